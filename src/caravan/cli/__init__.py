@@ -1,0 +1,24 @@
+"""The ``caravan`` command: each subcommand is a thin shell over a library function."""
+
+from __future__ import annotations
+
+import typer
+
+from caravan.cli import _atlas, _demo
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="caravan",
+    help="Freight corridors across Eurasia: atlas, routes, flows, transit by country.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(_atlas.app, name="atlas")
+app.command("demo")(_demo.demo)
+
+
+def main() -> None:
+    """Run the ``caravan`` command line."""
+    app()
