@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from caravan.cli import _atlas, _demo
+from caravan.cli import _atlas, _demo, _route, _tntp
 
 __all__ = ["app", "main"]
 
@@ -16,6 +16,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(_atlas.app, name="atlas")
+app.add_typer(_tntp.app, name="tntp")
+app.command("route")(_route.route)
 app.command("demo")(_demo.demo)
 
 

@@ -1,0 +1,448 @@
+"""Reading an atlas folder: every file parsed, every problem collected, then a frozen ``Atlas``."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import math
+from collections.abc import Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from caravan.errors import AtlasValidationError, InputError, Problem
+from caravan.io._fields import cell_problem, parse_csv_cell, parse_record
+from caravan.model.atlas import Atlas
+from caravan.model.records import (
+    Commodity,
+    Dispute,
+    LinkStatus,
+    Mode,
+    ModeDefault,
+    Project,
+    ProjectKind,
+    Range,
+    Restriction,
+    RestrictionEffect,
+    Source,
+    Zone,
+)
+from caravan.model.schema import ATLAS_META, CSV_FILES, YAML_LIST_FILES, Field, Kind
+
+__all__ = ["ATLAS_FILES", "load_atlas", "read_atlas_tables", "shipped_atlas_path"]
+
+ATLAS_FILES: tuple[str, ...] = (*CSV_FILES, *YAML_LIST_FILES, "atlas.yaml")
+_OPTIONAL_FILES = frozenset({"restrictions.yaml", "zones.yaml"})
+
+
+def shipped_atlas_path() -> Path:
+    """The folder of the Trans-Eurasian atlas shipped with Caravan."""
+    return Path(str(resources.files("caravan") / "atlas" / "trans-eurasia"))
+
+
+def _read_text(folder: Path, name: str, problems: list[Problem]) -> str | None:
+    path = folder / name
+    if not path.is_file():
+        if name not in _OPTIONAL_FILES:
+            problems.append(
+                Problem(name, None, None, f"file is missing from {folder}", f"add {name}")
+            )
+        return None
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        problems.append(
+            Problem(
+                name,
+                line,
+                None,
+                f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})",
+                "save the file as UTF-8",
+            )
+        )
+        return None
+
+
+def _read_csv(name: str, text: str, problems: list[Problem]) -> pd.DataFrame:
+    fields = CSV_FILES[name]
+    by_name = {f.name: f for f in fields}
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows: list[dict[str, Any]] = []
+    try:
+        header = next(reader, None)
+        if header is None:
+            problems.append(Problem(name, None, None, "file is empty", "add the header row"))
+            return _empty_frame(fields)
+        header = [h.strip() for h in header]
+        missing = [f.name for f in fields if f.required and f.name not in header]
+        for col in missing:
+            problems.append(Problem(name, 1, col, "required column is missing", f"add {col}"))
+        for col in header:
+            if col not in by_name:
+                problems.append(
+                    Problem(
+                        name,
+                        1,
+                        col,
+                        "unknown column",
+                        f"remove it or rename to one of: {', '.join(by_name)}",
+                    )
+                )
+        if missing:
+            return _empty_frame(fields)
+        for cells in reader:
+            line = reader.line_num
+            if not cells or all(not c.strip() for c in cells):
+                continue
+            if len(cells) != len(header):
+                problems.append(
+                    Problem(
+                        name,
+                        line,
+                        None,
+                        f"has {len(cells)} fields, the header has {len(header)}",
+                        "quote cells that contain commas; one value per column",
+                    )
+                )
+                continue
+            record: dict[str, Any] = {"_line": line}
+            ok = True
+            for col, cell in zip(header, cells, strict=True):
+                spec = by_name.get(col)
+                if spec is None:
+                    continue
+                value, err = parse_csv_cell(cell, spec)
+                if err:
+                    problems.append(cell_problem(name, line, spec, err))
+                    ok = ok and not spec.required
+                elif spec.required and value in (None, ()):
+                    problems.append(
+                        Problem(name, line, col, "missing required value", f"fill in {col}")
+                    )
+                    ok = False
+                record[col] = value
+            if ok:
+                rows.append(record)
+    except csv.Error as exc:
+        problems.append(
+            Problem(name, reader.line_num, None, f"malformed CSV: {exc}", "fix the quoting")
+        )
+    frame = pd.DataFrame(rows, columns=["_line", *[f.name for f in fields]])
+    return _typed(frame, fields)
+
+
+def _empty_frame(fields: tuple[Field, ...]) -> pd.DataFrame:
+    return _typed(pd.DataFrame(columns=["_line", *[f.name for f in fields]]), fields)
+
+
+def _typed(frame: pd.DataFrame, fields: tuple[Field, ...]) -> pd.DataFrame:
+    for f in fields:
+        col = frame[f.name]
+        if f.kind is Kind.FLOAT:
+            frame[f.name] = pd.to_numeric(col, errors="coerce").astype("float64")
+        elif f.kind is Kind.INT:
+            frame[f.name] = pd.array(
+                [
+                    None if v is None or (isinstance(v, float) and math.isnan(v)) else int(v)
+                    for v in col
+                ],
+                dtype="Int64",
+            )
+        elif f.kind is Kind.BOOL:
+            frame[f.name] = [bool(v) if v is not None and v == v else False for v in col]
+        elif f.kind is Kind.LIST:
+            frame[f.name] = [v if isinstance(v, tuple) else () for v in col]
+        else:
+            frame[f.name] = [v if isinstance(v, str) else None for v in col]
+    frame["_line"] = pd.array(list(frame["_line"]), dtype="Int64")
+    return frame.reset_index(drop=True)
+
+
+def _read_yaml(name: str, text: str, problems: list[Problem]) -> Any:
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        problems.append(
+            Problem(name, line, None, f"malformed YAML: {what}", "fix the indentation or quoting")
+        )
+        return None
+
+
+def _read_yaml_list(name: str, text: str | None, problems: list[Problem]) -> list[dict[str, Any]]:
+    if text is None:
+        return []
+    data = _read_yaml(name, text, problems)
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        problems.append(
+            Problem(
+                name,
+                None,
+                None,
+                f"expected a list of records, got {type(data).__name__}",
+                "start each record with '- '",
+            )
+        )
+        return []
+    out = []
+    for pos, item in enumerate(data, start=1):
+        if not isinstance(item, Mapping):
+            problems.append(Problem(name, pos, None, "record is not a mapping", "use key: value"))
+            continue
+        record, probs = parse_record(item, YAML_LIST_FILES[name], file=name, row=pos)
+        problems += probs
+        if not any(p.field in {f.name for f in YAML_LIST_FILES[name] if f.required} for p in probs):
+            record["_line"] = pos
+            out.append(record)
+    return out
+
+
+def read_atlas_tables(path: str | Path) -> tuple[dict[str, Any], list[Problem], str]:
+    """Read every atlas file into typed tables and record dicts, without semantic checks.
+
+    Returns
+    -------
+    tables : dict
+        ``"nodes.csv"`` etc. map to frames (with a ``_line`` column), YAML list files to
+        lists of dicts (with ``_line``, the record's position), ``"atlas.yaml"`` to a dict.
+    problems : list of Problem
+        Every problem found while reading and type-checking.
+    digest : str
+        SHA-256 over the files' bytes, in a fixed order.
+    """
+    folder = Path(path)
+    if not folder.is_dir():
+        raise InputError(f"atlas folder {str(folder)!r} does not exist or is not a folder")
+    problems: list[Problem] = []
+    tables: dict[str, Any] = {}
+    sha = hashlib.sha256()
+    for name in ATLAS_FILES:
+        if (folder / name).is_file():
+            sha.update(name.encode() + b"\0" + (folder / name).read_bytes() + b"\0")
+    for name in CSV_FILES:
+        text = _read_text(folder, name, problems)
+        tables[name] = (
+            _empty_frame(CSV_FILES[name]) if text is None else _read_csv(name, text, problems)
+        )
+    for name in YAML_LIST_FILES:
+        tables[name] = _read_yaml_list(name, _read_text(folder, name, problems), problems)
+    meta_text = _read_text(folder, "atlas.yaml", problems)
+    meta: dict[str, Any] = {}
+    if meta_text is not None:
+        raw = _read_yaml("atlas.yaml", meta_text, problems)
+        if isinstance(raw, Mapping):
+            meta, probs = parse_record(raw, ATLAS_META, file="atlas.yaml", row=1)
+            problems += probs
+        elif raw is not None:
+            problems.append(
+                Problem("atlas.yaml", None, None, "expected a mapping", "use key: value")
+            )
+    tables["atlas.yaml"] = meta
+    return tables, problems, sha.hexdigest()
+
+
+def _range(raw: Mapping[str, Any] | None) -> Range | None:
+    if not raw or raw.get("value") is None:
+        return None
+    return Range(float(raw["value"]), raw.get("low"), raw.get("high"))
+
+
+def _build(tables: dict[str, Any], path: Path, digest: str) -> Atlas:
+    """Assemble an Atlas from parsed tables (after validation found no problems)."""
+    projects = tuple(
+        Project(
+            project_id=r["project_id"],
+            name=r["name"],
+            kind=ProjectKind(r["kind"]),
+            status=LinkStatus(r["status"]),
+            link_ids=r["link_ids"],
+            source_ids=r["source_ids"],
+            aliases=r["aliases"],
+            sponsors=r["sponsors"],
+            countries=r["countries"],
+            announced_year=r["announced_year"],
+            open_year=r["open_year"],
+            expected_open_year=r["expected_open_year"],
+            investment_musd=_range(r["investment_musd"]),
+            capacity_mtpa=_range(r["capacity_mtpa"]),
+            length_km=_range(r["length_km"]),
+            notes=r["notes"] or "",
+            disputes=tuple(
+                Dispute(d["field"], d["claim"], d["finding"], d["source_ids"])
+                for d in (r["disputes"] or [])
+            ),
+        )
+        for r in tables["projects.yaml"]
+    )
+    restrictions = tuple(
+        Restriction(
+            restriction_id=r["restriction_id"],
+            name=r["name"],
+            effect=RestrictionEffect(r["effect"]),
+            source_ids=r["source_ids"],
+            countries=r["applies_to"]["countries"],
+            link_ids=r["applies_to"]["link_ids"],
+            border_ids=r["applies_to"]["border_ids"],
+            node_ids=r["applies_to"]["node_ids"],
+            origin_countries=r["cargo"]["origin_countries"],
+            destination_countries=r["cargo"]["destination_countries"],
+            except_origin_countries=r["cargo"]["except_origin_countries"],
+            commodities=r["cargo"]["commodities"],
+            surcharge_usd_per_t=r["surcharge_usd_per_t"],
+            valid_from=r["valid_from"],
+            valid_to=r["valid_to"],
+            notes=r["notes"] or "",
+        )
+        for r in tables["restrictions.yaml"]
+    )
+    zones = tuple(
+        Zone(
+            r["zone_id"],
+            r["name"],
+            r["country_iso3"],
+            r["risk"],
+            r["source_ids"],
+            r["admin1"],
+            r["risk_low"],
+            r["risk_high"],
+            r["basis"] or "",
+        )
+        for r in tables["zones.yaml"]
+    )
+    commodities = tuple(
+        Commodity(
+            r["commodity_id"],
+            r["name"],
+            r["value_usd_per_t"],
+            r["value_of_time_usd_per_t_h"],
+            r["risk_aversion"],
+            r["source_ids"],
+            r["basis"] or "",
+        )
+        for r in tables["commodities.yaml"]
+    )
+    modes = tuple(
+        ModeDefault(
+            Mode(r["mode"]),
+            r["speed_kmh"],
+            r["tariff_usd_per_tkm"],
+            r["source_ids"],
+            r["basis"] or "",
+        )
+        for r in tables["modes.yaml"]
+    )
+    sources = tuple(
+        Source(
+            r["source_id"],
+            r["title"],
+            r["kind"],
+            r["author"],
+            r["publisher"],
+            r["date"],
+            r["url"],
+            r["supports"] or "",
+        )
+        for r in tables["sources.yaml"]
+    )
+    links = tables["links.csv"].copy()
+    defaults = {m.mode.value: m for m in modes}
+    speed_given = links["speed_kmh"].notna()
+    tariff_given = links["tariff_usd_per_tkm"].notna()
+    links["speed_basis"] = ["link" if g else "mode default" for g in speed_given]
+    links["tariff_basis"] = ["link" if g else "mode default" for g in tariff_given]
+    links.loc[~speed_given, "speed_kmh"] = [
+        defaults[m].speed_kmh for m in links.loc[~speed_given, "mode"]
+    ]
+    links.loc[~tariff_given, "tariff_usd_per_tkm"] = [
+        defaults[m].tariff_usd_per_tkm for m in links.loc[~tariff_given, "mode"]
+    ]
+    owners: dict[str, list[str]] = {}
+    corridors: dict[str, list[str]] = {}
+    for p in projects:
+        target = corridors if p.kind is ProjectKind.CORRIDOR else owners
+        for link_id in p.link_ids:
+            target.setdefault(link_id, []).append(p.project_id)
+    links["project_ids"] = [tuple(owners.get(i, ())) for i in links["link_id"]]
+    links["corridor_ids"] = [tuple(corridors.get(i, ())) for i in links["link_id"]]
+    meta = tables["atlas.yaml"]
+    lines: dict[str, dict[str, int]] = {}
+    for name, key in (
+        ("nodes.csv", "node_id"),
+        ("links.csv", "link_id"),
+        ("borders.csv", "border_id"),
+    ):
+        frame = tables[name]
+        lines[name] = {str(k): int(v) for k, v in zip(frame[key], frame["_line"], strict=True)}
+    for name, key in (
+        ("projects.yaml", "project_id"),
+        ("restrictions.yaml", "restriction_id"),
+        ("zones.yaml", "zone_id"),
+        ("commodities.yaml", "commodity_id"),
+        ("sources.yaml", "source_id"),
+    ):
+        lines[name] = {r[key]: r["_line"] for r in tables[name]}
+    return Atlas(
+        name=str(meta.get("name") or path.name),
+        version=str(meta.get("version") or ""),
+        as_of=str(meta.get("as_of") or ""),
+        path=str(path),
+        digest=digest,
+        nodes_frame=tables["nodes.csv"].drop(columns="_line"),
+        links_frame=links.drop(columns="_line"),
+        borders_frame=tables["borders.csv"].drop(columns="_line"),
+        transfers_frame=tables["transfers.csv"].drop(columns="_line"),
+        projects=projects,
+        restrictions=restrictions,
+        zones=zones,
+        commodities=commodities,
+        sources=sources,
+        modes=modes,
+        meta={**meta, "lines": lines},
+    )
+
+
+def load_atlas(path: str | Path | None = None) -> Atlas:
+    """Read and validate an atlas folder (the shipped Trans-Eurasian atlas by default).
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        The atlas folder. ``None`` reads the atlas shipped with Caravan.
+
+    Returns
+    -------
+    Atlas
+        The frozen atlas.
+
+    Raises
+    ------
+    AtlasValidationError
+        With every problem found (file, row, field, what is wrong, the fix).
+    InputError
+        When the folder does not exist.
+
+    Examples
+    --------
+    >>> from caravan import load_atlas
+    >>> atlas = load_atlas()
+    >>> len(atlas.nodes) >= 150
+    True
+    """
+    from caravan.model.validate import validate_tables
+
+    folder = Path(path) if path is not None else shipped_atlas_path()
+    tables, problems, digest = read_atlas_tables(folder)
+    problems += validate_tables(tables)
+    if problems:
+        raise AtlasValidationError(problems, source=str(folder))
+    return _build(tables, folder, digest)
