@@ -36,7 +36,7 @@ from caravan.model.schema import ATLAS_META, CSV_FILES, YAML_LIST_FILES, Field, 
 __all__ = ["ATLAS_FILES", "load_atlas", "read_atlas_tables", "shipped_atlas_path"]
 
 ATLAS_FILES: tuple[str, ...] = (*CSV_FILES, *YAML_LIST_FILES, "atlas.yaml")
-_OPTIONAL_FILES = frozenset({"restrictions.yaml", "zones.yaml"})
+_OPTIONAL_FILES = frozenset({"restrictions.yaml", "zones.yaml", "demand.csv"})
 
 
 def shipped_atlas_path() -> Path:
@@ -380,6 +380,7 @@ def _build(tables: dict[str, Any], path: Path, digest: str) -> Atlas:
         ("nodes.csv", "node_id"),
         ("links.csv", "link_id"),
         ("borders.csv", "border_id"),
+        ("demand.csv", "flow_id"),
     ):
         frame = tables[name]
         lines[name] = {str(k): int(v) for k, v in zip(frame[key], frame["_line"], strict=True)}
@@ -401,6 +402,7 @@ def _build(tables: dict[str, Any], path: Path, digest: str) -> Atlas:
         links_frame=links.drop(columns="_line"),
         borders_frame=tables["borders.csv"].drop(columns="_line"),
         transfers_frame=tables["transfers.csv"].drop(columns="_line"),
+        demand_frame=tables["demand.csv"].drop(columns="_line"),
         projects=projects,
         restrictions=restrictions,
         zones=zones,

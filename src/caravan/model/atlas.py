@@ -61,7 +61,7 @@ class Atlas:
         The folder it was read from.
     digest : str
         SHA-256 over the atlas files, for provenance.
-    nodes_frame, links_frame, borders_frame, transfers_frame : pandas.DataFrame
+    nodes_frame, links_frame, borders_frame, transfers_frame, demand_frame : pandas.DataFrame
         The tables (see ``docs/atlas-format.md``). ``links_frame`` already holds each link's
         speed and tariff, with the mode default filled in where the row gave none (the
         ``speed_basis`` and ``tariff_basis`` columns say which), and the derived
@@ -88,6 +88,7 @@ class Atlas:
     links_frame: pd.DataFrame = field(repr=False)
     borders_frame: pd.DataFrame = field(repr=False)
     transfers_frame: pd.DataFrame = field(repr=False)
+    demand_frame: pd.DataFrame = field(repr=False)
     projects: tuple[Project, ...] = field(repr=False)
     restrictions: tuple[Restriction, ...] = field(repr=False)
     zones: tuple[Zone, ...] = field(repr=False)
@@ -117,6 +118,11 @@ class Atlas:
     def transfers(self) -> pd.DataFrame:
         """Mode and gauge transfer costs (a copy)."""
         return _frozen_frame(self.transfers_frame)
+
+    @property
+    def demand(self) -> pd.DataFrame:
+        """Freight flows in tonnes a year, one row per flow (a copy; empty when not shipped)."""
+        return _frozen_frame(self.demand_frame)
 
     @property
     def projects_table(self) -> pd.DataFrame:
