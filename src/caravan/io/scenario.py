@@ -1,0 +1,518 @@
+"""Reading scenario files: YAML what-ifs, validated against the atlas, inheritance resolved."""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from caravan.errors import AtlasValidationError, NotFoundError, Problem
+from caravan.io._fields import parse_record
+from caravan.model.atlas import Atlas
+from caravan.model.scenario import (
+    CHANGE_FIELDS,
+    AssignmentSettings,
+    AttributeChange,
+    ChangeOp,
+    ChangeTarget,
+    DemandAdd,
+    DemandScale,
+    RiskChange,
+    Scenario,
+)
+from caravan.model.schema import Field, Kind
+
+__all__ = ["list_scenarios", "load_scenario", "scenario_folder"]
+
+_ROOT: tuple[Field, ...] = (
+    Field("name", required=True),
+    Field("title"),
+    Field("description", required=True),
+    Field("base"),
+    Field("year", Kind.INT, minimum=1990, maximum=2100),
+    Field("source_ids", Kind.LIST),
+    Field("open_projects", Kind.LIST),
+    Field("open_links", Kind.LIST),
+    Field("close", Kind.MAPPING),
+    Field("changes", Kind.RECORDS),
+    Field("demand", Kind.MAPPING),
+    Field("risk", Kind.RECORDS),
+    Field("assignment", Kind.MAPPING),
+    Field("notes"),
+)
+_CLOSE = tuple(
+    Field(n, Kind.LIST) for n in ("links", "borders", "nodes", "countries", "zones", "projects")
+)
+_CHANGE = (
+    Field("target", required=True, vocab=tuple(t.value for t in ChangeTarget)),
+    Field("ids", Kind.LIST, required=True),
+    Field("field", required=True),
+    Field("set", Kind.FLOAT),
+    Field("scale", Kind.FLOAT, minimum=0),
+    Field("add", Kind.FLOAT),
+    Field("why"),
+)
+_DEMAND = (Field("scale", Kind.RECORDS), Field("add", Kind.RECORDS))
+_SCALE = (
+    Field("factor", Kind.FLOAT, required=True, minimum=0),
+    Field("flow_ids", Kind.LIST),
+    Field("origin_countries", Kind.LIST),
+    Field("destination_countries", Kind.LIST),
+    Field("commodities", Kind.LIST),
+    Field("why"),
+)
+_ADD = (
+    Field("flow_id", required=True),
+    Field("origin_node_id", required=True),
+    Field("destination_node_id", required=True),
+    Field("commodity_id", required=True),
+    Field("tonnes_per_year", Kind.FLOAT, required=True, minimum=0),
+    Field("basis", required=True),
+    Field("source_ids", Kind.LIST, required=True),
+)
+_RISK = (
+    Field("zone_id", required=True),
+    Field("risk", Kind.FLOAT, required=True, minimum=0, maximum=1),
+    Field("name"),
+    Field("country_iso3"),
+    Field("admin1"),
+    Field("basis"),
+    Field("source_ids", Kind.LIST),
+)
+_ASSIGN = (
+    Field("method", vocab=("sue", "ue", "aon")),
+    Field("k_routes", Kind.INT, minimum=1, maximum=20),
+    Field("logit_scale_per_usd", Kind.FLOAT, minimum=0),
+    Field("max_iter", Kind.INT, minimum=1, maximum=10000),
+    Field("gap", Kind.FLOAT, minimum=0),
+    Field("seed", Kind.INT, minimum=0),
+)
+_NESTED: dict[str, tuple[Field, ...]] = {
+    "close": _CLOSE,
+    "demand": _DEMAND,
+    "assignment": _ASSIGN,
+}
+
+
+def scenario_folder(atlas: Atlas) -> Path:
+    """The ``scenarios/`` folder of an atlas."""
+    if atlas.path is None:
+        raise NotFoundError("this atlas was not read from a folder, so it has no scenarios")
+    return Path(atlas.path) / "scenarios"
+
+
+def list_scenarios(atlas: Atlas) -> list[dict[str, Any]]:
+    """Name, title, description, base, year and sources of each shipped scenario, by name."""
+    out = []
+    for path in sorted(scenario_folder(atlas).glob("*.yaml")):
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (yaml.YAMLError, UnicodeDecodeError):
+            raw = None
+        raw = raw if isinstance(raw, Mapping) else {}
+        out.append(
+            {
+                "name": path.stem,
+                "title": str(raw.get("title") or ""),
+                "description": str(raw.get("description") or "").strip(),
+                "base": str(raw.get("base") or "atlas"),
+                "year": raw.get("year"),
+                "source_ids": list(raw.get("source_ids") or []),
+            }
+        )
+    return out
+
+
+def _read_raw(path: Path, problems: list[Problem]) -> dict[str, Any] | None:
+    name = path.name
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        problems.append(
+            Problem(name, None, None, f"not valid UTF-8 ({exc.reason})", "save as UTF-8")
+        )
+        return None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        problems.append(Problem(name, line, None, f"malformed YAML: {what}", "fix the YAML"))
+        return None
+    if not isinstance(raw, Mapping):
+        problems.append(
+            Problem(name, None, None, "a scenario must be a mapping", "start with 'name: ...'")
+        )
+        return None
+    record, probs = _parse(raw, _ROOT, name, "")
+    problems += probs
+    if record.get("name") and record["name"] != path.stem:
+        problems.append(
+            Problem(
+                name,
+                None,
+                "name",
+                f"name {record['name']!r} differs from the file name {path.stem!r}",
+                f"use name: {path.stem}",
+            )
+        )
+    return record
+
+
+def _parse(
+    raw: Mapping[Any, Any], fields: tuple[Field, ...], file: str, prefix: str
+) -> tuple[dict[str, Any], list[Problem]]:
+    """Parse a mapping, then its nested mappings and record lists with their own fields."""
+    flat = tuple(
+        Field(
+            f.name,
+            Kind.STR if f.kind in (Kind.MAPPING, Kind.RECORDS) else f.kind,
+            f.required,
+            f.vocab,
+            f.minimum,
+            f.maximum,
+        )
+        for f in fields
+    )
+    plain = {k: v for k, v in raw.items() if str(k) not in _nested_names(fields)}
+    record, problems = parse_record(plain, flat, file=file, row=0, prefix=prefix)
+    problems = [p for p in problems if p.field not in {prefix + n for n in _nested_names(fields)}]
+    problems = [Problem(p.file, None, p.field, p.message, p.fix) for p in problems]
+    for f in fields:
+        if f.kind not in (Kind.MAPPING, Kind.RECORDS):
+            continue
+        value = raw.get(f.name)
+        key = prefix + f.name
+        if value is None:
+            record[f.name] = {} if f.kind is Kind.MAPPING else []
+            continue
+        sub = (
+            _NESTED.get(f.name)
+            or {"changes": _CHANGE, "risk": _RISK, "scale": _SCALE, "add": _ADD}[f.name]
+        )
+        if f.kind is Kind.MAPPING:
+            if not isinstance(value, Mapping):
+                problems.append(Problem(file, None, key, "expected a mapping", "use key: value"))
+                record[f.name] = {}
+                continue
+            record[f.name], probs = _parse(value, sub, file, key + ".")
+            problems += probs
+        else:
+            if not isinstance(value, list):
+                problems.append(Problem(file, None, key, "expected a list", "use '- ' items"))
+                record[f.name] = []
+                continue
+            items = []
+            for i, item in enumerate(value, start=1):
+                if not isinstance(item, Mapping):
+                    problems.append(
+                        Problem(file, None, f"{key}[{i}]", "expected a mapping", "use key: value")
+                    )
+                    continue
+                parsed, probs = _parse(item, sub, file, f"{key}[{i}].")
+                problems += probs
+                if not probs:
+                    items.append(parsed)
+            record[f.name] = items
+    return record, problems
+
+
+def _nested_names(fields: tuple[Field, ...]) -> set[str]:
+    return {f.name for f in fields if f.kind in (Kind.MAPPING, Kind.RECORDS)}
+
+
+def _suggest(value: str, known: set[str]) -> str:
+    close = difflib.get_close_matches(value, sorted(known), n=3, cutoff=0.6)
+    return f"did you mean {', '.join(close)}?" if close else "use an id from the atlas"
+
+
+def _check_ids(record: dict[str, Any], atlas: Atlas, file: str) -> list[Problem]:
+    problems: list[Problem] = []
+    known = {
+        "projects": {p.project_id for p in atlas.projects},
+        "links": set(atlas.links_frame["link_id"]),
+        "borders": set(atlas.borders_frame["border_id"]),
+        "nodes": set(atlas.nodes_frame["node_id"]),
+        "countries": set(atlas.nodes_frame["country_iso3"]),
+        "zones": {z.zone_id for z in atlas.zones},
+        "sources": {s.source_id for s in atlas.sources},
+        "commodities": {c.commodity_id for c in atlas.commodities},
+        "flows": set(atlas.demand_frame["flow_id"]),
+        "modes": set(atlas.links_frame["mode"]),
+    }
+
+    def check(values: Any, kind: str, key: str) -> None:
+        for value in values or ():
+            if value not in known[kind]:
+                problems.append(
+                    Problem(
+                        file,
+                        None,
+                        key,
+                        f"unknown {kind[:-1]} {value!r}",
+                        _suggest(value, known[kind]),
+                    )
+                )
+
+    check(record.get("open_projects"), "projects", "open_projects")
+    check(record.get("open_links"), "links", "open_links")
+    check(record.get("source_ids"), "sources", "source_ids")
+    close = record.get("close") or {}
+    for key, kind in (
+        ("links", "links"),
+        ("borders", "borders"),
+        ("nodes", "nodes"),
+        ("countries", "countries"),
+        ("zones", "zones"),
+        ("projects", "projects"),
+    ):
+        check(close.get(key), kind, f"close.{key}")
+    for i, change in enumerate(record.get("changes") or [], start=1):
+        key = f"changes[{i}]"
+        target = ChangeTarget(change["target"])
+        kind = {
+            ChangeTarget.LINK: "links",
+            ChangeTarget.BORDER: "borders",
+            ChangeTarget.PROJECT: "projects",
+            ChangeTarget.MODE: "modes",
+        }[target]
+        check(change["ids"], kind, f"{key}.ids")
+        if change["field"] not in CHANGE_FIELDS[target]:
+            problems.append(
+                Problem(
+                    file,
+                    None,
+                    f"{key}.field",
+                    f"{change['field']!r} cannot be changed on a {target.value}",
+                    f"use one of: {', '.join(CHANGE_FIELDS[target])}",
+                )
+            )
+        ops = [op for op in ChangeOp if change.get(op.value) is not None]
+        if len(ops) != 1:
+            problems.append(
+                Problem(file, None, key, "needs exactly one of set, scale, add", "e.g. scale: 0.8")
+            )
+    demand = record.get("demand") or {}
+    for i, scale in enumerate(demand.get("scale") or [], start=1):
+        check(scale.get("flow_ids"), "flows", f"demand.scale[{i}].flow_ids")
+        check(scale.get("origin_countries"), "countries", f"demand.scale[{i}].origin_countries")
+        check(
+            scale.get("destination_countries"),
+            "countries",
+            f"demand.scale[{i}].destination_countries",
+        )
+        check(scale.get("commodities"), "commodities", f"demand.scale[{i}].commodities")
+    for i, add in enumerate(demand.get("add") or [], start=1):
+        key = f"demand.add[{i}]"
+        check([add["origin_node_id"]], "nodes", f"{key}.origin_node_id")
+        check([add["destination_node_id"]], "nodes", f"{key}.destination_node_id")
+        check([add["commodity_id"]], "commodities", f"{key}.commodity_id")
+        check(add["source_ids"], "sources", f"{key}.source_ids")
+        if add["flow_id"] in known["flows"]:
+            problems.append(
+                Problem(
+                    file,
+                    None,
+                    f"{key}.flow_id",
+                    f"flow {add['flow_id']!r} already exists",
+                    "pick a new flow_id, or scale the existing flow",
+                )
+            )
+    for i, risk in enumerate(record.get("risk") or [], start=1):
+        key = f"risk[{i}]"
+        check(risk.get("source_ids"), "sources", f"{key}.source_ids")
+        if risk["zone_id"] not in known["zones"] and not (
+            risk.get("name") and risk.get("country_iso3")
+        ):
+            problems.append(
+                Problem(
+                    file,
+                    None,
+                    f"{key}.zone_id",
+                    f"unknown zone {risk['zone_id']!r}",
+                    _suggest(risk["zone_id"], known["zones"])
+                    + " (or give name and country_iso3 to add a zone)",
+                )
+            )
+    return problems
+
+
+def _resolve_path(name_or_path: str | Path, folder: Path) -> Path:
+    text = str(name_or_path)
+    path = Path(text)
+    if path.suffix in (".yaml", ".yml") or "/" in text or "\\" in text:
+        if not path.is_file():
+            raise NotFoundError(f"scenario file {text!r} does not exist")
+        return path
+    candidate = folder / f"{text}.yaml"
+    if candidate.is_file():
+        return candidate
+    names = sorted(p.stem for p in folder.glob("*.yaml"))
+    close = difflib.get_close_matches(text, names, n=3, cutoff=0.5)
+    hint = f"; did you mean {', '.join(close)}?" if close else ""
+    raise NotFoundError(f"unknown scenario {text!r}{hint} (shipped: {', '.join(names) or 'none'})")
+
+
+def load_scenario(name_or_path: str | Path, atlas: Atlas) -> Scenario:
+    """Read a scenario by shipped name or path, check it against the atlas, resolve its bases.
+
+    A child's scalars (year, title, assignment settings) override its base's; its lists
+    (projects to open, closures, changes, demand and risk changes, sources) add to them.
+
+    Raises
+    ------
+    NotFoundError
+        Unknown scenario name or missing file (with suggestions).
+    AtlasValidationError
+        Every problem in the scenario and its bases (file, key, what, fix), including
+        inheritance cycles.
+    """
+    folder = scenario_folder(atlas) if atlas.path is not None else Path(".")
+    chain: list[tuple[Path, dict[str, Any]]] = []
+    problems: list[Problem] = []
+    seen: list[str] = []
+    current: str | Path = name_or_path
+    while True:
+        path = _resolve_path(current, folder if not chain else chain[-1][0].parent)
+        key = str(path.resolve())
+        if key in seen:
+            cycle = " -> ".join([*(Path(s).stem for s in seen), path.stem])
+            problems.append(
+                Problem(
+                    path.name,
+                    None,
+                    "base",
+                    f"inheritance cycle: {cycle}",
+                    "make one scenario's base 'atlas'",
+                )
+            )
+            break
+        seen.append(key)
+        record = _read_raw(path, problems)
+        if record is None:
+            break
+        problems += _check_ids(record, atlas, path.name)
+        chain.append((path, record))
+        base = record.get("base") or "atlas"
+        if base == "atlas":
+            break
+        current = base
+    if problems:
+        raise AtlasValidationError(problems, source=f"scenario {name_or_path}")
+    return _merge(chain, atlas)
+
+
+def _merge(chain: list[tuple[Path, dict[str, Any]]], atlas: Atlas) -> Scenario:
+    """Fold the chain from the root base down to the named scenario."""
+    digest = hashlib.sha256()
+    merged: dict[str, Any] = {"lists": {}, "assignment": {}}
+    year: int | None = None
+    title = ""
+    lists: dict[str, list[Any]] = {}
+
+    def extend(key: str, values: Any) -> None:
+        lists.setdefault(key, []).extend(values or [])
+
+    for path, record in reversed(chain):
+        digest.update(path.read_bytes())
+        year = record.get("year") or year
+        title = record.get("title") or title
+        merged["assignment"].update(
+            {k: v for k, v in record["assignment"].items() if v is not None}
+        )
+        for key in ("source_ids", "open_projects", "open_links"):
+            extend(key, record.get(key))
+        for key in ("links", "borders", "nodes", "countries", "zones", "projects"):
+            extend(f"close_{key}", record["close"].get(key))
+        extend("changes", record["changes"])
+        extend("demand_scale", record["demand"].get("scale"))
+        extend("demand_add", record["demand"].get("add"))
+        extend("risk", record["risk"])
+    path, top = chain[0]
+    if year is None:
+        raise AtlasValidationError(
+            [
+                Problem(
+                    path.name,
+                    None,
+                    "year",
+                    "no year in the scenario or its bases",
+                    "add year: 2025",
+                )
+            ],
+            source=f"scenario {top['name']}",
+        )
+
+    def uniq(key: str) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(lists.get(key, [])))
+
+    changes = tuple(
+        AttributeChange(
+            target=ChangeTarget(c["target"]),
+            ids=c["ids"],
+            field=c["field"],
+            op=next(op for op in ChangeOp if c.get(op.value) is not None),
+            value=float(next(c[op.value] for op in ChangeOp if c.get(op.value) is not None)),
+        )
+        for c in lists.get("changes", [])
+    )
+    return Scenario(
+        name=top["name"],
+        title=title,
+        description=top["description"],
+        year=int(year),
+        base=top.get("base") or "atlas",
+        lineage=tuple(p.stem for p, _ in reversed(chain)),
+        source_ids=uniq("source_ids"),
+        open_projects=uniq("open_projects"),
+        open_links=uniq("open_links"),
+        close_links=uniq("close_links"),
+        close_borders=uniq("close_borders"),
+        close_nodes=uniq("close_nodes"),
+        close_countries=uniq("close_countries"),
+        close_zones=uniq("close_zones"),
+        close_projects=uniq("close_projects"),
+        changes=changes,
+        demand_scale=tuple(
+            DemandScale(
+                factor=s["factor"],
+                flow_ids=s.get("flow_ids") or (),
+                origin_countries=s.get("origin_countries") or (),
+                destination_countries=s.get("destination_countries") or (),
+                commodities=s.get("commodities") or (),
+            )
+            for s in lists.get("demand_scale", [])
+        ),
+        demand_add=tuple(
+            DemandAdd(
+                a["flow_id"],
+                a["origin_node_id"],
+                a["destination_node_id"],
+                a["commodity_id"],
+                a["tonnes_per_year"],
+                a["basis"],
+                a["source_ids"],
+            )
+            for a in lists.get("demand_add", [])
+        ),
+        risk=tuple(
+            RiskChange(
+                r["zone_id"],
+                r["risk"],
+                r.get("name"),
+                r.get("country_iso3"),
+                r.get("admin1"),
+                r.get("basis") or "",
+                r.get("source_ids") or (),
+            )
+            for r in lists.get("risk", [])
+        ),
+        assignment=AssignmentSettings(**merged["assignment"]),
+        path=str(path),
+        digest=digest.hexdigest(),
+    )
