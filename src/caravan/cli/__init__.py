@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from caravan.cli import _atlas, _demo, _route, _tntp
+from caravan.cli import _atlas, _demo, _route, _serve, _tntp
 
 __all__ = ["app", "main"]
 
@@ -18,6 +18,7 @@ app = typer.Typer(
 app.add_typer(_atlas.app, name="atlas")
 app.add_typer(_tntp.app, name="tntp")
 app.command("route")(_route.route)
+app.command("serve")(_serve.serve)
 app.command("demo")(_demo.demo)
 
 
