@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from caravan.cli import _atlas, _demo, _route, _serve, _tntp
+from caravan.cli import _atlas, _demo, _route, _runs, _serve, _tntp
 
 __all__ = ["app", "main"]
 
@@ -18,6 +18,9 @@ app = typer.Typer(
 app.add_typer(_atlas.app, name="atlas")
 app.add_typer(_tntp.app, name="tntp")
 app.command("route")(_route.route)
+app.command("run")(_runs.run)
+app.command("compare")(_runs.compare)
+app.command("scenarios")(_runs.scenarios)
 app.command("serve")(_serve.serve)
 app.command("demo")(_demo.demo)
 

@@ -1,0 +1,206 @@
+"""``caravan run``, ``caravan compare`` and ``caravan scenarios``: what-ifs and their effects."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from caravan.cli._common import console, err_console, fail_on_caravan_error
+
+__all__ = ["compare", "run", "scenarios"]
+
+_ATLAS = typer.Option(None, "--atlas", help="Atlas folder (default: the shipped atlas).")
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator[Any]:
+    if not enabled:
+        yield None
+        return
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=err_console(),
+        transient=True,
+    )
+    tasks: dict[str, Any] = {}
+
+    def update(stage: str, done: int, total: int) -> None:
+        if stage not in tasks:
+            tasks[stage] = bar.add_task(stage, total=total)
+        bar.update(tasks[stage], completed=done, total=total)
+
+    with bar:
+        yield update
+
+
+def _run(name: str, atlas_path: Path | None, show_progress: bool) -> Any:
+    from caravan.io.atlas import load_atlas
+    from caravan.results.runs import run_scenario
+
+    atlas = load_atlas(atlas_path)
+    with _progress(show_progress) as update:
+        return run_scenario(name, atlas=atlas, progress=update)
+
+
+def _fmt_t(value: float) -> str:
+    return f"{value / 1e6:,.2f} Mt"
+
+
+def run(
+    scenario: str = typer.Argument(..., help="Shipped scenario name or a scenario YAML file."),
+    out: Path | None = typer.Option(None, "--out", help="Write the run folder here."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+    atlas: Path | None = _ATLAS,
+) -> None:
+    """Route and settle a scenario's freight; print transit by country."""
+    with fail_on_caravan_error():
+        result = _run(scenario, atlas, not as_json)
+        if out is not None:
+            from caravan.io.runs import write_run
+
+            write_run(result, out)
+    if as_json:
+        typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, default=str))
+        return
+    s = result.summary
+    con = console()
+    con.print(
+        f"[bold]{result.name}[/bold] ({s['year']}): {s['flows']} flows, "
+        f"{_fmt_t(s['served_tonnes_per_year'])} served of {_fmt_t(s['demand_tonnes_per_year'])}; "
+        f"{s['iterations']} iterations, converged={s['converged']}"
+    )
+    table = Table(title="Transit by country")
+    for col in ("country", "transit", "transit Gtkm", "transit revenue (USD m)"):
+        table.add_column(col, justify="right" if col != "country" else "left")
+    for row in result.country_transit.itertuples(index=False):
+        if row.transit_tonnes <= 0:
+            continue
+        table.add_row(
+            str(row.country_iso3),
+            _fmt_t(float(row.transit_tonnes)),
+            f"{float(row.transit_tkm) / 1e9:,.2f}",
+            f"{float(row.transit_revenue_usd) / 1e6:,.1f}",
+        )
+    con.print(table)
+    for item in s["unserved_flows"]:
+        con.print(f"[yellow]unserved[/yellow] {item['flow_id']}: {item['reason']}")
+    if out is not None:
+        con.print(f"run written to {out}")
+
+
+def compare(
+    a: str = typer.Argument(..., help="Scenario A (the reference)."),
+    b: str = typer.Argument(..., help="Scenario B."),
+    out: Path | None = typer.Option(None, "--out", help="Write the comparison folder here."),
+    as_json: bool = typer.Option(False, "--json", help="Print the comparison as JSON."),
+    atlas: Path | None = _ATLAS,
+) -> None:
+    """Compare two scenarios: who gains and loses transit, which corridors and flows move."""
+    from caravan.results.runs import compare_runs
+
+    with fail_on_caravan_error():
+        comparison = compare_runs(_run(a, atlas, not as_json), _run(b, atlas, not as_json))
+        if out is not None:
+            from caravan.io.runs import write_comparison
+
+            write_comparison(comparison, out)
+    if as_json:
+        typer.echo(json.dumps(comparison.to_dict(), ensure_ascii=False, default=str))
+        return
+    print_comparison(comparison)
+
+
+def print_comparison(comparison: Any, *, top: int = 12) -> None:
+    """Readable tables of a comparison: countries that gain and lose first."""
+    con = console()
+    con.print(f"[bold]{comparison.b.name}[/bold] versus [bold]{comparison.a.name}[/bold]")
+    table = Table(title="Transit by country (B - A)")
+    for col in ("country", "A", "B", "change", "revenue change (USD m)"):
+        table.add_column(col, justify="left" if col == "country" else "right")
+    countries = comparison.countries
+    moved = countries[
+        (countries["delta_transit_tonnes"].abs() > 1) | (countries["transit_tonnes_a"] > 0)
+    ]
+    for row in moved.itertuples(index=False):
+        delta = float(row.delta_transit_tonnes)
+        colour = "green" if delta > 1 else "red" if delta < -1 else "white"
+        table.add_row(
+            str(row.country_iso3),
+            _fmt_t(float(row.transit_tonnes_a)),
+            _fmt_t(float(row.transit_tonnes_b)),
+            f"[{colour}]{delta / 1e6:+,.2f} Mt[/{colour}]",
+            f"{float(row.delta_transit_revenue_usd) / 1e6:+,.1f}",
+        )
+    con.print(table)
+    corr = comparison.corridors
+    corr = corr[corr["delta_tonnes_per_year"].abs() > 1]
+    if not corr.empty:
+        t2 = Table(title="Corridors and projects (B - A)")
+        for col in ("project", "A", "B", "change"):
+            t2.add_column(col, justify="left" if col == "project" else "right")
+        ordered = corr.reindex(
+            corr["delta_tonnes_per_year"].abs().sort_values(ascending=False).index
+        )
+        for row in ordered.head(top).itertuples(index=False):
+            t2.add_row(
+                str(row.project_id),
+                _fmt_t(float(row.tonnes_per_year_a)),
+                _fmt_t(float(row.tonnes_per_year_b)),
+                f"{float(row.delta_tonnes_per_year) / 1e6:+,.2f} Mt",
+            )
+        con.print(t2)
+    flows = comparison.flows
+    flows = flows[(flows["delta_cost_usd_per_t"].abs() > 0.01) | (flows["now_bypasses"] != "")]
+    if not flows.empty:
+        t3 = Table(title="Flows whose cost or route changed")
+        for col in ("flow", "cost A", "cost B", "time change (h)", "now bypasses", "now crosses"):
+            t3.add_column(col)
+        for row in flows.head(top).itertuples(index=False):
+            t3.add_row(
+                str(row.flow_id),
+                f"{float(row.cost_usd_per_t_a):,.1f}",
+                f"{float(row.cost_usd_per_t_b):,.1f}",
+                f"{float(row.delta_time_h):+,.1f}",
+                str(row.now_bypasses),
+                str(row.now_crosses),
+            )
+        con.print(t3)
+
+
+def scenarios(
+    as_json: bool = typer.Option(False, "--json", help="Print the list as JSON."),
+    atlas: Path | None = _ATLAS,
+) -> None:
+    """List the shipped scenarios with their descriptions and sources."""
+    from caravan.io.atlas import load_atlas
+    from caravan.io.scenario import list_scenarios
+
+    with fail_on_caravan_error():
+        loaded = load_atlas(atlas)
+        items = list_scenarios(loaded)
+        titles = {s.source_id: s.title for s in loaded.sources}
+    if as_json:
+        typer.echo(json.dumps({"scenarios": items}, ensure_ascii=False, default=str))
+        return
+    table = Table(title=f"Scenarios of {loaded.name}")
+    for col in ("name", "year", "base", "description", "sources"):
+        table.add_column(col)
+    for item in items:
+        table.add_row(
+            item["name"],
+            str(item["year"] or ""),
+            item["base"],
+            item["description"],
+            "; ".join(titles.get(s, s) for s in item["source_ids"]),
+        )
+    console().print(table)
