@@ -226,6 +226,20 @@ def _nested_names(fields: tuple[Field, ...]) -> set[str]:
     return {f.name for f in fields if f.kind in (Kind.MAPPING, Kind.RECORDS)}
 
 
+_SINGULAR = {
+    "projects": "project",
+    "links": "link",
+    "borders": "border",
+    "nodes": "place",
+    "countries": "country",
+    "zones": "zone",
+    "sources": "source",
+    "commodities": "commodity",
+    "flows": "flow",
+    "modes": "mode",
+}
+
+
 def _suggest(value: str, known: set[str]) -> str:
     close = difflib.get_close_matches(value, sorted(known), n=3, cutoff=0.6)
     return f"did you mean {', '.join(close)}?" if close else "use an id from the atlas"
@@ -254,7 +268,7 @@ def _check_ids(record: dict[str, Any], atlas: Atlas, file: str) -> list[Problem]
                         file,
                         None,
                         key,
-                        f"unknown {kind[:-1]} {value!r}",
+                        f"unknown {_SINGULAR[kind]} {value!r}",
                         _suggest(value, known[kind]),
                     )
                 )
