@@ -132,7 +132,8 @@ def run_scenario(
     -------
     RunResult
     """
-    from caravan.results.routes import route
+    from caravan.network.build import build_network
+    from caravan.results.routes import find_routes
 
     resolved, base = _resolve(scenario, atlas)
     world = apply_scenario(base, resolved)
@@ -143,6 +144,7 @@ def run_scenario(
             f"scenario {resolved.name!r}: the atlas has no demand table (demand.csv) to assign"
         )
     commodities = {c.commodity_id: c for c in world.commodities}
+    networks: dict[str, Any] = {}
     flow_rows: list[dict[str, Any]] = []
     route_rows: list[dict[str, Any]] = []
     total = len(demand)
@@ -157,13 +159,16 @@ def run_scenario(
             "tonnes_per_year": float(flow["tonnes_per_year"]),
             "unserved_reason": "",
         }
+        commodity_id = str(flow["commodity_id"])
+        if commodity_id not in networks:
+            networks[commodity_id] = build_network(
+                world, year=resolved.year, commodity=commodity_id
+            )
         try:
-            routes = route(
-                world,
+            routes = find_routes(
+                networks[commodity_id],
                 flow["origin_node_id"],
                 flow["destination_node_id"],
-                year=resolved.year,
-                commodity=flow["commodity_id"],
                 by="cost",
                 k=settings.k_routes if settings.method == "sue" else 1,
             )
@@ -480,8 +485,8 @@ def _country_transit(
         bucket(origin)["origin_tonnes"] += t
         bucket(destination)["destination_tonnes"] += t
         for part in r.by_country:
-            b = bucket(part.country_iso3)
-            if part.country_iso3 in (origin, destination):
+            b = bucket(part.iso3)
+            if part.iso3 in (origin, destination):
                 b["domestic_revenue_usd"] += t * part.money_usd_per_t
                 continue
             b["transit_tonnes"] += t
@@ -548,12 +553,12 @@ class Comparison:
 
 
 def _delta(a: pd.DataFrame, b: pd.DataFrame, key: str, columns: Sequence[str]) -> pd.DataFrame:
-    left = a.set_index(key)[list(columns)]
-    right = b.set_index(key)[list(columns)]
-    joined = left.join(right, how="outer", lsuffix="_a", rsuffix="_b").fillna(0.0)
+    left = a[[key, *columns]]
+    right = b[[key, *columns]]
+    joined = left.merge(right, on=key, how="outer", suffixes=("_a", "_b")).fillna(0.0)
     for col in columns:
         joined[f"delta_{col}"] = joined[f"{col}_b"] - joined[f"{col}_a"]
-    return joined.reset_index()
+    return joined.reset_index(drop=True)
 
 
 def compare_runs(a: RunResult, b: RunResult) -> Comparison:
