@@ -11,7 +11,8 @@ import pytest
 from caravan.io.atlas import load_atlas
 from caravan.io.scenario import load_scenario
 from caravan.model.atlas import Atlas
-from caravan.results.runs import RunResult, compare_runs, run_scenario
+from caravan.results.compare import compare_runs
+from caravan.results.runs import RunResult, run_scenario
 
 ROUTE_ATLAS = Path(__file__).parents[1] / "data" / "route-atlas"
 

@@ -106,7 +106,7 @@ def compare(
     atlas: Path | None = _ATLAS,
 ) -> None:
     """Compare two scenarios: who gains and loses transit, which corridors and flows move."""
-    from caravan.results.runs import compare_runs
+    from caravan.results.compare import compare_runs
 
     with fail_on_caravan_error():
         comparison = compare_runs(_run(a, atlas, not as_json), _run(b, atlas, not as_json))

@@ -29,7 +29,13 @@ from caravan.errors import CaravanError, NoRouteError
 from caravan.model.atlas import Atlas
 from caravan.model.scenario import Scenario, apply_scenario
 
-__all__ = ["Comparison", "RunResult", "compare_runs", "run_scenario"]
+__all__ = [
+    "RunResult",
+    "SueProblem",
+    "route_flows",
+    "run_scenario",
+    "sue_problem",
+]
 
 #: BPR parameters of the capacity delay (the conventional 0.15 and 4; Bureau of Public Roads 1964).
 BPR_ALPHA = 0.15
@@ -111,6 +117,63 @@ def _resolve(scenario: str | Path | Scenario, atlas: Atlas | None) -> tuple[Scen
     return load_scenario(scenario, base), base
 
 
+def route_flows(
+    world: Atlas,
+    scenario: Scenario,
+    *,
+    k: int | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Route every flow of a scenario-applied atlas's demand table.
+
+    Returns the flow rows (with ``unserved_reason`` when no route exists) and the route rows
+    (``flow_id``, ``rank``, ``route``). One network is built per commodity.
+    """
+    from caravan.network.build import build_network
+    from caravan.results.routes import find_routes
+
+    settings = scenario.assignment
+    n_routes = k if k is not None else (settings.k_routes if settings.method == "sue" else 1)
+    networks: dict[str, Any] = {}
+    flow_rows: list[dict[str, Any]] = []
+    route_rows: list[dict[str, Any]] = []
+    demand = world.demand
+    total = len(demand)
+    for i, flow in enumerate(demand.to_dict("records")):
+        if progress is not None:
+            progress("routing", i, total)
+        row = {
+            "flow_id": flow["flow_id"],
+            "origin_node_id": flow["origin_node_id"],
+            "destination_node_id": flow["destination_node_id"],
+            "commodity_id": flow["commodity_id"],
+            "tonnes_per_year": float(flow["tonnes_per_year"]),
+            "unserved_reason": "",
+        }
+        commodity_id = str(flow["commodity_id"])
+        if commodity_id not in networks:
+            networks[commodity_id] = build_network(
+                world, year=scenario.year, commodity=commodity_id
+            )
+        try:
+            routes = find_routes(
+                networks[commodity_id],
+                flow["origin_node_id"],
+                flow["destination_node_id"],
+                by="cost",
+                k=n_routes,
+            )
+        except NoRouteError as exc:
+            row["unserved_reason"] = str(exc)
+            routes = ()
+        flow_rows.append(row)
+        for rank, r in enumerate(routes, start=1):
+            route_rows.append({"flow_id": flow["flow_id"], "rank": rank, "route": r})
+    if progress is not None:
+        progress("routing", total, total)
+    return flow_rows, route_rows
+
+
 def run_scenario(
     scenario: str | Path | Scenario,
     *,
@@ -132,9 +195,6 @@ def run_scenario(
     -------
     RunResult
     """
-    from caravan.network.build import build_network
-    from caravan.results.routes import find_routes
-
     resolved, base = _resolve(scenario, atlas)
     world = apply_scenario(base, resolved)
     settings = resolved.assignment
@@ -144,42 +204,7 @@ def run_scenario(
             f"scenario {resolved.name!r}: the atlas has no demand table (demand.csv) to assign"
         )
     commodities = {c.commodity_id: c for c in world.commodities}
-    networks: dict[str, Any] = {}
-    flow_rows: list[dict[str, Any]] = []
-    route_rows: list[dict[str, Any]] = []
-    total = len(demand)
-    for i, flow in enumerate(demand.to_dict("records")):
-        if progress is not None:
-            progress("routing", i, total)
-        row = {
-            "flow_id": flow["flow_id"],
-            "origin_node_id": flow["origin_node_id"],
-            "destination_node_id": flow["destination_node_id"],
-            "commodity_id": flow["commodity_id"],
-            "tonnes_per_year": float(flow["tonnes_per_year"]),
-            "unserved_reason": "",
-        }
-        commodity_id = str(flow["commodity_id"])
-        if commodity_id not in networks:
-            networks[commodity_id] = build_network(
-                world, year=resolved.year, commodity=commodity_id
-            )
-        try:
-            routes = find_routes(
-                networks[commodity_id],
-                flow["origin_node_id"],
-                flow["destination_node_id"],
-                by="cost",
-                k=settings.k_routes if settings.method == "sue" else 1,
-            )
-        except NoRouteError as exc:
-            row["unserved_reason"] = str(exc)
-            routes = ()
-        flow_rows.append(row)
-        for rank, r in enumerate(routes, start=1):
-            route_rows.append({"flow_id": flow["flow_id"], "rank": rank, "route": r})
-    if progress is not None:
-        progress("routing", total, total)
+    flow_rows, route_rows = route_flows(world, resolved, progress=progress)
 
     flows = pd.DataFrame(flow_rows)
     served_flow_ids = list(dict.fromkeys(r["flow_id"] for r in route_rows))
@@ -247,22 +272,75 @@ def _provenance(atlas: Atlas, scenario: Scenario) -> dict[str, Any]:
     }
 
 
-def _settle(
+@dataclass(frozen=True, eq=False)
+class SueProblem:
+    """The arrays of a path-size logit problem built from routed flows.
+
+    Arcs are, in order: one per atlas link (``link_arc_idx``), one per border crossing, then
+    one private arc per route carrying that route's free-flow money, time and risk. Capacity
+    groups are the links and borders with a capacity; a group's delay scale is the link's
+    running time, or the border's mean dwell (at least ``MIN_BORDER_DELAY_H``).
+    """
+
+    routes: RouteSets
+    first_private_arc: int
+    link_arc_idx: dict[str, int]
+    group_of_arc: np.ndarray
+    flow_tonnes: np.ndarray
+    flow_value_of_time_usd_per_t_h: np.ndarray
+    flow_theta_per_usd: np.ndarray
+    arc_money_usd_per_t: np.ndarray
+    arc_time_h: np.ndarray
+    arc_risk_usd_per_t: np.ndarray
+    arc_length_km: np.ndarray
+    group_capacity_t: np.ndarray
+    group_base_delay_h: np.ndarray
+
+    def solve(
+        self,
+        *,
+        max_iter: int,
+        tolerance: float,
+        progress: Callable[[int, float], None] | None = None,
+        **overrides: np.ndarray,
+    ) -> Any:
+        """Solve, optionally with some arrays replaced (for ensemble draws)."""
+        arrays: dict[str, Any] = {
+            "flow_tonnes": self.flow_tonnes,
+            "flow_theta_per_usd": self.flow_theta_per_usd,
+            "flow_value_of_time_usd_per_t_h": self.flow_value_of_time_usd_per_t_h,
+            "arc_money_usd_per_t": self.arc_money_usd_per_t,
+            "arc_time_h": self.arc_time_h,
+            "arc_risk_usd_per_t": self.arc_risk_usd_per_t,
+            "arc_length_km": self.arc_length_km,
+            "arc_group_idx": self.group_of_arc,
+            "group_capacity_t": self.group_capacity_t,
+            "group_base_delay_h": self.group_base_delay_h,
+        }
+        arrays.update(overrides)
+        return solve_path_logit_sue(
+            self.routes,
+            alpha=BPR_ALPHA,
+            beta=BPR_BETA,
+            max_iter=max_iter,
+            tolerance=tolerance,
+            progress=progress,
+            **arrays,
+        )
+
+
+def sue_problem(
     world: Atlas,
     route_rows: Sequence[dict[str, Any]],
     flow_pos: dict[str, int],
     flows_by_id: dict[str, dict[str, Any]],
     commodities: dict[str, Any],
-    scenario: Scenario,
-    progress: Callable[[str, int, int], None] | None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int, float, bool]:
-    """Build the route sets and capacity groups, then solve the path-size logit SUE."""
+    *,
+    method: str,
+    logit_scale_per_usd: float,
+) -> SueProblem:
+    """Build the route sets and capacity groups of routed flows."""
     n_routes = len(route_rows)
-    if n_routes == 0:
-        empty = np.zeros(0)
-        return empty, empty, empty, empty, 0, 0.0, True
-    # Arcs: one per atlas link (length, capacity group), one per border crossing (capacity
-    # group), and one private arc per route carrying that route's free-flow cost.
     arc_of_link: dict[str, int] = {}
     arc_of_border: dict[str, int] = {}
     arc_length: list[float] = []
@@ -314,36 +392,58 @@ def _settle(
         flow = flows_by_id[flow_id]
         tonnes[pos] = flow["tonnes_per_year"]
         vot[pos] = commodities[flow["commodity_id"]].value_of_time_usd_per_t_h
-    settings = scenario.assignment
-    theta = np.full(n_flows, settings.logit_scale_per_usd)
-    if settings.method == "aon":
-        theta = np.full(n_flows, 1e6)
-    n_arcs = first_private + n_routes
-    res = solve_path_logit_sue(
-        RouteSets(
+    theta = np.full(n_flows, 1e6 if method == "aon" else logit_scale_per_usd)
+    return SueProblem(
+        routes=RouteSets(
             np.asarray(ptr, dtype=np.int64),
             np.asarray(arcs, dtype=np.int64),
             np.asarray(flow_idx, dtype=np.int64),
         ),
+        first_private_arc=first_private,
+        link_arc_idx=arc_of_link,
+        group_of_arc=np.asarray(arc_group + [-1] * n_routes, dtype=np.int64),
         flow_tonnes=tonnes,
-        flow_theta_per_usd=theta,
         flow_value_of_time_usd_per_t_h=vot,
+        flow_theta_per_usd=theta,
         arc_money_usd_per_t=money,
         arc_time_h=time_h,
         arc_risk_usd_per_t=risk,
         arc_length_km=np.asarray(arc_length + [0.0] * n_routes),
-        arc_group_idx=np.asarray(arc_group + [-1] * n_routes, dtype=np.int64),
-        group_capacity_t=np.asarray(group_cap),
-        group_base_delay_h=np.asarray(group_delay),
-        alpha=BPR_ALPHA,
-        beta=BPR_BETA,
+        group_capacity_t=np.asarray(group_cap, dtype=np.float64),
+        group_base_delay_h=np.asarray(group_delay, dtype=np.float64),
+    )
+
+
+def _settle(
+    world: Atlas,
+    route_rows: Sequence[dict[str, Any]],
+    flow_pos: dict[str, int],
+    flows_by_id: dict[str, dict[str, Any]],
+    commodities: dict[str, Any],
+    scenario: Scenario,
+    progress: Callable[[str, int, int], None] | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int, float, bool]:
+    """Solve the path-size logit SUE of the routed flows."""
+    if not route_rows:
+        empty = np.zeros(0)
+        return empty, empty, empty, empty, 0, 0.0, True
+    settings = scenario.assignment
+    problem = sue_problem(
+        world,
+        route_rows,
+        flow_pos,
+        flows_by_id,
+        commodities,
+        method=settings.method,
+        logit_scale_per_usd=settings.logit_scale_per_usd,
+    )
+    res = problem.solve(
         max_iter=settings.max_iter,
         tolerance=settings.gap,
         progress=(lambda it, _chg: progress("settling", it, settings.max_iter))
         if progress is not None
         else None,
     )
-    del n_arcs
     return (
         res.route_tonnes,
         res.route_probability,
@@ -526,97 +626,10 @@ def _corridor_flows(
     return pd.DataFrame(rows)
 
 
-@dataclass(frozen=True, eq=False)
-class Comparison:
-    """Run B against run A: per country, corridor, flow and link."""
+def __getattr__(name: str) -> Any:
+    # ``Comparison`` and ``compare_runs`` live in :mod:`caravan.results.compare`.
+    if name in ("Comparison", "compare_runs"):
+        from caravan.results import compare
 
-    a: RunResult
-    b: RunResult
-    countries: pd.DataFrame
-    corridors: pd.DataFrame
-    flows: pd.DataFrame
-    links: pd.DataFrame
-
-    def to_dict(self) -> dict[str, Any]:
-        """The comparison as plain data (the ``caravan compare --json`` shape)."""
-        return {
-            "a": self.a.name,
-            "b": self.b.name,
-            "year_a": self.a.scenario.year,
-            "year_b": self.b.scenario.year,
-            "countries": _records(self.countries),
-            "corridors": _records(self.corridors),
-            "flows": _records(self.flows),
-            "links": _records(self.links[self.links["delta_tonnes"].abs() > 0]),
-            "provenance": {"a": self.a.provenance, "b": self.b.provenance},
-        }
-
-
-def _delta(a: pd.DataFrame, b: pd.DataFrame, key: str, columns: Sequence[str]) -> pd.DataFrame:
-    left = a[[key, *columns]]
-    right = b[[key, *columns]]
-    joined = left.merge(right, on=key, how="outer", suffixes=("_a", "_b")).fillna(0.0)
-    for col in columns:
-        joined[f"delta_{col}"] = joined[f"{col}_b"] - joined[f"{col}_a"]
-    return joined.reset_index(drop=True)
-
-
-def compare_runs(a: RunResult, b: RunResult) -> Comparison:
-    """Compare two runs: who gains and loses transit, which corridors and flows move.
-
-    Countries are ordered by the change in transit tonnes, largest gain first and largest
-    loss last.
-    """
-    countries = _delta(
-        a.country_transit,
-        b.country_transit,
-        "country_iso3",
-        ["transit_tonnes", "transit_tkm", "transit_revenue_usd"],
-    ).sort_values(["delta_transit_tonnes", "country_iso3"], ascending=[False, True])
-    corridors = _delta(
-        a.corridor_flows[["project_id", "tonnes_per_year", "tkm_per_year"]],
-        b.corridor_flows[["project_id", "tonnes_per_year", "tkm_per_year"]],
-        "project_id",
-        ["tonnes_per_year", "tkm_per_year"],
-    ).sort_values("delta_tonnes_per_year", ascending=False)
-    fa = a.flows.set_index("flow_id")
-    fb = b.flows.set_index("flow_id")
-    flows = []
-    for flow_id in dict.fromkeys([*fa.index, *fb.index]):
-        ra = fa.loc[flow_id] if flow_id in fa.index else None
-        rb = fb.loc[flow_id] if flow_id in fb.index else None
-        ca = set(str(ra["main_route_countries"]).split(";")) - {""} if ra is not None else set()
-        cb = set(str(rb["main_route_countries"]).split(";")) - {""} if rb is not None else set()
-        cost_a = float(ra["cost_usd_per_t"]) if ra is not None else float("nan")
-        cost_b = float(rb["cost_usd_per_t"]) if rb is not None else float("nan")
-        time_a = float(ra["time_h"]) if ra is not None else float("nan")
-        time_b = float(rb["time_h"]) if rb is not None else float("nan")
-        flows.append(
-            {
-                "flow_id": flow_id,
-                "cost_usd_per_t_a": cost_a,
-                "cost_usd_per_t_b": cost_b,
-                "delta_cost_usd_per_t": cost_b - cost_a,
-                "time_h_a": time_a,
-                "time_h_b": time_b,
-                "delta_time_h": time_b - time_a,
-                "now_bypasses": ";".join(sorted(ca - cb)),
-                "now_crosses": ";".join(sorted(cb - ca)),
-                "main_route_a": str(ra["main_route_countries"]) if ra is not None else "",
-                "main_route_b": str(rb["main_route_countries"]) if rb is not None else "",
-            }
-        )
-    links = _delta(
-        a.link_flows[["link_id", "tonnes_per_year"]].rename(columns={"tonnes_per_year": "tonnes"}),
-        b.link_flows[["link_id", "tonnes_per_year"]].rename(columns={"tonnes_per_year": "tonnes"}),
-        "link_id",
-        ["tonnes"],
-    )
-    return Comparison(
-        a=a,
-        b=b,
-        countries=countries.reset_index(drop=True),
-        corridors=corridors.reset_index(drop=True),
-        flows=pd.DataFrame(flows),
-        links=links,
-    )
+        return getattr(compare, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
