@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from caravan.cli import _atlas, _demo, _route, _runs, _serve, _tntp
+from caravan.cli import _atlas, _demo, _ensemble, _route, _runs, _serve, _tntp
 
 __all__ = ["app", "main"]
 
@@ -20,6 +20,7 @@ app.add_typer(_tntp.app, name="tntp")
 app.command("route")(_route.route)
 app.command("run")(_runs.run)
 app.command("compare")(_runs.compare)
+app.command("ensemble")(_ensemble.ensemble)
 app.command("scenarios")(_runs.scenarios)
 app.command("serve")(_serve.serve)
 app.command("demo")(_demo.demo)

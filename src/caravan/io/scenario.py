@@ -42,6 +42,7 @@ _ROOT: tuple[Field, ...] = (
     Field("demand", Kind.MAPPING),
     Field("risk", Kind.RECORDS),
     Field("assignment", Kind.MAPPING),
+    Field("ensemble", Kind.MAPPING),
     Field("notes"),
 )
 _CLOSE = tuple(
@@ -188,6 +189,11 @@ def _parse(
             continue
         value = raw.get(f.name)
         key = prefix + f.name
+        if f.name == "ensemble":  # checked by caravan.io.ensemble when an ensemble runs
+            if value is not None and not isinstance(value, Mapping):
+                problems.append(Problem(file, None, key, "expected a mapping", "use key: value"))
+            record[f.name] = dict(value) if isinstance(value, Mapping) else {}
+            continue
         if value is None:
             record[f.name] = {} if f.kind is Kind.MAPPING else []
             continue
@@ -424,7 +430,7 @@ def load_scenario(name_or_path: str | Path, atlas: Atlas) -> Scenario:
 def _merge(chain: list[tuple[Path, dict[str, Any]]], atlas: Atlas) -> Scenario:
     """Fold the chain from the root base down to the named scenario."""
     digest = hashlib.sha256()
-    merged: dict[str, Any] = {"lists": {}, "assignment": {}}
+    merged: dict[str, Any] = {"lists": {}, "assignment": {}, "ensemble": {}}
     year: int | None = None
     title = ""
     lists: dict[str, list[Any]] = {}
@@ -436,6 +442,7 @@ def _merge(chain: list[tuple[Path, dict[str, Any]]], atlas: Atlas) -> Scenario:
         digest.update(path.read_bytes())
         year = record.get("year") or year
         title = record.get("title") or title
+        merged["ensemble"].update(record.get("ensemble") or {})
         merged["assignment"].update(
             {k: v for k, v in record["assignment"].items() if v is not None}
         )
@@ -527,6 +534,7 @@ def _merge(chain: list[tuple[Path, dict[str, Any]]], atlas: Atlas) -> Scenario:
             for r in lists.get("risk", [])
         ),
         assignment=AssignmentSettings(**merged["assignment"]),
+        ensemble=merged["ensemble"],
         path=str(path),
         digest=digest.hexdigest(),
     )

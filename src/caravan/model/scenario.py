@@ -158,6 +158,7 @@ class Scenario:
     demand_add: tuple[DemandAdd, ...] = ()
     risk: tuple[RiskChange, ...] = ()
     assignment: AssignmentSettings = field(default_factory=AssignmentSettings)
+    ensemble: Mapping[str, Any] = field(default_factory=dict)
     path: str | None = None
     digest: str = ""
 

@@ -1,0 +1,134 @@
+"""``caravan ensemble SCENARIO``: many draws of the uncertain inputs, and what survives them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+from rich.text import Text
+
+from caravan.cli._common import console, err_console, fail_on_caravan_error
+
+__all__ = ["ensemble"]
+
+
+class _RateColumn(ProgressColumn):
+    """Draws per second."""
+
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text(f"{speed:,.1f} draws/s" if speed else "- draws/s")
+
+
+def ensemble(
+    scenario: str = typer.Argument(..., help="Shipped scenario name or scenario YAML file."),
+    vs: str | None = typer.Option(None, "--vs", help="Compare with this scenario in every draw."),
+    draws: int | None = typer.Option(None, "--draws", help="Number of draws (default 1000)."),
+    seed: int | None = typer.Option(None, "--seed", help="Seed of the draws (default 1)."),
+    workers: int | None = typer.Option(None, "--workers", help="Worker processes."),
+    scheduler: str | None = typer.Option(
+        None, "--scheduler", help="Dask scheduler address (tcp://host:8786)."
+    ),
+    local_cluster: bool = typer.Option(
+        False, "--local-cluster", help="Start a local Dask cluster instead of a process pool."
+    ),
+    in_process: bool = typer.Option(False, "--in-process", help="Run every draw in this process."),
+    spec_file: Path | None = typer.Option(
+        None, "--spec", help="Ensemble spec YAML (default: the scenario's ensemble: section)."
+    ),
+    out: Path | None = typer.Option(None, "--out", help="Write the tables and summary here."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+    atlas: Path | None = typer.Option(None, "--atlas", help="Atlas folder."),
+) -> None:
+    """Draw every ranged input and project completion; who gains and loses, how surely."""
+    from caravan.ensemble import run_ensemble
+    from caravan.io.atlas import load_atlas
+    from caravan.io.ensemble import read_spec, spec_from_mapping
+    from caravan.io.scenario import load_scenario
+
+    if scheduler and (local_cluster or in_process):
+        err_console().print(
+            "error: --scheduler cannot be combined with --local-cluster/--in-process"
+        )
+        raise typer.Exit(2)
+    executor = "dask" if (scheduler or local_cluster) else "in-process" if in_process else "process"
+    with fail_on_caravan_error():
+        loaded = load_atlas(atlas)
+        resolved = load_scenario(scenario, loaded)
+        if spec_file is not None:
+            spec = read_spec(spec_file, draws=draws, seed=seed)
+        else:
+            spec = spec_from_mapping(
+                resolved.ensemble, source=f"scenario {resolved.name}", draws=draws, seed=seed
+            )
+        bar = Progress(
+            TextColumn("draws"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            _RateColumn(),
+            TimeRemainingColumn(),
+            console=err_console(),
+            transient=True,
+            disable=as_json,
+        )
+        with bar:
+            task = bar.add_task("draws", total=spec.draws)
+            result = run_ensemble(
+                resolved,
+                reference=vs,
+                spec=spec,
+                atlas=loaded,
+                executor=executor,
+                workers=workers,
+                scheduler=scheduler,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+        if out is not None:
+            from caravan.io.ensemble import write_ensemble
+
+            write_ensemble(result, out)
+    if as_json:
+        typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, default=str))
+        return
+    con = console()
+    meta = result.meta
+    con.print(
+        f"[bold]{result.scenario}[/bold]"
+        + (f" vs [bold]{result.reference}[/bold]" if vs else "")
+        + f": {meta['succeeded']} of {meta['draws']} draws succeeded, "
+        f"{meta['draws_per_second']} draws/s ({meta['executor']}), seed {meta['seed']}"
+    )
+    table = Table(title="Transit tonnes by country across draws (Mt a year)")
+    metric = "delta_transit_tonnes" if vs else "transit_tonnes"
+    columns = ["country", "mean", "p5", "p50", "p95"]
+    columns += ["P(gain)", "P(loss)"] if vs else []
+    columns += ["main drivers"]
+    for col in columns:
+        table.add_column(col, justify="left" if col in ("country", "main drivers") else "right")
+    for row in result.countries.to_dict("records"):
+        if f"{metric}_mean" not in row or row.get(f"{metric}_p95") is None:
+            continue
+        if abs(row[f"{metric}_p5"]) < 1 and abs(row[f"{metric}_p95"]) < 1:
+            continue
+        cells = [str(row["country_iso3"])]
+        cells += [f"{row[f'{metric}_{q}'] / 1e6:+,.3f}" for q in ("mean", "p5", "p50", "p95")]
+        if vs:
+            cells += [f"{row['p_gain']:.2f}", f"{row['p_loss']:.2f}"]
+        cells.append(str(row.get("drivers") or ""))
+        table.add_row(*cells)
+    con.print(table)
+    for failure in result.failures.head(5).to_dict("records"):
+        con.print(f"[yellow]draw {failure['draw']} failed[/yellow]: {failure['reason']}")
+    if out is not None:
+        con.print(f"ensemble written to {out}")

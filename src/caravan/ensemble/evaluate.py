@@ -1,0 +1,161 @@
+"""One ensemble draw: draw the inputs, rescale the compiled arrays, settle, measure transit."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from caravan.ensemble.compile import CompiledScenario, EnsembleInputs
+from caravan.ensemble.spec import draw_uniforms, inverse_cdf
+
+__all__ = ["DrawResult", "draw_values", "evaluate_chunk", "evaluate_draw"]
+
+#: Cost added to a route whose project is not complete in the draw: it is never chosen.
+CLOSED_ROUTE_USD_PER_T = 1e9
+
+
+@dataclass(frozen=True)
+class DrawResult:
+    """The outcome of one draw.
+
+    ``transit`` maps each scenario name to an array of shape (n_countries, 3): transit tonnes,
+    transit tonne-km and transit revenue (USD) a year, in ``EnsembleInputs.countries`` order.
+    """
+
+    draw_idx: int
+    ok: bool
+    reason: str
+    values: tuple[float, ...]
+    transit: dict[str, np.ndarray]
+
+
+def draw_values(inputs: EnsembleInputs, draw_idx: int) -> np.ndarray:
+    """The drawn value of every uncertain input (1.0/0.0 for a project complete or not)."""
+    u = draw_uniforms(inputs.spec.seed, draw_idx, len(inputs.inputs))
+    out = np.empty(len(inputs.inputs))
+    for i, item in enumerate(inputs.inputs):
+        if item.kind == "project_completion":
+            out[i] = 1.0 if u[i] < item.value else 0.0
+        else:
+            out[i] = inverse_cdf(float(u[i]), item.value, item.low, item.high, item.distribution)
+    return out
+
+
+def _multiplier(values: np.ndarray, inputs: EnsembleInputs, index: np.ndarray) -> np.ndarray:
+    m = np.ones(index.shape[0])
+    has = index >= 0
+    base = np.array([inputs.inputs[i].value for i in index[has]])
+    m[has] = values[index[has]] / np.where(base > 0, base, 1.0)
+    return m
+
+
+def _evaluate_scenario(
+    inputs: EnsembleInputs, sc: CompiledScenario, values: np.ndarray
+) -> tuple[np.ndarray | None, str]:
+    p = sc.problem
+    n_routes = p.routes.n_routes
+    m_len = _multiplier(values, inputs, inputs.link_length_input)
+    m_tar = _multiplier(values, inputs, inputs.link_tariff_input)
+    m_cap = _multiplier(values, inputs, inputs.link_capacity_input)
+    link_money = sc.link_money_usd_per_t * m_len * m_tar
+    link_time = sc.link_time_h * m_len
+    route_money = sc.route_fixed_money_usd_per_t + np.bincount(
+        sc.entry_route_idx, weights=link_money[sc.entry_link_idx], minlength=n_routes
+    )
+    route_time = sc.route_fixed_time_h + np.bincount(
+        sc.entry_route_idx, weights=link_time[sc.entry_link_idx], minlength=n_routes
+    )
+    closed = np.zeros(n_routes, dtype=bool)
+    if inputs.project_ids:
+        complete = values[inputs.project_input] > 0.5
+        closed = (sc.route_project_mask & ~complete[None, :]).any(axis=1)
+    flow_idx = p.routes.route_flow_idx
+    open_count = np.bincount(flow_idx[~closed], minlength=len(sc.flow_ids))
+    if (open_count == 0).any():
+        lost = [sc.flow_ids[i] for i in np.flatnonzero(open_count == 0)]
+        missing = [
+            pid for j, pid in enumerate(inputs.project_ids) if values[inputs.project_input[j]] < 0.5
+        ]
+        return None, (
+            f"{sc.name}: no route left for {', '.join(lost)} "
+            f"(projects not complete by {sc.year} in this draw: {', '.join(missing)})"
+        )
+    private = np.arange(n_routes) + p.first_private_arc
+    arc_money = p.arc_money_usd_per_t.copy()
+    arc_money[private] = route_money + np.where(closed, CLOSED_ROUTE_USD_PER_T, 0.0)
+    arc_time = p.arc_time_h.copy()
+    arc_time[private] = route_time
+    arc_length = p.arc_length_km.copy()
+    n_links = m_len.shape[0]
+    arc_length[:n_links] = arc_length[:n_links] * m_len
+    capacity = sc.group_base_capacity_t.copy()
+    grouped = sc.link_group_idx >= 0
+    capacity[sc.link_group_idx[grouped]] *= m_cap[grouped]
+    delay = p.group_base_delay_h.copy()
+    delay[sc.link_group_idx[grouped]] *= m_len[grouped]
+    tonnes = p.flow_tonnes.copy()
+    for f, flow_id in enumerate(sc.flow_ids):
+        idx = inputs.demand_input.get(flow_id)
+        if idx is not None:
+            tonnes[f] = values[idx]
+    res = p.solve(
+        max_iter=sc.max_iter,
+        tolerance=sc.tolerance,
+        flow_tonnes=tonnes,
+        arc_money_usd_per_t=arc_money,
+        arc_time_h=arc_time,
+        arc_length_km=arc_length,
+        group_capacity_t=capacity,
+        group_base_delay_h=delay,
+    )
+    route_t = res.route_tonnes
+    base_len = sc.route_base_length_km
+    drawn_len = base_len + np.bincount(
+        sc.entry_route_idx,
+        weights=(np.asarray(arc_length[:n_links]) - p.arc_length_km[:n_links])[sc.entry_link_idx],
+        minlength=n_routes,
+    )
+    length_ratio = np.where(base_len > 0, drawn_len / np.where(base_len > 0, base_len, 1.0), 1.0)
+    base_money = sc.route_base_money_usd_per_t
+    money_ratio = np.where(
+        base_money > 0, route_money / np.where(base_money > 0, base_money, 1.0), 1.0
+    )
+    n_c = len(inputs.countries)
+    out = np.zeros((n_c, 3))
+    r = sc.part_route_idx
+    t = route_t[r] * sc.part_is_transit
+    seen = np.zeros((n_routes, n_c), dtype=bool)
+    seen[r[sc.part_is_transit], sc.part_country_idx[sc.part_is_transit]] = True
+    out[:, 0] = (route_t[:, None] * seen).sum(axis=0)  # once per route, however many parts
+    out[:, 1] = np.bincount(
+        sc.part_country_idx, weights=t * sc.part_length_km * length_ratio[r], minlength=n_c
+    )
+    out[:, 2] = np.bincount(
+        sc.part_country_idx, weights=t * sc.part_money_usd_per_t * money_ratio[r], minlength=n_c
+    )
+    return out, ""
+
+
+def evaluate_draw(inputs: EnsembleInputs, draw_idx: int) -> DrawResult:
+    """Evaluate one draw of every compiled scenario; a failure is recorded, not raised."""
+    values = draw_values(inputs, draw_idx)
+    transit: dict[str, np.ndarray] = {}
+    try:
+        for sc in inputs.scenarios:
+            table, reason = _evaluate_scenario(inputs, sc, values)
+            if table is None:
+                return DrawResult(draw_idx, False, reason, tuple(map(float, values)), {})
+            transit[sc.name] = table
+    except (ArithmeticError, ValueError, FloatingPointError) as exc:
+        return DrawResult(
+            draw_idx, False, f"{type(exc).__name__}: {exc}", tuple(map(float, values)), {}
+        )
+    return DrawResult(draw_idx, True, "", tuple(map(float, values)), transit)
+
+
+def evaluate_chunk(inputs: Any, draw_indices: Sequence[int]) -> list[DrawResult]:
+    """Evaluate several draws (the unit of work sent to a worker)."""
+    return [evaluate_draw(inputs, int(i)) for i in draw_indices]

@@ -1,0 +1,148 @@
+"""Where draws run: in this process, a local process pool, or a Dask cluster — one code path.
+
+Every executor evaluates the same chunks of draw indices with the same function
+(:func:`~caravan.ensemble.evaluate.evaluate_chunk`) on the same compiled inputs, sent to each
+worker once: the pool's initializer receives them, Dask scatters them to every worker. Results
+are sorted by draw index, so the tables do not depend on the executor or on completion order.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+
+from caravan.ensemble.compile import EnsembleInputs
+from caravan.ensemble.evaluate import DrawResult, evaluate_chunk
+from caravan.errors import InputError
+
+__all__ = ["Executor", "run_draws"]
+
+#: Draws per unit of work sent to a worker.
+CHUNK_DRAWS = 25
+
+# The compiled inputs of a pool worker process, set once by the pool's initializer.
+_WORKER_INPUTS: list[EnsembleInputs] = []
+
+
+class Executor(enum.StrEnum):
+    """Where the draws run."""
+
+    IN_PROCESS = "in-process"
+    PROCESS = "process"
+    DASK = "dask"
+
+
+def _init_worker(inputs: EnsembleInputs) -> None:
+    _WORKER_INPUTS[:] = [inputs]
+
+
+def _pool_chunk(draw_indices: Sequence[int]) -> list[DrawResult]:
+    return evaluate_chunk(_WORKER_INPUTS[0], draw_indices)
+
+
+def _chunks(n_draws: int, size: int) -> list[list[int]]:
+    return [list(range(i, min(i + size, n_draws))) for i in range(0, n_draws, size)]
+
+
+def _in_process(inputs: EnsembleInputs, chunks: list[list[int]]) -> Iterator[list[DrawResult]]:
+    for chunk in chunks:
+        yield evaluate_chunk(inputs, chunk)
+
+
+def _process_pool(
+    inputs: EnsembleInputs, chunks: list[list[int]], workers: int
+) -> Iterator[list[DrawResult]]:
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=_init_worker, initargs=(inputs,)
+    ) as pool:
+        futures = [pool.submit(_pool_chunk, chunk) for chunk in chunks]
+        for future in as_completed(futures):
+            yield future.result()
+
+
+def _dask(
+    inputs: EnsembleInputs,
+    chunks: list[list[int]],
+    *,
+    workers: int,
+    scheduler: str | None,
+) -> Iterator[list[DrawResult]]:
+    from dask.distributed import Client, LocalCluster
+    from dask.distributed import as_completed as dask_completed
+
+    cluster = None
+    if scheduler is None:
+        cluster = LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            host="127.0.0.1",
+        )
+        client = Client(cluster)
+    else:
+        client = Client(scheduler)
+    try:
+        shared = client.scatter(inputs, broadcast=True)
+        futures = client.map(evaluate_chunk, [shared] * len(chunks), chunks, pure=False)
+        for future in dask_completed(futures):
+            yield future.result()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def run_draws(
+    inputs: EnsembleInputs,
+    *,
+    executor: Executor | str = Executor.PROCESS,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[DrawResult]:
+    """Evaluate ``inputs.spec.draws`` draws and return them in draw order.
+
+    Parameters
+    ----------
+    inputs : EnsembleInputs
+        The compiled scenario(s) and the inputs to draw.
+    executor : {"in-process", "process", "dask"}
+        Where to run. ``dask`` connects to ``scheduler`` when given, else starts a local
+        cluster of ``workers`` processes.
+    workers : int, optional
+        Worker processes (default: the machine's cores).
+    scheduler : str, optional
+        Address of a Dask scheduler (``tcp://host:8786``).
+    progress : callable, optional
+        Called with ``(draws_done, draws_total)``.
+    """
+    try:
+        kind = Executor(executor)
+    except ValueError:
+        choices = ", ".join(e.value for e in Executor)
+        raise InputError(f"unknown executor {executor!r}; use one of: {choices}") from None
+    n_workers = workers if workers is not None else (os.cpu_count() or 1)
+    if n_workers < 1:
+        raise InputError(f"workers must be at least 1, got {n_workers}")
+    n_draws = inputs.spec.draws
+    chunks = _chunks(n_draws, CHUNK_DRAWS)
+    stream: Iterator[list[DrawResult]]
+    if kind is Executor.IN_PROCESS:
+        stream = _in_process(inputs, chunks)
+    elif kind is Executor.PROCESS:
+        stream = _process_pool(inputs, chunks, n_workers)
+    else:
+        stream = _dask(inputs, chunks, workers=n_workers, scheduler=scheduler)
+    results: list[DrawResult] = []
+    for batch in stream:
+        results += batch
+        if progress is not None:
+            progress(len(results), n_draws)
+    results.sort(key=lambda r: r.draw_idx)
+    return results

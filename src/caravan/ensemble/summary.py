@@ -1,0 +1,151 @@
+"""Ensemble results as tables, and their summaries: percentiles, P(gain), what drives the spread."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.stats import rankdata
+
+from caravan.ensemble.compile import EnsembleInputs
+from caravan.ensemble.evaluate import DrawResult
+
+__all__ = ["EnsembleResult", "summarise"]
+
+#: A change smaller than this many tonnes a year counts as no change.
+NO_CHANGE_T = 1.0
+METRICS: tuple[str, ...] = ("transit_tonnes", "transit_tkm", "transit_revenue_usd")
+
+
+@dataclass(frozen=True, eq=False)
+class EnsembleResult:
+    """Per-draw tables and summaries of an ensemble.
+
+    - ``draws``: one row per draw, scenario and country (transit metrics; and the change
+      against the reference when there is one);
+    - ``inputs``: one row per draw, one column per drawn input;
+    - ``failures``: the draws that failed, with the reason;
+    - ``countries``: per country, mean and 5/50/95th percentiles of transit tonnes (and of
+      the change), P(gain), P(loss), and the inputs that drive the change most.
+    """
+
+    scenario: str
+    reference: str | None
+    draws: pd.DataFrame
+    inputs: pd.DataFrame
+    failures: pd.DataFrame
+    countries: pd.DataFrame
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Summaries as plain data (for ``--json``)."""
+        records = []
+        for row in self.countries.to_dict("records"):
+            records.append({str(k): _plain(v) for k, v in row.items()})
+        return {
+            "scenario": self.scenario,
+            "reference": self.reference,
+            **self.meta,
+            "failures": [
+                {"draw": int(r["draw"]), "reason": str(r["reason"])}
+                for r in self.failures.to_dict("records")
+            ],
+            "countries": records,
+        }
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating | float):
+        f = float(value)
+        return None if np.isnan(f) else round(f, 6)
+    return value
+
+
+def _spearman(x: np.ndarray, y: np.ndarray) -> float:
+    if x.size < 3 or np.ptp(x) == 0 or np.ptp(y) == 0:
+        return 0.0
+    rx, ry = rankdata(x), rankdata(y)
+    return float(np.corrcoef(rx, ry)[0, 1])
+
+
+def summarise(
+    inputs: EnsembleInputs, results: Sequence[DrawResult], *, top_drivers: int = 3
+) -> EnsembleResult:
+    """Tables and summaries of evaluated draws.
+
+    Drivers are the inputs with the largest absolute Spearman rank correlation between their
+    drawn values and the country's change in transit tonnes (or its transit tonnes, without a
+    reference), over the successful draws.
+    """
+    scenario = inputs.scenarios[0].name
+    reference = inputs.scenarios[1].name if len(inputs.scenarios) > 1 else None
+    countries = list(inputs.countries)
+    rows = []
+    ok = [r for r in results if r.ok]
+    for r in ok:
+        a = r.transit[scenario]
+        b = r.transit[reference] if reference else None
+        for c, iso3 in enumerate(countries):
+            row: dict[str, Any] = {"draw": r.draw_idx, "country_iso3": iso3}
+            for m, metric in enumerate(METRICS):
+                row[metric] = a[c, m]
+                if b is not None:
+                    row[f"{metric}_reference"] = b[c, m]
+                    row[f"delta_{metric}"] = a[c, m] - b[c, m]
+            rows.append(row)
+    draws = pd.DataFrame(rows)
+    names = [i.name for i in inputs.inputs]
+    input_table = pd.DataFrame([[r.draw_idx, *r.values] for r in results], columns=["draw", *names])
+    failures = pd.DataFrame(
+        [{"draw": r.draw_idx, "reason": r.reason} for r in results if not r.ok],
+        columns=["draw", "reason"],
+    )
+    summary_rows = []
+    values = np.array([r.values for r in ok]).reshape(len(ok), len(names))
+    target = "delta_transit_tonnes" if reference else "transit_tonnes"
+    for iso3 in countries:
+        sub = draws[draws["country_iso3"] == iso3] if not draws.empty else draws
+        row = {"country_iso3": iso3, "n_draws": len(sub)}
+        if sub.empty:
+            summary_rows.append(row)
+            continue
+        for metric in ("transit_tonnes", "transit_revenue_usd") + (
+            ("delta_transit_tonnes", "delta_transit_revenue_usd") if reference else ()
+        ):
+            v = sub[metric].to_numpy()
+            row[f"{metric}_mean"] = float(v.mean())
+            for q in (5, 50, 95):
+                row[f"{metric}_p{q}"] = float(np.percentile(v, q))
+        y = sub[target].to_numpy()
+        if reference:
+            row["p_gain"] = float((y > NO_CHANGE_T).mean())
+            row["p_loss"] = float((y < -NO_CHANGE_T).mean())
+        scores = [
+            (abs(_spearman(values[:, j], y)), _spearman(values[:, j], y), names[j])
+            for j in range(len(names))
+        ]
+        scores = [s for s in scores if s[0] > 0]
+        scores.sort(key=lambda s: (-s[0], s[2]))
+        row["drivers"] = "; ".join(f"{n} ({rho:+.2f})" for _, rho, n in scores[:top_drivers])
+        summary_rows.append(row)
+    table = pd.DataFrame(summary_rows)
+    sort_key = "delta_transit_tonnes_mean" if reference else "transit_tonnes_mean"
+    if sort_key in table:
+        table = table.sort_values(sort_key, ascending=False, na_position="last")
+    meta = {
+        "draws": len(results),
+        "succeeded": len(ok),
+        "failed": len(results) - len(ok),
+        "seed": inputs.spec.seed,
+        "inputs": len(names),
+        "uncertain_projects": list(inputs.project_ids),
+        "route_sets": "fixed per scenario; computed once with every opened project open",
+    }
+    return EnsembleResult(
+        scenario, reference, draws, input_table, failures, table.reset_index(drop=True), meta
+    )
