@@ -38,9 +38,7 @@ def test_logit_shares_by_hand() -> None:
 
 def test_path_size_discounts_overlap() -> None:
     # Routes 0 and 1 share arc 0 (half their length); route 2 is disjoint.
-    routes = RouteSets(
-        np.array([0, 2, 4, 5]), np.array([0, 1, 0, 2, 3]), np.array([0, 0, 0])
-    )
+    routes = RouteSets(np.array([0, 2, 4, 5]), np.array([0, 1, 0, 2, 3]), np.array([0, 0, 0]))
     lengths = np.array([100.0, 100.0, 100.0, 200.0])
     ps = path_size(routes, lengths, 1)
     assert ps.tolist() == pytest.approx([0.75, 0.75, 1.0])

@@ -2,6 +2,176 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
+from rich.console import Console
+from rich.table import Table
+
+from caravan.cli._common import console, err_console
+from caravan.errors import AtlasValidationError, CaravanError, Problem
+
+__all__ = ["app", "print_problems", "print_summary"]
 
 app = typer.Typer(help="Validate, summarise and export an atlas.", no_args_is_help=True)
+
+_PathArg = Annotated[
+    Path | None,
+    typer.Argument(
+        help="Atlas folder (default: the shipped Trans-Eurasian atlas).", show_default=False
+    ),
+]
+#: The formats of caravan.io.export.ExportFormat (kept here so the CLI imports fast).
+_FORMATS = ("geojson", "gpkg", "gmns")
+_JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
+
+
+@contextmanager
+def handled(exit_code: int = 2) -> Iterator[None]:
+    """Turn any error into a one-paragraph message and an exit code, never a traceback."""
+    try:
+        yield
+    except (typer.Exit, typer.Abort):
+        raise
+    except CaravanError as exc:
+        _error(str(exc), exit_code)
+    except OSError as exc:
+        where = f" ({exc.filename})" if exc.filename else ""
+        _error(f"{exc.strerror or exc}{where}", exit_code)
+    except Exception as exc:  # a bug: still no traceback, but say so
+        _error(
+            f"unexpected {type(exc).__name__}: {exc} (this is a bug in caravan; please report it)",
+            exit_code,
+        )
+
+
+def _error(message: str, exit_code: int) -> None:
+    err_console().print(f"[bold red]error:[/bold red] {message}", markup=True, highlight=False)
+    raise typer.Exit(exit_code)
+
+
+def print_problems(out: Console, problems: Sequence[Problem], source: str) -> None:
+    """Print problems as a table: file, row, field, problem, fix."""
+    out.print(f"[bold red]✗ {source}: {len(problems)} problem(s)[/bold red]", highlight=False)
+    table = Table(show_lines=False)
+    for column in ("file", "row", "field", "problem", "fix"):
+        table.add_column(column, overflow="fold")
+    for p in problems:
+        row = "" if p.row is None else str(p.row)
+        table.add_row(p.file, row, p.field or "", p.message, p.fix)
+    out.print(table, highlight=False, markup=False)
+
+
+def _counts_table(title: str, counts: Mapping[str, Any], *columns: str) -> Table:
+    table = Table(title=title, title_justify="left")
+    for i, column in enumerate(columns):
+        table.add_column(column, justify="right" if i else "left")
+    for key, value in counts.items():
+        values = value if isinstance(value, tuple) else (value,)
+        table.add_row(key, *(f"{v:,}" if isinstance(v, (int, float)) else str(v) for v in values))
+    return table
+
+
+def print_summary(out: Console, summary: Mapping[str, Any]) -> None:
+    """Print :meth:`caravan.model.atlas.Atlas.summary` as readable tables."""
+    out.print(
+        f"[bold]{summary['name']}[/bold] {summary['version']} (as of {summary['as_of']}): "
+        f"{summary['n_nodes']} nodes, {summary['n_links']} links, {summary['n_borders']} "
+        f"borders, {summary['n_transfers']} transfers, {summary['n_projects']} projects, "
+        f"{summary['n_sources']} sources",
+        highlight=False,
+    )
+    km = summary.get("km_by_mode", {})
+    by_mode = {m: (n, km.get(m, 0.0)) for m, n in summary["links_by_mode"].items()}
+    out.print(_counts_table("Links by mode", by_mode, "mode", "links", "km"))
+    out.print(_counts_table("Links by status", summary["links_by_status"], "status", "links"))
+    out.print(_counts_table("Nodes by country", summary["nodes_by_country"], "country", "nodes"))
+    projects = Table(title="Projects and corridors", title_justify="left")
+    for column in ("project", "name", "kind", "status", "links"):
+        projects.add_column(column, justify="right" if column == "links" else "left")
+    for p in summary["projects"]:
+        projects.add_row(p["project_id"], p["name"], p["kind"], p["status"], str(p["n_links"]))
+    out.print(projects)
+
+
+@app.command("validate")
+def validate(path: _PathArg = None, as_json: _JsonOpt = False) -> None:
+    """Check an atlas and list every problem (exit 0 when clean, 1 with problems)."""
+    from caravan.io.atlas import load_atlas, shipped_atlas_path
+
+    where = str(path if path is not None else shipped_atlas_path())
+    problems: tuple[Problem, ...] = ()
+    with handled():
+        try:
+            atlas = load_atlas(path)
+        except AtlasValidationError as exc:
+            problems = exc.problems
+    if as_json:
+        payload = {
+            "path": where,
+            "ok": not problems,
+            "problems": [
+                {"file": p.file, "row": p.row, "field": p.field, "message": p.message, "fix": p.fix}
+                for p in problems
+            ],
+        }
+        typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+    elif problems:
+        print_problems(console(), problems, where)
+    else:
+        s = atlas.summary()
+        console().print(
+            f"[green]✓[/green] {s['name']}: {s['n_nodes']} nodes, {s['n_links']} links, "
+            f"{s['n_borders']} borders, {s['n_projects']} projects, {s['n_sources']} sources "
+            "— no problems",
+            highlight=False,
+        )
+    raise typer.Exit(1 if problems else 0)
+
+
+@app.command("show")
+def show(path: _PathArg = None, as_json: _JsonOpt = False) -> None:
+    """Summarise an atlas: counts by mode, status, country and project."""
+    from caravan.io.atlas import load_atlas
+
+    with handled():
+        summary = load_atlas(path).summary()
+    if as_json:
+        typer.echo(json.dumps(summary, indent=2, ensure_ascii=False))
+    else:
+        print_summary(console(), summary)
+
+
+@app.command("export")
+def export(
+    out: Annotated[Path, typer.Argument(help="Output folder (geojson, gmns) or .gpkg file.")],
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            help="geojson, gpkg or gmns.",
+            show_default=False,
+        ),
+    ],
+    atlas_path: Annotated[
+        Path | None,
+        typer.Option(
+            "--atlas", help="Atlas folder (default: the shipped atlas).", show_default=False
+        ),
+    ] = None,
+) -> None:
+    """Export an atlas as GeoJSON or GeoPackage layers (for QGIS) or GMNS CSV tables."""
+    from caravan.io.atlas import load_atlas
+    from caravan.io.export import export_atlas
+
+    if fmt not in _FORMATS:
+        _error(f"unknown export format {fmt!r}; use one of: {', '.join(_FORMATS)}", 2)
+    with handled():
+        written = export_atlas(load_atlas(atlas_path), out, fmt=fmt)
+    for p in written:
+        console().print(f"wrote {p}", highlight=False)

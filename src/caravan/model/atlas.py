@@ -235,7 +235,7 @@ class Atlas:
     def _node_names(self) -> list[str]:
         names: list[str] = []
         for row in self._node_rows():
-            names += [row["node_id"], row["name"], *row["aliases"]]
+            names += [row["name"], row["node_id"], *row["aliases"]]
         return names
 
     def project(self, query: str) -> Project:

@@ -1,0 +1,182 @@
+"""Small helpers shared by the atlas validators: rows, ids, values and problem wording."""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import pandas as pd
+
+from caravan.errors import Problem
+
+__all__ = [
+    "ISO3",
+    "SLUG",
+    "Row",
+    "as_list",
+    "duplicate_ids",
+    "given",
+    "iter_rows",
+    "line_of",
+    "number",
+    "range_problems",
+    "suggest",
+    "whole",
+]
+
+Row = dict[str, Any]
+
+#: Ids are lower-case slugs (``termez``, ``r-termez-hairatan``).
+SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+#: ISO 3166-1 alpha-3 codes are three upper-case letters.
+ISO3 = re.compile(r"^[A-Z]{3}$")
+
+
+def given(value: Any) -> bool:
+    """Whether a parsed value is present (not None, NA, NaN or empty text).
+
+    Examples
+    --------
+    >>> given(0.0), given(None), given(float("nan")), given("")
+    (True, False, False, False)
+    """
+    if value is None or value is pd.NA:
+        return False
+    if isinstance(value, float) and math.isnan(value):
+        return False
+    return not (isinstance(value, str) and not value.strip())
+
+
+def number(value: Any) -> float:
+    """A present numeric value as a float."""
+    return float(value)
+
+
+def whole(value: Any) -> int:
+    """A present whole-number value as an int."""
+    return int(value)
+
+
+def as_list(value: Any) -> tuple[str, ...]:
+    """A parsed list value as a tuple of strings (``()`` when absent or malformed)."""
+    if isinstance(value, (tuple, list)):
+        return tuple(str(v) for v in value if given(v))
+    return ()
+
+
+def iter_rows(table: Any) -> Iterator[Row]:
+    """Rows of a parsed table (a frame from a CSV file or a list of YAML records) as dicts."""
+    if isinstance(table, pd.DataFrame):
+        for record in table.to_dict("records"):
+            yield {str(k): v for k, v in record.items()}
+    elif isinstance(table, list):
+        for item in table:
+            if isinstance(item, dict):
+                yield item
+
+
+def line_of(row: Row) -> int | None:
+    """The row's line (CSV) or record position (YAML), as recorded by the reader."""
+    line = row.get("_line")
+    return whole(line) if given(line) else None
+
+
+def suggest(value: str, candidates: Iterable[str]) -> str:
+    """A "did you mean" hint for an unknown id, or an empty string.
+
+    Examples
+    --------
+    >>> suggest("termz", ["termez", "kabul"])
+    " (did you mean 'termez'?)"
+    """
+    close = difflib.get_close_matches(value, sorted(set(candidates)), n=3, cutoff=0.6)
+    if not close:
+        return ""
+    return " (did you mean " + " or ".join(repr(c) for c in close) + "?)"
+
+
+def duplicate_ids(file: str, rows: Iterable[Row], key: str, what: str) -> list[Problem]:
+    """One problem for every row whose id repeats an earlier row's id, and every bad slug."""
+    problems: list[Problem] = []
+    first: dict[str, int | None] = {}
+    for row in rows:
+        value = row.get(key)
+        if not given(value):
+            continue
+        ident = str(value)
+        if not SLUG.match(ident):
+            problems.append(
+                Problem(
+                    file,
+                    line_of(row),
+                    key,
+                    f"{what} id {ident!r} is not a lower-case slug",
+                    "use lower-case letters, digits and '-' only (e.g. 'alat-port')",
+                )
+            )
+        if ident in first:
+            where = f"line {first[ident]}" if first[ident] is not None else "an earlier row"
+            problems.append(
+                Problem(
+                    file,
+                    line_of(row),
+                    key,
+                    f"duplicate {what} id {ident!r} (first used at {where})",
+                    f"give each {what} its own id, or merge the two rows",
+                )
+            )
+        else:
+            first[ident] = line_of(row)
+    return problems
+
+
+def range_problems(file: str, row: Row, column: str, what: str) -> list[Problem]:
+    """Check ``column_low <= column <= column_high`` where the bounds are given."""
+    value, low, high = row.get(column), row.get(f"{column}_low"), row.get(f"{column}_high")
+    problems: list[Problem] = []
+    line = line_of(row)
+    if given(low) and given(high) and number(low) > number(high):
+        problems.append(
+            Problem(
+                file,
+                line,
+                f"{column}_low",
+                f"{what}: {column}_low {number(low):g} is above {column}_high {number(high):g}",
+                "swap the two bounds",
+            )
+        )
+        return problems
+    if given(value) and given(low) and number(value) < number(low):
+        problems.append(
+            Problem(
+                file,
+                line,
+                column,
+                f"{what}: {column} {number(value):g} is below {column}_low {number(low):g}",
+                "put the chosen value inside its range, or widen the range",
+            )
+        )
+    if given(value) and given(high) and number(value) > number(high):
+        problems.append(
+            Problem(
+                file,
+                line,
+                column,
+                f"{what}: {column} {number(value):g} is above {column}_high {number(high):g}",
+                "put the chosen value inside its range, or widen the range",
+            )
+        )
+    if not given(value) and (given(low) or given(high)):
+        problems.append(
+            Problem(
+                file,
+                line,
+                column,
+                f"{what}: a range is given for {column} but no chosen value",
+                f"fill in {column} (the value the model uses)",
+            )
+        )
+    return problems
