@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from caravan.cli import _atlas, _demo, _ensemble, _route, _runs, _serve, _tntp
+from caravan.cli import _atlas, _claims, _demo, _ensemble, _route, _runs, _serve, _tntp
 
 __all__ = ["app", "main"]
 
@@ -17,6 +17,7 @@ app = typer.Typer(
 )
 app.add_typer(_atlas.app, name="atlas")
 app.add_typer(_tntp.app, name="tntp")
+app.add_typer(_claims.app, name="claims")
 app.command("route")(_route.route)
 app.command("run")(_runs.run)
 app.command("compare")(_runs.compare)

@@ -141,7 +141,7 @@ def _compile_one(
     uncertain_links: list[set[str]],
 ) -> CompiledScenario:
     world = apply_scenario(atlas, scenario)
-    flow_rows, route_rows = route_flows(world, scenario)
+    flow_rows, route_rows = route_flows(world, scenario, k=scenario.assignment.k_routes)
     flows_by_id = {r["flow_id"]: r for r in flow_rows}
     routed = list(dict.fromkeys(r["flow_id"] for r in route_rows))
     flow_pos = {f: i for i, f in enumerate(routed)}

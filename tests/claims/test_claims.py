@@ -1,0 +1,186 @@
+"""Claims as checks on a hand-made network whose verdicts were worked out by hand.
+
+The route atlas: Amber (UZB) -> Bolt -> Cobalt (AFG) -> Dune (PAK) is 200 + 20 + 300 = 520 km;
+the way round through Iran (Amber -> Ember -> Fjord -> Harbor -> Dune) is 500 + 400 + 1000 +
+100 = 2000 km. Garnet is reached only by the proposed Garnet road.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from caravan.claims import Verdict, check_claims
+from caravan.cli import app
+from caravan.errors import AtlasValidationError
+from caravan.io.atlas import load_atlas
+from caravan.io.claims import read_claims
+from caravan.model.atlas import Atlas
+
+ROUTE_ATLAS = Path(__file__).parents[1] / "data" / "route-atlas"
+DEMAND = """\
+flow_id,origin_node_id,destination_node_id,commodity_id,tonnes_per_year,year,basis,source_ids
+amber-dune,amber,dune,container,1000000,2025,estimate: test,fixture
+"""
+SCENARIOS = {
+    "baseline-2025": "name: baseline-2025\ndescription: as is\nyear: 2030\n"
+    "assignment: {method: aon, k_routes: 3}\n",
+    "rail": "name: rail\ndescription: open the railway\nbase: baseline-2025\n"
+    "open_projects: [cobalt-link]\nensemble: {project_completion: {cobalt-link: {2030: 0.5}}}\n",
+    "no-afg": "name: no-afg\ndescription: close the border\nbase: baseline-2025\n"
+    "close: {borders: [bolt-cobalt]}\n",
+    "garnet": "name: garnet\ndescription: build the road\nbase: baseline-2025\nyear: 2033\n"
+    "open_projects: [garnet-road]\n",
+}
+CLAIMS = """\
+- claim_id: via-afghanistan
+  quote: "The best route from Amber to Dune runs through Afghanistan, not Iran."
+  source_ids: [fixture]
+  checks:
+    - {type: route, route: {from: Amber, to: Dune}, passes: [AFG, Cobalt], avoids: [IRN]}
+- claim_id: avoids-afghanistan
+  quote: "Cargo from Amber to Dune avoids Afghanistan."
+  source_ids: [fixture]
+  checks:
+    - {type: route, route: {from: Amber, to: Dune}, avoids: [AFG]}
+- claim_id: much-shorter
+  quote: "The Afghan route is less than half as long as the way round through Iran."
+  source_ids: [fixture]
+  checks:
+    - type: compare
+      route: {from: Amber, to: Dune, by: distance}
+      other: {from: Amber, to: Dune, by: distance, avoid_countries: [AFG]}
+      expect: shorter
+      by_at_least: 0.5
+- claim_id: far-shorter
+  quote: "The Afghan route is five times shorter."
+  source_ids: [fixture]
+  checks:
+    - type: compare
+      route: {from: Amber, to: Dune, by: distance}
+      other: {from: Amber, to: Dune, by: distance, via: [Fjord]}
+      expect: shorter
+      by_at_least: 0.8
+- claim_id: closure-hurts-afghanistan
+  quote: "Closing the border would cost Afghanistan its transit."
+  source_ids: [fixture]
+  checks:
+    - {type: flow, country: AFG, from_scenario: baseline-2025, to_scenario: no-afg,
+       direction: falls}
+- claim_id: closure-helps-afghanistan
+  quote: "Closing the border would raise Afghan transit."
+  source_ids: [fixture]
+  checks:
+    - {type: flow, country: AFG, from_scenario: baseline-2025, to_scenario: no-afg,
+       direction: rises}
+- claim_id: garnet-cut-off
+  quote: "Garnet cannot be reached today."
+  source_ids: [fixture]
+  checks:
+    - {type: reachability, route: {from: Amber, to: Garnet}, exists: false}
+    - {type: reachability, route: {from: Amber, to: Garnet, scenario: garnet}, exists: true}
+"""
+
+
+@pytest.fixture(scope="module")
+def atlas(tmp_path_factory: pytest.TempPathFactory) -> Atlas:
+    folder = tmp_path_factory.mktemp("claims") / "atlas"
+    shutil.copytree(ROUTE_ATLAS, folder)
+    (folder / "demand.csv").write_text(DEMAND, encoding="utf-8")
+    (folder / "scenarios").mkdir()
+    for name, text in SCENARIOS.items():
+        (folder / "scenarios" / f"{name}.yaml").write_text(text, encoding="utf-8")
+    (folder / "claims.yaml").write_text(CLAIMS, encoding="utf-8")
+    return load_atlas(folder)
+
+
+def test_verdicts_by_hand(atlas: Atlas) -> None:
+    claims = read_claims(Path(str(atlas.path)) / "claims.yaml", atlas)
+    results = {r.claim.claim_id: r for r in check_claims(claims, atlas)}
+    expected = {
+        "via-afghanistan": Verdict.SUPPORTED,
+        "avoids-afghanistan": Verdict.REFUTED,
+        "much-shorter": Verdict.SUPPORTED,  # 520 vs 2000 km: 74% shorter
+        "far-shorter": Verdict.REFUTED,  # 74% < 80%
+        "closure-hurts-afghanistan": Verdict.SUPPORTED,
+        "closure-helps-afghanistan": Verdict.REFUTED,
+        "garnet-cut-off": Verdict.SUPPORTED,
+    }
+    assert {k: r.verdict for k, r in results.items()} == expected
+    compare = results["much-shorter"].checks[0]
+    assert compare.evidence["route_1"]["length_km"] == pytest.approx(520)
+    assert compare.evidence["route_2"]["length_km"] == pytest.approx(2000)
+    assert compare.evidence["saving"] == pytest.approx(1 - 520 / 2000)
+    flow = results["closure-hurts-afghanistan"].checks[0]
+    assert flow.evidence["before"] == pytest.approx(1e6) and flow.evidence["after"] == 0
+
+
+def test_an_ensemble_that_splits_is_inconclusive(atlas: Atlas, tmp_path: Path) -> None:
+    # The railway opens in about half the draws; Afghan transit revenue changes only when it
+    # does, so "revenue falls" holds in about half the draws.
+    text = """\
+- claim_id: rail-cuts-revenue
+  quote: "The railway changes what Afghanistan earns."
+  source_ids: [fixture]
+  checks:
+    - {type: flow, country: AFG, metric: transit_revenue_usd, from_scenario: baseline-2025,
+       to_scenario: rail, direction: falls}
+"""
+    path = tmp_path / "claims.yaml"
+    path.write_text(text, encoding="utf-8")
+    claims = read_claims(path, atlas)
+    plain = check_claims(claims, atlas)[0]
+    assert plain.verdict is Verdict.SUPPORTED  # deterministic: the railway is open
+    split = check_claims(claims, atlas, ensemble_draws=40, executor="in-process")[0]
+    p = split.checks[0].probability
+    assert p is not None and 0.2 < p < 0.8
+    assert split.verdict is Verdict.INCONCLUSIVE
+
+
+def test_bad_claims_file_lists_every_problem(atlas: Atlas, tmp_path: Path) -> None:
+    bad = """\
+- claim_id: bad
+  quote: "x"
+  source_ids: [nowhere]
+  checks:
+    - {type: route, route: {from: Atlantis, to: Dune, scenario: utopia}}
+    - {type: flow, country: AFG, to_scenario: rail, direction: sideways}
+    - {type: teleport}
+"""
+    path = tmp_path / "bad.yaml"
+    path.write_text(bad, encoding="utf-8")
+    with pytest.raises(AtlasValidationError) as info:
+        read_claims(path, atlas)
+    text = str(info.value)
+    for fragment in (
+        "unknown source 'nowhere'",
+        "unknown place 'Atlantis'",
+        "unknown scenario 'utopia'",
+        "expected rises or falls",
+        "from_scenario",
+        "unknown check type 'teleport'",
+    ):
+        assert fragment in text, fragment
+
+
+def test_cli_check_json_and_report(atlas: Atlas, tmp_path: Path) -> None:
+    out = tmp_path / "claims.html"
+    result = CliRunner().invoke(
+        app, ["claims", "check", "--atlas", str(atlas.path), "--json", "--report", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert '"verdict": "supported"' in result.output
+    page = out.read_text(encoding="utf-8")
+    assert "data-verdict='refuted'" in page and "<blockquote>" in page
+
+
+def test_cli_bad_file_is_a_clean_error(atlas: Atlas, tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app, ["claims", "check", str(tmp_path / "missing.yaml"), "--atlas", str(atlas.path)]
+    )
+    assert result.exit_code == 2
+    assert "does not exist" in result.output
+    assert "Traceback" not in result.output
