@@ -27,7 +27,7 @@ from caravan.claims.model import (
 )
 from caravan.errors import CaravanError, NoRouteError, NotFoundError
 from caravan.model.atlas import Atlas
-from caravan.model.scenario import Scenario, apply_scenario
+from caravan.model.scenario import Scenario
 
 __all__ = ["P_REFUTED", "P_SUPPORTED", "ClaimEvaluator", "check_claims"]
 
@@ -100,7 +100,9 @@ class ClaimEvaluator:
                 close_countries=(*scenario.close_countries, *spec.avoid_countries),
                 close_links=(*scenario.close_links, *extra_close),
             )
-            self._worlds[key] = apply_scenario(self.atlas, changed)
+            from caravan.results.runs import scenario_world
+
+            self._worlds[key] = scenario_world(self.atlas, changed)
         return self._worlds[key], scenario.year
 
     def best_route(self, spec: RouteSpec) -> Any:

@@ -17,6 +17,9 @@ from caravan.cli._common import console, err_console, fail_on_caravan_error
 __all__ = ["compare", "run", "scenarios"]
 
 _ATLAS = typer.Option(None, "--atlas", help="Atlas folder (default: the shipped atlas).")
+_AS_OF = typer.Option(
+    None, "--as-of", help="Date (YYYY-MM-DD) of the security picture that sets zone risks."
+)
 
 
 @contextmanager
@@ -43,13 +46,13 @@ def _progress(enabled: bool) -> Iterator[Any]:
         yield update
 
 
-def _run(name: str, atlas_path: Path | None, show_progress: bool) -> Any:
+def _run(name: str, atlas_path: Path | None, show_progress: bool, as_of: str | None = None) -> Any:
     from caravan.io.atlas import load_atlas
     from caravan.results.runs import run_scenario
 
     atlas = load_atlas(atlas_path)
     with _progress(show_progress) as update:
-        return run_scenario(name, atlas=atlas, progress=update)
+        return run_scenario(name, atlas=atlas, as_of=as_of, progress=update)
 
 
 def _fmt_t(value: float) -> str:
@@ -61,10 +64,11 @@ def run(
     out: Path | None = typer.Option(None, "--out", help="Write the run folder here."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
     atlas: Path | None = _ATLAS,
+    as_of: str | None = _AS_OF,
 ) -> None:
     """Route and settle a scenario's freight; print transit by country."""
     with fail_on_caravan_error():
-        result = _run(scenario, atlas, not as_json)
+        result = _run(scenario, atlas, not as_json, as_of)
         if out is not None:
             from caravan.io.runs import write_run
 
@@ -104,12 +108,15 @@ def compare(
     out: Path | None = typer.Option(None, "--out", help="Write the comparison folder here."),
     as_json: bool = typer.Option(False, "--json", help="Print the comparison as JSON."),
     atlas: Path | None = _ATLAS,
+    as_of: str | None = _AS_OF,
 ) -> None:
     """Compare two scenarios: who gains and loses transit, which corridors and flows move."""
     from caravan.results.compare import compare_runs
 
     with fail_on_caravan_error():
-        comparison = compare_runs(_run(a, atlas, not as_json), _run(b, atlas, not as_json))
+        comparison = compare_runs(
+            _run(a, atlas, not as_json, as_of), _run(b, atlas, not as_json, as_of)
+        )
         if out is not None:
             from caravan.io.runs import write_comparison
 

@@ -18,8 +18,8 @@ from caravan.ensemble.spec import Distribution, EnsembleSpec, UncertainInput
 from caravan.errors import InputError
 from caravan.model.atlas import Atlas
 from caravan.model.records import LinkStatus
-from caravan.model.scenario import Scenario, apply_scenario
-from caravan.results.runs import SueProblem, route_flows, sue_problem
+from caravan.model.scenario import Scenario
+from caravan.results.runs import SueProblem, route_flows, scenario_world, sue_problem
 
 __all__ = ["CompiledScenario", "EnsembleInputs", "compile_ensemble"]
 
@@ -140,7 +140,7 @@ def _compile_one(
     countries: list[str],
     uncertain_links: list[set[str]],
 ) -> CompiledScenario:
-    world = apply_scenario(atlas, scenario)
+    world = scenario_world(atlas, scenario)
     flow_rows, route_rows = route_flows(world, scenario, k=scenario.assignment.k_routes)
     flows_by_id = {r["flow_id"]: r for r in flow_rows}
     routed = list(dict.fromkeys(r["flow_id"] for r in route_rows))

@@ -34,6 +34,7 @@ _ROOT: tuple[Field, ...] = (
     Field("description", required=True),
     Field("base"),
     Field("year", Kind.INT, minimum=1990, maximum=2100),
+    Field("security_as_of", Kind.DATE),
     Field("source_ids", Kind.LIST),
     Field("open_projects", Kind.LIST),
     Field("open_links", Kind.LIST),
@@ -432,6 +433,7 @@ def _merge(chain: list[tuple[Path, dict[str, Any]]], atlas: Atlas) -> Scenario:
     digest = hashlib.sha256()
     merged: dict[str, Any] = {"lists": {}, "assignment": {}, "ensemble": {}}
     year: int | None = None
+    security_as_of: str | None = None
     title = ""
     lists: dict[str, list[Any]] = {}
 
@@ -441,6 +443,7 @@ def _merge(chain: list[tuple[Path, dict[str, Any]]], atlas: Atlas) -> Scenario:
     for path, record in reversed(chain):
         digest.update(path.read_bytes())
         year = record.get("year") or year
+        security_as_of = record.get("security_as_of") or security_as_of
         title = record.get("title") or title
         merged["ensemble"].update(record.get("ensemble") or {})
         merged["assignment"].update(
@@ -535,6 +538,7 @@ def _merge(chain: list[tuple[Path, dict[str, Any]]], atlas: Atlas) -> Scenario:
         ),
         assignment=AssignmentSettings(**merged["assignment"]),
         ensemble=merged["ensemble"],
+        security_as_of=security_as_of,
         path=str(path),
         digest=digest.hexdigest(),
     )

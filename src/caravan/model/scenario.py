@@ -159,6 +159,7 @@ class Scenario:
     risk: tuple[RiskChange, ...] = ()
     assignment: AssignmentSettings = field(default_factory=AssignmentSettings)
     ensemble: Mapping[str, Any] = field(default_factory=dict)
+    security_as_of: str | None = None
     path: str | None = None
     digest: str = ""
 

@@ -34,6 +34,7 @@ __all__ = [
     "SueProblem",
     "route_flows",
     "run_scenario",
+    "scenario_world",
     "sue_problem",
 ]
 
@@ -178,6 +179,7 @@ def run_scenario(
     scenario: str | Path | Scenario,
     *,
     atlas: Atlas | None = None,
+    as_of: str | None = None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> RunResult:
     """Route and settle the demand of a scenario.
@@ -188,6 +190,9 @@ def run_scenario(
         A shipped scenario name, a scenario file, or a resolved scenario.
     atlas : Atlas, optional
         The atlas to start from (the shipped one by default).
+    as_of : str, optional
+        Date (YYYY-MM-DD) of the security picture that sets zone risks (default: the
+        scenario's ``security_as_of``, else the atlas's zone figures).
     progress : callable, optional
         Called as ``progress(stage, done, total)`` while routing flows and settling them.
 
@@ -196,7 +201,7 @@ def run_scenario(
     RunResult
     """
     resolved, base = _resolve(scenario, atlas)
-    world = apply_scenario(base, resolved)
+    world = scenario_world(base, resolved, as_of=as_of)
     settings = resolved.assignment
     demand = world.demand
     if demand.empty:
@@ -242,6 +247,7 @@ def run_scenario(
         "converged": converged,
     }
     provenance = _provenance(base, resolved)
+    provenance["security_as_of"] = world.meta.get("security_as_of")
     return RunResult(
         scenario=resolved,
         atlas=world,
@@ -253,6 +259,21 @@ def run_scenario(
         summary=summary,
         provenance=provenance,
     )
+
+
+def scenario_world(atlas: Atlas, scenario: Scenario, *, as_of: str | None = None) -> Atlas:
+    """The atlas a scenario runs on: security picture as of a date (if any), then its changes.
+
+    The date is ``as_of`` when given, else the scenario's ``security_as_of``; the zone risks
+    then come from the atlas's security layer (:func:`caravan.security.security_atlas`), and
+    the scenario's own ``risk:`` entries apply on top.
+    """
+    day = as_of or scenario.security_as_of
+    if day:
+        from caravan.security.risk import security_atlas
+
+        atlas = security_atlas(atlas, as_of=day)
+    return apply_scenario(atlas, scenario)
 
 
 def _provenance(atlas: Atlas, scenario: Scenario) -> dict[str, Any]:
