@@ -2,12 +2,145 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Any
+
 import typer
+from rich.table import Table
+
+from caravan.cli._common import console, err_console, fail_on_caravan_error
+from caravan.network.model import Objective
+
+__all__ = ["route"]
+
+
+def _money(x: float) -> str:
+    return f"{x:,.1f}"
+
+
+def _summary_table(routes: tuple[Any, ...]) -> Table:
+    first = routes[0]
+    title = (
+        f"{first.node_ids[0]} → {first.node_ids[-1]}, {first.year}, {first.commodity_id}, "
+        f"by {first.objective.value} (value of time {first.value_of_time_usd_per_t_h:g} USD/t/h)"
+    )
+    table = Table(title=title + "; money, risk and cost in USD/t", title_justify="left")
+    widest = max(len(" ".join(r.countries)) for r in routes)
+    for col in ("#", "countries", "km", "hours", "money", "risk", "cost"):
+        if col == "countries":
+            table.add_column(col, min_width=min(widest, 40), overflow="fold")
+        else:
+            table.add_column(col, justify="right", no_wrap=True)
+    table.add_column("projects, corridors", overflow="fold")
+    table.add_column("bypasses", overflow="fold")
+    for r in routes:
+        table.add_row(
+            str(r.rank),
+            " ".join(r.countries),
+            f"{r.length_km:,.0f}",
+            f"{r.time_h:,.1f}",
+            _money(r.money_usd_per_t),
+            _money(r.risk_usd_per_t),
+            _money(r.cost_usd_per_t),
+            ", ".join((*r.projects, *r.corridors)) or "–",
+            ", ".join(r.bypassed_countries) or "–",
+        )
+    return table
+
+
+def _detail_tables(r: Any) -> list[Table]:
+    tables = []
+    path = Table(title=f"route {r.rank}: {' – '.join(r.node_ids)}", title_justify="left")
+    path.add_column("country")
+    for col in ("km", "hours", "USD/t", "risk USD/t"):
+        path.add_column(col, justify="right")
+    for c in r.by_country:
+        path.add_row(
+            c.iso3,
+            f"{c.length_km:,.0f}",
+            f"{c.time_h:,.1f}",
+            _money(c.money_usd_per_t),
+            _money(c.risk_usd_per_t),
+        )
+    tables.append(path)
+    if r.borders:
+        borders = Table(title="borders", title_justify="left")
+        for col in ("border", "from", "to", "dwell h", "fee USD/t"):
+            borders.add_column(col, justify="right" if col[0] in "df" and col != "from" else "left")
+        for b in r.borders:
+            borders.add_row(
+                b.name, b.from_iso3, b.to_iso3, f"{b.dwell_h:g}", f"{b.fee_usd_per_t:g}"
+            )
+        tables.append(borders)
+    if r.transfers:
+        transfers = Table(title="transfers", title_justify="left")
+        for col in ("place", "kind", "from", "to", "dwell h", "fee USD/t"):
+            transfers.add_column(
+                col, justify="right" if col in ("dwell h", "fee USD/t") else "left"
+            )
+        for t in r.transfers:
+            transfers.add_row(
+                t.name,
+                t.kind,
+                f"{t.from_mode} {t.from_gauge_mm or ''}".strip(),
+                f"{t.to_mode} {t.to_gauge_mm or ''}".strip(),
+                f"{t.dwell_h:g}",
+                f"{t.fee_usd_per_t:g}",
+            )
+        tables.append(transfers)
+    return tables
 
 
 def route(
     origin: str = typer.Argument(..., metavar="FROM", help="Place id, name or alias."),
     destination: str = typer.Argument(..., metavar="TO", help="Place id, name or alias."),
+    year: int = typer.Option(2025, "--year", help="Year of the network (1990..2100)."),
+    commodity: str = typer.Option("container", "--commodity", help="Commodity id."),
+    by: Objective = typer.Option(Objective.COST, "--by", help="What to minimise."),
+    k: int = typer.Option(3, "--k", min=1, help="Number of routes (best + alternatives)."),
+    open_projects: list[str] = typer.Option(
+        [], "--open", metavar="PROJECT", help="Open a project (id, name or alias); repeatable."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    geojson: Path | None = typer.Option(
+        None, "--geojson", metavar="OUT", help="Write the routes as GeoJSON lines to OUT."
+    ),
+    atlas_path: Path | None = typer.Option(
+        None, "--atlas", help="Atlas folder (default: the shipped Trans-Eurasian atlas)."
+    ),
 ) -> None:
-    """Least-cost and alternative routes between two places (being built: issue 3)."""
-    raise typer.Exit(3)
+    """Least-cost route between two places, with alternatives and breakdowns.
+
+    Example: caravan route Tashkent Karachi --open kabul-corridor --year 2030
+    """
+    from caravan.io.atlas import load_atlas
+    from caravan.io.geojson_routes import write_feature_collection
+    from caravan.results.routes import route as find
+
+    projects = [p.strip() for item in open_projects for p in item.split(",") if p.strip()]
+    with fail_on_caravan_error():
+        atlas = load_atlas(atlas_path)
+        routes = find(
+            atlas,
+            origin,
+            destination,
+            year=year,
+            commodity=commodity,
+            by=by,
+            k=k,
+            open_projects=projects,
+        )
+        if geojson is not None:
+            write_feature_collection([r.to_feature() for r in routes], geojson)
+    if as_json:
+        payload = {"routes": [r.to_dict() for r in routes]}
+        typer.echo(json.dumps(payload, ensure_ascii=False))
+    else:
+        out = console()
+        out.print(_summary_table(routes))
+        for r in routes:
+            for table in _detail_tables(r):
+                out.print(table)
+    if geojson is not None:
+        err_console().print(f"wrote {len(routes)} route(s) to {geojson}", highlight=False)

@@ -1,1 +1,14 @@
-"""Caravan results package."""
+"""Results as records and id-keyed tables: routes with their breakdowns (more to come)."""
+
+from caravan.results.legs import BorderCrossing, CountryShare, Leg, TransferStop
+from caravan.results.routes import Route, find_routes, route
+
+__all__ = [
+    "BorderCrossing",
+    "CountryShare",
+    "Leg",
+    "Route",
+    "TransferStop",
+    "find_routes",
+    "route",
+]

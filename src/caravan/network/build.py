@@ -1,0 +1,496 @@
+"""Compiling an atlas into a :class:`~caravan.network.model.Network` for one year and commodity."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from itertools import combinations
+from typing import Any, Protocol
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from caravan.errors import InputError
+from caravan.model.atlas import Atlas, fold_name
+from caravan.model.records import Commodity, LinkStatus, Mode, Restriction, RestrictionEffect
+from caravan.network.model import (
+    RISK_LOSS_PER_KM,
+    SEA_RISK_EXPOSURE_KM,
+    ArcKind,
+    BoolArray,
+    FloatArray,
+    IntArray,
+    Layer,
+    Network,
+)
+
+__all__ = [
+    "YEAR_MAX",
+    "YEAR_MIN",
+    "OpensProjects",
+    "build_network",
+    "check_year",
+    "compile_network",
+    "opt_int",
+    "usable_links",
+]
+
+logger = logging.getLogger(__name__)
+
+#: Years a network can be built for.
+YEAR_MIN, YEAR_MAX = 1990, 2100
+
+_NOT_YET = frozenset({LinkStatus.UNDER_CONSTRUCTION, LinkStatus.PLANNED, LinkStatus.PROPOSED})
+_WATER = frozenset({Mode.SEA, Mode.FERRY})
+
+
+class OpensProjects(Protocol):
+    """What ``build_network`` needs of a scenario for now: the projects it opens (issue 5)."""
+
+    @property
+    def open_projects(self) -> Sequence[str]:
+        """Project ids, names or aliases."""
+        ...
+
+
+def check_year(year: int) -> int:
+    """The year, checked to lie in ``YEAR_MIN..YEAR_MAX``.
+
+    Examples
+    --------
+    >>> check_year(2030)
+    2030
+    >>> check_year(1066)
+    Traceback (most recent call last):
+    ...
+    caravan.errors.InputError: year 1066 is outside 1990..2100; give a year such as 2025 or 2030
+    """
+    if isinstance(year, bool) or not isinstance(year, (int, np.integer)):
+        raise InputError(f"year must be a whole number such as 2025, got {year!r}")
+    if not YEAR_MIN <= int(year) <= YEAR_MAX:
+        msg = f"year {year} is outside {YEAR_MIN}..{YEAR_MAX}; give a year such as 2025 or 2030"
+        raise InputError(msg)
+    return int(year)
+
+
+def opt_int(value: Any) -> int | None:
+    return None if value is None or pd.isna(value) else int(value)
+
+
+def usable_links(atlas: Atlas, *, year: int, open_project_ids: Iterable[str] = ()) -> BoolArray:
+    """Which atlas links (in ``atlas.links`` order) are in the network of ``year``.
+
+    A link is usable when its status is ``operational`` and its ``open_year`` is missing or
+    ``<= year``; or when its status is ``under_construction``, ``planned`` or ``proposed``, one
+    of its projects or corridors is opened, and its expected opening year is ``<= year``. The
+    link's own ``expected_open_year`` counts, else the earliest of its opened projects'; when
+    neither gives a year, an explicitly opened link is usable in any year. ``suspended`` and
+    ``closed`` links are never usable (reopening them is for scenarios, issue 5).
+    """
+    opened = set(open_project_ids)
+    project_year = {p.project_id: p.expected_open_year for p in atlas.projects}
+    links = atlas.links_frame
+    out = np.zeros(len(links), dtype=np.bool_)
+    rows = zip(
+        links["status"],
+        links["open_year"],
+        links["expected_open_year"],
+        links["project_ids"],
+        links["corridor_ids"],
+        strict=True,
+    )
+    for i, (status, open_year, expected, projects, corridors) in enumerate(rows):
+        st = LinkStatus(status)
+        if st is LinkStatus.OPERATIONAL:
+            oy = opt_int(open_year)
+            out[i] = oy is None or oy <= year
+        elif st in _NOT_YET:
+            owners = [p for p in (*projects, *corridors) if p in opened]
+            if not owners:
+                continue
+            ey = opt_int(expected)
+            if ey is None:
+                years = [y for p in owners if (y := project_year.get(p)) is not None]
+                ey = min(years) if years else None
+            out[i] = ey is None or ey <= year
+    return out
+
+
+def _resolve_projects(atlas: Atlas, queries: Iterable[str]) -> tuple[str, ...]:
+    ids: list[str] = []
+    for q in queries:
+        pid = atlas.project(q).project_id
+        if pid not in ids:
+            ids.append(pid)
+    return tuple(ids)
+
+
+def build_network(
+    atlas: Atlas,
+    *,
+    year: int,
+    scenario: OpensProjects | None = None,
+    commodity: str = "container",
+    open_projects: Sequence[str] = (),
+) -> Network:
+    """Compile the atlas into frozen arrays for one year, scenario and commodity.
+
+    Parameters
+    ----------
+    atlas : Atlas
+        The loaded atlas.
+    year : int
+        The year (1990..2100); decides which links exist (see :func:`usable_links`).
+    scenario : object with ``open_projects``, optional
+        For now only the projects a scenario opens are used (scenario files come with issue 5).
+    commodity : str
+        A ``commodity_id`` of ``commodities.yaml``; its value of time and value set the cost.
+    open_projects : sequence of str
+        Projects or corridors to open (ids, names or aliases), added to the scenario's.
+
+    Returns
+    -------
+    Network
+        Layer nodes, arcs with their cost parts, CSR adjacency and the restrictions in force.
+
+    Raises
+    ------
+    InputError
+        For a year out of range or a link with no usable speed.
+    NotFoundError
+        For an unknown commodity or project (with suggestions).
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> import caravan
+    >>> atlas = caravan.load_atlas(Path(caravan.__file__).parents[2] / "tests/data/route-atlas")
+    >>> net = build_network(atlas, year=2025, commodity="container")
+    >>> net.summary()["n_usable_links"], net.summary()["n_transfer_arcs"]
+    (9, 10)
+    >>> build_network(atlas, year=2030, open_projects=["Cobalt Link"]).link_usable.sum()
+    np.int64(10)
+    """
+    year = check_year(year)
+    com = atlas.commodity(commodity)
+    queries = [*open_projects, *(scenario.open_projects if scenario is not None else ())]
+    opened = _resolve_projects(atlas, queries)
+    link_usable = usable_links(atlas, year=year, open_project_ids=opened)
+    return compile_network(atlas, year=year, commodity=com, link_usable=link_usable, opened=opened)
+
+
+def _place_risk(atlas: Atlas, countries: Sequence[str], admin1: Sequence[Any]) -> FloatArray:
+    country_risk: dict[str, float] = {}
+    province_risk: dict[tuple[str, str], float] = {}
+    for z in atlas.zones:
+        if z.admin1:
+            province_risk[(z.country_iso3, fold_name(z.admin1))] = float(z.risk)
+        else:
+            country_risk[z.country_iso3] = float(z.risk)
+    out = np.zeros(len(countries), dtype=np.float64)
+    for i, (c, a) in enumerate(zip(countries, admin1, strict=True)):
+        key = (c, fold_name(a)) if isinstance(a, str) and a else None
+        out[i] = province_risk[key] if key in province_risk else country_risk.get(c, 0.0)
+    return out
+
+
+def _layer_of(mode: str, gauge: Any) -> Layer:
+    return Layer(Mode(mode), 0 if gauge is None or pd.isna(gauge) else int(gauge))
+
+
+def _transfer_rows(atlas: Atlas) -> tuple[dict[frozenset[Layer], int], dict[Any, int]]:
+    """Default rows by layer pair, and per-node rows by (node_id, layer pair)."""
+    frame = atlas.transfers_frame
+    default: dict[frozenset[Layer], int] = {}
+    override: dict[tuple[str, frozenset[Layer]], int] = {}
+    rows = zip(
+        frame["node_id"],
+        frame["from_mode"],
+        frame["from_gauge_mm"],
+        frame["to_mode"],
+        frame["to_gauge_mm"],
+        strict=True,
+    )
+    for i, (node_id, fm, fg, tm, tg) in enumerate(rows):
+        pair = frozenset({_layer_of(fm, fg), _layer_of(tm, tg)})
+        if isinstance(node_id, str) and node_id:
+            override[(node_id, pair)] = i
+        else:
+            default[pair] = i
+    return default, override
+
+
+def _pair_keys(a: Layer, b: Layer) -> list[frozenset[Layer]]:
+    """Keys to look a pair up by: exact first, then with rail gauge left open (gauge 0)."""
+    keys = [frozenset({a, b})]
+    if a.gauge_mm:
+        keys.append(frozenset({Layer(a.mode), b}))
+    if b.gauge_mm:
+        keys.append(frozenset({a, Layer(b.mode)}))
+    return [k for k in keys if len(k) == 2]
+
+
+def compile_network(
+    atlas: Atlas,
+    *,
+    year: int,
+    commodity: Commodity,
+    link_usable: BoolArray,
+    opened: tuple[str, ...] = (),
+) -> Network:
+    """Compile the network from an explicit choice of usable links (see :func:`build_network`)."""
+    nodes = atlas.nodes_frame
+    place_ids = tuple(str(x) for x in nodes["node_id"])
+    place_index = {pid: i for i, pid in enumerate(place_ids)}
+    countries = tuple(str(x) for x in nodes["country_iso3"])
+    place_risk = _place_risk(atlas, countries, list(nodes["admin1"]))
+
+    links = atlas.links_frame
+    link_ids = tuple(str(x) for x in links["link_id"])
+    borders = atlas.borders_frame
+    border_ids = tuple(str(x) for x in borders["border_id"])
+    border_of_link = {str(lk): i for i, lk in enumerate(borders["link_id"])}
+
+    idx = np.flatnonzero(link_usable)
+    sub = links.iloc[idx]
+    from_p = np.array([place_index[x] for x in sub["from_node_id"]], dtype=np.int64)
+    to_p = np.array([place_index[x] for x in sub["to_node_id"]], dtype=np.int64)
+    link_layers = [_layer_of(m, g) for m, g in zip(sub["mode"], sub["gauge_mm"], strict=True)]
+    layers = tuple(sorted(set(link_layers)))
+    layer_index = {layer: i for i, layer in enumerate(layers)}
+    link_layer_idx = np.array([layer_index[x] for x in link_layers], dtype=np.int64)
+    length = sub["length_km"].to_numpy(dtype=np.float64)
+    speed = sub["speed_kmh"].to_numpy(dtype=np.float64)
+    tariff = sub["tariff_usd_per_tkm"].to_numpy(dtype=np.float64)
+    oneway = sub["oneway"].to_numpy(dtype=np.bool_)
+    bad = [link_ids[i] for i, s in zip(idx, speed, strict=True) if not s > 0]
+    if bad:
+        raise InputError(f"links with no positive speed_kmh: {', '.join(bad)}; give a speed")
+
+    vkeys = sorted(
+        set(zip(from_p.tolist(), link_layer_idx.tolist(), strict=True))
+        | set(zip(to_p.tolist(), link_layer_idx.tolist(), strict=True))
+    )
+    vnode_of = {key: v for v, key in enumerate(vkeys)}
+    vnode_place = np.array([k[0] for k in vkeys], dtype=np.int64)
+    vnode_layer = np.array([k[1] for k in vkeys], dtype=np.int64)
+
+    value_factor = commodity.value_usd_per_t * commodity.risk_aversion * RISK_LOSS_PER_KM
+    water = np.array([x.mode in _WATER for x in link_layers], dtype=np.bool_)
+    exposure_km = np.where(water, np.minimum(length, SEA_RISK_EXPOSURE_KM), length)
+    link_risk = 0.5 * (place_risk[from_p] + place_risk[to_p]) * exposure_km * value_factor
+
+    cols: dict[str, list[Any]] = {
+        k: []
+        for k in (
+            "tail",
+            "head",
+            "kind",
+            "link",
+            "fwd",
+            "border",
+            "transfer",
+            "length",
+            "run",
+            "dwell",
+            "tariff",
+            "fee",
+            "risk",
+        )
+    }
+
+    def add(**values: Any) -> None:
+        for key, value in values.items():
+            cols[key].append(value)
+
+    dwell_ab = borders["dwell_h_ab"].to_numpy(dtype=np.float64)
+    dwell_ba = borders["dwell_h_ba"].to_numpy(dtype=np.float64)
+    fee_ab = borders["fee_usd_per_t_ab"].to_numpy(dtype=np.float64)
+    fee_ba = borders["fee_usd_per_t_ba"].to_numpy(dtype=np.float64)
+    for j, li in enumerate(idx.tolist()):
+        b = border_of_link.get(link_ids[li], -1)
+        lay = int(link_layer_idx[j])
+        a_v, b_v = vnode_of[(int(from_p[j]), lay)], vnode_of[(int(to_p[j]), lay)]
+        for fwd in (True, False) if not oneway[j] else (True,):
+            add(
+                tail=a_v if fwd else b_v,
+                head=b_v if fwd else a_v,
+                kind=ArcKind.LINK,
+                link=li,
+                fwd=fwd,
+                border=b,
+                transfer=-1,
+                length=length[j],
+                run=length[j] / speed[j],
+                dwell=0.0 if b < 0 else (dwell_ab[b] if fwd else dwell_ba[b]),
+                tariff=tariff[j] * length[j],
+                fee=0.0 if b < 0 else (fee_ab[b] if fwd else fee_ba[b]),
+                risk=link_risk[j],
+            )
+
+    default, override = _transfer_rows(atlas)
+    t_dwell = atlas.transfers_frame["dwell_h"].to_numpy(dtype=np.float64)
+    t_fee = atlas.transfers_frame["fee_usd_per_t"].to_numpy(dtype=np.float64)
+    by_place: dict[int, list[int]] = {}
+    for v, (p, _) in enumerate(vkeys):
+        by_place.setdefault(p, []).append(v)
+    for p, vs in by_place.items():
+        for v1, v2 in combinations(vs, 2):
+            keys = _pair_keys(layers[vkeys[v1][1]], layers[vkeys[v2][1]])
+            row = next(
+                (override[(place_ids[p], k)] for k in keys if (place_ids[p], k) in override),
+                next((default[k] for k in keys if k in default), -1),
+            )
+            if row < 0:
+                continue
+            for t_v, h_v in ((v1, v2), (v2, v1)):
+                add(
+                    tail=t_v,
+                    head=h_v,
+                    kind=ArcKind.TRANSFER,
+                    link=-1,
+                    fwd=True,
+                    border=-1,
+                    transfer=row,
+                    length=0.0,
+                    run=0.0,
+                    dwell=t_dwell[row],
+                    tariff=0.0,
+                    fee=t_fee[row],
+                    risk=0.0,
+                )
+
+    tail = np.array(cols["tail"], dtype=np.int64)
+    head = np.array(cols["head"], dtype=np.int64)
+    kind = np.array(cols["kind"], dtype=np.int8)
+    order = np.lexsort((np.array(cols["transfer"]), np.array(cols["link"]), kind, head, tail))
+
+    def arr(key: str, dtype: Any) -> Any:
+        out = np.asarray(cols[key], dtype=dtype)[order] if cols[key] else np.zeros(0, dtype)
+        out.flags.writeable = False
+        return out
+
+    arc_tail = arr("tail", np.int64)
+    arc_kind = arr("kind", np.int8)
+    run, dwell = arr("run", np.float64), arr("dwell", np.float64)
+    tariff_t, fee = arr("tariff", np.float64), arr("fee", np.float64)
+    risk = arr("risk", np.float64)
+    money = _ro(tariff_t + fee)
+    time_h = _ro(run + dwell)
+    cost = _ro(money + commodity.value_of_time_usd_per_t_h * time_h + risk)
+    indptr = np.zeros(len(vkeys) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(arc_tail, minlength=len(vkeys)), out=indptr[1:])
+    arc_link = arr("link", np.int64)
+    arc_head = arr("head", np.int64)
+    rules, rule_idx, arc_idx = _restriction_arcs(
+        atlas,
+        year=year,
+        commodity_id=commodity.commodity_id,
+        arc_tail_place=vnode_place[arc_tail],
+        arc_head_place=vnode_place[arc_head],
+        arc_kind=arc_kind,
+        arc_link=arc_link,
+        place_index=place_index,
+        countries=countries,
+        link_index={lk: i for i, lk in enumerate(link_ids)},
+        border_links={
+            str(b): str(lk) for b, lk in zip(borders["border_id"], borders["link_id"], strict=True)
+        },
+    )
+    net = Network(
+        atlas=atlas,
+        year=year,
+        commodity=commodity,
+        open_project_ids=opened,
+        place_ids=place_ids,
+        place_country_iso3=countries,
+        place_risk=_ro(place_risk),
+        place_index=place_index,
+        layers=layers,
+        vnode_place_idx=_ro(vnode_place),
+        vnode_layer_idx=_ro(vnode_layer),
+        indptr=_ro(indptr),
+        arc_tail_vidx=arc_tail,
+        arc_head_vidx=arc_head,
+        arc_kind=arc_kind,
+        arc_link_idx=arc_link,
+        arc_forward=arr("fwd", np.bool_),
+        arc_border_idx=arr("border", np.int64),
+        arc_transfer_idx=arr("transfer", np.int64),
+        arc_length_km=arr("length", np.float64),
+        arc_run_time_h=run,
+        arc_dwell_h=dwell,
+        arc_tariff_usd_per_t=tariff_t,
+        arc_fee_usd_per_t=fee,
+        arc_risk_usd_per_t=risk,
+        arc_money_usd_per_t=money,
+        arc_time_h=time_h,
+        arc_cost_usd_per_t=cost,
+        link_ids=link_ids,
+        link_usable=_ro(np.asarray(link_usable, dtype=np.bool_).copy()),
+        border_ids=border_ids,
+        restrictions=rules,
+        restriction_rule_idx=_ro(rule_idx),
+        restriction_arc_idx=_ro(arc_idx),
+    )
+    logger.debug("built network %s", net.summary())
+    return net
+
+
+def _ro(array: Any) -> Any:
+    array.flags.writeable = False
+    return array
+
+
+def _restriction_arcs(
+    atlas: Atlas,
+    *,
+    year: int,
+    commodity_id: str,
+    arc_tail_place: IntArray,
+    arc_head_place: IntArray,
+    arc_kind: NDArray[np.int8],
+    arc_link: IntArray,
+    place_index: dict[str, int],
+    countries: tuple[str, ...],
+    link_index: dict[str, int],
+    border_links: dict[str, str],
+) -> tuple[tuple[Restriction, ...], IntArray, IntArray]:
+    """The rules in force for this commodity, and the (rule, arc) pairs each applies to.
+
+    A ``forbid`` rule covers every arc that touches what it applies to: link arcs with an end in
+    one of its countries or at one of its places, transfers at such places, and the arcs of its
+    links and of its borders' links. A ``surcharge`` is charged once per entry: on link arcs
+    that enter one of its countries from outside or arrive at one of its places, and on each
+    traversal of its links and borders. A rule that names nothing applies everywhere.
+    """
+    rules = tuple(
+        r
+        for r in atlas.restrictions
+        if r.in_force(year) and (not r.commodities or commodity_id in r.commodities)
+    )
+    is_link = arc_kind == ArcKind.LINK
+    country_arr = np.array(countries, dtype=object)
+    tail_c, head_c = country_arr[arc_tail_place], country_arr[arc_head_place]
+    rule_parts: list[IntArray] = []
+    arc_parts: list[IntArray] = []
+    for r_idx, r in enumerate(rules):
+        in_c = np.isin(tail_c, list(r.countries)), np.isin(head_c, list(r.countries))
+        places = [place_index[n] for n in r.node_ids if n in place_index]
+        at_p = np.isin(arc_tail_place, places), np.isin(arc_head_place, places)
+        lks = [link_index[x] for x in r.link_ids if x in link_index]
+        lks += [link_index[border_links[b]] for b in r.border_ids if b in border_links]
+        on_link = np.isin(arc_link, lks) & is_link
+        if not (r.countries or r.node_ids or r.link_ids or r.border_ids):
+            hit = np.ones(arc_link.size, dtype=np.bool_)
+        elif r.effect is RestrictionEffect.FORBID:
+            hit = in_c[0] | in_c[1] | at_p[0] | at_p[1] | on_link
+        else:
+            hit = (is_link & in_c[1] & ~in_c[0]) | (is_link & at_p[1]) | on_link
+        arcs = np.flatnonzero(hit).astype(np.int64)
+        rule_parts.append(np.full(arcs.size, r_idx, dtype=np.int64))
+        arc_parts.append(arcs)
+    if not rule_parts:
+        return rules, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    return rules, np.concatenate(rule_parts), np.concatenate(arc_parts)

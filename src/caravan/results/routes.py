@@ -1,0 +1,425 @@
+"""Least-cost and alternative routes between two places, as frozen records with breakdowns."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from itertools import islice
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from caravan.errors import InputError, NoRouteError
+from caravan.model.atlas import Atlas
+from caravan.network.build import build_network
+from caravan.network.cargo import CargoArcs, cargo_arcs
+from caravan.network.model import ArcKind, Network, Objective
+from caravan.results.legs import (
+    BorderCrossing,
+    CountryShare,
+    Leg,
+    TransferStop,
+    by_country,
+    legs_of,
+)
+from caravan.routing.kshortest import distinct_paths, k_shortest_paths
+from caravan.routing.shortest import ArcPath, CsrGraph, Kernel
+
+__all__ = ["MAX_PATHS_PER_ROUTE", "Objective", "Route", "find_routes", "route"]
+
+#: Yen's paths examined per route asked for, at most, while looking for paths that pass the
+#: overlap filter; past that, fewer routes than asked are returned.
+MAX_PATHS_PER_ROUTE = 25
+
+
+@dataclass(frozen=True)
+class Route:
+    """One route with its totals and breakdowns (all money in USD per tonne).
+
+    ``cost_usd_per_t = money_usd_per_t + value_of_time_usd_per_t_h * time_h + risk_usd_per_t``.
+    ``bypassed_countries`` are the countries the cheapest *other* route found crosses and this
+    one does not (for rank 1, the rank-2 route; for the others, rank 1).
+    """
+
+    rank: int
+    objective: Objective
+    objective_value: float
+    origin_id: str
+    destination_id: str
+    year: int
+    commodity_id: str
+    value_of_time_usd_per_t_h: float
+    open_project_ids: tuple[str, ...]
+    node_ids: tuple[str, ...]
+    link_ids: tuple[str, ...]
+    countries: tuple[str, ...]
+    length_km: float
+    time_h: float
+    money_usd_per_t: float
+    risk_usd_per_t: float
+    cost_usd_per_t: float
+    by_country: tuple[CountryShare, ...]
+    borders: tuple[BorderCrossing, ...]
+    transfers: tuple[TransferStop, ...]
+    projects: tuple[str, ...]
+    corridors: tuple[str, ...]
+    surcharges: tuple[tuple[str, float], ...]
+    bypassed_countries: tuple[str, ...]
+    legs: tuple[Leg, ...]
+    coordinates: tuple[tuple[float, float], ...]  # (lon, lat) of each place in node_ids
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per leg (link direction or transfer), keyed by ids.
+
+        Examples
+        --------
+        >>> from pathlib import Path
+        >>> import caravan
+        >>> atlas = caravan.load_atlas(Path(caravan.__file__).parents[2] / "tests/data/route-atlas")
+        >>> r = caravan.route(atlas, "Amber", "Dune")[0]
+        >>> frame = r.to_frame()
+        >>> frame["kind"].tolist()
+        ['link', 'link', 'transfer', 'link']
+        >>> frame["time_h"].tolist(), frame["money_usd_per_t"].tolist()
+        ([4.0, 10.4, 4.0, 13.5], [10.0, 6.0, 6.0, 40.0])
+        """
+        rows = []
+        for leg in self.legs:
+            row = asdict(leg)
+            row["project_ids"] = ";".join(leg.project_ids)
+            row["corridor_ids"] = ";".join(leg.corridor_ids)
+            rows.append({"rank": self.rank, **row})
+        return pd.DataFrame(rows)
+
+    def to_feature(self) -> dict[str, Any]:
+        """A GeoJSON Feature: a LineString through the places, the summary as properties."""
+        keys = (
+            "rank", "objective", "origin_id", "destination_id", "year", "commodity_id",
+            "node_ids", "link_ids", "countries", "length_km", "time_h", "money_usd_per_t",
+            "risk_usd_per_t", "cost_usd_per_t", "projects", "corridors", "bypassed_countries",
+        )  # fmt: skip
+        full = self.to_dict()
+        return {
+            "type": "Feature",
+            "geometry": {"type": "LineString", "coordinates": full["coordinates"]},
+            "properties": {key: full[key] for key in keys},
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (the ``caravan route --json`` record)."""
+        out = asdict(self)
+        out["objective"] = self.objective.value
+        out["surcharges"] = [{"restriction_id": r, "usd_per_t": v} for r, v in self.surcharges]
+        out["coordinates"] = [list(c) for c in self.coordinates]
+        for key, value in out.items():
+            if isinstance(value, tuple):
+                out[key] = list(value)
+        return out
+
+
+def _objective(by: str | Objective) -> Objective:
+    try:
+        return Objective(by)
+    except ValueError:
+        choices = ", ".join(o.value for o in Objective)
+        raise InputError(f"unknown objective {by!r}; use one of: {choices}") from None
+
+
+def graph_of(network: Network) -> CsrGraph:
+    """The network's arcs as a routing graph (no copy)."""
+    return CsrGraph(network.indptr, network.arc_tail_vidx, network.arc_head_vidx)
+
+
+def paths_between(
+    network: Network,
+    cargo: CargoArcs,
+    sources: np.ndarray[Any, Any],
+    targets: np.ndarray[Any, Any],
+    *,
+    objective: Objective,
+    n_routes: int,
+    max_overlap: float,
+    arc_mask: np.ndarray[Any, Any] | None = None,
+    kernel: Kernel = Kernel.NUMBA,
+) -> list[ArcPath]:
+    """Up to ``n_routes`` distinct paths, lightest first (empty when there is none)."""
+    if sources.size == 0 or targets.size == 0:
+        return []
+    mask = (cargo.arc_usable if arc_mask is None else arc_mask).copy()
+    # The origin and destination attach to all their layers at no cost, so a transfer there is
+    # never needed; removing those arcs stops "alternatives" that only add one.
+    ends = np.isin(network.arc_tail_vidx, sources) | np.isin(network.arc_head_vidx, targets)
+    mask &= ~(ends & (network.arc_kind == ArcKind.TRANSFER))
+    yen = k_shortest_paths(
+        graph_of(network),
+        cargo.weight(objective),
+        sources,
+        targets,
+        arc_mask=mask,
+        node_group=network.vnode_place_idx,
+        kernel=kernel,
+    )
+    kept = distinct_paths(
+        islice(yen, MAX_PATHS_PER_ROUTE * n_routes),
+        arc_key=np.where(network.arc_kind == ArcKind.LINK, network.arc_link_idx, -1),
+        arc_length=network.arc_length_km,
+        max_overlap=max_overlap,
+    )
+    return list(islice(kept, n_routes))
+
+
+def find_routes(
+    network: Network,
+    origin: str,
+    destination: str,
+    *,
+    by: str | Objective = Objective.COST,
+    k: int = 1,
+    max_overlap: float = 0.8,
+    kernel: Kernel | str = Kernel.NUMBA,
+) -> tuple[Route, ...]:
+    """The best route and up to ``k - 1`` alternatives on a built network.
+
+    Same as :func:`route` but on a network built once, for many queries: the default kernel is
+    the numba one (fast per search once loaded; see :mod:`caravan.routing.shortest`).
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> import caravan
+    >>> atlas = caravan.load_atlas(Path(caravan.__file__).parents[2] / "tests/data/route-atlas")
+    >>> net = caravan.build_network(atlas, year=2025)
+    >>> [r.countries for r in find_routes(net, "amber", "dune", k=2)]
+    [('UZB', 'AFG', 'PAK'), ('UZB', 'IRN', 'PAK')]
+    """
+    objective = _objective(by)
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+        raise InputError(f"k must be a whole number >= 1, got {k!r}")
+    if not 0.0 < max_overlap <= 1.0:
+        raise InputError(f"max_overlap must lie in (0, 1], got {max_overlap!r}")
+    atlas = network.atlas
+    o, d = atlas.node(origin), atlas.node(destination)
+    if o.node_id == d.node_id:
+        raise InputError(f"origin and destination are the same place ({o.node_id!r})")
+    cargo = cargo_arcs(network, origin_iso3=o.country_iso3, destination_iso3=d.country_iso3)
+    sources, targets = network.vnodes_of(o.node_id), network.vnodes_of(d.node_id)
+    paths = paths_between(
+        network,
+        cargo,
+        sources,
+        targets,
+        objective=objective,
+        n_routes=max(int(k), 2),
+        max_overlap=max_overlap,
+        kernel=Kernel(kernel),
+    )
+    if not paths:
+        from caravan.results.no_route import explain_no_route
+
+        raise NoRouteError(explain_no_route(network, cargo, o.node_id, d.node_id))
+    countries = [_countries(network, p) for p in paths]
+    routes = []
+    for rank, path in enumerate(paths[: int(k)], start=1):
+        other = countries[1] if rank == 1 and len(paths) > 1 else countries[0]
+        bypassed = tuple(c for c in other if c not in countries[rank - 1]) if len(paths) > 1 else ()
+        routes.append(
+            _route(network, cargo, path, rank=rank, objective=objective, bypassed=bypassed)
+        )
+    return tuple(routes)
+
+
+def _places(network: Network, path: ArcPath) -> list[int]:
+    places = [int(network.vnode_place_idx[path.source])]
+    for a in path.arcs:
+        if int(network.arc_kind[a]) == ArcKind.LINK:
+            places.append(int(network.vnode_place_idx[network.arc_head_vidx[a]]))
+    return places
+
+
+def _countries(network: Network, path: ArcPath) -> tuple[str, ...]:
+    out: list[str] = []
+    for p in _places(network, path):
+        c = network.place_country_iso3[p]
+        if not out or out[-1] != c:
+            out.append(c)
+    return tuple(out)
+
+
+def _unique(items: Sequence[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(items))
+
+
+def _route(
+    network: Network,
+    cargo: CargoArcs,
+    path: ArcPath,
+    *,
+    rank: int,
+    objective: Objective,
+    bypassed: tuple[str, ...],
+) -> Route:
+    atlas = network.atlas
+    legs = legs_of(network, cargo, path.arcs)
+    places = _places(network, path)
+    node_ids = tuple(network.place_ids[p] for p in places)
+    borders_frame = atlas.borders_frame
+    borders = []
+    transfers = []
+    surcharges: dict[str, float] = {}
+    for leg in legs:
+        if leg.border_id is not None:
+            bi = network.border_ids.index(leg.border_id)
+            borders.append(
+                BorderCrossing(
+                    border_id=leg.border_id,
+                    name=str(borders_frame["name"].iat[bi]),
+                    link_id=str(leg.link_id),
+                    from_iso3=leg.from_iso3,
+                    to_iso3=leg.to_iso3,
+                    dwell_h=leg.dwell_h,
+                    fee_usd_per_t=leg.fee_usd_per_t,
+                )
+            )
+        if leg.kind == "transfer":
+            a, b = _layer_parts(leg.from_layer), _layer_parts(leg.to_layer)
+            transfers.append(
+                TransferStop(
+                    node_id=leg.from_node_id,
+                    name=atlas.node(leg.from_node_id).name,
+                    from_mode=a[0],
+                    from_gauge_mm=a[1],
+                    to_mode=b[0],
+                    to_gauge_mm=b[1],
+                    kind=str(leg.transfer_kind),
+                    dwell_h=leg.dwell_h,
+                    fee_usd_per_t=leg.fee_usd_per_t,
+                )
+            )
+    for r_idx in cargo.surcharging:
+        rule = network.restrictions[r_idx]
+        arcs = network.restriction_arc_idx[network.restriction_rule_idx == r_idx]
+        n_hits = sum(1 for a in path.arcs if a in set(arcs.tolist()))
+        if n_hits:
+            surcharges[rule.restriction_id] = n_hits * float(rule.surcharge_usd_per_t or 0.0)
+    length = sum(leg.length_km for leg in legs)
+    time_h = sum(leg.time_h for leg in legs)
+    money = sum(leg.money_usd_per_t for leg in legs)
+    risk = sum(leg.risk_usd_per_t for leg in legs)
+    vot = network.value_of_time_usd_per_t_h
+    totals = {
+        Objective.COST: money + vot * time_h + risk,
+        Objective.MONEY: money,
+        Objective.TIME: time_h,
+        Objective.DISTANCE: length,
+    }
+    coords = tuple((atlas.node(n).lon, atlas.node(n).lat) for n in node_ids)
+    return Route(
+        rank=rank,
+        objective=objective,
+        objective_value=totals[objective],
+        origin_id=node_ids[0],
+        destination_id=node_ids[-1],
+        year=network.year,
+        commodity_id=network.commodity.commodity_id,
+        value_of_time_usd_per_t_h=vot,
+        open_project_ids=network.open_project_ids,
+        node_ids=node_ids,
+        link_ids=tuple(leg.link_id for leg in legs if leg.link_id is not None),
+        countries=_countries(network, path),
+        length_km=length,
+        time_h=time_h,
+        money_usd_per_t=money,
+        risk_usd_per_t=risk,
+        cost_usd_per_t=totals[Objective.COST],
+        by_country=by_country(legs),
+        borders=tuple(borders),
+        transfers=tuple(transfers),
+        projects=_unique([p for leg in legs for p in leg.project_ids]),
+        corridors=_unique([c for leg in legs for c in leg.corridor_ids]),
+        surcharges=tuple(surcharges.items()),
+        bypassed_countries=bypassed,
+        legs=legs,
+        coordinates=coords,
+    )
+
+
+def _layer_parts(text: str) -> tuple[str, int | None]:
+    mode, _, gauge = text.partition(" ")
+    return mode, int(gauge) if gauge else None
+
+
+def route(
+    atlas: Atlas,
+    origin: str,
+    destination: str,
+    *,
+    year: int = 2025,
+    commodity: str = "container",
+    by: str | Objective = Objective.COST,
+    k: int = 1,
+    open_projects: Sequence[str] = (),
+    max_overlap: float = 0.8,
+    kernel: Kernel | str = Kernel.PYTHON,
+) -> tuple[Route, ...]:
+    """The least-cost route between two places, and up to ``k - 1`` real alternatives.
+
+    Parameters
+    ----------
+    atlas : Atlas
+        The loaded atlas.
+    origin, destination : str
+        Places by id, name or alias.
+    year : int
+        Which links exist (1990..2100).
+    commodity : str
+        A commodity id (``container``, ``bulk``, ...): its value of time and value weigh time
+        and risk in the generalised cost.
+    by : {"cost", "money", "time", "distance"}
+        What to minimise: generalised cost, money (tariffs, fees, surcharges), hours or km.
+    k : int
+        How many routes: the best, then alternatives in order of the objective (Yen 1971).
+    open_projects : sequence of str
+        Projects or corridors to open (ids, names or aliases); see
+        :func:`caravan.network.usable_links` for when their links count.
+    max_overlap : float
+        An alternative is kept only if at most this share of its length (on atlas links) is
+        shared with each route kept before it; 1.0 keeps every loopless path.
+    kernel : {"python", "numba"}
+        The search kernel; the routes are identical. ``route`` builds a network per call, so
+        it defaults to the Python kernel, which needs no start-up; for many queries build the
+        network once and call :func:`find_routes` (numba by default).
+
+    Returns
+    -------
+    tuple of Route
+        Ranked from 1; fewer than ``k`` when no more distinct routes exist.
+
+    Raises
+    ------
+    NotFoundError
+        Unknown place, commodity or project (with suggestions).
+    InputError
+        Bad year, objective, ``k`` or ``max_overlap``, or the same place twice.
+    NoRouteError
+        No route: the message says which restriction or missing link cuts it and which
+        project would connect it.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> import caravan
+    >>> atlas = caravan.load_atlas(Path(caravan.__file__).parents[2] / "tests/data/route-atlas")
+    >>> best = caravan.route(atlas, "Amber", "Dune", year=2025)[0]
+    >>> best.node_ids, best.countries
+    (('amber', 'bolt', 'cobalt', 'dune'), ('UZB', 'AFG', 'PAK'))
+    >>> round(best.cost_usd_per_t, 2), round(best.time_h, 2), best.money_usd_per_t
+    (97.3, 31.9, 62.0)
+    >>> caravan.route(atlas, "Amber", "Dune", year=2030, open_projects=["cobalt-link"])[0].projects
+    ('cobalt-link',)
+    """
+    atlas.node(origin), atlas.node(destination)  # unknown places fail before the build
+    network = build_network(atlas, year=year, commodity=commodity, open_projects=open_projects)
+    return find_routes(
+        network, origin, destination, by=by, k=k, max_overlap=max_overlap, kernel=kernel
+    )
