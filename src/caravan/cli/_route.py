@@ -109,6 +109,9 @@ def route(
     atlas_path: Path | None = typer.Option(
         None, "--atlas", help="Atlas folder (default: the shipped Trans-Eurasian atlas)."
     ),
+    as_of: str | None = typer.Option(
+        None, "--as-of", help="Date (YYYY-MM-DD) of the security picture that sets zone risks."
+    ),
 ) -> None:
     """Least-cost route between two places, with alternatives and breakdowns.
 
@@ -121,6 +124,10 @@ def route(
     projects = [p.strip() for item in open_projects for p in item.split(",") if p.strip()]
     with fail_on_caravan_error():
         atlas = load_atlas(atlas_path)
+        if as_of is not None:
+            from caravan.security.risk import security_atlas
+
+            atlas = security_atlas(atlas, as_of=as_of)
         routes = find(
             atlas,
             origin,
@@ -134,10 +141,14 @@ def route(
         if geojson is not None:
             write_feature_collection([r.to_feature() for r in routes], geojson)
     if as_json:
-        payload = {"routes": [r.to_dict() for r in routes]}
+        payload: dict[str, object] = {"routes": [r.to_dict() for r in routes]}
+        if as_of is not None:
+            payload["security_as_of"] = atlas.meta.get("security_as_of")
         typer.echo(json.dumps(payload, ensure_ascii=False))
     else:
         out = console()
+        if as_of is not None:
+            out.print(f"zone risks as of {atlas.meta.get('security_as_of')} (security layer)")
         out.print(_summary_table(routes))
         for r in routes:
             for table in _detail_tables(r):
