@@ -16,6 +16,7 @@ _LAZY: dict[str, str] = {
     "build_network": "caravan.network",
     "route": "caravan.results.routes",
     "assign": "caravan.assign",
+    "report": "caravan.briefs",
 }
 
 __all__ = ["__version__", *_LAZY]

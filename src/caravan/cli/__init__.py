@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import typer
 
-from caravan.cli import _atlas, _claims, _demo, _ensemble, _route, _runs, _serve, _tntp
+from caravan.cli import (
+    _atlas,
+    _claims,
+    _demo,
+    _ensemble,
+    _report,
+    _route,
+    _runs,
+    _security,
+    _serve,
+    _tntp,
+)
 
 __all__ = ["app", "main"]
 
@@ -18,11 +29,13 @@ app = typer.Typer(
 app.add_typer(_atlas.app, name="atlas")
 app.add_typer(_tntp.app, name="tntp")
 app.add_typer(_claims.app, name="claims")
+app.add_typer(_security.app, name="security")
 app.command("route")(_route.route)
 app.command("run")(_runs.run)
 app.command("compare")(_runs.compare)
 app.command("ensemble")(_ensemble.ensemble)
 app.command("scenarios")(_runs.scenarios)
+app.command("report")(_report.report)
 app.command("serve")(_serve.serve)
 app.command("demo")(_demo.demo)
 

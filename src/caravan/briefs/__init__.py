@@ -1,0 +1,112 @@
+"""Analyst briefs: a self-contained HTML (or PDF) report of a scenario comparison.
+
+``caravan.report(run_a, run_b, path)`` is :func:`report` here (the package is named
+``briefs`` so that ``caravan.report`` stays a function, never shadowed by a subpackage).
+
+Examples
+--------
+>>> from pathlib import Path
+>>> import tempfile
+>>> import caravan
+>>> from caravan.model.scenario import Scenario
+>>> from caravan.results.runs import run_scenario
+>>> atlas = caravan.load_atlas(Path(caravan.__file__).parents[2] / "tests/data/tiny-atlas")
+>>> a = run_scenario(Scenario(name="base", description="as is", year=2025), atlas=atlas)
+>>> b = run_scenario(Scenario(name="rail", description="rail opens", year=2030,
+...                           open_projects=("chabahar-zahedan",)), atlas=atlas)
+>>> with tempfile.TemporaryDirectory() as tmp:
+...     path = report(a, b, Path(tmp) / "brief.html")
+...     path.name, path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+('brief.html', True)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from caravan.briefs.brief import SECTIONS, Brief, build_brief
+
+__all__ = [
+    "DEMO_COMPARISON",
+    "SECTIONS",
+    "Brief",
+    "build_brief",
+    "report",
+    "write_demo_brief",
+]
+
+#: The shipped comparison ``make demo`` writes a brief for: (scenario A, scenario B).
+DEMO_COMPARISON: tuple[str, str] = ("baseline-2025", "kabul-corridor")
+
+
+def report(run_a: Any, run_b: Any, path: str | Path, *, pdf: bool = False, **options: Any) -> Path:
+    """Write the analyst brief comparing run B against run A as one self-contained HTML file.
+
+    Parameters
+    ----------
+    run_a, run_b : RunResult
+        The reference run (A) and the what-if (B), from
+        :func:`caravan.results.runs.run_scenario`.
+    path : str or Path
+        The HTML file to write (replaced atomically).
+    pdf : bool
+        Also print the brief to PDF beside it (same name, suffix ``.pdf``), with Chromium
+        headless or WeasyPrint.
+    **options
+        Passed to :func:`build_brief` (``top_flows``, ``top_corridors``, ``top_links``).
+
+    Returns
+    -------
+    Path
+        The HTML file written.
+
+    Raises
+    ------
+    InputError
+        When ``path`` is a folder or cannot be written.
+    PdfConverterError
+        With ``pdf=True``, when no converter is installed (the HTML is written first; the
+        message says what to install) or the converter fails.
+    """
+    from caravan.io.report import write_brief_html, write_brief_pdf
+
+    brief = build_brief(run_a, run_b, **options)
+    written = write_brief_html(brief.html, path)
+    if pdf:
+        write_brief_pdf(written, written.with_suffix(".pdf"))
+    return written
+
+
+def write_demo_brief(
+    atlas: Any,
+    out_dir: str | Path,
+    *,
+    comparison: tuple[str, str] = DEMO_COMPARISON,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> Path:
+    """Run a shipped comparison and write its brief into ``out_dir`` (for ``make demo``).
+
+    Parameters
+    ----------
+    atlas : Atlas
+        The atlas holding the scenarios (the shipped one for the demo).
+    out_dir : str or Path
+        Folder for the brief; the file is named ``brief-<A>-vs-<B>.html``.
+    comparison : (str, str)
+        Scenario names A and B.
+    progress : callable, optional
+        Passed to :func:`caravan.results.runs.run_scenario` as ``progress(stage, done, total)``.
+
+    Returns
+    -------
+    Path
+        The brief written.
+    """
+    from caravan.results.runs import run_scenario
+
+    name_a, name_b = comparison
+    run_a = run_scenario(name_a, atlas=atlas, progress=progress)
+    run_b = run_scenario(name_b, atlas=atlas, progress=progress)
+    return report(run_a, run_b, Path(out_dir) / f"brief-{name_a}-vs-{name_b}.html")

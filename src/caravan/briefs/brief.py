@@ -1,0 +1,272 @@
+"""Building the analyst brief: one self-contained HTML document comparing two scenario runs.
+
+The brief has the sections an analyst's note has (what was compared, the map, transit,
+corridors, flows, routes, assumptions, sources, provenance), each an element with that ``id``.
+Every number in its tables is written into the HTML as ``data-value`` on a cell of a row
+``data-row`` and column ``data-col``, so the brief can be read back exactly. Images are PNG data
+URIs and styles are inline: opening the file makes no outside request.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from caravan.briefs.assumptions import assumptions_section
+from caravan.briefs.charts import corridor_shift_chart, flow_change_chart, transit_chart
+from caravan.briefs.evidence import (
+    provenance_section,
+    routes_section,
+    sources_section,
+)
+from caravan.briefs.map import link_segments, network_maps
+from caravan.briefs.sections import (
+    BriefContext,
+    compared_section,
+    corridors_section,
+    flows_section,
+    key_points,
+    links_table,
+    main_flow_ids,
+    transit_section,
+)
+from caravan.briefs.tables import Citations, Table
+
+__all__ = ["SECTIONS", "Brief", "build_brief"]
+
+#: The sections of a brief, in order: each is an HTML element with this id.
+SECTIONS: tuple[str, ...] = (
+    "compared",
+    "map",
+    "transit",
+    "corridors",
+    "flows",
+    "routes",
+    "assumptions",
+    "sources",
+    "provenance",
+)
+
+
+@dataclass(frozen=True)
+class Brief:
+    """A built brief: its HTML and what it holds.
+
+    Attributes
+    ----------
+    html : str
+        The whole self-contained document.
+    title : str
+        Its title.
+    scenario_a, scenario_b : str
+        The names of the scenarios compared (B against A).
+    sections : tuple of str
+        The section ids, in order.
+    numbers : mapping
+        Table id -> row key -> column key -> the exact value shown.
+    cited_source_ids : tuple of str
+        Every source id the brief cites, in citation order.
+    missing_source_ids : tuple of str
+        Cited ids that are not sources of the atlas (empty for a sound atlas).
+    main_flows : tuple of str
+        The flows whose routes are shown.
+    generated_utc : str
+        When the brief was built (ISO 8601, UTC).
+    """
+
+    html: str = field(repr=False)
+    title: str
+    scenario_a: str
+    scenario_b: str
+    sections: tuple[str, ...]
+    numbers: Mapping[str, Mapping[str, Mapping[str, float]]] = field(repr=False)
+    cited_source_ids: tuple[str, ...]
+    missing_source_ids: tuple[str, ...]
+    main_flows: tuple[str, ...]
+    generated_utc: str
+
+
+def _label(run: Any) -> str:
+    s = run.scenario
+    return f"{s.title or s.name} ({s.year})"
+
+
+def _environment() -> Any:
+    import jinja2
+
+    from caravan.io.report import brief_template_text
+
+    env = jinja2.Environment(
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return env.from_string(brief_template_text())
+
+
+def _all_tables(context: dict[str, Any]) -> list[Table]:
+    tables: list[Table] = []
+
+    def walk(value: Any) -> None:
+        if isinstance(value, Table):
+            tables.append(value)
+        elif isinstance(value, dict):
+            for v in value.values():
+                walk(v)
+        elif isinstance(value, list | tuple):
+            for v in value:
+                walk(v)
+
+    walk(context)
+    return tables
+
+
+def build_brief(
+    run_a: Any,
+    run_b: Any,
+    *,
+    top_flows: int = 8,
+    top_corridors: int = 12,
+    top_links: int = 15,
+    outlines: Any = "shipped",
+    generated_utc: str | None = None,
+) -> Brief:
+    """Build the analyst brief comparing run B against run A.
+
+    Parameters
+    ----------
+    run_a, run_b : RunResult
+        The runs of the reference scenario (A) and of the what-if (B), from
+        :func:`caravan.results.runs.run_scenario`.
+    top_flows : int
+        How many of the largest flows to show with their routes, costs and times.
+    top_corridors : int
+        How many corridor shifts to chart (the table lists every corridor used).
+    top_links : int
+        How many links with the largest change to list under the map.
+    outlines : GeoDataFrame, None or "shipped"
+        Country outlines for the map background: the shipped Natural Earth outlines by
+        default, ``None`` for none.
+    generated_utc : str, optional
+        The generation time to record (default: now).
+
+    Returns
+    -------
+    Brief
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> import caravan
+    >>> from caravan.model.scenario import Scenario
+    >>> from caravan.results.runs import run_scenario
+    >>> atlas = caravan.load_atlas(Path(caravan.__file__).parents[2] / "tests/data/tiny-atlas")
+    >>> a = run_scenario(Scenario(name="base", description="as is", year=2025), atlas=atlas)
+    >>> b = run_scenario(Scenario(name="rail", description="rail opens", year=2030,
+    ...                           open_projects=("chabahar-zahedan",)), atlas=atlas)
+    >>> brief = build_brief(a, b, outlines=None)
+    >>> brief.sections[:3], brief.missing_source_ids
+    (('compared', 'map', 'transit'), ())
+    >>> brief.numbers["transit"]["IRN"]["transit_tonnes_a"]
+    200000.0
+    """
+    from caravan.results.runs import compare_runs
+
+    if generated_utc is None:
+        generated_utc = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    if isinstance(outlines, str) and outlines == "shipped":
+        from caravan.io.outlines import read_outlines
+
+        outlines = read_outlines()
+    comparison = compare_runs(run_a, run_b)
+    known = {s.source_id for s in run_a.atlas.sources} | {s.source_id for s in run_b.atlas.sources}
+    names = dict(
+        zip(run_a.atlas.nodes_frame["node_id"], run_a.atlas.nodes_frame["name"], strict=True)
+    )
+    ctx = BriefContext(
+        run_a=run_a,
+        run_b=run_b,
+        comparison=comparison,
+        citations=Citations(known=known),
+        label_a=_label(run_a),
+        label_b=_label(run_b),
+        main_flows=main_flow_ids(run_a, run_b, top_flows),
+        node_names={str(k): str(v) for k, v in names.items()},
+    )
+    title = f"{ctx.label_b} versus {ctx.label_a}"
+
+    compared = compared_section(ctx)
+    segments = link_segments(run_a, run_b)
+    ends = [
+        str(n)
+        for run in (run_a, run_b)
+        for f in run.flows[run.flows["flow_id"].isin(ctx.main_flows)].to_dict("records")
+        for n in (f["origin_node_id"], f["destination_node_id"])
+    ]
+    maps = network_maps(
+        run_a,
+        run_b,
+        outlines,
+        label_a=f"A: {ctx.label_a}",
+        label_b=f"B: {ctx.label_b}",
+        label_node_ids=ends,
+    )
+    transit = transit_section(ctx)
+    tf = transit["frame"]
+    transit_img = transit_chart(
+        [str(c) for c in tf["country_iso3"]],
+        tf["transit_tonnes_a"].tolist(),
+        tf["transit_tonnes_b"].tolist(),
+        tf["transit_revenue_usd_a"].tolist(),
+        tf["transit_revenue_usd_b"].tolist(),
+        label_a=f"A: {ctx.label_a}",
+        label_b=f"B: {ctx.label_b}",
+    )
+    corridors = corridors_section(ctx, top=top_corridors)
+    corridor_img = corridor_shift_chart(corridors["chart_labels"], corridors["chart_values"])
+    flows = flows_section(ctx)
+    flow_img = flow_change_chart(flows["labels"], flows["delta_cost"], flows["delta_time"])
+    routes = routes_section(ctx)
+    assumptions = assumptions_section(ctx)
+    sources = sources_section(ctx)
+    provenance = provenance_section(ctx, generated_utc)
+
+    context: dict[str, Any] = {
+        "title": title,
+        "label_a": ctx.label_a,
+        "label_b": ctx.label_b,
+        "generated_utc": generated_utc,
+        "key_points": key_points(ctx, tf, corridors),
+        "compared": compared,
+        "map": {
+            "flows_img": maps.flows,
+            "change_img": maps.change,
+            "extent": maps.extent,
+            "links": links_table(ctx, segments, top=top_links),
+        },
+        "transit": {"img": transit_img, "table": transit["table"]},
+        "corridors": {"img": corridor_img, "table": corridors["table"]},
+        "flows": {"img": flow_img, "table": flows["table"]},
+        "routes": routes,
+        "assumptions": assumptions,
+        "sources": sources,
+        "provenance": provenance,
+        "sections": SECTIONS,
+    }
+    html = _environment().render(**context)
+    numbers = {t.table_id: t.numbers() for t in _all_tables(context)}
+    return Brief(
+        html=html,
+        title=title,
+        scenario_a=run_a.scenario.name,
+        scenario_b=run_b.scenario.name,
+        sections=SECTIONS,
+        numbers=numbers,
+        cited_source_ids=ctx.citations.ids,
+        missing_source_ids=ctx.citations.missing,
+        main_flows=ctx.main_flows,
+        generated_utc=generated_utc,
+    )

@@ -1,0 +1,217 @@
+"""Charts of a brief, drawn with matplotlib and returned as PNG data URIs.
+
+Figures are made as :class:`matplotlib.figure.Figure` objects on the Agg canvas, never through
+``pyplot``, so no global figure state is touched and no display is needed.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "COLOUR_A",
+    "COLOUR_B",
+    "COLOUR_GAIN",
+    "COLOUR_LOSS",
+    "corridor_shift_chart",
+    "figure_data_uri",
+    "flow_change_chart",
+    "new_figure",
+    "transit_chart",
+]
+
+COLOUR_A = "#7f8c9a"
+COLOUR_B = "#1f5fa8"
+COLOUR_GAIN = "#2e7d32"
+COLOUR_LOSS = "#c62828"
+DPI = 150
+
+
+def new_figure(width_in: float, height_in: float) -> Any:
+    """A matplotlib Figure attached to an Agg canvas (no pyplot)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width_in, height_in), dpi=DPI, layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def figure_data_uri(fig: Any) -> str:
+    """The figure as a ``data:image/png;base64,...`` URI."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None})
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _empty(ax: Any, message: str) -> None:
+    ax.text(0.5, 0.5, message, ha="center", va="center", transform=ax.transAxes, fontsize=9)
+    ax.set_axis_off()
+
+
+def _paired_bars(
+    ax: Any,
+    labels: Sequence[str],
+    a: np.ndarray,
+    b: np.ndarray,
+    *,
+    label_a: str,
+    label_b: str,
+    xlabel: str,
+) -> None:
+    y = np.arange(len(labels))
+    h = 0.38
+    ax.barh(y - h / 2, a, height=h, color=COLOUR_A, label=label_a)
+    ax.barh(y + h / 2, b, height=h, color=COLOUR_B, label=label_b)
+    ax.set_yticks(y, labels=list(labels), fontsize=8)
+    ax.set_xlabel(xlabel, fontsize=8)
+    ax.tick_params(axis="x", labelsize=7)
+    ax.grid(axis="x", color="#dddddd", linewidth=0.6)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+
+
+def transit_chart(
+    labels: Sequence[str],
+    tonnes_a: Sequence[float],
+    tonnes_b: Sequence[float],
+    revenue_a_usd: Sequence[float],
+    revenue_b_usd: Sequence[float],
+    *,
+    label_a: str,
+    label_b: str,
+) -> str:
+    """Transit tonnes and transit revenue by country, A beside B.
+
+    Parameters
+    ----------
+    labels : sequence of str
+        Countries, in the order drawn (top first).
+    tonnes_a, tonnes_b : sequence of float
+        Transit tonnes a year in A and B.
+    revenue_a_usd, revenue_b_usd : sequence of float
+        Transit revenue (USD a year) in A and B.
+    label_a, label_b : str
+        Legend labels.
+
+    Returns
+    -------
+    str
+        A PNG data URI.
+    """
+    n = len(labels)
+    fig = new_figure(9.0, max(2.2, 0.42 * n + 1.2))
+    ax_t, ax_r = fig.subplots(1, 2, sharey=True)
+    if n == 0:
+        _empty(ax_t, "no transit in either scenario")
+        _empty(ax_r, "")
+        return figure_data_uri(fig)
+    _paired_bars(
+        ax_t,
+        labels,
+        np.asarray(tonnes_a) / 1e6,
+        np.asarray(tonnes_b) / 1e6,
+        label_a=label_a,
+        label_b=label_b,
+        xlabel="transit, million tonnes a year",
+    )
+    _paired_bars(
+        ax_r,
+        labels,
+        np.asarray(revenue_a_usd) / 1e6,
+        np.asarray(revenue_b_usd) / 1e6,
+        label_a=label_a,
+        label_b=label_b,
+        xlabel="transit revenue, USD million a year",
+    )
+    ax_t.invert_yaxis()  # shared with ax_r: once for both, first country on top
+    ax_t.legend(fontsize=8, loc="lower right", frameon=False)
+    return figure_data_uri(fig)
+
+
+def _signed_bars(
+    ax: Any, labels: Sequence[str], values: np.ndarray, xlabel: str, *, lower_is_better: bool
+) -> None:
+    y = np.arange(len(labels))
+    colours = [COLOUR_GAIN if (v < 0) == lower_is_better else COLOUR_LOSS for v in values]
+    ax.barh(y, values, color=colours, height=0.6)
+    ax.axvline(0, color="#444444", linewidth=0.8)
+    ax.set_yticks(y, labels=list(labels), fontsize=8)
+    ax.set_xlabel(xlabel, fontsize=8)
+    ax.tick_params(axis="x", labelsize=7)
+    ax.grid(axis="x", color="#dddddd", linewidth=0.6)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+
+
+def corridor_shift_chart(labels: Sequence[str], delta_tonnes: Sequence[float]) -> str:
+    """The change in tonnes carried by each corridor or project (B minus A).
+
+    Parameters
+    ----------
+    labels : sequence of str
+        Corridor or project names, top first.
+    delta_tonnes : sequence of float
+        Change in tonnes a year.
+
+    Returns
+    -------
+    str
+        A PNG data URI.
+    """
+    n = len(labels)
+    fig = new_figure(8.0, max(2.0, 0.36 * n + 1.0))
+    ax = fig.subplots()
+    if n == 0:
+        _empty(ax, "no corridor carries a different tonnage in B")
+        return figure_data_uri(fig)
+    _signed_bars(
+        ax,
+        labels,
+        np.asarray(delta_tonnes) / 1e6,
+        "change, million tonnes a year",
+        lower_is_better=False,
+    )
+    ax.invert_yaxis()
+    return figure_data_uri(fig)
+
+
+def flow_change_chart(
+    labels: Sequence[str], delta_cost_usd_per_t: Sequence[float], delta_time_h: Sequence[float]
+) -> str:
+    """The change in cost and time of each main flow (B minus A).
+
+    Parameters
+    ----------
+    labels : sequence of str
+        Flows, top first.
+    delta_cost_usd_per_t : sequence of float
+        Change in mean generalised cost, USD per tonne (NaN when a side is unserved).
+    delta_time_h : sequence of float
+        Change in mean time, hours.
+
+    Returns
+    -------
+    str
+        A PNG data URI.
+    """
+    n = len(labels)
+    fig = new_figure(9.0, max(2.0, 0.36 * n + 1.0))
+    ax_c, ax_t = fig.subplots(1, 2, sharey=True)
+    if n == 0:
+        _empty(ax_c, "no flows to show")
+        _empty(ax_t, "")
+        return figure_data_uri(fig)
+    cost = np.nan_to_num(np.asarray(delta_cost_usd_per_t, dtype=float))
+    time_h = np.nan_to_num(np.asarray(delta_time_h, dtype=float))
+    _signed_bars(ax_c, labels, cost, "change in cost, USD per tonne (B - A)", lower_is_better=True)
+    _signed_bars(ax_t, labels, time_h, "change in time, hours (B - A)", lower_is_better=True)
+    ax_c.invert_yaxis()  # shared with ax_t
+    return figure_data_uri(fig)

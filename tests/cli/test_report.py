@@ -1,0 +1,83 @@
+"""``caravan report A B --out brief.html [--pdf]`` in-process."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from caravan.io import report as io_report
+from tests.report.helpers import CHROMIUM, parse_brief, write_scenarios
+
+
+def _app() -> typer.Typer:
+    from caravan.cli import app
+
+    return app
+
+
+@pytest.fixture
+def atlas_dir(tiny_copy: Path) -> Path:
+    write_scenarios(tiny_copy)
+    return tiny_copy
+
+
+def test_report_writes_brief_and_prints_path(atlas_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "brief.html"
+    result = CliRunner().invoke(
+        _app(), ["report", "base", "rail", "--out", str(out), "--atlas", str(atlas_dir)]
+    )
+    assert result.exit_code == 0, result.output
+    assert str(out) in result.stdout
+    parsed = parse_brief(out.read_text(encoding="utf-8"))
+    assert parsed.numbers["compared-summary"]["B"]["year"] == 2030
+    assert "chabahar-zahedan" in parsed.numbers["corridors"]
+
+
+def test_unknown_scenario_suggests_names(atlas_dir: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        _app(),
+        ["report", "base", "rial", "--out", str(tmp_path / "b.html"), "--atlas", str(atlas_dir)],
+    )
+    assert result.exit_code == 2
+    assert "unknown scenario 'rial'" in result.output and "rail" in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "b.html").exists()
+
+
+def test_unwritable_out_path(atlas_dir: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "file.txt"
+    blocker.write_text("x")
+    result = CliRunner().invoke(
+        _app(),
+        ["report", "base", "rail", "--out", str(blocker / "b.html"), "--atlas", str(atlas_dir)],
+    )
+    assert result.exit_code == 2
+    assert "cannot write" in result.output and "Traceback" not in result.output
+
+
+def test_pdf_without_converter_says_what_to_install(
+    atlas_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(io_report, "find_pdf_converter", lambda: None)
+    out = tmp_path / "b.html"
+    result = CliRunner().invoke(
+        _app(), ["report", "base", "rail", "--out", str(out), "--pdf", "--atlas", str(atlas_dir)]
+    )
+    assert result.exit_code == 2
+    assert out.is_file() and str(out) in result.stdout
+    assert "apt-get install chromium" in result.output
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs /usr/bin/chromium")
+def test_pdf(atlas_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "b.html"
+    result = CliRunner().invoke(
+        _app(), ["report", "base", "rail", "--out", str(out), "--pdf", "--atlas", str(atlas_dir)]
+    )
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "b.pdf").read_bytes()[:4] == b"%PDF"
+    assert str(tmp_path / "b.pdf") in result.stdout
