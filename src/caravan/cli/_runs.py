@@ -16,6 +16,9 @@ from caravan.cli._common import console, err_console, fail_on_caravan_error
 
 __all__ = ["compare", "run", "scenarios"]
 
+#: Changes smaller than this (tonnes a year) are left out of the readable tables.
+MIN_SHOWN_CHANGE_T = 1000.0
+
 _ATLAS = typer.Option(None, "--atlas", help="Atlas folder (default: the shipped atlas).")
 _AS_OF = typer.Option(
     None, "--as-of", help="Date (YYYY-MM-DD) of the security picture that sets zone risks."
@@ -135,9 +138,8 @@ def print_comparison(comparison: Any, *, top: int = 12) -> None:
     for col in ("country", "A", "B", "change", "revenue change (USD m)"):
         table.add_column(col, justify="left" if col == "country" else "right")
     countries = comparison.countries
-    moved = countries[
-        (countries["delta_transit_tonnes"].abs() > 1) | (countries["transit_tonnes_a"] > 0)
-    ]
+    moved = countries[countries["delta_transit_tonnes"].abs() >= MIN_SHOWN_CHANGE_T]
+    unchanged = len(countries[countries["transit_tonnes_a"] > 0]) - len(moved)
     for row in moved.itertuples(index=False):
         delta = float(row.delta_transit_tonnes)
         colour = "green" if delta > 1 else "red" if delta < -1 else "white"
@@ -148,9 +150,17 @@ def print_comparison(comparison: Any, *, top: int = 12) -> None:
             f"[{colour}]{delta / 1e6:+,.2f} Mt[/{colour}]",
             f"{float(row.delta_transit_revenue_usd) / 1e6:+,.1f}",
         )
-    con.print(table)
+    if moved.empty:
+        con.print(f"no country's transit changes by {MIN_SHOWN_CHANGE_T / 1e3:g} kt or more")
+    else:
+        con.print(table)
+    if unchanged > 0:
+        con.print(
+            f"({unchanged} other transit countries change by less than "
+            f"{MIN_SHOWN_CHANGE_T / 1e3:g} kt)"
+        )
     corr = comparison.corridors
-    corr = corr[corr["delta_tonnes_per_year"].abs() > 1]
+    corr = corr[corr["delta_tonnes_per_year"].abs() >= MIN_SHOWN_CHANGE_T]
     if not corr.empty:
         t2 = Table(title="Corridors and projects (B - A)")
         for col in ("project", "A", "B", "change"):
