@@ -1,0 +1,175 @@
+"""The shipped demand table and scenarios: they load, cite sources, and move flows as explained.
+
+``docs/scenarios.md`` explains each comparison with the baseline; the run tests below pin the
+directions it describes, so a change to the atlas or the engine that reverses one is noticed.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from caravan.io.atlas import load_atlas
+from caravan.io.scenario import list_scenarios, load_scenario, scenario_folder
+from caravan.model.atlas import Atlas
+
+#: The what-ifs the source articles discuss (issue 5); combinations may be added.
+REQUIRED = {
+    "baseline-2025",
+    "kabul-corridor",
+    "lapis-to-pakistan",
+    "herat-mazar",
+    "five-nations",
+    "kandahar-corridor",
+    "zaranj-delaram",
+    "chabahar-zahedan",
+    "russia-caspian",
+    "iran-disruption",
+    "pakistan-insecurity",
+}
+
+HAS_ROUTES = importlib.util.find_spec("caravan.results.routes") is not None
+
+
+@pytest.fixture(scope="module")
+def atlas() -> Atlas:
+    return load_atlas()
+
+
+@pytest.fixture(scope="module")
+def names(atlas: Atlas) -> list[str]:
+    return [s["name"] for s in list_scenarios(atlas)]
+
+
+def test_every_required_scenario_is_shipped(names: list[str]) -> None:
+    assert set(names) >= REQUIRED, sorted(REQUIRED - set(names))
+
+
+def test_every_scenario_loads_and_cites_sources(atlas: Atlas, names: list[str]) -> None:
+    known = {s.source_id for s in atlas.sources}
+    folder = scenario_folder(atlas)
+    for name in names:
+        scenario = load_scenario(name, atlas)  # raises with every problem if invalid
+        assert scenario.name == name == Path(scenario.path or "").stem
+        assert (folder / f"{name}.yaml").is_file()
+        assert scenario.description.strip()
+        assert scenario.source_ids, f"{name} cites no source"
+        assert set(scenario.source_ids) <= known
+        assert scenario.lineage[0] == "baseline-2025"
+        assert any(s.startswith("seed-") for s in scenario.source_ids), name
+
+
+def test_baseline_is_based_on_the_atlas(atlas: Atlas) -> None:
+    baseline = load_scenario("baseline-2025", atlas)
+    assert baseline.base == "atlas"
+    assert baseline.year == 2025
+    assert baseline.assignment.method == "sue"
+
+
+def test_demand_table(atlas: Atlas) -> None:
+    demand = atlas.demand
+    known = {s.source_id for s in atlas.sources}
+    nodes = set(atlas.nodes_frame["node_id"])
+    assert 25 <= len(demand) <= 60
+    assert demand["flow_id"].is_unique
+    assert set(demand["origin_node_id"]) <= nodes
+    assert set(demand["destination_node_id"]) <= nodes
+    assert (demand["origin_node_id"] != demand["destination_node_id"]).all()
+    assert (demand["tonnes_per_year_low"] <= demand["tonnes_per_year"]).all()
+    assert (demand["tonnes_per_year"] <= demand["tonnes_per_year_high"]).all()
+    assert demand["basis"].str.len().min() > 40
+    for ids in demand["source_ids"]:
+        assert ids and set(ids) <= known
+    total = demand["tonnes_per_year"].sum()
+    assert 50e6 < total < 100e6
+    # The Russian trans-Afghan estimate (8-15 Mt a year) is in the table.
+    russian = demand[demand["flow_id"].isin(["rus-pak", "rus-ind"])]["tonnes_per_year"].sum()
+    assert 8e6 <= russian <= 15e6
+
+
+def _transit(run: object, iso3: str) -> float:
+    frame: pd.DataFrame = run.country_transit  # type: ignore[attr-defined]
+    row = frame[frame["country_iso3"] == iso3]
+    return float(row["transit_tonnes"].sum())
+
+
+def _corridor(run: object, project_id: str) -> float:
+    frame: pd.DataFrame = run.corridor_flows  # type: ignore[attr-defined]
+    return float(frame.loc[frame["project_id"] == project_id, "tonnes_per_year"].sum())
+
+
+@pytest.fixture(scope="module")
+def runs(atlas: Atlas) -> dict[str, object]:
+    from caravan.results.runs import run_scenario
+
+    wanted = [
+        "baseline-2025",
+        "kabul-corridor",
+        "five-nations",
+        "iran-disruption",
+        "iran-closure",
+        "afpak-border-closure",
+    ]
+    return {name: run_scenario(name, atlas=atlas) for name in wanted}
+
+
+@pytest.mark.skipif(not HAS_ROUTES, reason="caravan.results.routes not available")
+def test_conservation_served_plus_unserved_is_demand(runs: dict[str, object]) -> None:
+    for run in runs.values():
+        flows: pd.DataFrame = run.flows.set_index("flow_id")  # type: ignore[attr-defined]
+        routes: pd.DataFrame = run.routes  # type: ignore[attr-defined]
+        on_routes = routes.groupby("flow_id")["tonnes_per_year"].sum()
+        served = on_routes.reindex(flows.index).fillna(0.0)
+        unserved = flows["tonnes_per_year"].where(flows["unserved_reason"] != "", 0.0)
+        gap = (served + unserved - flows["tonnes_per_year"]).abs()
+        assert gap.max() < 1.0, gap.idxmax()
+        assert (served - flows["served_tonnes_per_year"]).abs().max() < 1.0
+
+
+@pytest.mark.skipif(not HAS_ROUTES, reason="caravan.results.routes not available")
+def test_baseline_serves_all_demand(runs: dict[str, object]) -> None:
+    summary = runs["baseline-2025"].summary  # type: ignore[attr-defined]
+    assert summary["unserved_tonnes_per_year"] < 1.0
+    assert summary["converged"]
+
+
+@pytest.mark.skipif(not HAS_ROUTES, reason="caravan.results.routes not available")
+def test_kabul_corridor_carries_freight_and_shifts_it_off_the_pamirs(
+    runs: dict[str, object],
+) -> None:
+    base, kabul = runs["baseline-2025"], runs["kabul-corridor"]
+    assert _corridor(base, "kabul-corridor") == 0.0
+    assert _corridor(kabul, "kabul-corridor") > 0.5e6
+    assert _corridor(kabul, "hairatan-mazar-railway") > _corridor(base, "hairatan-mazar-railway")
+    assert _transit(kabul, "AFG") >= _transit(base, "AFG") - 1e3
+    assert _transit(kabul, "KGZ") < _transit(base, "KGZ")
+
+
+@pytest.mark.skipif(not HAS_ROUTES, reason="caravan.results.routes not available")
+def test_five_nations_bypasses_uzbekistan(runs: dict[str, object]) -> None:
+    base, fnrc = runs["baseline-2025"], runs["five-nations"]
+    assert _transit(fnrc, "UZB") < _transit(base, "UZB")
+    assert _transit(fnrc, "KGZ") > _transit(base, "KGZ")
+    assert _corridor(fnrc, "five-nations") > 1e6
+
+
+@pytest.mark.skipif(not HAS_ROUTES, reason="caravan.results.routes not available")
+def test_iran_war_moves_cargo_out_of_iran(runs: dict[str, object]) -> None:
+    base, war, closed = runs["baseline-2025"], runs["iran-disruption"], runs["iran-closure"]
+    assert _transit(war, "IRN") < _transit(base, "IRN")
+    assert _corridor(war, "instc") < _corridor(base, "instc")
+    assert _corridor(war, "lapis-lazuli") > _corridor(base, "lapis-lazuli")
+    assert _transit(closed, "IRN") == 0.0
+    unserved = closed.summary["unserved_flows"]  # type: ignore[attr-defined]
+    assert {"kaz-irn-grain", "irn-afg-herat"} <= {u["flow_id"] for u in unserved}
+
+
+@pytest.mark.skipif(not HAS_ROUTES, reason="caravan.results.routes not available")
+def test_afpak_closure_pushes_cargo_to_iran(runs: dict[str, object]) -> None:
+    base, shut = runs["baseline-2025"], runs["afpak-border-closure"]
+    assert _transit(shut, "PAK") < _transit(base, "PAK")
+    assert _transit(shut, "AFG") < _transit(base, "AFG")
+    assert _transit(shut, "IRN") > _transit(base, "IRN")
