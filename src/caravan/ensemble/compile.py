@@ -19,7 +19,13 @@ from caravan.errors import InputError
 from caravan.model.atlas import Atlas
 from caravan.model.records import LinkStatus
 from caravan.model.scenario import Scenario
-from caravan.results.runs import SueProblem, route_flows, scenario_world, sue_problem
+from caravan.results.runs import (
+    SueProblem,
+    land_countries,
+    route_flows,
+    scenario_world,
+    sue_problem,
+)
 
 __all__ = ["CompiledScenario", "EnsembleInputs", "compile_ensemble"]
 
@@ -187,6 +193,7 @@ def _compile_one(
         for j, members in enumerate(uncertain_links):
             mask[i, j] = bool(used & members)
         ends = {node_country[r.node_ids[0]], node_country[r.node_ids[-1]]}
+        land = land_countries(r)
         for part in r.by_country:
             parts.append(
                 (
@@ -194,7 +201,7 @@ def _compile_one(
                     country_pos[part.iso3],
                     part.length_km,
                     part.money_usd_per_t,
-                    part.iso3 not in ends,
+                    part.iso3 not in ends and part.iso3 in land,
                 )
             )
     arr = np.array(parts, dtype=np.float64).reshape(-1, 5)

@@ -32,6 +32,7 @@ from caravan.model.scenario import Scenario, apply_scenario
 __all__ = [
     "RunResult",
     "SueProblem",
+    "land_countries",
     "route_flows",
     "run_scenario",
     "scenario_world",
@@ -577,6 +578,22 @@ def _link_flows(
     return out
 
 
+def land_countries(route: Any) -> set[str]:
+    """Countries a route touches on land: its rail, road and ferry legs and its transfers.
+
+    A ship that passes or calls at a port without unloading (sea legs only) does not make that
+    country a transit country; the Suez Canal's Egypt, or Mundra's India on a Karachi-Rotterdam
+    voyage, are not counted as transit.
+    """
+    out: set[str] = set()
+    for leg in route.legs:
+        if leg.kind == "transfer":
+            out.add(leg.from_iso3)
+        elif not str(leg.from_layer).startswith("sea"):
+            out.update((leg.from_iso3, leg.to_iso3))
+    return out
+
+
 def _country_transit(
     world: Atlas,
     route_rows: Sequence[dict[str, Any]],
@@ -605,10 +622,13 @@ def _country_transit(
         destination = node_country[r.node_ids[-1]]
         bucket(origin)["origin_tonnes"] += t
         bucket(destination)["destination_tonnes"] += t
+        land = land_countries(r)
         for part in r.by_country:
             b = bucket(part.iso3)
             if part.iso3 in (origin, destination):
                 b["domestic_revenue_usd"] += t * part.money_usd_per_t
+                continue
+            if part.iso3 not in land:
                 continue
             b["transit_tonnes"] += t
             b["transit_tkm"] += t * part.length_km
