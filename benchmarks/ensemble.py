@@ -23,7 +23,7 @@ from caravan.io.scenario import load_scenario
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--draws", type=int, default=400)
+    parser.add_argument("--draws", type=int, default=20000)
     parser.add_argument("--scenario", default="kabul-corridor")
     parser.add_argument("--vs", default="baseline-2025")
     args = parser.parse_args()

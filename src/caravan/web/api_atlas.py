@@ -1,0 +1,134 @@
+"""API over the atlas: GeoJSON of places, links and projects; summary, sources, place search."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Response
+
+from caravan.model.atlas import fold_name
+from caravan.model.records import LinkStatus, Mode, NodeKind
+from caravan.network.model import Objective
+from caravan.web.app import WebState, web_state
+from caravan.web.geojson import (
+    atlas_links_geojson,
+    atlas_nodes_geojson,
+    plain,
+    project_records,
+    projects_geojson,
+    source_records,
+)
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api", tags=["atlas"])
+
+State = Annotated[WebState, Depends(web_state)]
+GEOJSON = "application/geo+json"
+_GEOJSON_DOC: dict[int | str, dict[str, Any]] = {
+    200: {"content": {GEOJSON: {}}, "description": "A GeoJSON FeatureCollection (EPSG:4326)."}
+}
+
+
+def _json(data: bytes, media_type: str = "application/json") -> Response:
+    return Response(content=data, media_type=media_type, headers={"Cache-Control": "no-cache"})
+
+
+@router.get("/atlas")
+def atlas_info(state: State) -> dict[str, Any]:
+    """What the page needs to start: the atlas's name and counts, vocabularies, limits."""
+    atlas = state.atlas
+    return {
+        "name": atlas.name,
+        "version": atlas.version,
+        "as_of": atlas.as_of,
+        "digest": atlas.digest,
+        "countries": list(atlas.countries),
+        "commodities": [plain(c) for c in atlas.commodities],
+        "objectives": [o.value for o in Objective],
+        "modes": [m.value for m in Mode],
+        "statuses": [s.value for s in LinkStatus],
+        "node_kinds": [k.value for k in NodeKind],
+        "max_k": state.limits.max_k,
+        "token_required": state.token_required,
+        "run_timeout_s": state.limits.run_timeout_s,
+    }
+
+
+@router.get("/atlas/summary")
+def atlas_summary(state: State) -> dict[str, Any]:
+    """Counts by mode, status, country and project (as ``caravan atlas show``)."""
+    summary: dict[str, Any] = plain(state.atlas.summary())
+    return summary
+
+
+@router.get("/atlas/nodes.geojson", response_class=Response, responses=_GEOJSON_DOC)
+def atlas_nodes(state: State) -> Response:
+    """Places as GeoJSON points with every attribute (kind, country, aliases, sources)."""
+    return _json(state.cached_json("nodes", lambda: atlas_nodes_geojson(state.atlas)), GEOJSON)
+
+
+@router.get("/atlas/links.geojson", response_class=Response, responses=_GEOJSON_DOC)
+def atlas_links(state: State) -> Response:
+    """Links as GeoJSON lines with every attribute (mode, gauge, status, km, tariff, sources)."""
+    return _json(state.cached_json("links", lambda: atlas_links_geojson(state.atlas)), GEOJSON)
+
+
+@router.get("/atlas/projects.geojson", response_class=Response, responses=_GEOJSON_DOC)
+def atlas_projects_geojson(state: State) -> Response:
+    """Projects and corridors as GeoJSON multi-lines with their attributes and sources."""
+    return _json(
+        state.cached_json("projects.geojson", lambda: projects_geojson(state.atlas)), GEOJSON
+    )
+
+
+@router.get("/atlas/projects")
+def atlas_projects(state: State) -> Response:
+    """Projects and corridors: status, dates, money, capacity, links, disputes, sources, bbox."""
+    return _json(state.cached_json("projects", lambda: project_records(state.atlas)))
+
+
+@router.get("/atlas/sources")
+def atlas_sources(state: State) -> Response:
+    """The sources every record cites: title, publisher, date, URL, what each supports."""
+    return _json(state.cached_json("sources", lambda: source_records(state.atlas)))
+
+
+@router.get("/places")
+def places(
+    state: State,
+    q: Annotated[
+        str, Query(max_length=100, description="Part of a name, alias or id; empty for all.")
+    ] = "",
+    limit: Annotated[int, Query(ge=1, le=1000, description="Most places returned.")] = 1000,
+) -> list[dict[str, Any]]:
+    """Places whose id, name or alias contains ``q`` (accent- and case-insensitive).
+
+    Places whose name starts with ``q`` come first; then by name.
+    """
+    key = fold_name(q)
+    hits: list[tuple[int, str, dict[str, Any]]] = []
+    for row in state.atlas.nodes_frame.to_dict("records"):
+        aliases = [str(a) for a in row["aliases"]]
+        names = [str(row["name"]), str(row["node_id"]), *aliases]
+        folded = [fold_name(n) for n in names]
+        if key and not any(key in f for f in folded):
+            continue
+        rank = 0 if not key or folded[0].startswith(key) else 1
+        hits.append(
+            (
+                rank,
+                str(row["name"]),
+                {
+                    "node_id": str(row["node_id"]),
+                    "name": str(row["name"]),
+                    "country_iso3": str(row["country_iso3"]),
+                    "kind": str(row["kind"]),
+                    "aliases": aliases,
+                    "lat": float(row["lat"]),
+                    "lon": float(row["lon"]),
+                },
+            )
+        )
+    hits.sort(key=lambda h: (h[0], h[1]))
+    return [h[2] for h in hits[:limit]]

@@ -1,0 +1,164 @@
+"""API for routes: the least-cost route and alternatives, with breakdowns and GeoJSON."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Response
+from fastapi.concurrency import run_in_threadpool
+
+from caravan.errors import CaravanError
+from caravan.network.model import Objective
+from caravan.web.app import WebState, web_state
+from caravan.web.errors import ApiError
+from caravan.web.geojson import plain, route_geojson
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api", tags=["routes"])
+
+State = Annotated[WebState, Depends(web_state)]
+
+_ROUTE_DOC: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": (
+            "`query` (the resolved request) and `routes`: each route has the fields of "
+            "`caravan route --json` (node_ids, link_ids, countries, length_km, time_h, "
+            "money_usd_per_t, risk_usd_per_t, cost_usd_per_t, by_country, borders, transfers, "
+            "projects, legs, ...) plus `geometry`, a GeoJSON FeatureCollection of its links in "
+            "travel order; `bbox` covers every route."
+        ),
+        "content": {"application/json": {}},
+    },
+    404: {"description": "Unknown place, commodity or project (with suggestions), or no route."},
+    422: {"description": "A parameter out of bounds (the field and the allowed range)."},
+}
+
+
+def _resolve(state: WebState, field: str, query: str, kind: str) -> str:
+    atlas = state.atlas
+    try:
+        if kind == "place":
+            return atlas.node(query).node_id
+        if kind == "commodity":
+            return atlas.commodity(query).commodity_id
+        return atlas.project(query).project_id
+    except CaravanError as exc:
+        raise ApiError.from_caravan(exc, field=field) from None
+
+
+def _split(values: list[str]) -> list[str]:
+    out: list[str] = []
+    for value in values:
+        out += [part.strip() for part in value.split(",") if part.strip()]
+    return out
+
+
+def _dumps(body: dict[str, Any]) -> bytes:
+    """Compact JSON; values that JSON cannot hold (NaN, numpy scalars) made plain first."""
+    try:
+        text = json.dumps(body, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError):
+        text = json.dumps(plain(body), separators=(",", ":"), ensure_ascii=False)
+    return text.encode()
+
+
+@router.get("/route", responses=_ROUTE_DOC, response_class=Response)
+async def plan_route(
+    state: State,
+    origin: Annotated[
+        str,
+        Query(alias="from", min_length=1, max_length=100, description="Place id, name or alias."),
+    ],
+    destination: Annotated[
+        str,
+        Query(alias="to", min_length=1, max_length=100, description="Place id, name or alias."),
+    ],
+    year: Annotated[int, Query(ge=1990, le=2100, description="Which links exist.")] = 2025,
+    commodity: Annotated[
+        str, Query(min_length=1, max_length=64, description="Commodity id.")
+    ] = "container",
+    by: Annotated[Objective, Query(description="What to minimise.")] = Objective.COST,
+    k: Annotated[int, Query(ge=1, le=10, description="How many routes (best first).")] = 1,
+    open_projects: Annotated[
+        list[str],
+        Query(
+            alias="open",
+            max_length=20,
+            description="Projects or corridors to open (repeat, or separate with commas).",
+        ),
+    ] = [],  # noqa: B006  (FastAPI copies defaults)
+    max_overlap: Annotated[
+        float, Query(gt=0, le=1, description="Most length an alternative may share.")
+    ] = 0.8,
+) -> Response:
+    """The least-cost route between two places and up to ``k - 1`` alternatives.
+
+    Each route carries the fields of ``caravan route --json`` and a GeoJSON ``geometry``.
+    """
+    from caravan.results.routes import find_routes
+
+    if k > state.limits.max_k:
+        raise ApiError(
+            422,
+            f"k: at most {state.limits.max_k} routes may be asked for on this server, got {k}",
+            field="k",
+            fix=f"use k between 1 and {state.limits.max_k}",
+        )
+    wanted = _split(open_projects)
+    if len(wanted) > 20:
+        raise ApiError(422, "open: at most 20 projects", field="open", fix="open fewer projects")
+    o = _resolve(state, "from", origin, "place")
+    d = _resolve(state, "to", destination, "place")
+    c = _resolve(state, "commodity", commodity, "commodity")
+    projects = tuple(sorted({_resolve(state, "open", p, "project") for p in wanted}))
+    if o == d:
+        raise ApiError(
+            422,
+            f"from and to are the same place ({o!r})",
+            field="to",
+            fix="pick a destination other than the origin",
+        )
+    key = (o, d, year, c, by.value, k, projects, round(max_overlap, 6))
+
+    def compute() -> bytes:
+        try:
+            network = state.networks.get(state.atlas, year, c, projects)
+            routes = find_routes(network, o, d, by=by, k=k, max_overlap=max_overlap)
+        except CaravanError as exc:
+            raise ApiError.from_caravan(exc) from None
+        records = []
+        for r in routes:
+            record: dict[str, Any] = r.to_dict()
+            record["geometry"] = route_geojson(state.atlas, record, index=state.index)
+            records.append(record)
+        points = [c for r in routes for c in r.coordinates]
+        body = {
+            "query": {
+                "from": o,
+                "to": d,
+                "year": year,
+                "commodity": c,
+                "by": by.value,
+                "k": k,
+                "open": list(projects),
+                "max_overlap": max_overlap,
+            },
+            "routes": records,
+            "bbox": [
+                min(p[0] for p in points),
+                min(p[1] for p in points),
+                max(p[0] for p in points),
+                max(p[1] for p in points),
+            ]
+            if points
+            else None,
+        }
+        return _dumps(body)
+
+    data = state.routes.get(key)
+    if data is None:
+        data = await run_in_threadpool(compute)
+        state.routes.put(key, data)
+    return Response(content=data, media_type="application/json")

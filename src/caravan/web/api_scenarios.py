@@ -1,0 +1,233 @@
+"""API for scenarios: the shipped what-ifs, their runs (flows, transit) and comparisons.
+
+Scenario names are slugs (``^[a-z0-9][a-z0-9-]{0,63}$``) and must name a file of the atlas's
+``scenarios/`` folder, so no request can reach a file outside it. Starting a run needs the
+server's token when it has one (always, when bound to a non-loopback address).
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from caravan.errors import CaravanError
+from caravan.web.app import WebState, web_state
+from caravan.web.errors import ApiError
+from caravan.web.geojson import comparison_links_geojson, flows_geojson, plain
+from caravan.web.runstore import RunTimeoutError
+from caravan.web.security import TOKEN_HEADER, check_token
+
+__all__ = ["SCENARIO_NAME_PATTERN", "RunRequest", "router"]
+
+router = APIRouter(prefix="/api", tags=["scenarios"])
+
+State = Annotated[WebState, Depends(web_state)]
+
+#: What a scenario name may look like: a slug, no dots or slashes.
+SCENARIO_NAME_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"
+
+ScenarioPath = Annotated[
+    str, Path(pattern=SCENARIO_NAME_PATTERN, max_length=64, description="Scenario name.")
+]
+
+
+class RunRequest(BaseModel):
+    """Body of ``POST /api/runs``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    scenario: str = Field(
+        pattern=SCENARIO_NAME_PATTERN,
+        max_length=64,
+        description="Name of a scenario of the atlas's scenarios/ folder.",
+        examples=["baseline-2025"],
+    )
+
+
+def _known(state: WebState) -> list[dict[str, Any]]:
+    from caravan.io.scenario import list_scenarios
+
+    try:
+        return list_scenarios(state.atlas)
+    except CaravanError as exc:
+        raise ApiError.from_caravan(exc, field="scenario") from None
+
+
+def _check_name(state: WebState, name: str, field: str) -> str:
+    names = [s["name"] for s in _known(state)]
+    if name in names:
+        return name
+    close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
+    raise ApiError(
+        404,
+        f"unknown scenario {name!r}",
+        field=field,
+        fix=f"use one of: {', '.join(names)}" if names else "this atlas ships no scenarios",
+        suggestions=close,
+        kind="not_found",
+    )
+
+
+def _require_token(state: WebState, request: Request, why: str) -> None:
+    if not check_token(state.token, request.headers):
+        raise ApiError(
+            401,
+            f"{why} needs this server's token",
+            field=TOKEN_HEADER,
+            fix=f"send the token in the {TOKEN_HEADER} header (or Authorization: Bearer)",
+            kind="unauthorized",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+
+
+def _run(state: WebState, request: Request, name: str, field: str) -> Any:
+    _check_name(state, name, field)
+    if state.runs.done(name) is None:
+        _require_token(state, request, f"starting a run of {name!r}")
+    try:
+        return state.runs.get(name, timeout_s=state.limits.run_timeout_s)
+    except RunTimeoutError:
+        raise ApiError(
+            504,
+            f"the run of {name!r} took longer than {state.limits.run_timeout_s:g} s",
+            field=field,
+            fix="it goes on in the background: ask again in a while",
+            kind="timeout",
+        ) from None
+    except ImportError as exc:
+        raise ApiError(
+            501, f"scenario runs are not available: {exc}", field=field, kind="unavailable"
+        ) from None
+    except CaravanError as exc:
+        raise ApiError.from_caravan(exc, field=field) from None
+
+
+def _run_record(state: WebState, result: Any) -> dict[str, Any]:
+    record: dict[str, Any] = plain(result.to_dict())
+    record["links"] = plain(
+        [
+            {str(k): v for k, v in row.items()}
+            for row in result.link_flows[
+                [
+                    c
+                    for c in (
+                        "link_id",
+                        "tonnes_per_year",
+                        "tonnes_ab",
+                        "tonnes_ba",
+                        "capacity_mtpa",
+                        "vc_ratio",
+                    )
+                    if c in result.link_flows.columns
+                ]
+            ].to_dict("records")
+            if row["tonnes_per_year"] > 0
+        ]
+    )
+    return record
+
+
+@router.get("/scenarios")
+def scenarios(state: State) -> list[dict[str, Any]]:
+    """The atlas's scenarios: name, title, description, base, year, sources, and run state."""
+    out = []
+    for s in _known(state):
+        status = (
+            "done"
+            if state.runs.done(s["name"]) is not None
+            else "running"
+            if state.runs.running(s["name"])
+            else "not run"
+        )
+        out.append({**plain(s), "run": status})
+    return out
+
+
+@router.post("/runs", responses={401: {"description": "The token is missing or wrong."}})
+def start_run(state: State, request: Request, body: RunRequest) -> dict[str, Any]:
+    """Run a scenario (or return its kept run): flows, per-country transit, corridors.
+
+    Needs the server's token when it has one. Waits at most the server's run time limit
+    (504 after that; the run goes on and is kept).
+    """
+    _require_token(state, request, "starting a run")
+    return _run_record(state, _run(state, request, body.scenario, "scenario"))
+
+
+@router.get("/runs")
+def runs(state: State) -> list[dict[str, Any]]:
+    """Runs kept in memory: scenario name and summary."""
+    out = []
+    for name in state.runs.names():
+        result = state.runs.done(name)
+        if result is not None:
+            out.append({"scenario": name, "summary": plain(result.summary)})
+    return out
+
+
+def _done(state: WebState, name: str) -> Any:
+    _check_name(state, name, "name")
+    result = state.runs.done(name)
+    if result is None:
+        running = state.runs.running(name)
+        raise ApiError(
+            404,
+            f"scenario {name!r} is {'still running' if running else 'not run yet'}",
+            field="name",
+            fix="ask again in a while"
+            if running
+            else f'POST /api/runs with {{"scenario": "{name}"}}',
+            kind="not_run",
+        )
+    return result
+
+
+@router.get("/runs/{name}")
+def run_result(state: State, name: ScenarioPath) -> dict[str, Any]:
+    """A kept run: summary, per-country transit, corridors, flows, link tonnes, provenance."""
+    return _run_record(state, _done(state, name))
+
+
+@router.get(
+    "/runs/{name}/flows.geojson",
+    responses={200: {"content": {"application/geo+json": {}}}},
+)
+def run_flows(state: State, name: ScenarioPath) -> Any:
+    """The link flows of a kept run as GeoJSON lines (``tonnes_per_year`` and each way)."""
+    from fastapi.responses import JSONResponse
+
+    result = _done(state, name)
+    return JSONResponse(
+        flows_geojson(state.atlas, result.link_flows), media_type="application/geo+json"
+    )
+
+
+@router.get("/compare", responses={401: {"description": "A run must start: token needed."}})
+def compare(
+    state: State,
+    request: Request,
+    a: Annotated[
+        str, Query(pattern=SCENARIO_NAME_PATTERN, max_length=64, description="Scenario A.")
+    ],
+    b: Annotated[
+        str, Query(pattern=SCENARIO_NAME_PATTERN, max_length=64, description="Scenario B.")
+    ],
+) -> dict[str, Any]:
+    """Scenario B against A: transit change by country, corridor, flow and link.
+
+    Adds ``links_geojson``: the links whose tonnes changed, with ``delta_tonnes`` (B - A).
+    Runs a scenario not yet run (which needs the token when the server has one).
+    """
+    from caravan.results.compare import compare_runs
+
+    _check_name(state, a, "a")
+    _check_name(state, b, "b")
+    run_a = _run(state, request, a, "a")
+    run_b = _run(state, request, b, "b")
+    comparison = compare_runs(run_a, run_b)
+    record: dict[str, Any] = plain(comparison.to_dict())
+    record["links_geojson"] = comparison_links_geojson(state.atlas, comparison.links)
+    return record

@@ -1,0 +1,203 @@
+"""The app factory: a FastAPI app over one atlas, with its state in ``app.state``."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.staticfiles import StaticFiles
+
+import caravan
+from caravan.errors import InputError
+from caravan.model.atlas import Atlas
+from caravan.web.caches import NetworkCache, RouteCache
+from caravan.web.errors import install_error_handlers
+from caravan.web.geojson import AtlasIndex, atlas_index
+from caravan.web.runstore import RunStore
+from caravan.web.security import BodySizeLimit, Limits, LoopbackHostOnly, is_loopback
+
+__all__ = ["WebState", "create_app", "web_state"]
+
+
+@dataclass(eq=False)
+class WebState:
+    """Everything the app's endpoints share, kept in ``app.state.caravan``.
+
+    Parameters
+    ----------
+    atlas : Atlas
+        The atlas served.
+    host : str
+        The address the server is bound to (decides whether a token is needed).
+    token : str or None
+        The token that runs and writes need; ``None`` when none is needed.
+    limits : Limits
+        Request and run limits.
+    runs : RunStore
+        Scenario runs computed so far.
+    routes : RouteCache
+        Route answers computed so far.
+    networks : NetworkCache
+        Networks compiled so far.
+    index : AtlasIndex
+        Look-ups for drawing routes.
+    """
+
+    atlas: Atlas
+    host: str
+    token: str | None
+    limits: Limits
+    runs: RunStore
+    routes: RouteCache
+    networks: NetworkCache
+    index: AtlasIndex
+    _cache: dict[str, bytes] = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def token_required(self) -> bool:
+        """Whether runs and writes need the token."""
+        return self.token is not None
+
+    def cached_json(self, key: str, build: Callable[[], Any]) -> bytes:
+        """JSON bytes built once per app (for the atlas GeoJSON, which never changes)."""
+        with self._lock:
+            if key in self._cache:
+                return self._cache[key]
+        data = json.dumps(build(), separators=(",", ":"), ensure_ascii=False).encode()
+        with self._lock:
+            return self._cache.setdefault(key, data)
+
+
+async def web_state(request: Request) -> WebState:
+    """The app state of the request's app (a FastAPI dependency; async so that it needs no
+    worker thread)."""
+    state = request.app.state.caravan
+    assert isinstance(state, WebState)
+    return state
+
+
+def _default_run(name: str, atlas: Atlas) -> Any:
+    from caravan.results.runs import run_scenario
+
+    return run_scenario(name, atlas=atlas)
+
+
+def create_app(
+    *,
+    atlas_path: str | Path | None = None,
+    atlas: Atlas | None = None,
+    token: str | None = None,
+    host: str = "127.0.0.1",
+    limits: Limits | None = None,
+    run: Callable[[str, Atlas], Any] | None = None,
+) -> FastAPI:
+    """Build the web app: the map page, the JSON/GeoJSON API and its offline docs.
+
+    Parameters
+    ----------
+    atlas_path : str or Path, optional
+        Atlas folder to serve (the shipped Trans-Eurasian atlas by default).
+    atlas : Atlas, optional
+        An atlas already loaded (instead of ``atlas_path``).
+    token : str, optional
+        Token that starting a run needs (header ``X-Caravan-Token`` or
+        ``Authorization: Bearer``). Required when ``host`` is not a loopback address.
+    host : str
+        The address the server will be bound to. On a loopback address the app also refuses
+        requests whose ``Host`` header names another host (against DNS rebinding).
+    limits : Limits, optional
+        Request size, ``k``, run time and cache limits.
+    run : callable, optional
+        ``run(scenario_name, atlas) -> RunResult``; :func:`caravan.results.runs.run_scenario`
+        by default (for tests).
+
+    Returns
+    -------
+    fastapi.FastAPI
+        The app; its state is ``app.state.caravan`` (a :class:`WebState`).
+
+    Raises
+    ------
+    InputError
+        When ``host`` is not a loopback address and no token is given, or the token is empty.
+    AtlasValidationError
+        When the atlas does not load.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from fastapi.testclient import TestClient
+    >>> tiny = Path(caravan.__file__).parents[2] / "tests/data/tiny-atlas"
+    >>> app = create_app(atlas_path=tiny)
+    >>> TestClient(app, base_url="http://127.0.0.1").get("/api/atlas/summary").json()["n_nodes"]
+    8
+    """
+    from caravan.io.atlas import load_atlas
+    from caravan.web import api_atlas, api_route, api_scenarios, pages
+
+    if token is not None and not token.strip():
+        raise InputError("the token is empty; give a long random string, or none on 127.0.0.1")
+    if not is_loopback(host) and token is None:
+        msg = (
+            f"refusing to serve on {host!r} without a token: anyone who can reach it could start "
+            "runs. Give a token (--token or CARAVAN_TOKEN), or bind to 127.0.0.1"
+        )
+        raise InputError(msg)
+    limits = limits or Limits()
+    served = atlas if atlas is not None else load_atlas(atlas_path)
+    state = WebState(
+        atlas=served,
+        host=host,
+        token=token,
+        limits=limits,
+        runs=RunStore(
+            served,
+            run or _default_run,
+            workers=limits.run_workers,
+            max_cached=limits.max_cached_runs,
+        ),
+        routes=RouteCache(limits.route_cache_entries),
+        networks=NetworkCache(),
+        index=atlas_index(served),
+    )
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        state.runs.close()
+
+    app = FastAPI(
+        title="Caravan",
+        version=caravan.__version__,
+        summary="Freight corridors across Eurasia: the atlas, routes, scenario runs, comparisons.",
+        description=(
+            "JSON and GeoJSON over the Caravan library. Every error is "
+            '`{"error": {"status", "kind", "field", "message", "fix", "suggestions"}}`. '
+            f"Starting a run needs the token{' (set on this server)' if token else ''} in the "
+            "`X-Caravan-Token` header when the server is bound to a non-loopback address."
+        ),
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json",
+        lifespan=lifespan,
+    )
+    app.state.caravan = state
+    install_error_handlers(app)
+    app.include_router(api_atlas.router)
+    app.include_router(api_route.router)
+    app.include_router(api_scenarios.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
+    if is_loopback(host):
+        app.add_middleware(LoopbackHostOnly)
+    app.add_middleware(
+        BodySizeLimit, max_body_bytes=limits.max_body_bytes, max_url_chars=limits.max_url_chars
+    )
+    return app

@@ -1,0 +1,349 @@
+"""GeoJSON and plain JSON of the atlas, routes, flows and comparisons, for the web API.
+
+Every function here is pure: it reads an :class:`~caravan.model.atlas.Atlas` (and a result) and
+returns JSON-ready dictionaries: no NaN, no numpy scalars, no tuples. Links are drawn as straight
+segments between their two places (the atlas stores no line shapes).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import math
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from caravan.model.atlas import Atlas
+
+__all__ = [
+    "AtlasIndex",
+    "atlas_index",
+    "atlas_links_geojson",
+    "atlas_nodes_geojson",
+    "comparison_links_geojson",
+    "flows_geojson",
+    "plain",
+    "project_records",
+    "projects_geojson",
+    "route_geojson",
+    "source_records",
+]
+
+FeatureCollection = dict[str, Any]
+
+
+def plain(value: Any) -> Any:
+    """A value made JSON-ready: NaN and ``pd.NA`` become ``None``, containers become lists.
+
+    Examples
+    --------
+    >>> plain({"a": (1, float("nan")), "b": np.int64(3)})
+    {'a': [1, None], 'b': 3}
+    """
+    if value is None or isinstance(value, bool | str):
+        return value
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, int | np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        f = float(value)
+        return None if math.isnan(f) or math.isinf(f) else f
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in value.items()}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, list | tuple | set | frozenset | np.ndarray | pd.Series):
+        return [plain(v) for v in value]
+    if value is pd.NA or value is pd.NaT:
+        return None
+    if hasattr(value, "to_dict"):
+        return plain(value.to_dict())
+    return str(value)
+
+
+def _collection(features: list[dict[str, Any]]) -> FeatureCollection:
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _coords(atlas: Atlas) -> dict[str, tuple[float, float]]:
+    nodes = atlas.nodes_frame
+    return {
+        str(n): (round(float(lon), 5), round(float(lat), 5))
+        for n, lon, lat in zip(
+            nodes["node_id"].tolist(), nodes["lon"].tolist(), nodes["lat"].tolist(), strict=True
+        )
+    }
+
+
+@dataclasses.dataclass(frozen=True)
+class AtlasIndex:
+    """Look-ups of an atlas that drawing routes needs, built once (plain dicts, fast to read).
+
+    Parameters
+    ----------
+    coords : dict
+        ``node_id -> (lon, lat)``, rounded to 5 decimals.
+    link_mode, link_status : dict
+        ``link_id -> mode`` and ``link_id -> status``.
+    """
+
+    coords: dict[str, tuple[float, float]]
+    link_mode: dict[str, str]
+    link_status: dict[str, str]
+
+
+def atlas_index(atlas: Atlas) -> AtlasIndex:
+    """The look-ups of :class:`AtlasIndex` for an atlas."""
+    links = atlas.links_frame
+    ids = [str(v) for v in links["link_id"].tolist()]
+    return AtlasIndex(
+        coords=_coords(atlas),
+        link_mode=dict(zip(ids, map(str, links["mode"].tolist()), strict=True)),
+        link_status=dict(zip(ids, map(str, links["status"].tolist()), strict=True)),
+    )
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{str(k): plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+def atlas_nodes_geojson(atlas: Atlas) -> FeatureCollection:
+    """Places as GeoJSON points, with every column of ``nodes.csv`` as properties.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> import caravan
+    >>> tiny = Path(caravan.__file__).parents[2] / "tests/data/tiny-atlas"
+    >>> from caravan.io.atlas import load_atlas
+    >>> fc = atlas_nodes_geojson(load_atlas(tiny))
+    >>> fc["features"][0]["properties"]["node_id"], fc["features"][0]["geometry"]["type"]
+    ('nhava-sheva', 'Point')
+    """
+    features = []
+    for row in _records(atlas.nodes_frame):
+        features.append(
+            {
+                "type": "Feature",
+                "id": row["node_id"],
+                "geometry": {"type": "Point", "coordinates": [row["lon"], row["lat"]]},
+                "properties": row,
+            }
+        )
+    return _collection(features)
+
+
+def atlas_links_geojson(atlas: Atlas) -> FeatureCollection:
+    """Links as GeoJSON line segments, with every column of the links table as properties.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> import caravan
+    >>> tiny = Path(caravan.__file__).parents[2] / "tests/data/tiny-atlas"
+    >>> from caravan.io.atlas import load_atlas
+    >>> fc = atlas_links_geojson(load_atlas(tiny))
+    >>> sorted({f["properties"]["mode"] for f in fc["features"]})
+    ['rail', 'road', 'sea']
+    """
+    xy = _coords(atlas)
+    features = []
+    for row in _records(atlas.links_frame):
+        a, b = xy[row["from_node_id"]], xy[row["to_node_id"]]
+        features.append(
+            {
+                "type": "Feature",
+                "id": row["link_id"],
+                "geometry": {"type": "LineString", "coordinates": [list(a), list(b)]},
+                "properties": row,
+            }
+        )
+    return _collection(features)
+
+
+def project_records(atlas: Atlas) -> list[dict[str, Any]]:
+    """Projects and corridors as plain records, each with the bounding box of its links.
+
+    ``bbox`` is ``[west, south, east, north]`` in degrees, or ``None`` for a project with no
+    links in the atlas.
+    """
+    xy = _coords(atlas)
+    ends = {
+        str(lid): (str(a), str(b))
+        for lid, a, b in zip(
+            atlas.links_frame["link_id"],
+            atlas.links_frame["from_node_id"],
+            atlas.links_frame["to_node_id"],
+            strict=True,
+        )
+    }
+    out = []
+    for project in atlas.projects:
+        record = plain(project)
+        points = [xy[n] for lid in project.link_ids if lid in ends for n in ends[lid]]
+        record["bbox"] = (
+            [
+                min(p[0] for p in points),
+                min(p[1] for p in points),
+                max(p[0] for p in points),
+                max(p[1] for p in points),
+            ]
+            if points
+            else None
+        )
+        out.append(record)
+    return out
+
+
+def projects_geojson(atlas: Atlas) -> FeatureCollection:
+    """Projects and corridors as GeoJSON multi-lines (one feature each) with their attributes."""
+    xy = _coords(atlas)
+    ends = {
+        str(lid): (str(a), str(b))
+        for lid, a, b in zip(
+            atlas.links_frame["link_id"],
+            atlas.links_frame["from_node_id"],
+            atlas.links_frame["to_node_id"],
+            strict=True,
+        )
+    }
+    features = []
+    for record, project in zip(project_records(atlas), atlas.projects, strict=True):
+        lines = [
+            [list(xy[ends[lid][0]]), list(xy[ends[lid][1]])]
+            for lid in project.link_ids
+            if lid in ends
+        ]
+        features.append(
+            {
+                "type": "Feature",
+                "id": project.project_id,
+                "geometry": {"type": "MultiLineString", "coordinates": lines},
+                "properties": record,
+            }
+        )
+    return _collection(features)
+
+
+def source_records(atlas: Atlas) -> list[dict[str, Any]]:
+    """Sources as plain records (id, title, publisher, date, URL, what each supports)."""
+    out = []
+    for source in atlas.sources:
+        record = plain(source)
+        record["extra"] = {str(k): v for k, v in source.extra}
+        out.append(record)
+    return out
+
+
+def route_geojson(
+    atlas: Atlas, route: Mapping[str, Any], *, index: AtlasIndex | None = None
+) -> FeatureCollection:
+    """A route as GeoJSON: one line feature per link travelled, in travel order.
+
+    Parameters
+    ----------
+    atlas : Atlas
+        The atlas the route was found on.
+    route : mapping
+        A route record (``Route.to_dict()``): its ``legs`` give each link with the direction
+        travelled; ``rank`` is kept on every feature.
+    index : AtlasIndex, optional
+        The atlas's look-ups, when already built (a web app keeps one).
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> import caravan
+    >>> tiny = Path(caravan.__file__).parents[2] / "tests/data/tiny-atlas"
+    >>> from caravan.io.atlas import load_atlas
+    >>> atlas = load_atlas(tiny)
+    >>> leg = {"kind": "link", "link_id": "s-nhava-sheva-chabahar", "from_node_id": "chabahar",
+    ...        "to_node_id": "nhava-sheva", "length_km": 1560.0}
+    >>> fc = route_geojson(atlas, {"rank": 1, "legs": [leg]})
+    >>> fc["features"][0]["geometry"]["coordinates"]
+    [[60.643, 25.292], [72.95, 18.95]]
+    """
+    index = index or atlas_index(atlas)
+    xy, modes, statuses = index.coords, index.link_mode, index.link_status
+    features = []
+    seq = 0
+    for leg in route.get("legs", ()):
+        link_id = leg.get("link_id")
+        if leg.get("kind", "link") != "link" or link_id is None:
+            continue
+        seq += 1
+        a, b = str(leg["from_node_id"]), str(leg["to_node_id"])
+        props = {
+            k: v for k, v in leg.items() if k not in ("project_ids", "corridor_ids", "seq", "kind")
+        }
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "LineString", "coordinates": [list(xy[a]), list(xy[b])]},
+                "properties": {
+                    "rank": route.get("rank", 1),
+                    "seq": seq,
+                    **props,
+                    "mode": str(modes.get(link_id, "")),
+                    "status": str(statuses.get(link_id, "")),
+                },
+            }
+        )
+    return _collection(features)
+
+
+def _link_lines(atlas: Atlas, table: pd.DataFrame, columns: Iterable[str]) -> FeatureCollection:
+    xy = _coords(atlas)
+    links = atlas.links_frame.set_index("link_id")
+    cols = list(columns)
+    features = []
+    for row in _records(table[["link_id", *cols]]):
+        link_id = row["link_id"]
+        if link_id not in links.index:
+            continue
+        link = links.loc[link_id]
+        a, b = str(link["from_node_id"]), str(link["to_node_id"])
+        features.append(
+            {
+                "type": "Feature",
+                "id": link_id,
+                "geometry": {"type": "LineString", "coordinates": [list(xy[a]), list(xy[b])]},
+                "properties": {
+                    **row,
+                    "mode": str(link["mode"]),
+                    "status": str(link["status"]),
+                },
+            }
+        )
+    return _collection(features)
+
+
+def flows_geojson(atlas: Atlas, link_flows: pd.DataFrame) -> FeatureCollection:
+    """Link flows of a run as GeoJSON lines (links with no tonnes are left out).
+
+    Properties: ``link_id``, ``tonnes_per_year``, ``tonnes_ab``, ``tonnes_ba``,
+    ``capacity_mtpa``, ``vc_ratio``, ``mode``, ``status``.
+    """
+    columns = [
+        c
+        for c in ("tonnes_per_year", "tonnes_ab", "tonnes_ba", "capacity_mtpa", "vc_ratio")
+        if c in link_flows.columns
+    ]
+    used = link_flows[link_flows["tonnes_per_year"] > 0]
+    return _link_lines(atlas, used, columns)
+
+
+def comparison_links_geojson(atlas: Atlas, links: pd.DataFrame) -> FeatureCollection:
+    """The change in link tonnes between two runs as GeoJSON lines (changed links only).
+
+    Properties: ``link_id``, ``tonnes_a``, ``tonnes_b``, ``delta_tonnes`` (B minus A),
+    ``mode``, ``status``.
+    """
+    changed = links[links["delta_tonnes"].abs() > 0]
+    return _link_lines(atlas, changed, ["tonnes_a", "tonnes_b", "delta_tonnes"])

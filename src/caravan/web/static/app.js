@@ -1,0 +1,603 @@
+/* Caravan map page: the atlas, a route planner and scenario comparison.
+ * Plain JavaScript, no build step. Everything is loaded from this server: MapLibre GL JS,
+ * the country outlines and the API. No tiles, no glyphs, no sprites, no fonts from elsewhere. */
+"use strict";
+
+(function () {
+  const MODE_COLORS = { rail: "#b03a2e", road: "#d68910", ferry: "#117a65", sea: "#2874a6" };
+  const KIND_COLORS = {
+    city: "#1d2327", station: "#8e44ad", port: "#2874a6", border: "#c0392b",
+    junction: "#7f8c8d", terminal: "#16a085", pass: "#935116",
+  };
+  const ROUTE_COLORS = ["#e6007e", "#6c3483", "#117864", "#9a7d0a", "#1f618d"];
+  const ORIGIN = window.location.origin;
+  const $ = (id) => document.getElementById(id);
+  const state = {
+    info: null, links: null, nodes: null, projects: [], sources: {}, places: [],
+    routes: [], selectedRoute: 0, scenarios: [],
+  };
+
+  // ---------------------------------------------------------------- helpers
+  function esc(value) {
+    return String(value === null || value === undefined ? "" : value)
+      .replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
+      .replace(/"/g, "&quot;").replace(/'/g, "&#39;");
+  }
+  function fmt(value, digits) {
+    if (value === null || value === undefined || value === "") return "";
+    if (typeof value !== "number") return Array.isArray(value) ? value.join(", ") : String(value);
+    const d = digits === undefined ? (Math.abs(value) >= 100 ? 0 : 1) : digits;
+    return value.toLocaleString("en", { maximumFractionDigits: d, minimumFractionDigits: 0 });
+  }
+  function signed(value, digits) {
+    if (typeof value !== "number") return fmt(value, digits);
+    const text = fmt(value, digits);
+    return (value > 0 && /[1-9]/.test(text) ? "+" : "") + (/[1-9]/.test(text) ? text : "0");
+  }
+  function deltaClass(value, digits) {
+    if (typeof value !== "number" || !/[1-9]/.test(fmt(value, digits))) return "";
+    return value > 0 ? "gain" : "loss";
+  }
+  function headers(extra) {
+    const h = Object.assign({ Accept: "application/json" }, extra || {});
+    const token = $("token") ? $("token").value.trim() : "";
+    if (token) h["X-Caravan-Token"] = token;
+    return h;
+  }
+  async function api(path, options) {
+    const opts = Object.assign({}, options || {});
+    opts.headers = headers(opts.headers);
+    const response = await fetch(ORIGIN + path, opts);
+    const text = await response.text();
+    let body = null;
+    try { body = text ? JSON.parse(text) : null; } catch (e) { body = { raw: text }; }
+    if (!response.ok) {
+      const err = (body && body.error) || { message: response.status + " " + response.statusText };
+      const error = new Error(err.message);
+      error.detail = err;
+      throw error;
+    }
+    return body;
+  }
+  function showMessage(id, text, isError) {
+    const el = $(id);
+    el.textContent = text || "";
+    el.classList.toggle("error", !!isError);
+  }
+  function errorText(error) {
+    const d = error.detail || {};
+    let text = d.message || error.message;
+    if (d.fix) text += " — " + d.fix;
+    return text;
+  }
+  function table(columns, rows, opts) {
+    // columns: [{key, label, num, digits, delta, render}]
+    const o = opts || {};
+    let html = '<table' + (o.id ? ' id="' + esc(o.id) + '"' : "") + "><thead><tr>";
+    for (const c of columns) html += "<th" + (c.num ? ' class="num"' : "") + ">" + esc(c.label) + "</th>";
+    html += "</tr></thead><tbody>";
+    rows.forEach((row, i) => {
+      const attrs = o.rowAttrs ? o.rowAttrs(row, i) : "";
+      html += "<tr " + attrs + ">";
+      for (const c of columns) {
+        const v = row[c.key];
+        let cell;
+        if (c.render) cell = c.render(v, row);
+        else if (c.delta) cell = '<span class="' + deltaClass(v) + '">' + esc(signed(v, c.digits)) + "</span>";
+        else cell = esc(fmt(v, c.digits));
+        html += "<td" + (c.num ? ' class="num"' : "") + ">" + cell + "</td>";
+      }
+      html += "</tr>";
+    });
+    return html + "</tbody></table>";
+  }
+  function bboxOf(features) {
+    let w = 180, s = 90, e = -180, n = -90;
+    for (const f of features) {
+      const g = f.geometry;
+      const coords = g.type === "Point" ? [g.coordinates]
+        : g.type === "LineString" ? g.coordinates
+        : g.type === "MultiLineString" ? g.coordinates.flat() : [];
+      for (const [x, y] of coords) { w = Math.min(w, x); e = Math.max(e, x); s = Math.min(s, y); n = Math.max(n, y); }
+    }
+    return w <= e ? [[w, s], [e, n]] : null;
+  }
+  function fit(bounds) {
+    if (bounds) map.fitBounds(bounds, { padding: 50, maxZoom: 7, duration: 0 });
+  }
+  const EMPTY = { type: "FeatureCollection", features: [] };
+
+  // ---------------------------------------------------------------- the map
+  const style = {
+    version: 8,
+    name: "caravan-offline",
+    sources: {
+      countries: { type: "geojson", data: ORIGIN + "/data/countries.geojson" },
+    },
+    layers: [
+      { id: "background", type: "background", paint: { "background-color": "#d9e6ef" } },
+      { id: "countries-fill", type: "fill", source: "countries",
+        paint: { "fill-color": "#f4f1ea", "fill-outline-color": "#c9c2b3" } },
+      { id: "countries-line", type: "line", source: "countries",
+        paint: { "line-color": "#b9b2a3", "line-width": 0.7 } },
+    ],
+  };
+  let map = null;
+
+  const modeColor = ["match", ["get", "mode"], "rail", MODE_COLORS.rail, "road", MODE_COLORS.road,
+    "ferry", MODE_COLORS.ferry, "sea", MODE_COLORS.sea, "#555"];
+  const SOLID = ["operational", "under_construction"];
+  const DASHED = ["planned", "proposed"];
+
+  function buildStyle() {
+    // Every source and layer goes into the style the map starts with: one layout pass.
+    const addSource = (id, spec) => { style.sources[id] = spec; };
+    const addLayer = (layer) => { style.layers.push(layer); };
+    addSource("links", { type: "geojson", data: state.links });
+    addSource("nodes", { type: "geojson", data: state.nodes });
+    addSource("project", { type: "geojson", data: EMPTY });
+    addSource("flows", { type: "geojson", data: EMPTY });
+    addSource("compare", { type: "geojson", data: EMPTY });
+    addSource("route", { type: "geojson", data: EMPTY });
+    addLayer({ id: "project-halo", type: "line", source: "project",
+      layout: { "line-cap": "round", "line-join": "round" },
+      paint: { "line-color": "#f7dc6f", "line-width": 12, "line-opacity": 0.9 } });
+    addLayer({ id: "links-solid", type: "line", source: "links",
+      filter: ["in", ["get", "status"], ["literal", SOLID]],
+      layout: { "line-cap": "round" },
+      paint: { "line-color": modeColor, "line-width": ["interpolate", ["linear"], ["zoom"], 3, 1.6, 7, 3.5],
+        "line-opacity": ["case", ["==", ["get", "status"], "under_construction"], 0.6, 0.95] } });
+    addLayer({ id: "links-dashed", type: "line", source: "links",
+      filter: ["in", ["get", "status"], ["literal", DASHED]],
+      paint: { "line-color": modeColor, "line-width": ["interpolate", ["linear"], ["zoom"], 3, 1.6, 7, 3.5],
+        "line-dasharray": [2, 2], "line-opacity": 0.9 } });
+    addLayer({ id: "links-inactive", type: "line", source: "links",
+      filter: ["in", ["get", "status"], ["literal", ["suspended", "closed"]]],
+      paint: { "line-color": "#888", "line-width": 1.2, "line-dasharray": [1, 2] } });
+    addLayer({ id: "flows", type: "line", source: "flows",
+      layout: { "line-cap": "round", "line-join": "round" },
+      paint: { "line-color": modeColor, "line-width": 2, "line-opacity": 0.75 } });
+    addLayer({ id: "compare", type: "line", source: "compare",
+      layout: { "line-cap": "round", "line-join": "round" },
+      paint: { "line-color": "#888", "line-width": 2, "line-opacity": 0.85 } });
+    addLayer({ id: "route-casing", type: "line", source: "route",
+      layout: { "line-cap": "round", "line-join": "round" },
+      paint: { "line-color": "#fff", "line-width": ["case", ["==", ["get", "selected"], true], 9, 6] } });
+    addLayer({ id: "route-line", type: "line", source: "route",
+      layout: { "line-cap": "round", "line-join": "round" },
+      paint: { "line-color": ["get", "color"],
+        "line-width": ["case", ["==", ["get", "selected"], true], 5, 3],
+        "line-opacity": ["case", ["==", ["get", "selected"], true], 1, 0.6] } });
+    const kindColor = ["match", ["get", "kind"]];
+    for (const [k, c] of Object.entries(KIND_COLORS)) kindColor.push(k, c);
+    kindColor.push("#333");
+    addLayer({ id: "nodes", type: "circle", source: "nodes",
+      paint: {
+        "circle-color": kindColor,
+        "circle-radius": ["interpolate", ["linear"], ["zoom"], 3, ["match", ["get", "kind"], "city", 3.5, 2.5], 8, 7],
+        "circle-stroke-color": "#fff", "circle-stroke-width": 1 } });
+  }
+
+  function createMap() {
+    buildStyle();
+    const bounds = bboxOf(state.nodes.features);
+    map = new maplibregl.Map({
+      container: "map",
+      style: style,
+      bounds: bounds || undefined,
+      fitBoundsOptions: { padding: 50, maxZoom: 7 },
+      // The shipped outlines cover this box (see caravan/data/README.md); stay inside it.
+      maxBounds: [[-25, -12], [150, 84]],
+      center: [62, 38],
+      zoom: 3,
+      attributionControl: { compact: true, customAttribution: "Natural Earth (public domain)" },
+      maxPitch: 0,
+      dragRotate: false,
+    });
+    window.caravanMap = map;
+    map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-right");
+    map.addControl(new maplibregl.ScaleControl({ unit: "metric" }), "bottom-right");
+    const clickable = ["nodes", "route-line", "compare", "flows", "links-solid", "links-dashed", "links-inactive"];
+    map.on("click", (e) => {
+      const hits = map.queryRenderedFeatures(e.point, { layers: clickable });
+      if (!hits.length) return;
+      const hit = { lngLat: e.lngLat, features: [hits[0]] };
+      if (hits[0].layer.id === "nodes") nodePopup(hit); else linkPopup(hit);
+    });
+    for (const layer of clickable) {
+      map.on("mouseenter", layer, () => { map.getCanvas().style.cursor = "pointer"; });
+      map.on("mouseleave", layer, () => { map.getCanvas().style.cursor = ""; });
+    }
+    map.once("load", () => map.once("idle", markReady));
+  }
+
+  function sourceList(ids) {
+    return (ids || []).map((id) => {
+      const s = state.sources[id];
+      return s ? esc(s.title) + (s.publisher ? " (" + esc(s.publisher) + (s.date ? ", " + esc(s.date) : "") + ")" : "")
+        : esc(id);
+    }).join("<br>");
+  }
+  function popupHtml(title, pairs, sourceIds) {
+    let html = "<h4>" + esc(title) + "</h4><dl>";
+    for (const [k, v] of pairs) {
+      if (v === null || v === undefined || v === "" || (Array.isArray(v) && !v.length)) continue;
+      html += "<dt>" + esc(k) + "</dt><dd>" + esc(fmt(v)) + "</dd>";
+    }
+    html += "<dt>sources</dt><dd>" + sourceList(sourceIds) + "</dd></dl>";
+    return html;
+  }
+  function linkById(id) {
+    return state.links.features.find((f) => f.properties.link_id === id);
+  }
+  function linkPopup(e) {
+    const f = e.features[0];
+    const link = linkById(f.properties.link_id);
+    if (!link) return;
+    const p = link.properties;
+    const extra = [];
+    if (f.properties.tonnes_per_year !== undefined) extra.push(["tonnes a year", f.properties.tonnes_per_year]);
+    if (f.properties.delta_tonnes !== undefined) {
+      extra.push(["tonnes A", f.properties.tonnes_a], ["tonnes B", f.properties.tonnes_b],
+        ["change", signed(f.properties.delta_tonnes, 0)]);
+    }
+    const html = popupHtml(p.link_id, [
+      ...extra,
+      ["mode", p.mode], ["gauge mm", p.gauge_mm], ["status", p.status],
+      ["from → to", p.from_node_id + " → " + p.to_node_id],
+      ["length km", p.length_km], ["length basis", p.length_basis], ["speed km/h", p.speed_kmh],
+      ["tariff USD/tkm", p.tariff_usd_per_tkm], ["capacity Mt/yr", p.capacity_mtpa],
+      ["opened", p.open_year], ["expected", p.expected_open_year],
+      ["projects", p.project_ids], ["corridors", p.corridor_ids], ["notes", p.notes],
+    ], p.source_ids);
+    new maplibregl.Popup({ maxWidth: "340px" }).setLngLat(e.lngLat).setHTML(html).addTo(map);
+  }
+  function nodePopup(e) {
+    const p = e.features[0].properties;
+    const node = state.nodes.features.find((f) => f.properties.node_id === p.node_id);
+    const q = node ? node.properties : p;
+    const html = popupHtml(q.name, [
+      ["id", q.node_id], ["kind", q.kind], ["country", q.country_iso3], ["region", q.admin1],
+      ["aliases", q.aliases], ["lat, lon", fmt(q.lat, 3) + ", " + fmt(q.lon, 3)],
+      ["coordinates", q.coord_basis], ["notes", q.notes],
+    ], q.source_ids);
+    new maplibregl.Popup({ maxWidth: "340px" }).setLngLat(e.lngLat).setHTML(html).addTo(map);
+  }
+
+  // ---------------------------------------------------------------- legend and projects
+  function renderLegend() {
+    let html = "";
+    for (const [mode, color] of Object.entries(MODE_COLORS)) {
+      html += '<div class="legend-row"><span class="swatch" style="border-color:' + color + '"></span>' + mode + "</div>";
+    }
+    html += '<div class="legend-row"><span class="swatch dashed" style="border-color:#555"></span>planned or proposed</div>';
+    html += '<div class="legend-row"><span class="swatch" style="border-color:#555;opacity:.6"></span>under construction</div>';
+    html += '<div class="legend-row">';
+    for (const [kind, color] of Object.entries(KIND_COLORS)) {
+      html += '<span class="dot" style="background:' + color + '"></span>' + kind + " ";
+    }
+    html += "</div>";
+    $("legend").innerHTML = html;
+  }
+  function renderProjects() {
+    const picker = $("project-picker");
+    const open = $("route-open");
+    const sorted = state.projects.slice().sort((a, b) => a.name.localeCompare(b.name));
+    for (const p of sorted) {
+      const label = p.name + " (" + p.status.replace("_", " ") + ")";
+      picker.add(new Option(label, p.project_id));
+      if (p.status !== "operational") open.add(new Option(p.name, p.project_id));
+    }
+    picker.addEventListener("change", () => pickProject(picker.value));
+  }
+  function pickProject(projectId) {
+    const card = $("project-card");
+    const p = state.projects.find((x) => x.project_id === projectId);
+    if (!p) {
+      map.getSource("project").setData(EMPTY);
+      card.hidden = true;
+      return;
+    }
+    const ids = new Set(p.link_ids);
+    const features = state.links.features.filter((f) => ids.has(f.properties.link_id));
+    map.getSource("project").setData({ type: "FeatureCollection", features: features });
+    map.getCanvas().dataset.highlightedLinks = String(features.length);
+    if (p.bbox) fit([[p.bbox[0], p.bbox[1]], [p.bbox[2], p.bbox[3]]]);
+    const range = (r) => (r ? fmt(r.value) + (r.low !== null && r.high !== null ? " (" + fmt(r.low) + "–" + fmt(r.high) + ")" : "") : "");
+    let html = "<strong>" + esc(p.name) + "</strong><dl class=\"small\">";
+    const rows = [
+      ["kind", p.kind], ["status", p.status], ["sponsors", (p.sponsors || []).join(", ")],
+      ["countries", (p.countries || []).join(", ")], ["announced", p.announced_year],
+      ["opened", p.open_year], ["expected", p.expected_open_year],
+      ["investment M USD", range(p.investment_musd)], ["capacity Mt/yr", range(p.capacity_mtpa)],
+      ["length km", range(p.length_km)], ["links", p.link_ids.length], ["notes", p.notes],
+    ];
+    for (const [k, v] of rows) if (v !== null && v !== undefined && v !== "") html += "<dt>" + esc(k) + "</dt><dd>" + esc(v) + "</dd>";
+    html += "</dl>";
+    for (const d of p.disputes || []) {
+      html += '<p class="small"><em>Disputed ' + esc(d.field) + ":</em> " + esc(d.claim) + " → " + esc(d.finding) + "</p>";
+    }
+    html += '<p class="small muted">Sources: ' + sourceList(p.source_ids) + "</p>";
+    card.innerHTML = html;
+    card.hidden = false;
+  }
+
+  // ---------------------------------------------------------------- route planner
+  function placeValue(text) {
+    const t = text.trim();
+    const exact = state.places.filter((p) => p.name === t);
+    if (exact.length === 1) return exact[0].node_id;
+    const m = /\(([a-z0-9-]+)\)\s*$/.exec(t);
+    return m ? m[1] : t;
+  }
+  function setupRouteForm() {
+    const list = $("places-list");
+    const names = {};
+    for (const p of state.places) names[p.name] = (names[p.name] || 0) + 1;
+    for (const p of state.places) {
+      const value = names[p.name] > 1 ? p.name + " (" + p.node_id + ")" : p.name;
+      const opt = document.createElement("option");
+      opt.value = value;
+      opt.label = p.country_iso3 + " · " + p.kind + (p.aliases.length ? " · " + p.aliases.join(", ") : "");
+      list.appendChild(opt);
+    }
+    for (const c of state.info.commodities) $("route-commodity").add(new Option(c.name, c.commodity_id));
+    for (const o of state.info.objectives) $("route-by").add(new Option(o, o));
+    for (let k = 1; k <= Math.min(5, state.info.max_k); k++) $("route-k").add(new Option(String(k), String(k)));
+    $("route-k").value = "3";
+    $("route-form").addEventListener("submit", (ev) => { ev.preventDefault(); planRoute(); });
+  }
+  async function planRoute() {
+    const params = new URLSearchParams();
+    params.set("from", placeValue($("route-from").value));
+    params.set("to", placeValue($("route-to").value));
+    params.set("year", $("route-year").value || "2025");
+    params.set("commodity", $("route-commodity").value);
+    params.set("by", $("route-by").value);
+    params.set("k", $("route-k").value);
+    for (const o of $("route-open").selectedOptions) params.append("open", o.value);
+    $("route-plan").disabled = true;
+    showMessage("route-message", "Planning…");
+    $("route-breakdown").innerHTML = "";
+    try {
+      const body = await api("/api/route?" + params.toString());
+      state.routes = body.routes;
+      state.selectedRoute = 0;
+      showMessage("route-message", body.routes.length + " route(s) from " + body.query.from + " to " + body.query.to + ", " + body.query.year);
+      drawRoutes();
+      if (body.bbox) fit([[body.bbox[0], body.bbox[1]], [body.bbox[2], body.bbox[3]]]);
+    } catch (error) {
+      state.routes = [];
+      map.getSource("route").setData(EMPTY);
+      let text = errorText(error);
+      const sug = (error.detail && error.detail.suggestions) || [];
+      if (sug.length) text += " (did you mean: " + sug.join(", ") + "?)";
+      showMessage("route-message", text, true);
+    } finally {
+      $("route-plan").disabled = false;
+    }
+  }
+  function drawRoutes() {
+    const features = [];
+    state.routes.forEach((r, i) => {
+      for (const f of r.geometry.features) {
+        features.push({ type: "Feature", geometry: f.geometry,
+          properties: Object.assign({}, f.properties, { color: ROUTE_COLORS[i % ROUTE_COLORS.length], selected: i === state.selectedRoute }) });
+      }
+    });
+    // The selected route on top.
+    features.sort((a, b) => Number(a.properties.selected) - Number(b.properties.selected));
+    map.getSource("route").setData({ type: "FeatureCollection", features: features });
+    renderBreakdown();
+  }
+  function renderBreakdown() {
+    const routes = state.routes;
+    if (!routes.length) { $("route-breakdown").innerHTML = ""; return; }
+    let html = "<h3>Routes</h3>" + table([
+      { key: "rank", label: "#", render: (v, r) => '<span class="dot" style="background:' + ROUTE_COLORS[(v - 1) % ROUTE_COLORS.length] + '"></span> ' + esc(v) },
+      { key: "countries", label: "countries", render: (v) => esc(v.join(" → ")) },
+      { key: "length_km", label: "km", num: true, digits: 0 },
+      { key: "time_h", label: "hours", num: true },
+      { key: "money_usd_per_t", label: "USD/t", num: true },
+      { key: "cost_usd_per_t", label: "cost USD/t", num: true },
+    ], routes, { id: "route-summary", rowAttrs: (r, i) => 'class="clickable' + (i === state.selectedRoute ? " selected" : "") + '" data-rank="' + r.rank + '"' });
+    const r = routes[state.selectedRoute];
+    html += "<h3>Route " + esc(r.rank) + ": " + esc(r.node_ids.join(" – ")) + "</h3>";
+    html += '<p class="small">' + esc(fmt(r.length_km, 0)) + " km, " + esc(fmt(r.time_h)) + " h, money " + esc(fmt(r.money_usd_per_t)) +
+      " USD/t + time " + esc(fmt(r.value_of_time_usd_per_t_h * r.time_h)) + " + risk " + esc(fmt(r.risk_usd_per_t)) +
+      " = cost " + esc(fmt(r.cost_usd_per_t)) + " USD/t</p>";
+    html += "<h3>By country</h3>" + table([
+      { key: "iso3", label: "country" },
+      { key: "length_km", label: "km", num: true, digits: 0 },
+      { key: "time_h", label: "hours", num: true },
+      { key: "money_usd_per_t", label: "USD/t", num: true },
+      { key: "risk_usd_per_t", label: "risk USD/t", num: true },
+    ], r.by_country, { id: "route-by-country", rowAttrs: (row) => 'data-country="' + esc(row.iso3) + '"' });
+    html += "<h3>Borders</h3>" + (r.borders.length ? table([
+      { key: "name", label: "crossing" },
+      { key: "from_iso3", label: "from" }, { key: "to_iso3", label: "to" },
+      { key: "dwell_h", label: "dwell h", num: true }, { key: "fee_usd_per_t", label: "fee USD/t", num: true },
+    ], r.borders, { id: "route-borders" }) : '<p class="small muted">none</p>');
+    html += "<h3>Transfers</h3>" + (r.transfers.length ? table([
+      { key: "name", label: "at" }, { key: "kind", label: "kind" },
+      { key: "from_mode", label: "from", render: (v, t) => esc(v + (t.from_gauge_mm ? " " + t.from_gauge_mm : "")) },
+      { key: "to_mode", label: "to", render: (v, t) => esc(v + (t.to_gauge_mm ? " " + t.to_gauge_mm : "")) },
+      { key: "dwell_h", label: "dwell h", num: true }, { key: "fee_usd_per_t", label: "fee USD/t", num: true },
+    ], r.transfers, { id: "route-transfers" }) : '<p class="small muted">none</p>');
+    const named = (ids) => ids.map((id) => { const p = state.projects.find((x) => x.project_id === id); return p ? p.name : id; });
+    html += "<h3>Projects and corridors</h3><p class=\"small\" id=\"route-projects\">" +
+      esc([...named(r.projects), ...named(r.corridors)].join("; ") || "none") + "</p>";
+    if (r.surcharges.length) html += "<h3>Surcharges</h3>" + table([{ key: "restriction_id", label: "rule" }, { key: "usd_per_t", label: "USD/t", num: true }], r.surcharges);
+    if (r.bypassed_countries.length) html += '<p class="small">Bypasses: ' + esc(r.bypassed_countries.join(", ")) + "</p>";
+    const el = $("route-breakdown");
+    el.innerHTML = html;
+    for (const tr of el.querySelectorAll("#route-summary tr[data-rank]")) {
+      tr.addEventListener("click", () => { state.selectedRoute = Number(tr.dataset.rank) - 1; drawRoutes(); });
+    }
+  }
+
+  // ---------------------------------------------------------------- scenarios
+  async function setupScenarios() {
+    if (state.info.token_required) $("token-box").hidden = false;
+    try {
+      state.scenarios = await api("/api/scenarios");
+    } catch (error) {
+      showMessage("scenario-message", errorText(error), true);
+      return;
+    }
+    const a = $("scenario-a"), b = $("scenario-b");
+    for (const s of state.scenarios) {
+      const label = (s.title || s.name) + (s.year ? " (" + s.year + ")" : "");
+      a.add(new Option(label, s.name));
+      b.add(new Option(label, s.name));
+    }
+    if (!state.scenarios.length) showMessage("scenario-message", "This atlas ships no scenarios.");
+    const base = state.scenarios.findIndex((s) => s.name.startsWith("baseline"));
+    a.selectedIndex = Math.max(base, 0);
+    b.selectedIndex = state.scenarios.length > 1 ? (a.selectedIndex === 0 ? 1 : 0) : 0;
+    const describe = () => {
+      const sa = state.scenarios.find((s) => s.name === a.value);
+      const sb = state.scenarios.find((s) => s.name === b.value);
+      $("scenario-description").innerHTML = [sa, sb].filter(Boolean)
+        .map((s, i) => "<p><strong>" + "AB"[i] + ":</strong> " + esc(s.description) + "</p>").join("");
+    };
+    a.addEventListener("change", describe);
+    b.addEventListener("change", describe);
+    describe();
+    $("scenario-flows").addEventListener("click", showFlows);
+    $("scenario-compare").addEventListener("click", compare);
+  }
+  function busy(on) {
+    $("scenario-flows").disabled = on;
+    $("scenario-compare").disabled = on;
+  }
+  function clearScenarioLayers() {
+    map.getSource("flows").setData(EMPTY);
+    map.getSource("compare").setData(EMPTY);
+    dimLinks(true);
+  }
+  function dimLinks(dim) {
+    // The atlas's links fade behind flows and changes, so that these stand out.
+    map.setPaintProperty("links-solid", "line-opacity", dim ? 0.25
+      : ["case", ["==", ["get", "status"], "under_construction"], 0.6, 0.95]);
+    map.setPaintProperty("links-dashed", "line-opacity", dim ? 0.25 : 0.9);
+  }
+  async function showFlows() {
+    const name = $("scenario-a").value;
+    if (!name) return;
+    busy(true);
+    showMessage("scenario-message", "Running " + name + "…");
+    try {
+      const run = await api("/api/runs", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ scenario: name }) });
+      const flows = await api("/api/runs/" + encodeURIComponent(name) + "/flows.geojson");
+      clearScenarioLayers();
+      const maxT = Math.max(1, ...flows.features.map((f) => f.properties.tonnes_per_year));
+      map.setPaintProperty("flows", "line-width", ["interpolate", ["linear"], ["get", "tonnes_per_year"], 0, 1, maxT, 16]);
+      map.getSource("flows").setData(flows);
+      const s = run.summary;
+      showMessage("scenario-message", name + ": " + fmt(s.served_tonnes_per_year / 1e6) + " of " + fmt(s.demand_tonnes_per_year / 1e6) + " Mt a year served on " + flows.features.length + " links");
+      let html = '<div class="ramp" style="background:linear-gradient(90deg,#ccc,#555)"></div><p class="small muted">Line width: tonnes a year (max ' + esc(fmt(maxT / 1e6)) + " Mt)</p>";
+      html += "<h3>Transit by country — " + esc(name) + "</h3>" + table([
+        { key: "country_iso3", label: "country" },
+        { key: "transit_tonnes", label: "transit Mt", num: true, render: (v) => esc(fmt(v / 1e6, 2)) },
+        { key: "transit_tkm", label: "transit bn tkm", num: true, render: (v) => esc(fmt(v / 1e9, 2)) },
+        { key: "transit_revenue_usd", label: "revenue M USD", num: true, render: (v) => esc(fmt(v / 1e6, 1)) },
+      ], run.countries.filter((c) => c.transit_tonnes >= 1), { id: "run-countries" });
+      if (s.unserved_flows && s.unserved_flows.length) {
+        html += "<h3>Unserved flows</h3>" + table([{ key: "flow_id", label: "flow" }, { key: "reason", label: "why" }], s.unserved_flows);
+      }
+      $("scenario-result").innerHTML = html;
+    } catch (error) {
+      showMessage("scenario-message", errorText(error), true);
+    } finally {
+      busy(false);
+    }
+  }
+  async function compare() {
+    const a = $("scenario-a").value, b = $("scenario-b").value;
+    if (!a || !b) return;
+    busy(true);
+    showMessage("scenario-message", "Comparing " + a + " → " + b + " (runs each if needed)…");
+    try {
+      const cmp = await api("/api/compare?a=" + encodeURIComponent(a) + "&b=" + encodeURIComponent(b));
+      clearScenarioLayers();
+      const fc = cmp.links_geojson;
+      const m = Math.max(1, ...fc.features.map((f) => Math.abs(f.properties.delta_tonnes)));
+      map.setPaintProperty("compare", "line-color", ["interpolate", ["linear"], ["get", "delta_tonnes"],
+        -m, "#c0392b", -m / 50, "#f1948a", 0, "#bbbbbb", m / 50, "#85c1e9", m, "#2166ac"]);
+      map.setPaintProperty("compare", "line-width", ["interpolate", ["linear"], ["abs", ["get", "delta_tonnes"]], 0, 1.5, m, 12]);
+      map.getSource("compare").setData(fc);
+      if (fc.features.length) fit(bboxOf(fc.features));
+      showMessage("scenario-message", cmp.a + " → " + cmp.b + ": " + fc.features.length + " links changed");
+      let html = '<div class="ramp" style="background:linear-gradient(90deg,#c0392b,#bbbbbb,#2166ac)"></div>' +
+        '<p class="small muted">Red: tonnes lost on a link; blue: gained (largest change ' + esc(fmt(m / 1e6, 2)) + " Mt)</p>";
+      const countries = cmp.countries.filter((c) => Math.max(c.transit_tonnes_a, c.transit_tonnes_b) >= 1);
+      html += "<h3>Transit by country: " + esc(cmp.a) + " → " + esc(cmp.b) + "</h3>" + table([
+        { key: "country_iso3", label: "country" },
+        { key: "transit_tonnes_a", label: "A Mt", num: true, render: (v) => esc(fmt(v / 1e6, 2)) },
+        { key: "transit_tonnes_b", label: "B Mt", num: true, render: (v) => esc(fmt(v / 1e6, 2)) },
+        { key: "delta_transit_tonnes", label: "Δ Mt", num: true, render: (v) => '<span class="' + deltaClass(v / 1e6, 2) + '">' + esc(signed(v / 1e6, 2)) + "</span>" },
+        { key: "delta_transit_revenue_usd", label: "Δ revenue M USD", num: true, render: (v) => '<span class="' + deltaClass(v / 1e6, 1) + '">' + esc(signed(v / 1e6, 1)) + "</span>" },
+      ], countries, { id: "compare-countries", rowAttrs: (row) => 'data-country="' + esc(row.country_iso3) + '"' });
+      const corridors = (cmp.corridors || []).filter((c) => c.delta_tonnes_per_year);
+      if (corridors.length) {
+        html += "<h3>Projects and corridors</h3>" + table([
+          { key: "project_id", label: "project" },
+          { key: "delta_tonnes_per_year", label: "Δ Mt", num: true, render: (v) => '<span class="' + deltaClass(v / 1e6, 2) + '">' + esc(signed(v / 1e6, 2)) + "</span>" },
+        ], corridors, { id: "compare-corridors" });
+      }
+      const flows = (cmp.flows || []).filter((f) => f.now_bypasses || f.now_crosses);
+      if (flows.length) {
+        html += "<h3>Flows that change countries</h3>" + table([
+          { key: "flow_id", label: "flow" }, { key: "now_bypasses", label: "bypasses" },
+          { key: "now_crosses", label: "now crosses" },
+          { key: "delta_cost_usd_per_t", label: "Δ cost USD/t", num: true, render: (v) => '<span class="' + deltaClass(-v) + '">' + esc(signed(v)) + "</span>" },
+        ], flows, { id: "compare-flows" });
+      }
+      $("scenario-result").innerHTML = html;
+    } catch (error) {
+      showMessage("scenario-message", errorText(error), true);
+    } finally {
+      busy(false);
+    }
+  }
+
+  // ---------------------------------------------------------------- tabs and start
+  function setupTabs() {
+    for (const button of document.querySelectorAll(".tabs button")) {
+      button.addEventListener("click", () => {
+        for (const b of document.querySelectorAll(".tabs button")) b.setAttribute("aria-selected", String(b === button));
+        for (const s of document.querySelectorAll(".tab")) s.hidden = s.id !== "tab-" + button.dataset.tab;
+      });
+    }
+  }
+  function markReady() {
+    window.caravanMapReady = true;
+    document.documentElement.dataset.mapReady = "true";
+    if (window.performance && performance.mark) performance.mark("caravan-map-ready");
+  }
+
+  async function start() {
+    setupTabs();
+    renderLegend();
+    try {
+      const [info, nodes, links, projects, sources, places] = await Promise.all([
+        api("/api/atlas"), api("/api/atlas/nodes.geojson"), api("/api/atlas/links.geojson"),
+        api("/api/atlas/projects"), api("/api/atlas/sources"), api("/api/places"),
+      ]);
+      Object.assign(state, { info, nodes, links, projects, places });
+      for (const s of sources) state.sources[s.source_id] = s;
+      $("atlas-name").textContent = info.name + " " + info.version + " (as of " + info.as_of + "): " +
+        nodes.features.length + " places, " + links.features.length + " links";
+    } catch (error) {
+      $("atlas-name").textContent = "Could not load the atlas: " + errorText(error);
+      $("atlas-name").classList.add("error");
+      return;
+    }
+    renderProjects();
+    setupRouteForm();
+    setupScenarios();
+    createMap();
+  }
+  start();
+})();

@@ -1,0 +1,267 @@
+"""The map page in a real browser (Debian's chromium driven by Playwright), fully offline.
+
+Every request the page makes is recorded; a test fails if any goes to a host other than
+127.0.0.1. Screenshots go to pytest's temporary folder (``<tmp>/screenshots/``; the path is
+printed). The shipped atlas is used when it loads, else the small test atlas with scenarios.
+"""
+
+from __future__ import annotations
+
+import io
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from caravan.errors import CaravanError
+from caravan.io.atlas import load_atlas
+from caravan.model.atlas import Atlas
+from caravan.web import create_app
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+#: Route pairs to try, in order: the shipped atlas's, then the test atlas's.
+OD_PAIRS = [
+    ("Tashkent", "Karachi"),
+    ("Termez", "Peshawar"),
+    ("Almaty", "Tehran"),
+    ("Amber", "Dune"),
+]
+LOCAL_SCHEMES = {"data", "blob", "about"}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def served_atlas(web_atlas: Path) -> Atlas:
+    """The shipped atlas when it loads (and has scenarios), else the test atlas."""
+    try:
+        shipped = load_atlas()
+    except CaravanError:
+        return load_atlas(web_atlas)
+    return shipped
+
+
+@contextmanager
+def _server(atlas: Atlas) -> Iterator[str]:
+    """A real server for ``atlas`` on a free loopback port, in a background thread."""
+    import uvicorn
+
+    port = _free_port()
+    app = create_app(atlas=atlas)
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("the test server did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def base_url(served_atlas: Atlas) -> Iterator[str]:
+    """The server of the shipped atlas (or of the test atlas when the shipped one fails)."""
+    with _server(served_atlas) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def scenarios_url(base_url: str, web_atlas: Path) -> Iterator[str]:
+    """A server whose atlas has two scenarios or more: the shipped one if it has, else the
+    test atlas."""
+    import httpx
+
+    if len(httpx.get(base_url + "/api/scenarios").json()) >= 2:
+        yield base_url
+        return
+    with _server(load_atlas(web_atlas)) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.skip("needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="needs playwright")
+    with sync_api.sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("screenshots", numbered=False)
+    print(f"\nscreenshots: {folder}")
+    return folder
+
+
+@pytest.fixture
+def page(browser: Any, base_url: str) -> Iterator[Any]:
+    """A fresh page whose every request is checked to stay on 127.0.0.1."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    pg = context.new_page()
+    requests: list[str] = []
+    errors: list[str] = []
+    pg.on("request", lambda r: requests.append(r.url))
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.set_default_timeout(15_000)
+    yield pg
+    context.close()
+    outside = [
+        url
+        for url in requests
+        if urlsplit(url).scheme not in LOCAL_SCHEMES and urlsplit(url).hostname != "127.0.0.1"
+    ]
+    assert not outside, f"requests left the machine: {outside}"
+    assert requests, "the page made no requests at all"
+    assert not errors, f"JavaScript errors: {errors}"
+
+
+def _open(page: Any, base_url: str) -> None:
+    page.goto(base_url + "/")
+    page.wait_for_function("window.caravanMapReady === true")
+
+
+def _distinct_colours(png: bytes) -> int:
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(png)).convert("RGB").resize((160, 100))
+    return len(image.getcolors(maxcolors=160 * 100) or [])
+
+
+def test_page_loads_with_a_non_empty_map(page: Any, base_url: str, screenshots: Path) -> None:
+    _open(page, base_url)
+    counts = page.evaluate(
+        """() => ({
+            links: caravanMap.querySourceFeatures('links').length,
+            rendered: caravanMap.queryRenderedFeatures(
+                {layers: ['links-solid', 'links-dashed']}).length,
+            nodes: caravanMap.queryRenderedFeatures({layers: ['nodes']}).length,
+            countries: caravanMap.queryRenderedFeatures({layers: ['countries-fill']}).length,
+            layers: caravanMap.getStyle().layers.map((l) => l.id),
+            glyphs: caravanMap.getStyle().glyphs || null,
+        })"""
+    )
+    assert counts["links"] > 0 and counts["rendered"] > 0
+    assert counts["nodes"] > 0 and counts["countries"] > 0
+    assert counts["glyphs"] is None
+    assert {"links-solid", "links-dashed", "nodes", "route-line", "compare"} <= set(
+        counts["layers"]
+    )
+    png = page.locator("#map canvas").screenshot()
+    assert _distinct_colours(png) > 8, "the map canvas looks blank"
+    page.screenshot(path=str(screenshots / "1-map.png"))
+    # The project picker highlights its links.
+    options = page.eval_on_selector_all(
+        "#project-picker option", "els => els.map(e => e.value).filter(Boolean)"
+    )
+    assert options
+    page.select_option("#project-picker", options[0])
+    page.wait_for_selector("#project-card:not([hidden])")
+    highlighted = page.evaluate("caravanMap.getSource('project')._data.features.length")
+    assert highlighted > 0
+
+
+def test_plan_a_route_through_the_ui(page: Any, base_url: str, screenshots: Path) -> None:
+    import httpx
+
+    pair = next(
+        (o, d)
+        for o, d in OD_PAIRS
+        if httpx.get(base_url + "/api/route", params={"from": o, "to": d}).status_code == 200
+    )
+    _open(page, base_url)
+    page.click("nav.tabs button[data-tab=route]")
+    page.fill("#route-from", pair[0])
+    page.fill("#route-to", pair[1])
+    page.click("#route-plan")
+    page.wait_for_selector("#route-by-country tr[data-country]")
+    countries = page.eval_on_selector_all(
+        "#route-by-country tr[data-country]", "rows => rows.map(r => r.dataset.country)"
+    )
+    assert len(countries) >= 2, countries
+    assert page.locator("#route-summary tbody tr").count() >= 1
+    assert "error" not in (page.get_attribute("#route-message", "class") or "")
+    drawn = page.evaluate("caravanMap.getSource('route')._data.features.length")
+    assert drawn > 0
+    page.wait_for_function("caravanMap.loaded()")
+    page.screenshot(path=str(screenshots / "2-route.png"))
+    # A misspelt place shows the error and its suggestions, not a blank panel.
+    page.fill("#route-from", pair[0][:-1] + "x")
+    page.click("#route-plan")
+    page.wait_for_selector("#route-message.error")
+    assert "unknown place" in page.inner_text("#route-message")
+
+
+def test_compare_two_scenarios(page: Any, scenarios_url: str, screenshots: Path) -> None:
+    pytest.importorskip("caravan.results.runs", reason="scenario runs (issue 5) not available")
+    import httpx
+
+    names = [s["name"] for s in httpx.get(scenarios_url + "/api/scenarios").json()]
+    _open(page, scenarios_url)
+    page.click("nav.tabs button[data-tab=scenarios]")
+    a = next((n for n in names if n.startswith("baseline")), names[0])
+    b = next(n for n in names if n != a)
+    page.select_option("#scenario-a", a)
+    page.select_option("#scenario-b", b)
+    page.click("#scenario-compare")
+    page.wait_for_selector("#compare-countries tbody tr, #scenario-message.error", timeout=90_000)
+    assert "error" not in (page.get_attribute("#scenario-message", "class") or ""), page.inner_text(
+        "#scenario-message"
+    )
+    rows = page.locator("#compare-countries tbody tr").count()
+    assert rows >= 1
+    changed = page.evaluate("caravanMap.getSource('compare')._data.features.length")
+    page.wait_for_function("caravanMap.loaded()")
+    page.screenshot(path=str(screenshots / "3-compare.png"))
+    assert changed > 0
+    # The flows of scenario A, drawn by width, with its transit table.
+    page.click("#scenario-flows")
+    page.wait_for_selector("#run-countries, #scenario-message.error", timeout=90_000)
+    assert page.evaluate("caravanMap.getSource('flows')._data.features.length") > 0
+
+
+def test_api_docs_page_renders_offline(page: Any, base_url: str, screenshots: Path) -> None:
+    page.goto(base_url + "/docs")
+    page.wait_for_selector("section.op")
+    paths = page.eval_on_selector_all("section.op h3", "els => els.map(e => e.textContent)")
+    assert any("/api/route" in p for p in paths)
+    # "Try it" calls the API from the page and shows the JSON error of a bad request.
+    form = page.locator("form.try[data-path='/api/route']")
+    form.locator("input[name=from]").fill("Nowhere-at-all")
+    form.locator("input[name=to]").fill("Nowhere-either")
+    form.locator("button").click()
+    page.wait_for_function(
+        "document.querySelector(\"form.try[data-path='/api/route'] pre\").textContent"
+        ".startsWith('404')"
+    )
+    page.screenshot(path=str(screenshots / "4-docs.png"), full_page=False)
