@@ -9,7 +9,9 @@ outside them is not found) — the usual price of fast ensembles, stated in the 
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -140,14 +142,42 @@ def _ranged_inputs(
     return inputs, per_link, demand_index, projects
 
 
+def _route_sets(
+    atlas: Atlas, scenario: Scenario, uncertain: tuple[str, ...]
+) -> tuple[Atlas, list[dict[str, Any]], list[dict[str, Any]]]:
+    """Each flow's routes with the uncertain projects open, and (when the scenario opens any of
+    them) also with them all unbuilt, so that a draw in which a project is not complete still
+    finds the routes that do without it."""
+    k = scenario.assignment.k_routes
+    world = scenario_world(atlas, scenario)
+    flow_rows, route_rows = route_flows(world, scenario, k=k)
+    without = tuple(p for p in scenario.open_projects if p not in uncertain)
+    if len(without) == len(scenario.open_projects):
+        return world, flow_rows, route_rows
+    bare = dataclasses.replace(scenario, open_projects=without)
+    _, extra_rows = route_flows(scenario_world(atlas, bare), bare, k=k)
+    seen = {(r["flow_id"], r["route"].node_ids, r["route"].link_ids) for r in route_rows}
+    for row in extra_rows:
+        key = (row["flow_id"], row["route"].node_ids, row["route"].link_ids)
+        if key not in seen:
+            seen.add(key)
+            route_rows.append(row)
+    route_rows.sort(key=lambda r: (r["flow_id"], r["route"].cost_usd_per_t))
+    served = {r["flow_id"] for r in route_rows}
+    for row in flow_rows:
+        if row["flow_id"] in served:
+            row["unserved_reason"] = ""
+    return world, flow_rows, route_rows
+
+
 def _compile_one(
     atlas: Atlas,
     scenario: Scenario,
     countries: list[str],
     uncertain_links: list[set[str]],
+    uncertain: tuple[str, ...] = (),
 ) -> CompiledScenario:
-    world = scenario_world(atlas, scenario)
-    flow_rows, route_rows = route_flows(world, scenario, k=scenario.assignment.k_routes)
+    world, flow_rows, route_rows = _route_sets(atlas, scenario, uncertain)
     flows_by_id = {r["flow_id"]: r for r in flow_rows}
     routed = list(dict.fromkeys(r["flow_id"] for r in route_rows))
     flow_pos = {f: i for i, f in enumerate(routed)}
@@ -275,7 +305,9 @@ def compile_ensemble(
         )
         uncertain_links.append(set(project.link_ids) - operational)
     countries = sorted(atlas.countries)
-    compiled = tuple(_compile_one(atlas, s, countries, uncertain_links) for s in scenarios)
+    compiled = tuple(
+        _compile_one(atlas, s, countries, uncertain_links, tuple(projects)) for s in scenarios
+    )
     return EnsembleInputs(
         spec=spec,
         inputs=tuple(inputs),

@@ -8,13 +8,11 @@ from typing import Any
 
 import numpy as np
 
+from caravan.assign.path_logit import RouteSets
 from caravan.ensemble.compile import CompiledScenario, EnsembleInputs
 from caravan.ensemble.spec import draw_uniforms, inverse_cdf
 
 __all__ = ["DrawResult", "draw_values", "evaluate_chunk", "evaluate_draw"]
-
-#: Cost added to a route whose project is not complete in the draw: it is never chosen.
-CLOSED_ROUTE_USD_PER_T = 1e9
 
 
 @dataclass(frozen=True)
@@ -85,7 +83,7 @@ def _evaluate_scenario(
         )
     private = np.arange(n_routes) + p.first_private_arc
     arc_money = p.arc_money_usd_per_t.copy()
-    arc_money[private] = route_money + np.where(closed, CLOSED_ROUTE_USD_PER_T, 0.0)
+    arc_money[private] = route_money
     arc_time = p.arc_time_h.copy()
     arc_time[private] = route_time
     arc_length = p.arc_length_km.copy()
@@ -101,7 +99,18 @@ def _evaluate_scenario(
         idx = inputs.demand_input.get(flow_id)
         if idx is not None:
             tonnes[f] = values[idx]
+    # Routes through a project not complete in this draw are left out altogether, so that they
+    # do not lower the path-size factors of the routes that remain.
+    keep = ~closed
+    counts = np.diff(p.routes.route_ptr)
+    kept_entries = np.repeat(keep, counts)
+    routes = RouteSets(
+        np.concatenate([[0], np.cumsum(counts[keep])]).astype(np.int64),
+        p.routes.route_arcs[kept_entries],
+        flow_idx[keep],
+    )
     res = p.solve(
+        routes=routes,
         max_iter=sc.max_iter,
         tolerance=sc.tolerance,
         flow_tonnes=tonnes,
@@ -111,7 +120,8 @@ def _evaluate_scenario(
         group_capacity_t=capacity,
         group_base_delay_h=delay,
     )
-    route_t = res.route_tonnes
+    route_t = np.zeros(n_routes)
+    route_t[keep] = res.route_tonnes
     base_len = sc.route_base_length_km
     drawn_len = base_len + np.bincount(
         sc.entry_route_idx,

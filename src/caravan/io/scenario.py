@@ -445,7 +445,11 @@ def _merge(chain: list[tuple[Path, dict[str, Any]]], atlas: Atlas) -> Scenario:
         year = record.get("year") or year
         security_as_of = record.get("security_as_of") or security_as_of
         title = record.get("title") or title
-        merged["ensemble"].update(record.get("ensemble") or {})
+        for key, value in (record.get("ensemble") or {}).items():
+            if isinstance(value, Mapping) and isinstance(merged["ensemble"].get(key), Mapping):
+                merged["ensemble"][key] = {**merged["ensemble"][key], **value}
+            else:
+                merged["ensemble"][key] = value
         merged["assignment"].update(
             {k: v for k, v in record["assignment"].items() if v is not None}
         )

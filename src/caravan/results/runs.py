@@ -324,9 +324,10 @@ class SueProblem:
         max_iter: int,
         tolerance: float,
         progress: Callable[[int, float], None] | None = None,
+        routes: RouteSets | None = None,
         **overrides: np.ndarray,
     ) -> Any:
-        """Solve, optionally with some arrays replaced (for ensemble draws)."""
+        """Solve, optionally on fewer routes or with some arrays replaced (ensemble draws)."""
         arrays: dict[str, Any] = {
             "flow_tonnes": self.flow_tonnes,
             "flow_theta_per_usd": self.flow_theta_per_usd,
@@ -341,7 +342,7 @@ class SueProblem:
         }
         arrays.update(overrides)
         return solve_path_logit_sue(
-            self.routes,
+            self.routes if routes is None else routes,
             alpha=BPR_ALPHA,
             beta=BPR_BETA,
             max_iter=max_iter,

@@ -1,0 +1,32 @@
+"""``pakistan-insecurity`` and ``iran-disruption`` take their zone risks from the security layer."""
+
+from __future__ import annotations
+
+import pytest
+
+from caravan.io.atlas import load_atlas
+from caravan.io.scenario import load_scenario
+from caravan.results.runs import scenario_world
+from caravan.security.risk import security_atlas
+
+
+@pytest.mark.parametrize(
+    ("name", "zone_id"),
+    [
+        ("pakistan-insecurity", "pak-khyber-pakhtunkhwa"),
+        ("pakistan-insecurity", "pak-balochistan"),
+        ("iran-disruption", "irn"),
+    ],
+)
+def test_zone_risk_comes_from_the_events(name: str, zone_id: str) -> None:
+    atlas = load_atlas()
+    scenario = load_scenario(name, atlas)
+    assert scenario.security_as_of is not None
+    world = scenario_world(atlas, scenario)
+    layer = security_atlas(atlas, as_of=scenario.security_as_of)
+    risk = {z.zone_id: z for z in world.zones}[zone_id]
+    expected = {z.zone_id: z for z in layer.zones}[zone_id]
+    analysts = {z.zone_id: z.risk for z in atlas.zones}[zone_id]
+    assert risk.risk == pytest.approx(expected.risk)
+    assert risk.risk > analysts  # the events raise it above the analysts' floor
+    assert world.meta["security_as_of"] == scenario.security_as_of
