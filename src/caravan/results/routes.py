@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from itertools import islice
 from typing import Any
 
@@ -86,7 +86,7 @@ class Route:
         """
         rows = []
         for leg in self.legs:
-            row = asdict(leg)
+            row = _record(leg)
             row["project_ids"] = ";".join(leg.project_ids)
             row["corridor_ids"] = ";".join(leg.corridor_ids)
             rows.append({"rank": self.rank, **row})
@@ -108,14 +108,26 @@ class Route:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (the ``caravan route --json`` record)."""
-        out = asdict(self)
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name in ("by_country", "borders", "transfers", "legs"):
+                value = [_record(item) for item in value]
+            elif isinstance(value, tuple):
+                value = list(value)
+            out[f.name] = value
         out["objective"] = self.objective.value
         out["surcharges"] = [{"restriction_id": r, "usd_per_t": v} for r, v in self.surcharges]
         out["coordinates"] = [list(c) for c in self.coordinates]
-        for key, value in out.items():
-            if isinstance(value, tuple):
-                out[key] = list(value)
         return out
+
+
+def _record(item: Any) -> dict[str, Any]:
+    """A flat record (its fields are numbers, text or tuples of text) as a JSON-ready dict."""
+    return {
+        f.name: list(v) if isinstance(v := getattr(item, f.name), tuple) else v
+        for f in fields(item)
+    }
 
 
 def _objective(by: str | Objective) -> Objective:
