@@ -146,7 +146,7 @@ def test_bad_claims_file_lists_every_problem(atlas: Atlas, tmp_path: Path) -> No
   quote: "x"
   source_ids: [nowhere]
   checks:
-    - {type: route, route: {from: Atlantis, to: Dune, scenario: utopia}}
+    - {type: route, route: {from: Atlantis, to: Dune, scenario: utopia}, passes: [Cobalt, Kobolt]}
     - {type: flow, country: AFG, to_scenario: rail, direction: sideways}
     - {type: teleport}
 """

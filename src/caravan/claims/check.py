@@ -145,15 +145,12 @@ class ClaimEvaluator:
             )
 
     def _matches(self, item: str, r: Any) -> bool:
-        if item in self.atlas.countries:
-            return item in r.countries
-        try:
-            project = self.atlas.project(item)
-        except NotFoundError:
-            project = None
-        if project is not None:
-            return project.project_id in (*r.projects, *r.corridors)
-        return self.atlas.node(item).node_id in r.node_ids
+        kind, target = resolve_item(self.atlas, item)
+        if kind == "country":
+            return target in r.countries
+        if kind == "project":
+            return target in (*r.projects, *r.corridors)
+        return target in r.node_ids
 
     def _route_check(self, check: Check) -> CheckResult:
         assert check.route is not None
@@ -286,6 +283,33 @@ class ClaimEvaluator:
         """Every check of a claim, and the claim's verdict."""
         results = tuple(self.check(c) for c in claim.checks)
         return ClaimResult(claim, combine([r.verdict for r in results]), results)
+
+
+def resolve_item(atlas: Atlas, item: str) -> tuple[str, str]:
+    """What a ``passes``/``avoids`` item names: ``("country"|"place"|"project", id)``.
+
+    An ISO3 code of an atlas country is a country; otherwise a place (id, name or alias) comes
+    before a project, so ``Chabahar`` is the port, not the Chabahar port project. Prefix
+    ``place:`` or ``project:`` to say which.
+
+    Raises
+    ------
+    NotFoundError
+        When nothing in the atlas has that name.
+    """
+    if item.startswith("project:"):
+        return "project", atlas.project(item.removeprefix("project:")).project_id
+    if item.startswith("place:"):
+        return "place", atlas.node(item.removeprefix("place:")).node_id
+    if item in atlas.countries:
+        return "country", item
+    try:
+        return "place", atlas.node(item).node_id
+    except NotFoundError as place_error:
+        try:
+            return "project", atlas.project(item).project_id
+        except NotFoundError:
+            raise place_error from None
 
 
 class _JoinedRoute:

@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from caravan.claims.check import resolve_item
 from caravan.claims.model import Check, CheckKind, Claim, RouteSpec
 from caravan.errors import AtlasValidationError, NotFoundError, Problem
 from caravan.model.atlas import Atlas
@@ -196,6 +197,17 @@ class _Reader:
         if isinstance(by_at_least, bool) or not isinstance(by_at_least, int | float):
             self.bad(row, f"{field}.by_at_least", "expected a number", "by_at_least: 0.1")
             by_at_least = 0.0
+        for key in ("passes", "avoids"):
+            for item in raw.get(key) or ():
+                try:
+                    resolve_item(self.atlas, str(item))
+                except NotFoundError as exc:
+                    self.bad(
+                        row,
+                        f"{field}.{key}",
+                        str(exc),
+                        "use an ISO3 country, a place or a project (prefix place: or project:)",
+                    )
         return Check(
             kind=kind,
             route=route,
