@@ -147,3 +147,24 @@ def test_bad_spec_lists_every_problem() -> None:
         "unknown key",
     ):
         assert fragment in text
+
+
+def test_draws_keep_the_scenarios_own_demand_changes(atlas: Atlas) -> None:
+    # The scenario doubles the flow; each draw multiplies the scenario's tonnes by the drawn
+    # ratio (draw / chosen value), so B carries twice A's tonnes in every draw.
+    from caravan.model.scenario import DemandScale
+
+    double = Scenario(
+        name="double",
+        description="d",
+        year=2030,
+        assignment=SETTINGS,
+        demand_scale=(DemandScale(factor=2.0),),
+    )
+    spec = EnsembleSpec(draws=10, seed=4)
+    res = run_ensemble(double, reference=BASE, spec=spec, atlas=atlas, executor="in-process")
+    afg = res.draws[res.draws["country_iso3"] == "AFG"]
+    b, a = afg["transit_tonnes"].to_numpy(), afg["transit_tonnes_reference"].to_numpy()
+    assert b == pytest.approx(2 * a)
+    assert (afg["transit_tonnes_reference"] > 0).all()
+    assert res.meta["project_completion"] == {}

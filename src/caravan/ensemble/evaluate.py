@@ -97,8 +97,9 @@ def _evaluate_scenario(
     tonnes = p.flow_tonnes.copy()
     for f, flow_id in enumerate(sc.flow_ids):
         idx = inputs.demand_input.get(flow_id)
-        if idx is not None:
-            tonnes[f] = values[idx]
+        if idx is not None and inputs.inputs[idx].value > 0:
+            # A multiplier on the scenario's own tonnes, so its demand changes are kept.
+            tonnes[f] = p.flow_tonnes[f] * values[idx] / inputs.inputs[idx].value
     # Routes through a project not complete in this draw are left out altogether, so that they
     # do not lower the path-size factors of the routes that remain.
     keep = ~closed

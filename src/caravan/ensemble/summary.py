@@ -144,6 +144,10 @@ def summarise(
         "seed": inputs.spec.seed,
         "inputs": len(names),
         "uncertain_projects": list(inputs.project_ids),
+        "project_completion": {
+            pid: inputs.inputs[int(i)].value
+            for pid, i in zip(inputs.project_ids, inputs.project_input, strict=True)
+        },
         "route_sets": "fixed per scenario; computed once with every opened project open",
     }
     return EnsembleResult(
