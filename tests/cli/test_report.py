@@ -36,6 +36,33 @@ def test_report_writes_brief_and_prints_path(atlas_dir: Path, tmp_path: Path) ->
     assert "chabahar-zahedan" in parsed.numbers["corridors"]
 
 
+def test_report_with_ensemble(atlas_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "brief.html"
+    args = ["report", "base", "rail", "--out", str(out), "--atlas", str(atlas_dir)]
+    args += ["--ensemble", "20", "--seed", "5", "--in-process"]
+    result = CliRunner().invoke(_app(), args)
+    assert result.exit_code == 0, result.output
+    assert "ensemble: 20 of 20 draws succeeded (in-process, seed 5)" in result.stdout
+    parsed = parse_brief(out.read_text(encoding="utf-8"))
+    assert "uncertainty" in parsed.ids and "chart-uncertainty" in parsed.ids
+    run = parsed.numbers["ensemble-run"]
+    assert run["draws"]["value"] == 20 and run["seed"]["value"] == 5
+    assert parsed.numbers["ensemble-projects"]["chabahar-zahedan"]["p_open"] == 0.8
+    # opening the railway alone moves no transit in the tiny atlas: every country is within ±1 kt
+    assert parsed.numbers["uncertainty"] == {}
+    assert "3 other countries with transit data" in out.read_text(encoding="utf-8")
+
+
+def test_seed_needs_ensemble(atlas_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "b.html"
+    result = CliRunner().invoke(
+        _app(),
+        ["report", "base", "rail", "--out", str(out), "--seed", "3", "--atlas", str(atlas_dir)],
+    )
+    assert result.exit_code == 2
+    assert "need --ensemble" in result.output and not out.exists()
+
+
 def test_unknown_scenario_suggests_names(atlas_dir: Path, tmp_path: Path) -> None:
     result = CliRunner().invoke(
         _app(),

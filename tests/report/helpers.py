@@ -107,6 +107,10 @@ base: base
 year: 2030
 open_projects: [chabahar-zahedan]
 source_ids: [seed-3]
+ensemble:
+  seed: 7
+  project_completion:
+    chabahar-zahedan: {2026: 0.5, 2029: 0.8}
 """
 
 

@@ -57,5 +57,20 @@ def test_write_demo_brief(tiny_copy: Path, tmp_path: Path) -> None:
         load_atlas(tiny_copy), tmp_path / "demo", comparison=("base", "rail")
     )
     assert out == tmp_path / "demo" / "brief-base-vs-rail.html"
-    assert 'id="provenance"' in out.read_text(encoding="utf-8")
+    html = out.read_text(encoding="utf-8")
+    assert 'id="provenance"' in html
+    parsed = parse_brief(html)
+    run = parsed.numbers["ensemble-run"]
+    assert run["draws"]["value"] == briefs.DEMO_ENSEMBLE_DRAWS
+    assert run["seed"]["value"] == 7  # from rail's ensemble: section
+    assert parsed.numbers["ensemble-projects"]["chabahar-zahedan"]["p_open"] == 0.8
+    assert parsed.texts["ensemble-run"]["executor"]["value"] == "in-process"
+
+
+def test_write_demo_brief_without_ensemble(tiny_copy: Path, tmp_path: Path) -> None:
+    write_scenarios(tiny_copy)
+    out = briefs.write_demo_brief(
+        load_atlas(tiny_copy), tmp_path / "demo", comparison=("base", "rail"), ensemble_draws=0
+    )
+    assert 'id="uncertainty"' not in out.read_text(encoding="utf-8")
     assert briefs.DEMO_COMPARISON == ("baseline-2025", "kabul-corridor")

@@ -24,24 +24,41 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from caravan.briefs.brief import SECTIONS, Brief, build_brief
+from caravan.briefs.brief import SECTIONS, UNCERTAINTY, Brief, build_brief, sections_of
+
+if TYPE_CHECKING:
+    from caravan.ensemble import EnsembleResult
 
 __all__ = [
     "DEMO_COMPARISON",
+    "DEMO_ENSEMBLE_DRAWS",
     "SECTIONS",
+    "UNCERTAINTY",
     "Brief",
     "build_brief",
     "report",
+    "sections_of",
     "write_demo_brief",
 ]
 
 #: The shipped comparison ``make demo`` writes a brief for: (scenario A, scenario B).
 DEMO_COMPARISON: tuple[str, str] = ("baseline-2025", "kabul-corridor")
 
+#: Draws of the ensemble in the demo brief (in-process: about 2 s on the shipped atlas).
+DEMO_ENSEMBLE_DRAWS = 200
 
-def report(run_a: Any, run_b: Any, path: str | Path, *, pdf: bool = False, **options: Any) -> Path:
+
+def report(
+    run_a: Any,
+    run_b: Any,
+    path: str | Path,
+    *,
+    pdf: bool = False,
+    ensemble: EnsembleResult | None = None,
+    **options: Any,
+) -> Path:
     """Write the analyst brief comparing run B against run A as one self-contained HTML file.
 
     Parameters
@@ -54,8 +71,12 @@ def report(run_a: Any, run_b: Any, path: str | Path, *, pdf: bool = False, **opt
     pdf : bool
         Also print the brief to PDF beside it (same name, suffix ``.pdf``), with Chromium
         headless or WeasyPrint.
+    ensemble : EnsembleResult, optional
+        An ensemble of B with A as its reference
+        (``run_ensemble(B, reference=A)``): the brief gains the section ``uncertainty``.
     **options
-        Passed to :func:`build_brief` (``top_flows``, ``top_corridors``, ``top_links``).
+        Passed to :func:`build_brief` (``top_flows``, ``top_corridors``, ``top_links``,
+        ``ensemble_spec``, ...).
 
     Returns
     -------
@@ -65,14 +86,14 @@ def report(run_a: Any, run_b: Any, path: str | Path, *, pdf: bool = False, **opt
     Raises
     ------
     InputError
-        When ``path`` is a folder or cannot be written.
+        When ``path`` is a folder or cannot be written, or ``ensemble`` is not of B against A.
     PdfConverterError
         With ``pdf=True``, when no converter is installed (the HTML is written first; the
         message says what to install) or the converter fails.
     """
     from caravan.io.report import write_brief_html, write_brief_pdf
 
-    brief = build_brief(run_a, run_b, **options)
+    brief = build_brief(run_a, run_b, ensemble=ensemble, **options)
     written = write_brief_html(brief.html, path)
     if pdf:
         write_brief_pdf(written, written.with_suffix(".pdf"))
@@ -85,8 +106,12 @@ def write_demo_brief(
     *,
     comparison: tuple[str, str] = DEMO_COMPARISON,
     progress: Callable[[str, int, int], None] | None = None,
+    ensemble_draws: int | None = DEMO_ENSEMBLE_DRAWS,
 ) -> Path:
     """Run a shipped comparison and write its brief into ``out_dir`` (for ``make demo``).
+
+    The brief includes an ensemble of B against A (``ensemble_draws`` draws in this process,
+    with the seed and probabilities of scenario B's ``ensemble:`` section).
 
     Parameters
     ----------
@@ -97,7 +122,10 @@ def write_demo_brief(
     comparison : (str, str)
         Scenario names A and B.
     progress : callable, optional
-        Passed to :func:`caravan.results.runs.run_scenario` as ``progress(stage, done, total)``.
+        Passed to :func:`caravan.results.runs.run_scenario` as ``progress(stage, done, total)``;
+        the ensemble reports as stage ``"ensemble"``.
+    ensemble_draws : int or None
+        Draws of the ensemble; None or 0 for a brief without one.
 
     Returns
     -------
@@ -109,4 +137,26 @@ def write_demo_brief(
     name_a, name_b = comparison
     run_a = run_scenario(name_a, atlas=atlas, progress=progress)
     run_b = run_scenario(name_b, atlas=atlas, progress=progress)
-    return report(run_a, run_b, Path(out_dir) / f"brief-{name_a}-vs-{name_b}.html")
+    ensemble = spec = None
+    if ensemble_draws:
+        from caravan.ensemble import run_ensemble
+        from caravan.io.ensemble import spec_from_mapping
+
+        spec = spec_from_mapping(
+            run_b.scenario.ensemble, source=f"scenario {name_b}", draws=ensemble_draws
+        )
+        ensemble = run_ensemble(
+            run_b.scenario,
+            reference=run_a.scenario,
+            spec=spec,
+            atlas=atlas,
+            executor="in-process",
+            progress=None if progress is None else lambda d, t: progress("ensemble", d, t),
+        )
+    return report(
+        run_a,
+        run_b,
+        Path(out_dir) / f"brief-{name_a}-vs-{name_b}.html",
+        ensemble=ensemble,
+        ensemble_spec=spec,
+    )

@@ -2,9 +2,11 @@
 
 The brief has the sections an analyst's note has (what was compared, the map, transit,
 corridors, flows, routes, assumptions, sources, provenance), each an element with that ``id``.
-Every number in its tables is written into the HTML as ``data-value`` on a cell of a row
-``data-row`` and column ``data-col``, so the brief can be read back exactly. Images are PNG data
-URIs and styles are inline: opening the file makes no outside request.
+Given an ensemble of B against A, a section ``uncertainty`` follows ``transit``: the spread of
+each country's change across the draws. Every number in its tables is written into the HTML as
+``data-value`` on a cell of a row ``data-row`` and column ``data-col``, so the brief can be read
+back exactly. Images are PNG data URIs and styles are inline: opening the file makes no outside
+request.
 """
 
 from __future__ import annotations
@@ -12,10 +14,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from caravan.briefs.assumptions import assumptions_section
-from caravan.briefs.charts import corridor_shift_chart, flow_change_chart, transit_chart
+from caravan.briefs.charts import (
+    band_chart,
+    corridor_shift_chart,
+    flow_change_chart,
+    transit_chart,
+)
 from caravan.briefs.evidence import (
     provenance_section,
     routes_section,
@@ -33,10 +40,17 @@ from caravan.briefs.sections import (
     transit_section,
 )
 from caravan.briefs.tables import Citations, Table
+from caravan.briefs.uncertainty import check_ensemble, uncertainty_section
 
-__all__ = ["SECTIONS", "Brief", "build_brief"]
+if TYPE_CHECKING:
+    from caravan.ensemble import EnsembleResult, EnsembleSpec
 
-#: The sections of a brief, in order: each is an HTML element with this id.
+__all__ = ["SECTIONS", "SECTION_TITLES", "UNCERTAINTY", "Brief", "build_brief", "sections_of"]
+
+#: The section an ensemble adds, after ``transit``.
+UNCERTAINTY = "uncertainty"
+
+#: The sections of a brief without an ensemble, in order: each is an HTML element with this id.
 SECTIONS: tuple[str, ...] = (
     "compared",
     "map",
@@ -48,6 +62,36 @@ SECTIONS: tuple[str, ...] = (
     "sources",
     "provenance",
 )
+
+#: The title of each section, as listed in the brief's contents.
+SECTION_TITLES: Mapping[str, str] = {
+    "compared": "What was compared",
+    "map": "Map of flows",
+    "transit": "Transit by country",
+    UNCERTAINTY: "Uncertainty: transit across draws",
+    "corridors": "Corridors",
+    "flows": "Main flows: cost and time",
+    "routes": "Routes of the main flows",
+    "assumptions": "Assumptions and ranges",
+    "sources": "Sources",
+    "provenance": "Provenance",
+}
+
+
+def sections_of(*, ensemble: bool) -> tuple[str, ...]:
+    """The sections of a brief, in order, with or without the ensemble's.
+
+    Examples
+    --------
+    >>> sections_of(ensemble=True)[2:4]
+    ('transit', 'uncertainty')
+    >>> sections_of(ensemble=False) == SECTIONS
+    True
+    """
+    if not ensemble:
+        return SECTIONS
+    at = SECTIONS.index("transit") + 1
+    return (*SECTIONS[:at], UNCERTAINTY, *SECTIONS[at:])
 
 
 @dataclass(frozen=True)
@@ -63,7 +107,7 @@ class Brief:
     scenario_a, scenario_b : str
         The names of the scenarios compared (B against A).
     sections : tuple of str
-        The section ids, in order.
+        The section ids, in order (``uncertainty`` after ``transit`` with an ensemble).
     numbers : mapping
         Table id -> row key -> column key -> the exact value shown.
     cited_source_ids : tuple of str
@@ -74,6 +118,8 @@ class Brief:
         The flows whose routes are shown.
     generated_utc : str
         When the brief was built (ISO 8601, UTC).
+    ensemble_draws : int or None
+        The number of draws of the ensemble shown (None without one).
     """
 
     html: str = field(repr=False)
@@ -86,6 +132,7 @@ class Brief:
     missing_source_ids: tuple[str, ...]
     main_flows: tuple[str, ...]
     generated_utc: str
+    ensemble_draws: int | None = None
 
 
 def _label(run: Any) -> str:
@@ -133,6 +180,8 @@ def build_brief(
     top_links: int = 15,
     outlines: Any = "shipped",
     generated_utc: str | None = None,
+    ensemble: EnsembleResult | None = None,
+    ensemble_spec: EnsembleSpec | None = None,
 ) -> Brief:
     """Build the analyst brief comparing run B against run A.
 
@@ -152,10 +201,21 @@ def build_brief(
         default, ``None`` for none.
     generated_utc : str, optional
         The generation time to record (default: now).
+    ensemble : EnsembleResult, optional
+        An ensemble of B with A as its reference (from
+        :func:`caravan.ensemble.run_ensemble`): adds the ``uncertainty`` section.
+    ensemble_spec : EnsembleSpec, optional
+        The spec that ensemble ran with, for the completion probabilities and distributions it
+        lists (default: read from scenario B's ``ensemble:`` section).
 
     Returns
     -------
     Brief
+
+    Raises
+    ------
+    InputError
+        When ``ensemble`` is not of B against A.
 
     Examples
     --------
@@ -175,6 +235,8 @@ def build_brief(
     """
     from caravan.results.runs import compare_runs
 
+    if ensemble is not None:
+        check_ensemble(ensemble, run_a, run_b)
     if generated_utc is None:
         generated_utc = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     if isinstance(outlines, str) and outlines == "shipped":
@@ -225,6 +287,20 @@ def build_brief(
         label_a=f"A: {ctx.label_a}",
         label_b=f"B: {ctx.label_b}",
     )
+    uncertainty: dict[str, Any] | None = None
+    if ensemble is not None:
+        uncertainty = uncertainty_section(ctx, ensemble, ensemble_spec)
+        shown = uncertainty["rows"]
+        uncertainty["img"] = band_chart(
+            [str(r["country_iso3"]) for r in shown],
+            [float(r["delta_transit_tonnes_mean"]) for r in shown],
+            [float(r["delta_transit_tonnes_p5"]) for r in shown],
+            [float(r["delta_transit_tonnes_p95"]) for r in shown],
+            draws=uncertainty["succeeded"],
+            empty_message="no country's transit changes by more than 1 kt a year in 90% of draws",
+        )
+        del uncertainty["rows"]
+    sections = sections_of(ensemble=ensemble is not None)
     corridors = corridors_section(ctx, top=top_corridors)
     corridor_img = corridor_shift_chart(corridors["chart_labels"], corridors["chart_values"])
     flows = flows_section(ctx)
@@ -234,12 +310,19 @@ def build_brief(
     sources = sources_section(ctx)
     provenance = provenance_section(ctx, generated_utc)
 
+    points = key_points(ctx, tf, corridors)
+    if uncertainty is not None and uncertainty["sentences"]:
+        points.append(
+            f"Across {uncertainty['succeeded']} draws of the uncertain inputs: "
+            + uncertainty["sentences"][0][0].lower()
+            + uncertainty["sentences"][0][1:]
+        )
     context: dict[str, Any] = {
         "title": title,
         "label_a": ctx.label_a,
         "label_b": ctx.label_b,
         "generated_utc": generated_utc,
-        "key_points": key_points(ctx, tf, corridors),
+        "key_points": points,
         "compared": compared,
         "map": {
             "flows_img": maps.flows,
@@ -248,13 +331,16 @@ def build_brief(
             "links": links_table(ctx, segments, top=top_links),
         },
         "transit": {"img": transit_img, "table": transit["table"]},
+        "uncertainty": uncertainty,
         "corridors": {"img": corridor_img, "table": corridors["table"]},
         "flows": {"img": flow_img, "table": flows["table"]},
         "routes": routes,
         "assumptions": assumptions,
         "sources": sources,
         "provenance": provenance,
-        "sections": SECTIONS,
+        "sections": sections,
+        "titles": SECTION_TITLES,
+        "number": {s: i + 1 for i, s in enumerate(sections)},
     }
     html = _environment().render(**context)
     numbers = {t.table_id: t.numbers() for t in _all_tables(context)}
@@ -263,10 +349,11 @@ def build_brief(
         title=title,
         scenario_a=run_a.scenario.name,
         scenario_b=run_b.scenario.name,
-        sections=SECTIONS,
+        sections=sections,
         numbers=numbers,
         cited_source_ids=ctx.citations.ids,
         missing_source_ids=ctx.citations.missing,
         main_flows=ctx.main_flows,
         generated_utc=generated_utc,
+        ensemble_draws=None if uncertainty is None else uncertainty["draws"],
     )

@@ -18,6 +18,7 @@ __all__ = [
     "COLOUR_B",
     "COLOUR_GAIN",
     "COLOUR_LOSS",
+    "band_chart",
     "corridor_shift_chart",
     "figure_data_uri",
     "flow_change_chart",
@@ -214,4 +215,59 @@ def flow_change_chart(
     _signed_bars(ax_c, labels, cost, "change in cost, USD per tonne (B - A)", lower_is_better=True)
     _signed_bars(ax_t, labels, time_h, "change in time, hours (B - A)", lower_is_better=True)
     ax_c.invert_yaxis()  # shared with ax_t
+    return figure_data_uri(fig)
+
+
+def band_chart(
+    labels: Sequence[str],
+    mean: Sequence[float],
+    p5: Sequence[float],
+    p95: Sequence[float],
+    *,
+    draws: int,
+    empty_message: str = "no change to show",
+) -> str:
+    """Each country's change across an ensemble's draws: the mean as a dot, 5-95% as a bar.
+
+    Parameters
+    ----------
+    labels : sequence of str
+        Countries, top first.
+    mean, p5, p95 : sequence of float
+        Mean, 5th and 95th percentile of the change in transit tonnes a year (B minus A).
+    draws : int
+        The number of successful draws (for the axis label).
+    empty_message : str
+        Shown instead of a chart when there are no labels.
+
+    Returns
+    -------
+    str
+        A PNG data URI.
+    """
+    n = len(labels)
+    fig = new_figure(8.0, max(2.0, 0.36 * n + 1.1))
+    ax = fig.subplots()
+    if n == 0:
+        _empty(ax, empty_message)
+        return figure_data_uri(fig)
+    m, lo, hi = (np.asarray(v, dtype=float) for v in (mean, p5, p95))
+    largest = float(np.nanmax(np.abs(np.concatenate([m, lo, hi])))) if n else 0.0
+    scale, unit = (1e6, "million tonnes") if largest >= 1e6 else (1e3, "thousand tonnes")
+    y = np.arange(n)
+    colours = [COLOUR_GAIN if v > 0 else COLOUR_LOSS if v < 0 else COLOUR_A for v in m]
+    ax.hlines(y, lo / scale, hi / scale, colors=colours, linewidth=7, alpha=0.35)
+    ax.plot([], [], color=COLOUR_A, linewidth=7, alpha=0.35, label="5–95% of draws")
+    ax.scatter(m / scale, y, c=colours, s=26, zorder=3, edgecolors="white", linewidths=0.6)
+    ax.scatter([], [], c=COLOUR_A, s=26, label="mean")
+    ax.axvline(0, color="#444444", linewidth=0.8)
+    ax.set_yticks(y, labels=list(labels), fontsize=8)
+    ax.set_ylim(n - 0.5, -0.5)  # first country on top
+    ax.set_xlabel(f"change in transit, {unit} a year (B - A), over {draws} draws", fontsize=8)
+    ax.tick_params(axis="x", labelsize=7)
+    ax.grid(axis="x", color="#dddddd", linewidth=0.6)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.legend(fontsize=7, loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=2, frameon=False)
     return figure_data_uri(fig)

@@ -197,7 +197,7 @@ def num(
     signed: bool = False,
     lower_is_better: bool = False,
 ) -> Cell:
-    """A numeric cell: ``kind`` is ``tonnes``, ``usd``, ``tkm``, ``year`` or ``float``.
+    """A numeric cell: ``kind`` is ``tonnes``, ``usd``, ``tkm``, ``year``, ``share`` or ``float``.
 
     Missing values and NaN show as a dash and carry no value. A ``signed`` change is marked
     ``pos`` (good, green) or ``neg`` (bad, red): an increase is good unless ``lower_is_better``.
@@ -206,6 +206,8 @@ def num(
     --------
     >>> num(-50_000, "tonnes", signed=True)
     Cell(text='-50.0 kt', value=-50000.0, css='num neg', cites=())
+    >>> num(0.8, "share").text
+    '80%'
     """
     f = _finite(value)
     if f is None:
@@ -218,6 +220,8 @@ def num(
         shown = f"{f:.0f}"
     elif kind == "tkm":
         shown = f"{f / 1e9:,.3f} bn tkm"
+    elif kind == "share":
+        shown = f"{f:.0%}"
     else:
         shown = fmt_float(f, digits)
     css = "num"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from caravan.cli._common import console, fail_on_caravan_error
+from caravan.cli._common import console, err_console, fail_on_caravan_error
 from caravan.cli._runs import _progress
 
 __all__ = ["report"]
@@ -23,6 +23,22 @@ def report(
         False, "--pdf", help="Also write a PDF beside it (needs Chromium or WeasyPrint)."
     ),
     top_flows: int = typer.Option(8, "--top-flows", min=1, help="Main flows to show in detail."),
+    ensemble: int | None = typer.Option(
+        None,
+        "--ensemble",
+        min=1,
+        metavar="N",
+        help="Also run N draws of B's uncertain inputs against A and show their spread.",
+    ),
+    seed: int | None = typer.Option(
+        None, "--seed", min=0, help="Seed of the ensemble's draws (default: B's ensemble seed)."
+    ),
+    in_process: bool = typer.Option(
+        False, "--in-process", help="Run the ensemble's draws in this process (no worker pool)."
+    ),
+    workers: int | None = typer.Option(
+        None, "--workers", min=1, help="Worker processes for the ensemble's draws."
+    ),
     atlas: Path | None = typer.Option(
         None, "--atlas", help="Atlas folder (default: the shipped atlas)."
     ),
@@ -33,9 +49,13 @@ def report(
     from caravan.io.report import write_brief_pdf
     from caravan.results.runs import run_scenario
 
+    if ensemble is None and (seed is not None or in_process or workers is not None):
+        err_console().print("error: --seed, --in-process and --workers need --ensemble N")
+        raise typer.Exit(2)
     con = console()
     with fail_on_caravan_error():
         loaded = load_atlas(atlas)
+        result = spec = None
         with _progress(True) as update:
 
             def stage(name: str) -> Callable[[str, int, int], None]:
@@ -46,8 +66,38 @@ def report(
 
             run_a = run_scenario(a, atlas=loaded, progress=stage(a))
             run_b = run_scenario(b, atlas=loaded, progress=stage(b))
-        written = write_report(run_a, run_b, out, top_flows=top_flows)
+            if ensemble is not None:
+                from caravan.ensemble import run_ensemble
+                from caravan.io.ensemble import spec_from_mapping
+
+                spec = spec_from_mapping(
+                    run_b.scenario.ensemble,
+                    source=f"scenario {run_b.name}",
+                    draws=ensemble,
+                    seed=seed,
+                )
+                result = run_ensemble(
+                    run_b.scenario,
+                    reference=run_a.scenario,
+                    spec=spec,
+                    atlas=loaded,
+                    executor="in-process" if in_process else "process",
+                    workers=workers,
+                    progress=lambda done, total: update(
+                        f"ensemble of {run_b.name} vs {run_a.name}: draws", done, total
+                    ),
+                )
+        written = write_report(
+            run_a, run_b, out, top_flows=top_flows, ensemble=result, ensemble_spec=spec
+        )
     con.print(f"brief written to {written}", highlight=False)
+    if result is not None:
+        meta = result.meta
+        con.print(
+            f"ensemble: {meta.get('succeeded')} of {meta.get('draws')} draws succeeded "
+            f"({meta.get('executor')}, seed {meta.get('seed')})",
+            highlight=False,
+        )
     if pdf:
         with fail_on_caravan_error():
             pdf_path = write_brief_pdf(written, written.with_suffix(".pdf"))
