@@ -265,3 +265,126 @@ def test_api_docs_page_renders_offline(page: Any, base_url: str, screenshots: Pa
         ".startsWith('404')"
     )
     page.screenshot(path=str(screenshots / "4-docs.png"), full_page=False)
+
+
+def test_uncertainty_chart_after_a_comparison(
+    page: Any, scenarios_url: str, screenshots: Path
+) -> None:
+    pytest.importorskip("caravan.ensemble", reason="ensembles (issue 8) not available")
+    import httpx
+
+    names = [s["name"] for s in httpx.get(scenarios_url + "/api/scenarios").json()]
+    a = next(
+        (n for n in names if n.startswith("baseline")), "base" if "base" in names else names[0]
+    )
+    b = next(
+        (n for n in ("kabul-corridor", "no-afg-border") if n in names and n != a),
+        next(n for n in names if n != a),
+    )
+    _open(page, scenarios_url)
+    page.click("nav.tabs button[data-tab=scenarios]")
+    assert page.is_disabled("#scenario-uncertainty"), "needs a comparison first"
+    page.select_option("#scenario-a", a)
+    page.select_option("#scenario-b", b)
+    page.click("#scenario-compare")
+    page.wait_for_selector("#compare-countries tbody tr, #scenario-message.error", timeout=60_000)
+    page.wait_for_selector("#scenario-uncertainty:not([disabled])")
+    page.fill("#ensemble-draws", "100")
+    page.click("#scenario-uncertainty")
+    page.wait_for_selector(
+        "#uncertainty-chart, #uncertainty-none, #scenario-message.error", timeout=60_000
+    )
+    message = page.inner_text("#scenario-message")
+    assert "error" not in (page.get_attribute("#scenario-message", "class") or ""), message
+    assert "100 draws" in page.inner_text("#uncertainty-meta")
+    chart = page.evaluate(
+        """() => {
+            const svg = document.querySelector('#uncertainty-chart');
+            const rows = [...svg.querySelectorAll('g.band-row')];
+            return {
+                rows: rows.map((g) => g.dataset.country),
+                bands: svg.querySelectorAll('line.band').length,
+                means: svg.querySelectorAll('circle.mean').length,
+                table: [...document.querySelectorAll('#uncertainty-table tbody tr')]
+                    .map((r) => r.dataset.country),
+            };
+        }"""
+    )
+    assert chart["rows"], "no country in the chart"
+    assert chart["bands"] == chart["means"] == len(chart["rows"])
+    assert chart["table"] == chart["rows"]
+    headers = page.eval_on_selector_all(
+        "#uncertainty-table th", "els => els.map(e => e.textContent)"
+    )
+    assert "P(gain)" in headers and "P(loss)" in headers
+    page.evaluate("document.querySelector('#uncertainty-result').scrollIntoView({block: 'start'})")
+    page.screenshot(path=str(screenshots / "5-uncertainty.png"))
+
+
+def test_risk_layer_with_event_popups(page: Any, base_url: str, screenshots: Path) -> None:
+    _open(page, base_url)
+    page.check("#risk-toggle")
+    page.wait_for_selector("#risk-zones-table tbody tr, #risk-message.error")
+    assert "error" not in (page.get_attribute("#risk-message", "class") or ""), page.inner_text(
+        "#risk-message"
+    )
+    page.wait_for_function("caravanMap.loaded()")
+    counts = page.evaluate(
+        """() => ({
+            links: caravanMap.queryRenderedFeatures({layers: ['risk-links']}).length,
+            nodes: caravanMap.queryRenderedFeatures({layers: ['risk-nodes']}).length,
+            events: caravanMap.getSource('events')._data.features.length,
+            risky: caravanMap.getSource('risk-links')._data.features
+                .filter((f) => f.properties.risk > 0).length,
+        })"""
+    )
+    assert counts["links"] > 0 and counts["nodes"] > 0, counts
+    assert counts["risky"] > 0, counts
+    if counts["events"]:
+        # Click the first event's circle: the popup shows its date, type, actors and sources.
+        point = page.evaluate(
+            """() => {
+                const f = caravanMap.getSource('events')._data.features[0];
+                const p = caravanMap.project(f.geometry.coordinates);
+                return {x: p.x, y: p.y, date: f.properties.event_date};
+            }"""
+        )
+        page.locator("#map canvas").click(position={"x": point["x"], "y": point["y"]})
+        page.wait_for_selector(".event-popup")
+        text = page.inner_text(".event-popup")
+        assert "sources" in text and "actors" in text
+    page.screenshot(path=str(screenshots / "6-risk.png"))
+    # A date before the atlas's events: fewer (or no) events drawn.
+    page.fill("#risk-as-of", "2000-01-01")
+    page.dispatch_event("#risk-as-of", "change")
+    page.wait_for_function("document.querySelector('#risk-message').textContent.includes('2000')")
+    assert page.evaluate("caravanMap.getSource('events')._data.features.length") == 0
+    page.uncheck("#risk-toggle")
+    assert page.evaluate("caravanMap.getLayoutProperty('risk-links', 'visibility')") == "none"
+
+
+def test_events_along_a_planned_route(page: Any, base_url: str, screenshots: Path) -> None:
+    import httpx
+
+    pairs = [("Termez", "Peshawar"), *OD_PAIRS]
+    pair = next(
+        (o, d)
+        for o, d in pairs
+        if httpx.get(base_url + "/api/route", params={"from": o, "to": d}).status_code == 200
+    )
+    _open(page, base_url)
+    page.click("nav.tabs button[data-tab=route]")
+    page.fill("#route-from", pair[0])
+    page.fill("#route-to", pair[1])
+    page.click("#route-plan")
+    page.wait_for_selector("#route-events-table tbody tr, #route-no-events")
+    assert "50 km" in page.inner_text("#route-events-rule")
+    rows = page.locator("#route-events-table tbody tr").count()
+    if rows:
+        # Clicking an event opens its popup on the map.
+        page.click("#route-events-table tbody tr >> nth=0")
+        page.wait_for_selector(".event-popup")
+    else:
+        assert "No events along this route" in page.inner_text("#route-no-events")
+    page.locator("#route-events").scroll_into_view_if_needed()
+    page.screenshot(path=str(screenshots / "7-route-events.png"))

@@ -19,10 +19,14 @@ from caravan.model.atlas import Atlas
 from caravan.web.caches import NetworkCache, RouteCache
 from caravan.web.errors import install_error_handlers
 from caravan.web.geojson import AtlasIndex, atlas_index
-from caravan.web.runstore import RunStore
+from caravan.web.runstore import JobCache, RunStore
 from caravan.web.security import BodySizeLimit, Limits, LoopbackHostOnly, is_loopback
 
 __all__ = ["WebState", "create_app", "web_state"]
+
+
+#: ``ensemble(scenario, vs, draws, seed, atlas) -> EnsembleResult``.
+EnsembleFunction = Callable[[str, str | None, int, int, Atlas], Any]
 
 
 @dataclass(eq=False)
@@ -47,6 +51,10 @@ class WebState:
         Networks compiled so far.
     index : AtlasIndex
         Look-ups for drawing routes.
+    ensembles : JobCache
+        Ensembles computed so far, by key (on the runs' worker threads).
+    ensemble : callable
+        ``ensemble(scenario, vs, draws, seed, atlas) -> EnsembleResult``.
     """
 
     atlas: Atlas
@@ -57,7 +65,10 @@ class WebState:
     routes: RouteCache
     networks: NetworkCache
     index: AtlasIndex
+    ensembles: JobCache
+    ensemble: EnsembleFunction
     _cache: dict[str, bytes] = field(default_factory=dict, repr=False)
+    _objects: dict[str, Any] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
@@ -74,6 +85,16 @@ class WebState:
         with self._lock:
             return self._cache.setdefault(key, data)
 
+    def memo(self, key: str, build: Callable[[], Any]) -> Any:
+        """A value built once per app (the atlas never changes under it), e.g. its security
+        layer. A build that raises is not kept."""
+        with self._lock:
+            if key in self._objects:
+                return self._objects[key]
+        value = build()
+        with self._lock:
+            return self._objects.setdefault(key, value)
+
 
 async def web_state(request: Request) -> WebState:
     """The app state of the request's app (a FastAPI dependency; async so that it needs no
@@ -89,6 +110,22 @@ def _default_run(name: str, atlas: Atlas) -> Any:
     return run_scenario(name, atlas=atlas)
 
 
+def _default_ensemble(scenario: str, vs: str | None, draws: int, seed: int, atlas: Atlas) -> Any:
+    """An ensemble in this thread (the in-process executor: the server spawns no processes)."""
+    from caravan.ensemble import run_ensemble
+    from caravan.io.ensemble import spec_from_mapping
+    from caravan.io.scenario import load_scenario
+
+    resolved = load_scenario(scenario, atlas)
+    spec = spec_from_mapping(
+        resolved.ensemble, source=f"scenario {resolved.name}", draws=draws, seed=seed
+    )
+    reference = load_scenario(vs, atlas) if vs is not None else None
+    return run_ensemble(
+        resolved, reference=reference, spec=spec, atlas=atlas, executor="in-process"
+    )
+
+
 def create_app(
     *,
     atlas_path: str | Path | None = None,
@@ -97,6 +134,7 @@ def create_app(
     host: str = "127.0.0.1",
     limits: Limits | None = None,
     run: Callable[[str, Atlas], Any] | None = None,
+    ensemble: EnsembleFunction | None = None,
 ) -> FastAPI:
     """Build the web app: the map page, the JSON/GeoJSON API and its offline docs.
 
@@ -117,6 +155,9 @@ def create_app(
     run : callable, optional
         ``run(scenario_name, atlas) -> RunResult``; :func:`caravan.results.runs.run_scenario`
         by default (for tests).
+    ensemble : callable, optional
+        ``ensemble(scenario, vs, draws, seed, atlas) -> EnsembleResult``: an in-process
+        :func:`caravan.ensemble.run_ensemble` by default (for tests).
 
     Returns
     -------
@@ -140,7 +181,14 @@ def create_app(
     8
     """
     from caravan.io.atlas import load_atlas
-    from caravan.web import api_atlas, api_route, api_scenarios, pages
+    from caravan.web import (
+        api_atlas,
+        api_ensembles,
+        api_route,
+        api_scenarios,
+        api_security,
+        pages,
+    )
 
     if token is not None and not token.strip():
         raise InputError("the token is empty; give a long random string, or none on 127.0.0.1")
@@ -152,20 +200,20 @@ def create_app(
         raise InputError(msg)
     limits = limits or Limits()
     served = atlas if atlas is not None else load_atlas(atlas_path)
+    runs = RunStore(
+        served, run or _default_run, workers=limits.run_workers, max_cached=limits.max_cached_runs
+    )
     state = WebState(
         atlas=served,
         host=host,
         token=token,
         limits=limits,
-        runs=RunStore(
-            served,
-            run or _default_run,
-            workers=limits.run_workers,
-            max_cached=limits.max_cached_runs,
-        ),
+        runs=runs,
         routes=RouteCache(limits.route_cache_entries),
         networks=NetworkCache(),
         index=atlas_index(served),
+        ensembles=JobCache(runs.pool, max_cached=limits.max_cached_runs, label="ensemble"),
+        ensemble=ensemble or _default_ensemble,
     )
 
     @asynccontextmanager
@@ -176,11 +224,15 @@ def create_app(
     app = FastAPI(
         title="Caravan",
         version=caravan.__version__,
-        summary="Freight corridors across Eurasia: the atlas, routes, scenario runs, comparisons.",
+        summary=(
+            "Freight corridors across Eurasia: the atlas, routes, scenario runs, comparisons, "
+            "ensembles and the security layer."
+        ),
         description=(
             "JSON and GeoJSON over the Caravan library. Every error is "
             '`{"error": {"status", "kind", "field", "message", "fix", "suggestions"}}`. '
-            f"Starting a run needs the token{' (set on this server)' if token else ''} in the "
+            f"Starting a run or an ensemble needs the token"
+            f"{' (set on this server)' if token else ''} in the "
             "`X-Caravan-Token` header when the server is bound to a non-loopback address."
         ),
         docs_url=None,
@@ -193,6 +245,8 @@ def create_app(
     app.include_router(api_atlas.router)
     app.include_router(api_route.router)
     app.include_router(api_scenarios.router)
+    app.include_router(api_ensembles.router)
+    app.include_router(api_security.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
     if is_loopback(host):

@@ -164,9 +164,9 @@ def _fix_for(error: dict[str, Any], field: str) -> str:
     if "expected" in ctx:
         return f"use one of: {ctx['expected']}"
     if "pattern" in ctx:
-        return (
-            f"{field} must match {ctx['pattern']} "
-            "(lower-case letters, digits and '-', no dots or slashes)"
+        slug = "a-z0-9" in str(ctx["pattern"])
+        return f"{field} must match {ctx['pattern']}" + (
+            " (lower-case letters, digits and '-', no dots or slashes)" if slug else ""
         )
     if "max_length" in ctx:
         return f"shorten {field} to at most {ctx['max_length']} characters"

@@ -1,4 +1,5 @@
-/* Caravan map page: the atlas, a route planner and scenario comparison.
+/* Caravan map page: the atlas, a route planner, scenario comparison and its uncertainty,
+ * and the security layer (zone risk as of a date, events on the map and along a route).
  * Plain JavaScript, no build step. Everything is loaded from this server: MapLibre GL JS,
  * the country outlines and the API. No tiles, no glyphs, no sprites, no fonts from elsewhere. */
 "use strict";
@@ -15,7 +16,13 @@
   const state = {
     info: null, links: null, nodes: null, projects: [], sources: {}, places: [],
     routes: [], selectedRoute: 0, scenarios: [],
+    risk: null, events: null, routeEvents: null, riskOn: false, lastCompare: null, routeEventsSeq: 0,
   };
+  // Zone risk 0..1: pale yellow to dark red (grey for none).
+  const RISK_RAMP = [0, "#fff3b0", 0.25, "#fdb863", 0.5, "#e66101", 0.75, "#b2182b", 1, "#67001f"];
+  const RISK_NONE = "#bdbdbd";
+  const riskColor = ["case", ["<=", ["get", "risk"], 0], RISK_NONE, ["interpolate", ["linear"], ["get", "risk"], ...RISK_RAMP]];
+  const SVG_NS = "http://www.w3.org/2000/svg";
 
   // ---------------------------------------------------------------- helpers
   function esc(value) {
@@ -139,6 +146,9 @@
     addSource("flows", { type: "geojson", data: EMPTY });
     addSource("compare", { type: "geojson", data: EMPTY });
     addSource("route", { type: "geojson", data: EMPTY });
+    addSource("risk-links", { type: "geojson", data: EMPTY });
+    addSource("risk-nodes", { type: "geojson", data: EMPTY });
+    addSource("events", { type: "geojson", data: EMPTY });
     addLayer({ id: "project-halo", type: "line", source: "project",
       layout: { "line-cap": "round", "line-join": "round" },
       paint: { "line-color": "#f7dc6f", "line-width": 12, "line-opacity": 0.9 } });
@@ -154,6 +164,10 @@
     addLayer({ id: "links-inactive", type: "line", source: "links",
       filter: ["in", ["get", "status"], ["literal", ["suspended", "closed"]]],
       paint: { "line-color": "#888", "line-width": 1.2, "line-dasharray": [1, 2] } });
+    addLayer({ id: "risk-links", type: "line", source: "risk-links",
+      layout: { visibility: "none", "line-cap": "round" },
+      paint: { "line-color": riskColor,
+        "line-width": ["interpolate", ["linear"], ["zoom"], 3, 2.5, 7, 5], "line-opacity": 0.9 } });
     addLayer({ id: "flows", type: "line", source: "flows",
       layout: { "line-cap": "round", "line-join": "round" },
       paint: { "line-color": modeColor, "line-width": 2, "line-opacity": 0.75 } });
@@ -176,6 +190,17 @@
         "circle-color": kindColor,
         "circle-radius": ["interpolate", ["linear"], ["zoom"], 3, ["match", ["get", "kind"], "city", 3.5, 2.5], 8, 7],
         "circle-stroke-color": "#fff", "circle-stroke-width": 1 } });
+    addLayer({ id: "risk-nodes", type: "circle", source: "risk-nodes",
+      layout: { visibility: "none" },
+      paint: { "circle-color": riskColor,
+        "circle-radius": ["interpolate", ["linear"], ["zoom"], 3, 3.5, 8, 8],
+        "circle-stroke-color": "#333", "circle-stroke-width": 0.6 } });
+    // Event circles: area grows with deaths (radius with their square root).
+    addLayer({ id: "events", type: "circle", source: "events",
+      layout: { visibility: "none" },
+      paint: { "circle-color": "#4a1486", "circle-opacity": 0.35,
+        "circle-radius": ["interpolate", ["linear"], ["sqrt", ["coalesce", ["get", "fatalities"], 0]], 0, 5, 30, 28],
+        "circle-stroke-color": "#4a1486", "circle-stroke-width": 1.2 } });
   }
 
   function createMap() {
@@ -197,12 +222,16 @@
     window.caravanMap = map;
     map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-right");
     map.addControl(new maplibregl.ScaleControl({ unit: "metric" }), "bottom-right");
-    const clickable = ["nodes", "route-line", "compare", "flows", "links-solid", "links-dashed", "links-inactive"];
+    const clickable = ["events", "risk-nodes", "nodes", "route-line", "compare", "flows", "risk-links",
+      "links-solid", "links-dashed", "links-inactive"];
     map.on("click", (e) => {
-      const hits = map.queryRenderedFeatures(e.point, { layers: clickable });
+      const layers = clickable.filter((id) => map.getLayer(id) && map.getLayoutProperty(id, "visibility") !== "none");
+      const hits = map.queryRenderedFeatures(e.point, { layers: layers });
       if (!hits.length) return;
+      const id = hits[0].layer.id;
+      if (id === "events") { eventPopup(e.lngLat, hits.filter((h) => h.layer.id === "events")); return; }
       const hit = { lngLat: e.lngLat, features: [hits[0]] };
-      if (hits[0].layer.id === "nodes") nodePopup(hit); else linkPopup(hit);
+      if (id === "nodes" || id === "risk-nodes") nodePopup(hit); else linkPopup(hit);
     });
     for (const layer of clickable) {
       map.on("mouseenter", layer, () => { map.getCanvas().style.cursor = "pointer"; });
@@ -241,6 +270,9 @@
       extra.push(["tonnes A", f.properties.tonnes_a], ["tonnes B", f.properties.tonnes_b],
         ["change", signed(f.properties.delta_tonnes, 0)]);
     }
+    if (state.riskOn && state.risk && state.risk.links[p.link_id] !== undefined) {
+      extra.push(["risk " + state.risk.as_of, fmt(state.risk.links[p.link_id], 2) + " (mean of its ends)"]);
+    }
     const html = popupHtml(p.link_id, [
       ...extra,
       ["mode", p.mode], ["gauge mm", p.gauge_mm], ["status", p.status],
@@ -256,7 +288,9 @@
     const p = e.features[0].properties;
     const node = state.nodes.features.find((f) => f.properties.node_id === p.node_id);
     const q = node ? node.properties : p;
+    const place = state.riskOn && state.risk ? state.risk.places[q.node_id] : null;
     const html = popupHtml(q.name, [
+      ...(place ? [["risk " + state.risk.as_of, fmt(place.risk, 2) + (place.zone_id ? " (zone " + place.zone_id + ")" : " (no zone)")]] : []),
       ["id", q.node_id], ["kind", q.kind], ["country", q.country_iso3], ["region", q.admin1],
       ["aliases", q.aliases], ["lat, lon", fmt(q.lat, 3) + ", " + fmt(q.lon, 3)],
       ["coordinates", q.coord_basis], ["notes", q.notes],
@@ -429,8 +463,10 @@
       esc([...named(r.projects), ...named(r.corridors)].join("; ") || "none") + "</p>";
     if (r.surcharges.length) html += "<h3>Surcharges</h3>" + table([{ key: "restriction_id", label: "rule" }, { key: "usd_per_t", label: "USD/t", num: true }], r.surcharges);
     if (r.bypassed_countries.length) html += '<p class="small">Bypasses: ' + esc(r.bypassed_countries.join(", ")) + "</p>";
+    html += '<div id="route-events"></div>';
     const el = $("route-breakdown");
     el.innerHTML = html;
+    loadRouteEvents();
     for (const tr of el.querySelectorAll("#route-summary tr[data-rank]")) {
       tr.addEventListener("click", () => { state.selectedRoute = Number(tr.dataset.rank) - 1; drawRoutes(); });
     }
@@ -466,10 +502,15 @@
     describe();
     $("scenario-flows").addEventListener("click", showFlows);
     $("scenario-compare").addEventListener("click", compare);
+    $("scenario-uncertainty").addEventListener("click", showUncertainty);
+    const forget = () => { state.lastCompare = null; busy(false); };
+    a.addEventListener("change", forget);
+    b.addEventListener("change", forget);
   }
   function busy(on) {
     $("scenario-flows").disabled = on;
     $("scenario-compare").disabled = on;
+    $("scenario-uncertainty").disabled = on || !state.lastCompare;
   }
   function clearScenarioLayers() {
     map.getSource("flows").setData(EMPTY);
@@ -486,6 +527,7 @@
     const name = $("scenario-a").value;
     if (!name) return;
     busy(true);
+    $("uncertainty-result").innerHTML = "";
     showMessage("scenario-message", "Running " + name + "…");
     try {
       const run = await api("/api/runs", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ scenario: name }) });
@@ -516,7 +558,9 @@
   async function compare() {
     const a = $("scenario-a").value, b = $("scenario-b").value;
     if (!a || !b) return;
+    state.lastCompare = null;
     busy(true);
+    $("uncertainty-result").innerHTML = "";
     showMessage("scenario-message", "Comparing " + a + " → " + b + " (runs each if needed)…");
     try {
       const cmp = await api("/api/compare?a=" + encodeURIComponent(a) + "&b=" + encodeURIComponent(b));
@@ -555,6 +599,256 @@
         ], flows, { id: "compare-flows" });
       }
       $("scenario-result").innerHTML = html;
+      state.lastCompare = { a: cmp.a, b: cmp.b };
+    } catch (error) {
+      showMessage("scenario-message", errorText(error), true);
+    } finally {
+      busy(false);
+    }
+  }
+
+  // ---------------------------------------------------------------- security: risk layer and events
+  function asOf() {
+    const v = $("risk-as-of").value;
+    return /^\d{4}-\d{2}-\d{2}$/.test(v) ? v : String(state.info.as_of).slice(0, 10);
+  }
+  function setupRisk() {
+    const input = $("risk-as-of");
+    input.value = String(state.info.as_of).slice(0, 10);
+    $("risk-toggle").addEventListener("change", () => toggleRisk($("risk-toggle").checked));
+    input.addEventListener("change", () => {
+      if (state.riskOn) loadRisk();
+      if (state.routes.length) loadRouteEvents();
+    });
+  }
+  function setRiskVisible(on) {
+    for (const id of ["risk-links", "risk-nodes", "events"]) map.setLayoutProperty(id, "visibility", on ? "visible" : "none");
+    for (const id of ["links-solid", "links-dashed"]) map.setLayoutProperty(id, "visibility", on ? "none" : "visible");
+    map.setLayoutProperty("nodes", "visibility", on ? "none" : "visible");
+  }
+  async function toggleRisk(on) {
+    state.riskOn = on;
+    if (!on) {
+      setRiskVisible(false);
+      $("risk-legend").hidden = true;
+      $("risk-zones").innerHTML = "";
+      showMessage("risk-message", "");
+      return;
+    }
+    await loadRisk();
+  }
+  async function loadRisk() {
+    const day = asOf();
+    showMessage("risk-message", "Loading the risk as of " + day + "…");
+    try {
+      const q = "?as_of=" + encodeURIComponent(day);
+      const [risk, events] = await Promise.all([api("/api/security/risk" + q), api("/api/security/events" + q)]);
+      if (!state.riskOn) return;
+      state.risk = risk;
+      state.events = events;
+      const links = state.links.features.map((f) => ({ type: "Feature", geometry: f.geometry,
+        properties: { link_id: f.properties.link_id, mode: f.properties.mode, risk: risk.links[f.properties.link_id] || 0 } }));
+      const nodes = state.nodes.features.map((f) => {
+        const p = risk.places[f.properties.node_id] || { zone_id: null, risk: 0 };
+        return { type: "Feature", geometry: f.geometry,
+          properties: { node_id: f.properties.node_id, name: f.properties.name, zone_id: p.zone_id, risk: p.risk } };
+      });
+      map.getSource("risk-links").setData({ type: "FeatureCollection", features: links });
+      map.getSource("risk-nodes").setData({ type: "FeatureCollection", features: nodes });
+      map.getSource("events").setData(events);
+      setRiskVisible(true);
+      renderRiskLegend(risk, events);
+      showMessage("risk-message", "Risk as of " + risk.as_of + ": " + risk.zones.length + " zones, " +
+        events.features.length + " of " + events.n_events + " events on the map" +
+        (events.unplaced.length ? " (" + events.unplaced.length + " with no place to draw them)" : ""));
+    } catch (error) {
+      showMessage("risk-message", errorText(error), true);
+    }
+  }
+  function renderRiskLegend(risk, events) {
+    const stops = [];
+    for (let i = 0; i < RISK_RAMP.length; i += 2) stops.push(RISK_RAMP[i + 1] + " " + (RISK_RAMP[i] * 100) + "%");
+    let html = '<div class="ramp" style="background:linear-gradient(90deg,' + stops.join(",") + ')"></div>' +
+      '<div class="ramp-labels small muted"><span>0</span><span>0.5</span><span>1</span></div>' +
+      '<p class="small muted" id="risk-rule">Zone risk as of ' + esc(risk.as_of) + ": " + esc(risk.place_rule) +
+      '; grey: no risk. A link: the ' + esc(risk.link_rule) + ". Purple circles: events up to that day, area by deaths; " +
+      esc(events.placement_rule) + ".</p>";
+    $("risk-legend").innerHTML = html;
+    $("risk-legend").hidden = false;
+    const zones = risk.zones.filter((z) => z.in_atlas);
+    $("risk-zones").innerHTML = "<h3>Zones</h3>" + table([
+      { key: "name", label: "zone", render: (v, z) => '<span title="' + esc(z.explanation) + '">' + esc(v) + "</span>" },
+      { key: "risk", label: "risk", num: true, digits: 2 },
+      { key: "event_risk", label: "events", num: true, digits: 2 },
+      { key: "override", label: "analyst", num: true, digits: 2 },
+      { key: "n_events", label: "n", num: true, digits: 0 },
+      { key: "fatalities", label: "deaths", num: true, digits: 0 },
+    ], zones, { id: "risk-zones-table", rowAttrs: (z) => 'data-zone="' + esc(z.zone_id) + '"' }) +
+      '<p class="small muted">risk = ' + esc(risk.model.blend) + " of the event-based part and the analysts' figure (hover a zone for why).</p>";
+  }
+  function eventById(id) {
+    const all = [...((state.events && state.events.features) || []), ...((state.routeEvents && state.routeEvents.features) || [])];
+    return all.find((f) => f.properties.event_id === id) || null;
+  }
+  function eventHtml(p) {
+    const titles = (p.sources || []).map((s) => esc(s.title) + (s.publisher ? " (" + esc(s.publisher) + (s.date ? ", " + esc(s.date) : "") + ")" : "")).join("<br>");
+    let html = "<h4>" + esc(p.event_date) + " · " + esc(p.event_type) + "</h4><dl>";
+    const rows = [["type", p.sub_event_type], ["actors", p.actors], ["fatalities", p.fatalities === null ? "not given" : p.fatalities],
+      ["events counted", p.event_count > 1 ? p.event_count : null], ["where", [p.location, p.admin1, p.country].filter(Boolean).join(", ")],
+      ["zone", p.zone_id], ["placed at", p.placement], ["along route", p.along], ["notes", p.notes]];
+    for (const [k, v] of rows) if (v !== null && v !== undefined && v !== "") html += "<dt>" + esc(k) + "</dt><dd>" + esc(v) + "</dd>";
+    return html + "<dt>sources</dt><dd>" + titles + "</dd></dl>";
+  }
+  function eventPopup(lngLat, hits) {
+    const seen = new Set();
+    const parts = [];
+    for (const h of hits) {
+      const id = h.properties.event_id;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const f = eventById(id);
+      if (f) parts.push(eventHtml(f.properties));
+    }
+    if (!parts.length) return;
+    const html = (parts.length > 1 ? '<p class="small muted">' + parts.length + " events here</p>" : "") + parts.join("<hr>");
+    new maplibregl.Popup({ maxWidth: "360px", className: "event-popup" }).setLngLat(lngLat).setHTML('<div class="event-list">' + html + "</div>").addTo(map);
+  }
+  async function loadRouteEvents() {
+    const el = $("route-events");
+    const r = state.routes[state.selectedRoute];
+    if (!el || !r) return;
+    const seq = ++state.routeEventsSeq;
+    el.innerHTML = '<p class="small muted">Looking for events along this route…</p>';
+    const params = new URLSearchParams();
+    params.set("as_of", asOf());
+    params.set("along", r.node_ids.join(","));
+    try {
+      const fc = await api("/api/security/events?" + params.toString());
+      if (seq !== state.routeEventsSeq) return;
+      state.routeEvents = fc;
+      let html = "<h3>Events along this route</h3><p class=\"small muted\" id=\"route-events-rule\">As of " + esc(fc.as_of) + ": " + esc(fc.along.rule) + ".</p>";
+      if (!fc.features.length) {
+        html += '<p class="small" id="route-no-events">No events along this route up to ' + esc(fc.as_of) + ".</p>";
+      } else {
+        html += table([
+          { key: "event_date", label: "date" },
+          { key: "event_type", label: "type", render: (v, p) => esc(v) + '<br><span class="muted">' + esc(p.sub_event_type) + "</span>" },
+          { key: "actors", label: "actors" },
+          { key: "fatalities", label: "deaths", num: true, digits: 0 },
+          { key: "along", label: "why" },
+        ], fc.features.map((f) => f.properties), { id: "route-events-table", rowAttrs: (p) => 'class="clickable" data-event="' + esc(p.event_id) + '"' });
+      }
+      el.innerHTML = html;
+      for (const tr of el.querySelectorAll("tr[data-event]")) {
+        tr.addEventListener("click", () => {
+          const f = fc.features.find((x) => x.properties.event_id === tr.dataset.event);
+          if (!f) return;
+          map.easeTo({ center: f.geometry.coordinates, duration: 0 });
+          eventPopup({ lng: f.geometry.coordinates[0], lat: f.geometry.coordinates[1] }, [f]);
+        });
+      }
+    } catch (error) {
+      if (seq !== state.routeEventsSeq) return;
+      el.innerHTML = '<p class="small error">Events along this route: ' + esc(errorText(error)) + "</p>";
+    }
+  }
+
+  // ---------------------------------------------------------------- uncertainty: an ensemble of A → B
+  function tonnesUnit(maxAbs) {
+    if (maxAbs >= 1e5) return { div: 1e6, label: "Mt", digits: 2 };
+    if (maxAbs >= 100) return { div: 1e3, label: "kt", digits: 1 };
+    return { div: 1, label: "t", digits: 0 };
+  }
+  function svgEl(name, attrs, text) {
+    const el = document.createElementNS(SVG_NS, name);
+    for (const [k, v] of Object.entries(attrs || {})) el.setAttribute(k, String(v));
+    if (text !== undefined) el.textContent = text;
+    return el;
+  }
+  function niceTicks(lo, hi, n) {
+    const span = hi - lo || 1;
+    const step0 = Math.pow(10, Math.floor(Math.log10(span / n)));
+    const step = [1, 2, 5, 10].map((m) => m * step0).find((s) => span / s <= n) || step0 * 10;
+    const out = [];
+    for (let v = Math.ceil(lo / step) * step; v <= hi + 1e-9; v += step) out.push(Math.abs(v) < 1e-12 ? 0 : v);
+    return out;
+  }
+  function uncertaintyChart(rows, metric, unit) {
+    // One row per country: bar = 5th..95th percentile of the draws, dot = mean; zero line.
+    const W = 380, rowH = 20, top = 8, bottom = 28, left = 46, right = 12;
+    const H = top + rows.length * rowH + bottom;
+    let lo = 0, hi = 0;
+    for (const r of rows) { lo = Math.min(lo, r[metric + "_p5"], r[metric + "_mean"]); hi = Math.max(hi, r[metric + "_p95"], r[metric + "_mean"]); }
+    if (hi - lo < 1e-9) { lo -= 1; hi += 1; }
+    const pad = (hi - lo) * 0.04;
+    lo -= pad; hi += pad;
+    const x = (v) => left + ((v - lo) / (hi - lo)) * (W - left - right);
+    const svg = svgEl("svg", { id: "uncertainty-chart", viewBox: "0 0 " + W + " " + H, width: "100%", role: "img",
+      "aria-label": "Change in transit by country: mean and 5–95% band of the draws" });
+    const axisY = top + rows.length * rowH;
+    for (const t of niceTicks(lo / unit.div, hi / unit.div, 5)) {
+      const tx = x(t * unit.div);
+      svg.appendChild(svgEl("line", { x1: tx, x2: tx, y1: top, y2: axisY, class: t === 0 ? "zero" : "grid" }));
+      svg.appendChild(svgEl("text", { x: tx, y: axisY + 12, class: "tick", "text-anchor": "middle" }, fmt(t)));
+    }
+    svg.appendChild(svgEl("text", { x: (left + W - right) / 2, y: axisY + 25, class: "axis-label", "text-anchor": "middle" },
+      (metric.startsWith("delta") ? "change in transit, " : "transit, ") + unit.label + " a year"));
+    rows.forEach((r, i) => {
+      const y = top + i * rowH + rowH / 2;
+      const mean = r[metric + "_mean"], p5 = r[metric + "_p5"], p95 = r[metric + "_p95"];
+      const cls = metric.startsWith("delta") ? (mean > 1 ? "gain" : mean < -1 ? "loss" : "flat") : "level";
+      const g = svgEl("g", { class: "band-row " + cls, "data-country": r.country_iso3 });
+      g.appendChild(svgEl("title", {}, r.country_iso3 + ": mean " + signed(mean / unit.div, unit.digits) + " " + unit.label +
+        ", 5–95% " + fmt(p5 / unit.div, unit.digits) + " to " + fmt(p95 / unit.div, unit.digits) +
+        (r.p_gain !== undefined ? "; P(gain) " + fmt(r.p_gain, 2) + ", P(loss) " + fmt(r.p_loss, 2) : "")));
+      g.appendChild(svgEl("text", { x: left - 6, y: y + 4, class: "label", "text-anchor": "end" }, r.country_iso3));
+      g.appendChild(svgEl("line", { x1: x(p5), x2: x(p95), y1: y, y2: y, class: "band" }));
+      g.appendChild(svgEl("circle", { cx: x(mean), cy: y, r: 4, class: "mean" }));
+      svg.appendChild(g);
+    });
+    return svg;
+  }
+  async function showUncertainty() {
+    const cmp = state.lastCompare;
+    if (!cmp) return;
+    const draws = Math.max(1, Math.min(500, Number($("ensemble-draws").value) || 200));
+    busy(true);
+    $("uncertainty-result").innerHTML = "";
+    showMessage("scenario-message", "Drawing " + draws + " times: " + cmp.b + " against " + cmp.a + "…");
+    try {
+      const ens = await api("/api/ensembles", { method: "POST", headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ scenario: cmp.b, vs: cmp.a, draws: draws, seed: 1 }) });
+      const metric = ens.metric;
+      const rows = ens.countries.filter((c) => c[metric + "_mean"] !== undefined && c[metric + "_mean"] !== null &&
+        Math.max(Math.abs(c[metric + "_p5"]), Math.abs(c[metric + "_p95"]), Math.abs(c[metric + "_mean"])) >= 1)
+        .sort((p, q) => q[metric + "_mean"] - p[metric + "_mean"]);
+      const maxAbs = Math.max(0, ...rows.map((r) => Math.max(Math.abs(r[metric + "_p5"]), Math.abs(r[metric + "_p95"]))));
+      const unit = tonnesUnit(maxAbs);
+      const el = $("uncertainty-result");
+      let html = "<h3>Uncertainty: " + esc(ens.reference || "") + " → " + esc(ens.scenario) + "</h3>" +
+        '<p class="small muted" id="uncertainty-meta">' + esc(ens.succeeded) + " of " + esc(ens.draws) + " draws (seed " + esc(ens.seed) + "), " +
+        esc(ens.inputs) + " uncertain inputs" + (ens.uncertain_projects && ens.uncertain_projects.length ? " incl. completion of " + esc(ens.uncertain_projects.join(", ")) : "") +
+        ". Dot: mean; bar: 5–95% of the draws. Countries whose transit changes by 1 t a year or more in some draw, sorted by the mean.</p>";
+      if (ens.failed) html += '<p class="small error">' + esc(ens.failed) + " draws failed: " + esc((ens.failures[0] || {}).reason || "") + "</p>";
+      el.innerHTML = html;
+      if (!rows.length) {
+        el.insertAdjacentHTML("beforeend", '<p class="small" id="uncertainty-none">No country\'s transit changes in any draw.</p>');
+      } else {
+        const box = document.createElement("div");
+        box.className = "chart";
+        box.appendChild(uncertaintyChart(rows, metric, unit));
+        el.appendChild(box);
+        const pcol = (key, label) => ({ key: key, label: label, num: true, render: (v) => esc(v === undefined || v === null ? "" : fmt(v * 100, 0) + "%") });
+        el.insertAdjacentHTML("beforeend", table([
+          { key: "country_iso3", label: "country" },
+          { key: metric + "_mean", label: "mean " + unit.label, num: true, render: (v) => '<span class="' + deltaClass(v / unit.div, unit.digits) + '">' + esc(signed(v / unit.div, unit.digits)) + "</span>" },
+          { key: metric + "_p5", label: "5%", num: true, render: (v) => esc(signed(v / unit.div, unit.digits)) },
+          { key: metric + "_p95", label: "95%", num: true, render: (v) => esc(signed(v / unit.div, unit.digits)) },
+          ...(metric.startsWith("delta") ? [pcol("p_gain", "P(gain)"), pcol("p_loss", "P(loss)")] : []),
+          { key: "drivers", label: "main driver", render: (v) => '<span class="small" title="' + esc(v) + '">' + esc(String(v || "").split("; ")[0]) + "</span>" },
+        ], rows, { id: "uncertainty-table", rowAttrs: (r) => 'data-country="' + esc(r.country_iso3) + '"' }));
+      }
+      showMessage("scenario-message", cmp.a + " → " + cmp.b + ": " + ens.succeeded + " draws in " + fmt(ens.draw_seconds, 1) + " s (" + rows.length + " countries change)");
     } catch (error) {
       showMessage("scenario-message", errorText(error), true);
     } finally {
@@ -597,6 +891,7 @@
     renderProjects();
     setupRouteForm();
     setupScenarios();
+    setupRisk();
     createMap();
   }
   start();

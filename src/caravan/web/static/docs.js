@@ -75,7 +75,9 @@
         html += "</tbody></table>";
         html += '<form class="try" data-method="' + esc(method) + '" data-path="' + esc(path) + '">';
         for (const p of params) {
-          html += '<label>' + esc(p.name) + ' <input name="' + esc(p.name) + '" data-in="' + esc(p.in) + '"></label>';
+          const many = resolve(spec, p.schema).type === "array";
+          html += '<label>' + esc(p.name) + ' <input name="' + esc(p.name) + '" data-in="' + esc(p.in) + '"' +
+            (many ? ' data-array="true" placeholder="a, b, …"' : "") + "></label>";
         }
         if (body) html += '<br><textarea name="__body" rows="3" cols="50">' + esc(bodyExample(spec, body.schema)) + "</textarea>";
         html += ' <button type="submit">Try it</button><pre hidden></pre></form></section>';
@@ -93,7 +95,8 @@
     for (const input of form.querySelectorAll("input")) {
       if (!input.value) continue;
       if (input.dataset.in === "path") path = path.replace("{" + input.name + "}", encodeURIComponent(input.value));
-      else if (input.dataset.in === "query") for (const v of input.value.split(",")) query.append(input.name, v.trim());
+      else if (input.dataset.in === "query" && input.dataset.array) for (const v of input.value.split(",")) query.append(input.name, v.trim());
+      else if (input.dataset.in === "query") query.append(input.name, input.value.trim());
     }
     const opts = { method: form.dataset.method.toUpperCase(), headers: {} };
     const body = form.querySelector("textarea");
