@@ -45,7 +45,8 @@ def main() -> None:
     )
     print(
         f"scenario {scenario.name} vs {args.vs}: {len(inputs.inputs)} uncertain inputs, "
-        f"{sum(s.problem.routes.n_routes for s in inputs.scenarios)} routes; "
+        f"{sum(v.problem.routes.n_routes for s in inputs.scenarios for v in s.variants.values())} "
+        f"routes in {sum(len(s.variants) for s in inputs.scenarios)} route sets; "
         f"compiled once in {compile_s:.2f} s"
     )
     rates = {}

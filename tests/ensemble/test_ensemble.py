@@ -168,3 +168,11 @@ def test_draws_keep_the_scenarios_own_demand_changes(atlas: Atlas) -> None:
     assert b == pytest.approx(2 * a)
     assert (afg["transit_tonnes_reference"] > 0).all()
     assert res.meta["project_completion"] == {}
+
+
+def test_a_project_never_complete_changes_nothing(atlas: Atlas) -> None:
+    # Each draw runs the scenario with exactly the projects complete in it: with the railway
+    # never complete the scenario is the reference, draw after draw.
+    spec = EnsembleSpec(draws=10, seed=8, project_completion={"cobalt-link": ((2030, 0.0),)})
+    res = run_ensemble(RAIL, reference=BASE, spec=spec, atlas=atlas, executor="in-process")
+    assert res.draws["delta_transit_tonnes"].abs().max() == pytest.approx(0.0, abs=1e-6)

@@ -1,17 +1,18 @@
 """Compiling a scenario (and its reference) once into the arrays every draw reuses.
 
-Routing is done once per scenario, with every project the scenario opens open: each flow gets
-its ``k`` routes. A draw then only rescales arrays: link lengths, tariffs and capacities,
-demand, and masks out the routes that use a project that is not complete in that draw. So the
-route sets are fixed across draws (a route that only becomes attractive under a drawn input
-outside them is not found) — the usual price of fast ensembles, stated in the results.
+Routing is done once per pattern of completion of the uncertain projects the scenario opens
+(2**n patterns for n projects): each flow gets its ``k`` routes in the scenario with exactly
+those projects open. A draw picks the pattern of the projects complete in it, then only
+rescales arrays: link lengths, tariffs and capacities, and demand. So a draw equals a run of
+the scenario with the same projects open, except that route sets are not searched again under
+the drawn lengths and tariffs (a route that only becomes attractive under a drawn input outside
+them is not found) — the usual price of fast ensembles, stated in the results.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -19,7 +20,6 @@ import pandas as pd
 from caravan.ensemble.spec import Distribution, EnsembleSpec, UncertainInput
 from caravan.errors import InputError
 from caravan.model.atlas import Atlas
-from caravan.model.records import LinkStatus
 from caravan.model.scenario import Scenario
 from caravan.results.runs import (
     SueProblem,
@@ -29,7 +29,7 @@ from caravan.results.runs import (
     sue_problem,
 )
 
-__all__ = ["CompiledScenario", "EnsembleInputs", "compile_ensemble"]
+__all__ = ["CompiledGroup", "CompiledScenario", "EnsembleInputs", "compile_ensemble"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -52,7 +52,6 @@ class CompiledScenario:
     route_fixed_time_h: np.ndarray  # dwell
     route_base_money_usd_per_t: np.ndarray
     route_base_length_km: np.ndarray
-    route_project_mask: np.ndarray  # routes x uncertain projects: route needs that project
     # route x country parts, for transit metrics
     part_route_idx: np.ndarray
     part_country_idx: np.ndarray
@@ -64,6 +63,30 @@ class CompiledScenario:
 
 
 @dataclass(frozen=True, eq=False)
+class CompiledGroup:
+    """A scenario compiled once per completion pattern of the uncertain projects it opens.
+
+    ``variants[m]`` is the scenario with exactly the projects whose bit is set in ``m`` open
+    (bit ``j`` stands for ``EnsembleInputs.project_ids[project_idx[j]]``), so a draw equals a
+    run of the scenario with the projects complete in that draw, and nothing else.
+    """
+
+    name: str
+    year: int
+    project_idx: tuple[int, ...]
+    variants: dict[int, CompiledScenario]
+
+    @property
+    def full(self) -> CompiledScenario:
+        """The variant with every uncertain project complete."""
+        return self.variants[(1 << len(self.project_idx)) - 1]
+
+
+#: At most this many uncertain projects per scenario (2**n route sets are compiled).
+MAX_UNCERTAIN_PROJECTS = 6
+
+
+@dataclass(frozen=True, eq=False)
 class EnsembleInputs:
     """Everything a worker needs, sent to it once."""
 
@@ -72,7 +95,7 @@ class EnsembleInputs:
     countries: tuple[str, ...]
     link_ids: tuple[str, ...]
     project_ids: tuple[str, ...]  # uncertain projects, in input order
-    scenarios: tuple[CompiledScenario, ...]  # the scenario, then its reference (if any)
+    scenarios: tuple[CompiledGroup, ...]  # the scenario, then its reference (if any)
     # input index of each link's ranges (-1 where the link has none)
     link_length_input: np.ndarray
     link_tariff_input: np.ndarray
@@ -142,42 +165,30 @@ def _ranged_inputs(
     return inputs, per_link, demand_index, projects
 
 
-def _route_sets(
-    atlas: Atlas, scenario: Scenario, uncertain: tuple[str, ...]
-) -> tuple[Atlas, list[dict[str, Any]], list[dict[str, Any]]]:
-    """Each flow's routes with the uncertain projects open, and (when the scenario opens any of
-    them) also with them all unbuilt, so that a draw in which a project is not complete still
-    finds the routes that do without it."""
-    k = scenario.assignment.k_routes
+def _compile_group(
+    atlas: Atlas, scenario: Scenario, countries: list[str], projects: list[str]
+) -> CompiledGroup:
+    opened = [j for j, p in enumerate(projects) if p in scenario.open_projects]
+    if len(opened) > MAX_UNCERTAIN_PROJECTS:
+        names = ", ".join(projects[j] for j in opened)
+        msg = (
+            f"ensemble of {scenario.name!r}: {len(opened)} uncertain projects ({names}); "
+            f"at most {MAX_UNCERTAIN_PROJECTS} (each pattern of completion is routed)"
+        )
+        raise InputError(msg)
+    variants: dict[int, CompiledScenario] = {}
+    for mask in range(1 << len(opened)):
+        missing = {projects[j] for bit, j in enumerate(opened) if not mask & (1 << bit)}
+        variant = dataclasses.replace(
+            scenario, open_projects=tuple(p for p in scenario.open_projects if p not in missing)
+        )
+        variants[mask] = _compile_one(atlas, variant, countries)
+    return CompiledGroup(scenario.name, scenario.year, tuple(opened), variants)
+
+
+def _compile_one(atlas: Atlas, scenario: Scenario, countries: list[str]) -> CompiledScenario:
     world = scenario_world(atlas, scenario)
-    flow_rows, route_rows = route_flows(world, scenario, k=k)
-    without = tuple(p for p in scenario.open_projects if p not in uncertain)
-    if len(without) == len(scenario.open_projects):
-        return world, flow_rows, route_rows
-    bare = dataclasses.replace(scenario, open_projects=without)
-    _, extra_rows = route_flows(scenario_world(atlas, bare), bare, k=k)
-    seen = {(r["flow_id"], r["route"].node_ids, r["route"].link_ids) for r in route_rows}
-    for row in extra_rows:
-        key = (row["flow_id"], row["route"].node_ids, row["route"].link_ids)
-        if key not in seen:
-            seen.add(key)
-            route_rows.append(row)
-    route_rows.sort(key=lambda r: (r["flow_id"], r["route"].cost_usd_per_t))
-    served = {r["flow_id"] for r in route_rows}
-    for row in flow_rows:
-        if row["flow_id"] in served:
-            row["unserved_reason"] = ""
-    return world, flow_rows, route_rows
-
-
-def _compile_one(
-    atlas: Atlas,
-    scenario: Scenario,
-    countries: list[str],
-    uncertain_links: list[set[str]],
-    uncertain: tuple[str, ...] = (),
-) -> CompiledScenario:
-    world, flow_rows, route_rows = _route_sets(atlas, scenario, uncertain)
+    flow_rows, route_rows = route_flows(world, scenario, k=scenario.assignment.k_routes)
     flows_by_id = {r["flow_id"]: r for r in flow_rows}
     routed = list(dict.fromkeys(r["flow_id"] for r in route_rows))
     flow_pos = {f: i for i, f in enumerate(routed)}
@@ -207,7 +218,6 @@ def _compile_one(
     fixed_time = np.zeros(n_routes)
     base_money = np.zeros(n_routes)
     base_length = np.zeros(n_routes)
-    mask = np.zeros((n_routes, len(uncertain_links)), dtype=bool)
     parts: list[tuple[int, int, float, float, bool]] = []
     country_pos = {c: i for i, c in enumerate(countries)}
     for i, row in enumerate(route_rows):
@@ -219,9 +229,6 @@ def _compile_one(
         fixed_time[i] = r.time_h - float(link_time[uniq].sum())
         base_money[i] = r.money_usd_per_t
         base_length[i] = r.length_km
-        used = set(r.link_ids)
-        for j, members in enumerate(uncertain_links):
-            mask[i, j] = bool(used & members)
         ends = {node_country[r.node_ids[0]], node_country[r.node_ids[-1]]}
         land = land_countries(r)
         for part in r.by_country:
@@ -252,7 +259,6 @@ def _compile_one(
         route_fixed_time_h=fixed_time,
         route_base_money_usd_per_t=base_money,
         route_base_length_km=base_length,
-        route_project_mask=mask,
         part_route_idx=arr[:, 0].astype(np.int64),
         part_country_idx=arr[:, 1].astype(np.int64),
         part_length_km=arr[:, 2],
@@ -282,14 +288,7 @@ def compile_ensemble(
     scenarios = (scenario,) if reference is None else (scenario, reference)
     inputs, per_link, demand_index, projects = _ranged_inputs(atlas, spec, scenarios)
     project_input = []
-    operational = set(
-        atlas.links_frame.loc[
-            atlas.links_frame["status"] == LinkStatus.OPERATIONAL.value, "link_id"
-        ]
-    )
-    uncertain_links: list[set[str]] = []
     for project_id in projects:
-        project = atlas.project(project_id)
         p_open = spec.p_open(project_id, scenario.year)
         project_input.append(len(inputs))
         inputs.append(
@@ -303,11 +302,8 @@ def compile_ensemble(
                 Distribution.UNIFORM,
             )
         )
-        uncertain_links.append(set(project.link_ids) - operational)
     countries = sorted(atlas.countries)
-    compiled = tuple(
-        _compile_one(atlas, s, countries, uncertain_links, tuple(projects)) for s in scenarios
-    )
+    compiled = tuple(_compile_group(atlas, s, countries, projects) for s in scenarios)
     return EnsembleInputs(
         spec=spec,
         inputs=tuple(inputs),

@@ -8,8 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from caravan.assign.path_logit import RouteSets
-from caravan.ensemble.compile import CompiledScenario, EnsembleInputs
+from caravan.ensemble.compile import CompiledGroup, CompiledScenario, EnsembleInputs
 from caravan.ensemble.spec import draw_uniforms, inverse_cdf
 
 __all__ = ["DrawResult", "draw_values", "evaluate_chunk", "evaluate_draw"]
@@ -50,6 +49,31 @@ def _multiplier(values: np.ndarray, inputs: EnsembleInputs, index: np.ndarray) -
     return m
 
 
+def _variant(
+    inputs: EnsembleInputs, group: CompiledGroup, values: np.ndarray
+) -> tuple[CompiledScenario | None, str]:
+    """The scenario compiled with exactly the projects complete in this draw open.
+
+    A draw in which a flow routed with every project complete has no route at all fails,
+    with the reason (which projects were not complete).
+    """
+    mask = 0
+    missing = []
+    for bit, j in enumerate(group.project_idx):
+        if values[inputs.project_input[j]] > 0.5:
+            mask |= 1 << bit
+        else:
+            missing.append(inputs.project_ids[j])
+    sc = group.variants[mask]
+    lost = sorted(set(group.full.flow_ids) - set(sc.flow_ids))
+    if lost:
+        return None, (
+            f"{group.name}: no route left for {', '.join(lost)} "
+            f"(projects not complete by {group.year} in this draw: {', '.join(missing)})"
+        )
+    return sc, ""
+
+
 def _evaluate_scenario(
     inputs: EnsembleInputs, sc: CompiledScenario, values: np.ndarray
 ) -> tuple[np.ndarray | None, str]:
@@ -66,21 +90,6 @@ def _evaluate_scenario(
     route_time = sc.route_fixed_time_h + np.bincount(
         sc.entry_route_idx, weights=link_time[sc.entry_link_idx], minlength=n_routes
     )
-    closed = np.zeros(n_routes, dtype=bool)
-    if inputs.project_ids:
-        complete = values[inputs.project_input] > 0.5
-        closed = (sc.route_project_mask & ~complete[None, :]).any(axis=1)
-    flow_idx = p.routes.route_flow_idx
-    open_count = np.bincount(flow_idx[~closed], minlength=len(sc.flow_ids))
-    if (open_count == 0).any():
-        lost = [sc.flow_ids[i] for i in np.flatnonzero(open_count == 0)]
-        missing = [
-            pid for j, pid in enumerate(inputs.project_ids) if values[inputs.project_input[j]] < 0.5
-        ]
-        return None, (
-            f"{sc.name}: no route left for {', '.join(lost)} "
-            f"(projects not complete by {sc.year} in this draw: {', '.join(missing)})"
-        )
     private = np.arange(n_routes) + p.first_private_arc
     arc_money = p.arc_money_usd_per_t.copy()
     arc_money[private] = route_money
@@ -100,18 +109,7 @@ def _evaluate_scenario(
         if idx is not None and inputs.inputs[idx].value > 0:
             # A multiplier on the scenario's own tonnes, so its demand changes are kept.
             tonnes[f] = p.flow_tonnes[f] * values[idx] / inputs.inputs[idx].value
-    # Routes through a project not complete in this draw are left out altogether, so that they
-    # do not lower the path-size factors of the routes that remain.
-    keep = ~closed
-    counts = np.diff(p.routes.route_ptr)
-    kept_entries = np.repeat(keep, counts)
-    routes = RouteSets(
-        np.concatenate([[0], np.cumsum(counts[keep])]).astype(np.int64),
-        p.routes.route_arcs[kept_entries],
-        flow_idx[keep],
-    )
     res = p.solve(
-        routes=routes,
         max_iter=sc.max_iter,
         tolerance=sc.tolerance,
         flow_tonnes=tonnes,
@@ -121,8 +119,7 @@ def _evaluate_scenario(
         group_capacity_t=capacity,
         group_base_delay_h=delay,
     )
-    route_t = np.zeros(n_routes)
-    route_t[keep] = res.route_tonnes
+    route_t = res.route_tonnes
     base_len = sc.route_base_length_km
     drawn_len = base_len + np.bincount(
         sc.entry_route_idx,
@@ -155,11 +152,14 @@ def evaluate_draw(inputs: EnsembleInputs, draw_idx: int) -> DrawResult:
     values = draw_values(inputs, draw_idx)
     transit: dict[str, np.ndarray] = {}
     try:
-        for sc in inputs.scenarios:
+        for group in inputs.scenarios:
+            sc, reason = _variant(inputs, group, values)
+            if sc is None:
+                return DrawResult(draw_idx, False, reason, tuple(map(float, values)), {})
             table, reason = _evaluate_scenario(inputs, sc, values)
             if table is None:
                 return DrawResult(draw_idx, False, reason, tuple(map(float, values)), {})
-            transit[sc.name] = table
+            transit[group.name] = table
     except (ArithmeticError, ValueError, FloatingPointError) as exc:
         return DrawResult(
             draw_idx, False, f"{type(exc).__name__}: {exc}", tuple(map(float, values)), {}
