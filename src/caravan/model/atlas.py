@@ -254,7 +254,8 @@ class Atlas:
             if c.commodity_id == commodity_id:
                 return c
         ids = [c.commodity_id for c in self.commodities]
-        msg = f"unknown commodity {commodity_id!r}" + _suggest(commodity_id, ids)
+        hint = _suggest(commodity_id, ids) or f"; the atlas has: {', '.join(ids)}"
+        msg = f"unknown commodity {commodity_id!r}" + hint
         raise NotFoundError(msg)
 
     def source(self, source_id: str) -> Source:
