@@ -357,7 +357,9 @@ def test_risk_layer_with_event_popups(page: Any, base_url: str, screenshots: Pat
     # A date before the atlas's events: fewer (or no) events drawn.
     page.fill("#risk-as-of", "2000-01-01")
     page.dispatch_event("#risk-as-of", "change")
-    page.wait_for_function("document.querySelector('#risk-message').textContent.includes('2000')")
+    page.wait_for_function(
+        "document.querySelector('#risk-message').textContent.startsWith('Risk as of 2000')"
+    )
     assert page.evaluate("caravanMap.getSource('events')._data.features.length") == 0
     page.uncheck("#risk-toggle")
     assert page.evaluate("caravanMap.getLayoutProperty('risk-links', 'visibility')") == "none"
