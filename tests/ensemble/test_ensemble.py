@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from caravan.ensemble import EnsembleSpec, run_ensemble
@@ -107,6 +107,7 @@ def test_summaries_by_hand(atlas: Atlas) -> None:
             assert table.at[iso3, "p_loss"] == pytest.approx(open_draws.mean())
 
 
+@settings(deadline=None)
 @given(
     u=st.floats(0.001, 0.999),
     low=st.floats(1, 100),
