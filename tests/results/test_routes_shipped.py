@@ -114,6 +114,18 @@ def test_xian_duisburg_northern_versus_middle_corridor(atlas: Atlas, net2025: Ne
     assert "RUS" not in middle.countries
     assert {"AZE", "GEO"} <= set(middle.countries) or {"IRN", "TUR"} <= set(middle.countries)
     assert middle.time_h > northern[0].time_h
+    # With Iran closed as well, the fastest way round Russia is the Middle Corridor proper:
+    # Kazakhstan, the Caspian ferry to Azerbaijan, Georgia and Turkey; slower and dearer.
+    neither = apply_scenario(
+        atlas,
+        Scenario("no-rus-irn", "Russia and Iran closed", 2025, close_countries=("RUS", "IRN")),
+    )
+    titr = find_routes(build_network(neither, year=2025), xian, duisburg, by="time")[0]
+    assert list(titr.countries[:5]) == ["CHN", "KAZ", "AZE", "GEO", "TUR"]
+    assert any(leg.from_layer == "ferry" for leg in titr.legs)
+    assert "middle-corridor" in titr.corridors
+    assert titr.time_h > northern[0].time_h
+    assert titr.cost_usd_per_t > northern[0].cost_usd_per_t
 
 
 def test_mumbai_tashkent_avoids_pakistan(atlas: Atlas, net2025: Network) -> None:
