@@ -134,6 +134,9 @@ class Network:
     restrictions: tuple[Restriction, ...] = field(repr=False)
     restriction_rule_idx: IntArray = field(repr=False)
     restriction_arc_idx: IntArray = field(repr=False)
+    #: Things computed from this network once and kept with it (e.g. the network with every
+    #: link usable, which explains missing routes); never part of its identity.
+    derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def n_vnodes(self) -> int:

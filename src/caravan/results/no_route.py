@@ -184,14 +184,16 @@ def explain_no_route(
             f"{_place_path(network, free)}"
         )
         return head + ": " + "; ".join(notes)
-    everything = np.ones(len(network.link_ids), dtype=np.bool_)
-    full = compile_network(
-        atlas,
-        year=network.year,
-        commodity=network.commodity,
-        link_usable=everything,
-        opened=network.open_project_ids,
-    )
+    full = network.derived.get("every_link_usable")
+    if full is None:
+        full = compile_network(
+            atlas,
+            year=network.year,
+            commodity=network.commodity,
+            link_usable=np.ones(len(network.link_ids), dtype=np.bool_),
+            opened=network.open_project_ids,
+        )
+        network.derived["every_link_usable"] = full
     full_cargo = cargo_arcs(
         full, origin_iso3=cargo.origin_iso3, destination_iso3=cargo.destination_iso3
     )

@@ -31,6 +31,8 @@ __all__ = ["MAX_PATHS_PER_ROUTE", "Objective", "Route", "find_routes", "route"]
 #: Yen's paths examined per route asked for, at most, while looking for paths that pass the
 #: overlap filter; past that, fewer routes than asked are returned.
 MAX_PATHS_PER_ROUTE = 25
+#: With k = 1, Yen's paths examined for the alternative that gives ``bypassed_countries``.
+BYPASS_SEARCH_PATHS = 10
 
 
 @dataclass(frozen=True)
@@ -154,8 +156,13 @@ def paths_between(
     max_overlap: float,
     arc_mask: np.ndarray[Any, Any] | None = None,
     kernel: Kernel = Kernel.NUMBA,
+    max_paths: int | None = None,
 ) -> list[ArcPath]:
-    """Up to ``n_routes`` distinct paths, lightest first (empty when there is none)."""
+    """Up to ``n_routes`` distinct paths, lightest first (empty when there is none).
+
+    At most ``max_paths`` of Yen's paths are examined (default ``MAX_PATHS_PER_ROUTE`` per
+    route asked for).
+    """
     if sources.size == 0 or targets.size == 0:
         return []
     mask = (cargo.arc_usable if arc_mask is None else arc_mask).copy()
@@ -173,7 +180,7 @@ def paths_between(
         kernel=kernel,
     )
     kept = distinct_paths(
-        islice(yen, MAX_PATHS_PER_ROUTE * n_routes),
+        islice(yen, max_paths if max_paths is not None else MAX_PATHS_PER_ROUTE * n_routes),
         arc_key=np.where(network.arc_kind == ArcKind.LINK, network.arc_link_idx, -1),
         arc_length=network.arc_length_km,
         max_overlap=max_overlap,
@@ -225,6 +232,9 @@ def find_routes(
         n_routes=max(int(k), 2),
         max_overlap=max_overlap,
         kernel=Kernel(kernel),
+        # With k = 1 the second route only names the countries the best one bypasses: look for
+        # it among fewer of Yen's paths.
+        max_paths=BYPASS_SEARCH_PATHS if int(k) == 1 else None,
     )
     if not paths:
         from caravan.results.no_route import explain_no_route
