@@ -148,7 +148,7 @@ def summarise(
             pid: inputs.inputs[int(i)].value
             for pid, i in zip(inputs.project_ids, inputs.project_input, strict=True)
         },
-        "route_sets": "fixed per scenario; computed once with every opened project open",
+        "route_sets": "one per completion pattern of the uncertain projects",
     }
     return EnsembleResult(
         scenario, reference, draws, input_table, failures, table.reset_index(drop=True), meta
