@@ -50,7 +50,7 @@ def check(
             )
         if report is not None:
             from caravan.claims.html import claims_html
-            from caravan.io.runs import write_text_atomic
+            from caravan.io._atomic import write_text_atomic
 
             write_text_atomic(claims_html(results, loaded), report)
     if as_json:

@@ -11,7 +11,8 @@ import yaml
 
 from caravan.ensemble.spec import RANGE_KINDS, Distribution, EnsembleSpec
 from caravan.errors import AtlasValidationError, NotFoundError, Problem
-from caravan.io.runs import _parquet, _replace_folder, write_json_atomic
+from caravan.io._atomic import write_json_atomic
+from caravan.io.runs import _parquet, _replace_folder
 
 __all__ = ["read_spec", "spec_from_mapping", "write_ensemble"]
 

@@ -6,17 +6,15 @@ over the target, so an interrupted export never leaves a half-written file behin
 
 from __future__ import annotations
 
-import contextlib
 import enum
-import os
-import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from caravan.errors import InputError
+from caravan.io._atomic import atomic_path
 from caravan.model.atlas import Atlas
 
 __all__ = [
@@ -128,24 +126,6 @@ def gis_layers(atlas: Atlas) -> dict[str, Any]:
     }
 
 
-@contextlib.contextmanager
-def _atomic(target: Path) -> Iterator[Path]:
-    """A temporary path next to ``target``, renamed over it when the block succeeds."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(
-        prefix=f".{target.stem}.", suffix=target.suffix, dir=target.parent
-    )
-    os.close(fd)
-    tmp = Path(tmp_name)
-    tmp.unlink()  # some drivers refuse to write over an existing empty file
-    try:
-        yield tmp
-        os.replace(tmp, target)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-
-
 def _folder(out: str | Path) -> Path:
     folder = Path(out)
     if folder.exists() and not folder.is_dir():
@@ -171,11 +151,11 @@ def write_geojson(atlas: Atlas, out: str | Path) -> list[Path]:
     for name, layer in gis_layers(atlas).items():
         if name == "sources":
             target = folder / "sources.csv"
-            with _atomic(target) as tmp:
+            with atomic_path(target) as tmp:
                 layer.to_csv(tmp, index=False)
         else:
             target = folder / f"{name}.geojson"
-            with _atomic(target) as tmp:
+            with atomic_path(target) as tmp:
                 pyogrio.write_dataframe(layer, tmp, driver="GeoJSON", layer=name)
         written.append(target)
     return written
@@ -197,7 +177,7 @@ def write_geopackage(atlas: Atlas, out: str | Path) -> Path:
         target = target.with_name(target.name + ".gpkg")
     if target.is_dir():
         raise InputError(f"{str(target)!r} is a folder; give a .gpkg file name")
-    with _atomic(target) as tmp:
+    with atomic_path(target) as tmp:
         for name, layer in gis_layers(atlas).items():
             pyogrio.write_dataframe(layer, tmp, driver="GPKG", layer=name, append=tmp.exists())
     return target
@@ -304,11 +284,11 @@ def write_gmns(atlas: Atlas, out: str | Path) -> list[Path]:
     written: list[Path] = []
     for name, table in gmns_tables(atlas).items():
         target = folder / f"{name}.csv"
-        with _atomic(target) as tmp:
+        with atomic_path(target) as tmp:
             table.to_csv(tmp, index=False)
         written.append(target)
     target = folder / "README.txt"
-    with _atomic(target) as tmp:
+    with atomic_path(target) as tmp:
         tmp.write_text(
             _GMNS_README.format(name=atlas.name, version=atlas.version, as_of=atlas.as_of),
             encoding="utf-8",

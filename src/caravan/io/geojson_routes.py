@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from caravan.errors import InputError
+from caravan.io._atomic import write_text_atomic
 
 __all__ = ["write_feature_collection"]
 
@@ -49,14 +48,7 @@ def write_feature_collection(features: Sequence[Mapping[str, Any]], path: str | 
         raise InputError(f"cannot write {str(target)!r}: folder {str(folder)!r} does not exist")
     collection = {"type": "FeatureCollection", "features": list(features)}
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(collection, fh, ensure_ascii=False, indent=1)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_text_atomic(json.dumps(collection, ensure_ascii=False, indent=1), target)
     except OSError as exc:
         raise InputError(f"cannot write {str(target)!r}: {exc.strerror or exc}") from None
     return target

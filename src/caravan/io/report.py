@@ -17,6 +17,7 @@ from importlib import resources
 from pathlib import Path
 
 from caravan.errors import CaravanError, InputError
+from caravan.io._atomic import write_bytes_atomic
 
 __all__ = [
     "CHROMIUM_FLAGS",
@@ -77,23 +78,10 @@ def _atomic_bytes(data: bytes, target: Path) -> Path:
         msg = f"{str(target)!r} is a folder; give a file name for the brief, e.g. brief.html"
         raise InputError(msg)
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+        write_bytes_atomic(data, target)
     except OSError as exc:
         msg = f"cannot write {str(target)!r}: {exc.strerror or exc}; choose another --out"
         raise InputError(msg) from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        msg = f"cannot write {str(target)!r}: {exc.strerror or exc}; choose another --out"
-        raise InputError(msg) from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return target
 
 

@@ -18,39 +18,9 @@ from typing import Any
 import pandas as pd
 
 from caravan.errors import InputError
+from caravan.io._atomic import write_json_atomic
 
-__all__ = ["write_comparison", "write_json_atomic", "write_run", "write_text_atomic"]
-
-
-def write_json_atomic(data: Any, path: str | Path) -> Path:
-    """Write JSON to a temporary file beside ``path``, then rename it into place."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, indent=2, ensure_ascii=False, default=str)
-            fh.write("\n")
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
-
-
-def write_text_atomic(text: str, path: str | Path) -> Path:
-    """Write text (UTF-8) to a temporary file beside ``path``, then rename it into place."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
+__all__ = ["write_comparison", "write_run"]
 
 
 def _replace_folder(out: Path, fill: Callable[[Path], None]) -> Path:

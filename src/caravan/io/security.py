@@ -10,10 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import os
-import tempfile
-from collections.abc import Collection, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +18,7 @@ from typing import Any
 import yaml
 
 from caravan.errors import AtlasValidationError, InputError, NotFoundError, Problem
+from caravan.io._atomic import atomic_path
 from caravan.io.atlas import shipped_atlas_path
 from caravan.security.acled import (
     AcledImport,
@@ -226,25 +224,11 @@ def _cell(value: Any) -> str:
     return str(getattr(value, "value", value))
 
 
-@contextmanager
-def _atomic(target: Path) -> Iterator[Path]:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        yield tmp
-        os.replace(tmp, target)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-
-
 def write_events_csv(events: Iterable[Event], path: str | Path) -> Path:
     """Write events as ``security/events.csv`` (all columns, ACLED's first), atomically."""
     target = Path(path)
     columns = [f.name for f in EVENT_COLUMNS]
-    with _atomic(target) as tmp, tmp.open("w", encoding="utf-8", newline="") as fh:
+    with atomic_path(target) as tmp, tmp.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow(columns)
         for e in events:
@@ -378,5 +362,5 @@ def _ensure_acled_source(folder: Path) -> None:
     if text and not text.endswith("\n"):
         text += "\n"
     text += yaml.safe_dump([_ACLED_SOURCE], sort_keys=False, allow_unicode=True)
-    with _atomic(path) as tmp:
+    with atomic_path(path) as tmp:
         tmp.write_text(text, encoding="utf-8")

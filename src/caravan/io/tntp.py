@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from caravan.errors import InputError, NotFoundError
+from caravan.io._atomic import write_text_atomic
 
 __all__ = [
     "NET_COLUMNS",
@@ -363,16 +363,8 @@ def read_tntp_dir(directory: str | os.PathLike[str]) -> TntpData:
     return TntpData(Path(directory).resolve().name, net, trips, flow, nodes)
 
 
-def _atomic_write(path: str | os.PathLike[str], text: str) -> None:
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=target.parent or ".", prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def _write(path: str | os.PathLike[str], text: str) -> None:
+    write_text_atomic(text, path, newline="\n")
 
 
 def write_net(path: str | os.PathLike[str], net: TntpNet) -> None:
@@ -398,7 +390,7 @@ def write_net(path: str | os.PathLike[str], net: TntpNet) -> None:
             str(int(net.link_type[i])),
         ]
         rows.append("\t" + "\t".join(vals) + "\t;")
-    _atomic_write(path, "\n".join(head + rows) + "\n")
+    _write(path, "\n".join(head + rows) + "\n")
 
 
 def write_trips(path: str | os.PathLike[str], demand: FloatArray) -> None:
@@ -415,7 +407,7 @@ def write_trips(path: str | os.PathLike[str], demand: FloatArray) -> None:
         entries = [f"{d + 1:5d} : {float(demand[o, d])!r};" for d in np.flatnonzero(demand[o])]
         lines += ["    ".join(entries[i : i + 5]) for i in range(0, len(entries), 5)]
         lines.append("")
-    _atomic_write(path, "\n".join(lines) + "\n")
+    _write(path, "\n".join(lines) + "\n")
 
 
 def write_flow(path: str | os.PathLike[str], flow: TntpFlow) -> None:
@@ -427,7 +419,7 @@ def write_flow(path: str | os.PathLike[str], flow: TntpFlow) -> None:
         if flow.cost is not None:
             vals.append(repr(float(flow.cost[i])))
         rows.append(" \t".join(vals))
-    _atomic_write(path, "\n".join(rows) + "\n")
+    _write(path, "\n".join(rows) + "\n")
 
 
 def write_nodes(path: str | os.PathLike[str], nodes: TntpNodes) -> None:
@@ -435,7 +427,7 @@ def write_nodes(path: str | os.PathLike[str], nodes: TntpNodes) -> None:
     rows = ["node\tX\tY\t;"]
     for i in range(nodes.node_id.size):
         rows.append(f"{int(nodes.node_id[i])}\t{float(nodes.x[i])!r}\t{float(nodes.y[i])!r}\t;")
-    _atomic_write(path, "\n".join(rows) + "\n")
+    _write(path, "\n".join(rows) + "\n")
 
 
 def write_link_flows_csv(
@@ -451,4 +443,4 @@ def write_link_flows_csv(
             f"{int(net.init_node[i])},{int(net.term_node[i])},"
             f"{float(volume[i])!r},{float(link_time[i])!r}"
         )
-    _atomic_write(path, "\n".join(rows) + "\n")
+    _write(path, "\n".join(rows) + "\n")
