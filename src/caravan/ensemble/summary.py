@@ -12,6 +12,7 @@ from scipy.stats import rankdata
 
 from caravan.ensemble.compile import EnsembleInputs
 from caravan.ensemble.evaluate import DrawResult
+from caravan.model.plain import to_plain
 
 __all__ = ["EnsembleResult", "summarise"]
 
@@ -44,7 +45,7 @@ class EnsembleResult:
         """Summaries as plain data (for ``--json``)."""
         records = []
         for row in self.countries.to_dict("records"):
-            records.append({str(k): _plain(v) for k, v in row.items()})
+            records.append({str(k): to_plain(v, digits=6) for k, v in row.items()})
         return {
             "scenario": self.scenario,
             "reference": self.reference,
@@ -55,15 +56,6 @@ class EnsembleResult:
             ],
             "countries": records,
         }
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.floating | float):
-        f = float(value)
-        return None if np.isnan(f) else round(f, 6)
-    return value
 
 
 def _spearman(x: np.ndarray, y: np.ndarray) -> float:

@@ -17,6 +17,7 @@ import pandas as pd
 
 from caravan.errors import InputError
 from caravan.model.atlas import Atlas
+from caravan.model.plain import to_plain
 from caravan.model.records import LinkStatus, Zone
 
 __all__ = [
@@ -165,18 +166,8 @@ class Scenario:
 
     def to_dict(self) -> dict[str, Any]:
         """The resolved scenario as plain data (for provenance and JSON)."""
-        out: dict[str, Any] = _plain(dataclasses.asdict(self))
+        out: dict[str, Any] = to_plain(dataclasses.asdict(self))
         return out
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return value
 
 
 def _apply_op(current: pd.Series, op: ChangeOp, value: float) -> pd.Series:

@@ -27,6 +27,7 @@ import pandas as pd
 from caravan.assign.path_logit import RouteSets, solve_path_logit_sue
 from caravan.errors import CaravanError, NoRouteError
 from caravan.model.atlas import Atlas
+from caravan.model.plain import to_plain
 from caravan.model.scenario import Scenario, apply_scenario
 
 __all__ = [
@@ -92,21 +93,8 @@ class RunResult:
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     out = []
     for row in frame.to_dict("records"):
-        out.append({str(k): _plain(v) for k, v in row.items()})
+        out.append({str(k): to_plain(v, digits=6) for k, v in row.items()})
     return out
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (np.floating, float)):
-        f = float(value)
-        return None if np.isnan(f) else round(f, 6)
-    if isinstance(value, tuple | list | np.ndarray):
-        return [_plain(v) for v in value]
-    if value is pd.NA:
-        return None
-    return value
 
 
 def _resolve(scenario: str | Path | Scenario, atlas: Atlas | None) -> tuple[Scenario, Atlas]:

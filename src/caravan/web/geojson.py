@@ -8,15 +8,13 @@ segments between their two places (the atlas stores no line shapes).
 from __future__ import annotations
 
 import dataclasses
-import enum
-import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from caravan.model.atlas import Atlas
+from caravan.model.plain import to_plain
 
 __all__ = [
     "AtlasIndex",
@@ -36,35 +34,14 @@ FeatureCollection = dict[str, Any]
 
 
 def plain(value: Any) -> Any:
-    """A value made JSON-ready: NaN and ``pd.NA`` become ``None``, containers become lists.
+    """A value made JSON-ready (see :func:`caravan.model.plain.to_plain`).
 
     Examples
     --------
-    >>> plain({"a": (1, float("nan")), "b": np.int64(3)})
+    >>> plain({"a": (1, float("nan")), "b": 3})
     {'a': [1, None], 'b': 3}
     """
-    if value is None or isinstance(value, bool | str):
-        return value
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, np.bool_):
-        return bool(value)
-    if isinstance(value, int | np.integer):
-        return int(value)
-    if isinstance(value, float | np.floating):
-        f = float(value)
-        return None if math.isnan(f) or math.isinf(f) else f
-    if isinstance(value, Mapping):
-        return {str(k): plain(v) for k, v in value.items()}
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, list | tuple | set | frozenset | np.ndarray | pd.Series):
-        return [plain(v) for v in value]
-    if value is pd.NA or value is pd.NaT:
-        return None
-    if hasattr(value, "to_dict"):
-        return plain(value.to_dict())
-    return str(value)
+    return to_plain(value)
 
 
 def _collection(features: list[dict[str, Any]]) -> FeatureCollection:
