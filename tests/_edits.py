@@ -4,13 +4,33 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-__all__ = ["drop_csv_row", "edit_csv", "edit_yaml", "replace_text"]
+__all__ = ["atlas_copy", "drop_csv_row", "edit_csv", "edit_yaml", "replace_text"]
+
+
+def atlas_copy(
+    source: Path,
+    folder: Path,
+    *,
+    files: dict[str, str] | None = None,
+    scenarios: dict[str, str] | None = None,
+) -> Path:
+    """Copy a fixture atlas to ``folder`` and write extra files (``demand.csv``, ...) and
+    ``scenarios/<name>.yaml`` into the copy."""
+    shutil.copytree(source, folder)
+    for name, text in (files or {}).items():
+        (folder / name).write_text(text, encoding="utf-8")
+    if scenarios:
+        (folder / "scenarios").mkdir(exist_ok=True)
+        for name, text in scenarios.items():
+            (folder / "scenarios" / f"{name}.yaml").write_text(text, encoding="utf-8")
+    return folder
 
 
 def edit_csv(folder: Path, file: str, key: str, column: str, value: str) -> None:

@@ -7,7 +7,6 @@ the way round through Iran (Amber -> Ember -> Fjord -> Harbor -> Dune) is 500 + 
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -19,6 +18,7 @@ from caravan.errors import AtlasValidationError
 from caravan.io.atlas import load_atlas
 from caravan.io.claims import read_claims
 from caravan.model.atlas import Atlas
+from tests._edits import atlas_copy
 
 ROUTE_ATLAS = Path(__file__).parents[1] / "data" / "route-atlas"
 DEMAND = """\
@@ -88,12 +88,8 @@ CLAIMS = """\
 @pytest.fixture(scope="module")
 def atlas(tmp_path_factory: pytest.TempPathFactory) -> Atlas:
     folder = tmp_path_factory.mktemp("claims") / "atlas"
-    shutil.copytree(ROUTE_ATLAS, folder)
-    (folder / "demand.csv").write_text(DEMAND, encoding="utf-8")
-    (folder / "scenarios").mkdir()
-    for name, text in SCENARIOS.items():
-        (folder / "scenarios" / f"{name}.yaml").write_text(text, encoding="utf-8")
-    (folder / "claims.yaml").write_text(CLAIMS, encoding="utf-8")
+    files = {"demand.csv": DEMAND, "claims.yaml": CLAIMS}
+    atlas_copy(ROUTE_ATLAS, folder, files=files, scenarios=SCENARIOS)
     return load_atlas(folder)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -13,6 +12,7 @@ from caravan.io.scenario import load_scenario
 from caravan.model.atlas import Atlas
 from caravan.results.compare import compare_runs
 from caravan.results.runs import RunResult, run_scenario
+from tests._edits import atlas_copy
 
 ROUTE_ATLAS = Path(__file__).parents[1] / "data" / "route-atlas"
 
@@ -36,11 +36,7 @@ SCENARIOS = {
 @pytest.fixture(scope="module")
 def atlas(tmp_path_factory: pytest.TempPathFactory) -> Atlas:
     folder = tmp_path_factory.mktemp("runs") / "atlas"
-    shutil.copytree(ROUTE_ATLAS, folder)
-    (folder / "demand.csv").write_text(DEMAND, encoding="utf-8")
-    (folder / "scenarios").mkdir()
-    for name, text in SCENARIOS.items():
-        (folder / "scenarios" / f"{name}.yaml").write_text(text, encoding="utf-8")
+    atlas_copy(ROUTE_ATLAS, folder, files={"demand.csv": DEMAND}, scenarios=SCENARIOS)
     return load_atlas(folder)
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
 from caravan.web import create_app
+from tests._edits import atlas_copy
 
 ROUTE_ATLAS = Path(__file__).parents[1] / "data" / "route-atlas"
 
@@ -32,11 +32,7 @@ SCENARIOS = {
 def web_atlas(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The route test atlas plus a demand table and three scenarios (a scratch copy)."""
     folder = tmp_path_factory.mktemp("web") / "atlas"
-    shutil.copytree(ROUTE_ATLAS, folder)
-    (folder / "demand.csv").write_text(DEMAND, encoding="utf-8")
-    (folder / "scenarios").mkdir()
-    for name, text in SCENARIOS.items():
-        (folder / "scenarios" / f"{name}.yaml").write_text(text, encoding="utf-8")
+    atlas_copy(ROUTE_ATLAS, folder, files={"demand.csv": DEMAND}, scenarios=SCENARIOS)
     # A file next to the atlas that no scenario name may reach.
     (folder.parent / "secret.yaml").write_text("name: secret\ndescription: no\n", encoding="utf-8")
     return folder
