@@ -199,3 +199,46 @@ def test_all_or_nothing_loads_the_shortest_paths() -> None:
     load = all_or_nothing(net, np.array([5.0, 1.0, 1.0, 1.0]), demand)
     assert load.flow.tolist() == [0.0, 3.0, 3.0, 2.0]
     assert load.sptc == 3 * 2.0 + 2 * 1.0
+
+
+def test_gp_paths_longer_than_its_first_storage_grow_it_and_still_converge() -> None:
+    # a ladder of 30 rungs, each two parallel links: one O-D pair whose paths are 30 links long
+    # (the first storage holds 16 links) and whose path set keeps changing
+    rungs = 30
+    frm = [i for i in range(rungs) for _ in (0, 1)]
+    to = [i + 1 for i in range(rungs) for _ in (0, 1)]
+    fft = [1.0 + (i % 3) * (k + 1) for i in range(rungs) for k in (0, 1)]
+    net = AssignmentNetwork.from_links(
+        frm, to, fft, [2.0] * len(frm), [0.15] * len(frm), [4.0] * len(frm),
+        n_nodes=rungs + 1, n_zones=rungs + 1,
+    )  # fmt: skip
+    demand = _od(rungs + 1, 0, rungs, 9.0)
+    result = assign(net, [DemandClass("car", demand)], algorithm="gp", gap=1e-10)
+    assert result.relative_gap <= 1e-10
+    np.testing.assert_allclose(
+        conservation_residual(net, result.total_flow, demand), 0.0, atol=1e-9
+    )
+    used = result.total_flow.reshape(rungs, 2) > 1e-9
+    times = result.link_time.reshape(rungs, 2)
+    both = used.all(axis=1)
+    assert both.any()  # some rungs split the flow, so paths were added and dropped
+    np.testing.assert_allclose(times[both, 0], times[both, 1], rtol=1e-6)
+
+
+def test_gp_path_compaction_keeps_live_paths_in_order() -> None:
+    from caravan.assign.gradient_projection import _compact_paths
+
+    # three O-D pairs; paths 1 and 3 are dropped (no list reaches them)
+    links = np.array([5, 6, 7, 8, 9, 1, 2, 3, 4, 0], np.uint16)
+    p_start = np.array([0, 2, 3, 6, 8], np.int64)
+    p_len = np.array([2, 1, 3, 2, 2], np.int32)
+    p_flow = np.array([1.0, 0.0, 2.0, 0.0, 4.0])
+    p_next = np.array([-1, -1, 0, -1, -1], np.int64)
+    od_head = np.array([2, 4, -1], np.int64)  # pair 0: 2 -> 0; pair 1: 4; pair 2: none
+    n_live, used = _compact_paths(od_head, p_next, p_start, p_len, p_flow, links, 5)
+    assert (n_live, used) == (3, 7)
+    assert od_head.tolist() == [1, 2, -1]
+    assert p_next[:3].tolist() == [-1, 0, -1]
+    assert p_flow[:3].tolist() == [1.0, 2.0, 4.0]
+    paths = [links[p_start[p] : p_start[p] + p_len[p]].tolist() for p in range(3)]
+    assert paths == [[5, 6], [8, 9, 1], [4, 0]]

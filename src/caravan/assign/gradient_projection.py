@@ -97,17 +97,9 @@ def _gp_sweep(
                     found = same
                 p = p_next[p]
             if not found:
-                if n_paths == p_start.size:  # grow the path arrays
-                    size = 2 * p_start.size
-                    p_start = np.concatenate((p_start, np.empty(size - p_start.size, np.int64)))
-                    p_len = np.concatenate((p_len, np.empty(size - p_len.size, np.int32)))
-                    p_flow = np.concatenate((p_flow, np.empty(size - p_flow.size)))
-                    p_next = np.concatenate((p_next, np.empty(size - p_next.size, np.int64)))
-                if buf_used + n_tmp > links_buf.size:
-                    size = max(links_buf.size + links_buf.size // 2, buf_used + n_tmp)
-                    links_buf = np.concatenate(
-                        (links_buf, np.empty(size - links_buf.size, np.int32))
-                    )
+                if n_paths == p_start.size or buf_used + n_tmp > links_buf.size:
+                    # out of room: the caller grows the arrays and calls again from this pair
+                    return od, n_paths, buf_used, stamp
                 new = n_paths
                 n_paths += 1
                 p_start[new] = buf_used
@@ -189,7 +181,52 @@ def _gp_sweep(
             else:
                 prev = p
             p = nxt
-    return p_start, p_len, p_flow, p_next, links_buf, n_paths, buf_used, stamp
+    return od_hi, n_paths, buf_used, stamp
+
+
+@njit(cache=True, nogil=True)  # type: ignore[untyped-decorator]
+def _compact_paths(
+    od_head: Any, p_next: Any, p_start: Any, p_len: Any, p_flow: Any, links_buf: Any, n_paths: int
+) -> Any:
+    """Drop the storage of paths no O-D pair uses any more, in place; return the new counts.
+
+    Path ids are handed out in the order their links were stored, so moving every live path down
+    to the next free slot, in id order, never overwrites anything not yet moved.
+    """
+    new_id = np.full(n_paths, -1, np.int64)
+    for od in range(od_head.size):
+        p = od_head[od]
+        while p != -1:
+            new_id[p] = 0
+            p = p_next[p]
+    n_live = 0
+    used = 0
+    for p in range(n_paths):
+        if new_id[p] == -1:
+            continue
+        new_id[p] = n_live
+        start, length = p_start[p], p_len[p]
+        for i in range(length):
+            links_buf[used + i] = links_buf[start + i]
+        p_start[n_live] = used
+        p_len[n_live] = length
+        p_flow[n_live] = p_flow[p]
+        p_next[n_live] = p_next[p]
+        used += length
+        n_live += 1
+    for p in range(n_live):
+        if p_next[p] != -1:
+            p_next[p] = new_id[p_next[p]]
+    for od in range(od_head.size):
+        if od_head[od] != -1:
+            od_head[od] = new_id[od_head[od]]
+    return n_live, used
+
+
+def _grown(array: NDArray[Any], size: int) -> NDArray[Any]:
+    """``array`` enlarged to ``size`` elements, in place where the allocator can (no copy peak)."""
+    array.resize(size, refcheck=False)
+    return array
 
 
 @njit(cache=True, nogil=True)  # type: ignore[untyped-decorator]
@@ -255,7 +292,9 @@ def gradient_projection(
     p_len = np.empty(cap_paths, np.int32)
     p_flow = np.empty(cap_paths)
     p_next = np.empty(cap_paths, np.int64)
-    links_buf = np.empty(max(16, 8 * n_od), np.int32)  # link positions of every path
+    # link positions of every path, as 16-bit numbers when the network is small enough
+    link_dtype = np.uint16 if n_l <= np.iinfo(np.uint16).max else np.int32
+    links_buf = np.empty(max(16, 8 * n_od), link_dtype)
     n_paths = buf_used = stamp = 0
     mark_p = np.zeros(n_l, np.int64)
     mark_q = np.zeros(n_l, np.int64)
@@ -289,20 +328,35 @@ def gradient_projection(
             history.append(rel_gap)
             if progress is not None:
                 progress(iteration - 1, rel_gap)
-            logger.debug("gp iteration %d: gap %.3e, %d paths", iteration - 1, rel_gap, n_paths)
+            logger.debug(
+                "gp iteration %d: gap %.3e, %d paths, %d link entries",
+                iteration - 1, rel_gap, n_paths, buf_used,
+            )  # fmt: skip
             if rel_gap <= gap or iteration - 1 >= max_iter:
                 break
+        n_paths, buf_used = _compact_paths(
+            od_head, p_next, p_start, p_len, p_flow, links_buf, n_paths
+        )  # fmt: skip
         for sweep in range(max(1, inner_sweeps) if iteration > 1 else 1):
             for c in range(problem.n_classes):
                 origin_row = np.full(net.n_zones, -1, np.int64)
                 origin_row[origins[c]] = np.arange(origins[c].size)
-                (p_start, p_len, p_flow, p_next, links_buf, n_paths, buf_used, stamp) = _gp_sweep(
-                    int(od_bounds[c]), int(od_bounds[c + 1]), sweep == 0,
-                    float(problem.pce[c]), code, fft, cap, alpha, beta,
-                    np.ascontiguousarray(problem.fixed_cost[c]), net.from_idx,
-                    class_flow[c], volume, link_time, link_deriv, preds[c], origin_row,
-                    od_origin, od_dest, od_demand, od_head, p_next, p_start, p_len, p_flow,
-                    links_buf, n_paths, buf_used, mark_p, mark_q, stamp,
-                )  # fmt: skip
+                od_lo, od_hi = int(od_bounds[c]), int(od_bounds[c + 1])
+                while od_lo < od_hi:
+                    (od_lo, n_paths, buf_used, stamp) = _gp_sweep(
+                        od_lo, od_hi, sweep == 0, float(problem.pce[c]), code,
+                        fft, cap, alpha, beta, np.ascontiguousarray(problem.fixed_cost[c]),
+                        net.from_idx, class_flow[c], volume, link_time, link_deriv, preds[c],
+                        origin_row, od_origin, od_dest, od_demand, od_head, p_next, p_start,
+                        p_len, p_flow, links_buf, n_paths, buf_used, mark_p, mark_q, stamp,
+                    )  # fmt: skip
+                    if od_lo < od_hi:  # out of room: grow by half and go on from that pair
+                        if n_paths == p_start.size:
+                            size = p_start.size + p_start.size // 2
+                            p_start, p_len, p_flow, p_next = (
+                                _grown(a, size) for a in (p_start, p_len, p_flow, p_next)
+                            )
+                        else:
+                            links_buf = _grown(links_buf, links_buf.size + links_buf.size // 2)
     logger.debug("gp: %d paths, %d link entries, %d O-D pairs", n_paths, buf_used, n_od)
     return Solution(class_flow.copy(), iteration - 1, tuple(history))
