@@ -104,9 +104,7 @@ def transfer_kind(a: Layer, b: Layer) -> TransferKind:
 
 def legs_of(network: Network, cargo: CargoArcs, arcs: Sequence[int]) -> tuple[Leg, ...]:
     """The legs of a path given as arc indices."""
-    links = network.atlas.links_frame
-    project_col: list[Any] = links["project_ids"].tolist()
-    corridor_col: list[Any] = links["corridor_ids"].tolist()
+    project_col, corridor_col = _link_project_corridor_ids(network)
     out: list[Leg] = []
     for seq, a in enumerate(arcs):
         tv, hv = int(network.arc_tail_vidx[a]), int(network.arc_head_vidx[a])
@@ -139,11 +137,26 @@ def legs_of(network: Network, cargo: CargoArcs, arcs: Sequence[int]) -> tuple[Le
                 cost_usd_per_t=float(cargo.arc_cost_usd_per_t[a]),
                 border_id=network.border_ids[b] if b >= 0 else None,
                 transfer_kind=None if is_link else transfer_kind(t_layer, h_layer).value,
-                project_ids=tuple(project_col[li]) if is_link else (),
-                corridor_ids=tuple(corridor_col[li]) if is_link else (),
+                project_ids=project_col[li] if is_link else (),
+                corridor_ids=corridor_col[li] if is_link else (),
             )
         )
     return tuple(out)
+
+
+def _link_project_corridor_ids(
+    network: Network,
+) -> tuple[tuple[tuple[str, ...], ...], tuple[tuple[str, ...], ...]]:
+    """Each link's project and corridor ids, by link position (kept with the network)."""
+    cached = network.derived.get("link_project_corridor_ids")
+    if cached is None:
+        links = network.atlas.links_frame
+        cached = (
+            tuple(tuple(ids) for ids in links["project_ids"].tolist()),
+            tuple(tuple(ids) for ids in links["corridor_ids"].tolist()),
+        )
+        network.derived["link_project_corridor_ids"] = cached
+    return cached  # type: ignore[no-any-return]
 
 
 def by_country(legs: Sequence[Leg]) -> tuple[CountryShare, ...]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
+from functools import cache
 from itertools import islice
 from typing import Any
 
@@ -111,13 +112,13 @@ class Route:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (the ``caravan route --json`` record)."""
         out: dict[str, Any] = {}
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if f.name in ("by_country", "borders", "transfers", "legs"):
+        for name in _field_names(type(self)):
+            value = getattr(self, name)
+            if name in ("by_country", "borders", "transfers", "legs"):
                 value = [_record(item) for item in value]
             elif isinstance(value, tuple):
                 value = list(value)
-            out[f.name] = value
+            out[name] = value
         out["objective"] = self.objective.value
         out["surcharges"] = [{"restriction_id": r, "usd_per_t": v} for r, v in self.surcharges]
         out["coordinates"] = [list(c) for c in self.coordinates]
@@ -127,9 +128,15 @@ class Route:
 def _record(item: Any) -> dict[str, Any]:
     """A flat record (its fields are numbers, text or tuples of text) as a JSON-ready dict."""
     return {
-        f.name: list(v) if isinstance(v := getattr(item, f.name), tuple) else v
-        for f in fields(item)
+        name: list(v) if isinstance(v := getattr(item, name), tuple) else v
+        for name in _field_names(type(item))
     }
+
+
+@cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    """The field names of a dataclass, looked up once per class."""
+    return tuple(f.name for f in fields(cls))
 
 
 def _objective(by: str | Objective) -> Objective:
@@ -168,7 +175,11 @@ def paths_between(
     mask = (cargo.arc_usable if arc_mask is None else arc_mask).copy()
     # The origin and destination attach to all their layers at no cost, so a transfer there is
     # never needed; removing those arcs stops "alternatives" that only add one.
-    ends = np.isin(network.arc_tail_vidx, sources) | np.isin(network.arc_head_vidx, targets)
+    is_source = np.zeros(network.n_vnodes, bool)
+    is_source[sources] = True
+    is_target = np.zeros_like(is_source)
+    is_target[targets] = True
+    ends = is_source[network.arc_tail_vidx] | is_target[network.arc_head_vidx]
     mask &= ~(ends & (network.arc_kind == ArcKind.TRANSFER))
     yen = k_shortest_paths(
         graph_of(network),
@@ -285,7 +296,9 @@ def _route(
     legs = legs_of(network, cargo, path.arcs)
     places = _places(network, path)
     node_ids = tuple(network.place_ids[p] for p in places)
-    borders_frame = atlas.borders_frame
+    border_names = network.derived.get("border_names")
+    if border_names is None:
+        border_names = network.derived["border_names"] = atlas.borders_frame["name"].tolist()
     borders = []
     transfers = []
     surcharges: dict[str, float] = {}
@@ -295,7 +308,7 @@ def _route(
             borders.append(
                 BorderCrossing(
                     border_id=leg.border_id,
-                    name=str(borders_frame["name"].iat[bi]),
+                    name=str(border_names[bi]),
                     link_id=str(leg.link_id),
                     from_iso3=leg.from_iso3,
                     to_iso3=leg.to_iso3,
