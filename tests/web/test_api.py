@@ -456,3 +456,14 @@ def test_unknown_path_is_a_json_404(client: TestClient) -> None:
     error = _error(client.get("/api/nothing"), 404)
     assert error["fix"]
     _error(client.delete("/api/atlas"), 405)
+
+
+def test_route_answers_are_compact_json_with_numpy_values_and_nan_made_plain() -> None:
+    import numpy as np
+
+    from caravan.web.api_route import _dumps
+
+    assert _dumps({"a": 1.5, "b": "Kabul–Torkham"}) == '{"a":1.5,"b":"Kabul–Torkham"}'.encode()
+    assert (
+        _dumps({"n": np.int64(3), "x": float("nan"), "t": (1, 2)}) == b'{"n":3,"x":null,"t":[1,2]}'
+    )

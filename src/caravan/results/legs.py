@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from caravan.network.cargo import CargoArcs
 from caravan.network.model import ArcKind, Layer, Network, TransferKind

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
-from functools import cache
 from itertools import islice
 from typing import Any
 
@@ -112,10 +111,11 @@ class Route:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (the ``caravan route --json`` record)."""
         out: dict[str, Any] = {}
-        for name in _field_names(type(self)):
+        for name in _field_names(self):
             value = getattr(self, name)
             if name in ("by_country", "borders", "transfers", "legs"):
-                value = [_record(item) for item in value]
+                names = _field_names(value[0]) if value else ()
+                value = [_record(item, names) for item in value]
             elif isinstance(value, tuple):
                 value = list(value)
             out[name] = value
@@ -125,18 +125,20 @@ class Route:
         return out
 
 
-def _record(item: Any) -> dict[str, Any]:
-    """A flat record (its fields are numbers, text or tuples of text) as a JSON-ready dict."""
+def _record(item: Any, names: Sequence[str] | None = None) -> dict[str, Any]:
+    """A flat record (its fields are numbers, text or tuples of text) as a JSON-ready dict.
+
+    ``names`` are its field names, when the caller has looked them up for a run of records.
+    """
     return {
         name: list(v) if isinstance(v := getattr(item, name), tuple) else v
-        for name in _field_names(type(item))
+        for name in (_field_names(item) if names is None else names)
     }
 
 
-@cache
-def _field_names(cls: type) -> tuple[str, ...]:
-    """The field names of a dataclass, looked up once per class."""
-    return tuple(f.name for f in fields(cls))
+def _field_names(item: Any) -> tuple[str, ...]:
+    """The field names of a dataclass instance."""
+    return tuple(f.name for f in fields(item))
 
 
 def _objective(by: str | Objective) -> Objective:
