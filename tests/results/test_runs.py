@@ -142,32 +142,3 @@ def test_results_carry_provenance(runs: dict[str, RunResult], atlas: Atlas) -> N
     assert prov["scenario_lineage"] == ["base", "rail"]
     assert len(prov["scenario_digest"]) == 64
     assert prov["caravan_version"]
-
-
-def test_a_ship_calling_at_a_port_is_not_transit() -> None:
-    from types import SimpleNamespace
-
-    from caravan.results.runs import land_countries
-
-    def leg(kind: str, layer: str, a: str, b: str) -> SimpleNamespace:
-        return SimpleNamespace(kind=kind, from_layer=layer, from_iso3=a, to_iso3=b)
-
-    # Karachi -> Mundra -> Port Said -> Rotterdam by sea: no land transit anywhere.
-    voyage = SimpleNamespace(
-        legs=[
-            leg("link", "sea", "PAK", "IND"),
-            leg("link", "sea", "IND", "EGY"),
-            leg("link", "sea", "EGY", "NLD"),
-        ]
-    )
-    assert land_countries(voyage) == set()
-    # Unloaded at Bandar Abbas onto rail to Sarakhs: Iran is crossed on land.
-    landed = SimpleNamespace(
-        legs=[
-            leg("link", "sea", "IND", "IRN"),
-            leg("transfer", "sea", "IRN", "IRN"),
-            leg("link", "rail 1435", "IRN", "IRN"),
-            leg("link", "rail 1520", "IRN", "TKM"),
-        ]
-    )
-    assert land_countries(landed) == {"IRN", "TKM"}

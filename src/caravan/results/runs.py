@@ -29,6 +29,8 @@ from caravan.errors import CaravanError, NoRouteError
 from caravan.model.atlas import Atlas
 from caravan.model.plain import to_plain
 from caravan.model.scenario import Scenario, apply_scenario
+from caravan.results import run_tables as tables
+from caravan.results.run_tables import land_countries
 
 __all__ = [
     "RunResult",
@@ -207,14 +209,14 @@ def run_scenario(
     result = _settle(world, route_rows, flow_pos, flows_by_id, commodities, resolved, progress)
     route_tonnes, shares, costs, times, iterations, change, converged = result
 
-    routes_table = _routes_table(route_rows, route_tonnes, shares, costs, times)
-    flows = _flows_table(flows, routes_table)
-    link_flows = _link_flows(world, route_rows, route_tonnes)
+    routes_table = tables.routes_table(route_rows, route_tonnes, shares, costs, times)
+    flows = tables.flows_table(flows, routes_table)
+    link_flows = tables.link_flows(world, route_rows, route_tonnes)
     origin_country = dict(
         zip(world.nodes_frame["node_id"], world.nodes_frame["country_iso3"], strict=True)
     )
-    country_transit = _country_transit(world, route_rows, route_tonnes, origin_country)
-    corridor_flows = _corridor_flows(world, route_rows, route_tonnes)
+    country_transit = tables.country_transit(world, route_rows, route_tonnes, origin_country)
+    corridor_flows = tables.corridor_flows(world, route_rows, route_tonnes)
     demand_t = float(flows["tonnes_per_year"].sum())
     served_t = float(flows["served_tonnes_per_year"].sum())
     summary = {
@@ -464,196 +466,6 @@ def _settle(
         res.relative_change,
         res.converged,
     )
-
-
-def _routes_table(
-    route_rows: Sequence[dict[str, Any]],
-    tonnes: np.ndarray,
-    shares: np.ndarray,
-    costs: np.ndarray,
-    times: np.ndarray,
-) -> pd.DataFrame:
-    rows = []
-    for i, row in enumerate(route_rows):
-        r = row["route"]
-        rows.append(
-            {
-                "flow_id": row["flow_id"],
-                "rank": row["rank"],
-                "share": float(shares[i]),
-                "tonnes_per_year": float(tonnes[i]),
-                "free_flow_cost_usd_per_t": float(r.cost_usd_per_t),
-                "cost_usd_per_t": float(costs[i]),
-                "time_h": float(times[i]),
-                "money_usd_per_t": float(r.money_usd_per_t),
-                "length_km": float(r.length_km),
-                "countries": ";".join(r.countries),
-                "projects": ";".join(r.projects),
-                "link_ids": ";".join(r.link_ids),
-            }
-        )
-    columns = [
-        "flow_id",
-        "rank",
-        "share",
-        "tonnes_per_year",
-        "free_flow_cost_usd_per_t",
-        "cost_usd_per_t",
-        "time_h",
-        "money_usd_per_t",
-        "length_km",
-        "countries",
-        "projects",
-        "link_ids",
-    ]
-    return pd.DataFrame(rows, columns=columns)
-
-
-def _flows_table(flows: pd.DataFrame, routes: pd.DataFrame) -> pd.DataFrame:
-    out = flows.copy()
-    if routes.empty:
-        out["served_tonnes_per_year"] = 0.0
-        out["cost_usd_per_t"] = np.nan
-        out["time_h"] = np.nan
-        out["main_route_countries"] = ""
-        out["unserved_tonnes_per_year"] = out["tonnes_per_year"]
-        return out
-    g = routes.assign(
-        wc=routes["cost_usd_per_t"] * routes["share"], wt=routes["time_h"] * routes["share"]
-    ).groupby("flow_id")
-    served = g["tonnes_per_year"].sum()
-    cost = g["wc"].sum()
-    time_h = g["wt"].sum()
-    main = (
-        routes.sort_values(["flow_id", "share"], ascending=[True, False])
-        .groupby("flow_id")["countries"]
-        .first()
-    )
-    out["served_tonnes_per_year"] = out["flow_id"].map(served).fillna(0.0)
-    out["unserved_tonnes_per_year"] = out["tonnes_per_year"] - out["served_tonnes_per_year"]
-    out["cost_usd_per_t"] = out["flow_id"].map(cost)
-    out["time_h"] = out["flow_id"].map(time_h)
-    out["main_route_countries"] = out["flow_id"].map(main).fillna("")
-    return out
-
-
-def _link_flows(
-    world: Atlas, route_rows: Sequence[dict[str, Any]], tonnes: np.ndarray
-) -> pd.DataFrame:
-    links = world.links_frame
-    ab: dict[str, float] = {}
-    ba: dict[str, float] = {}
-    ends = {
-        str(r["link_id"]): (str(r["from_node_id"]), str(r["to_node_id"]))
-        for r in links[["link_id", "from_node_id", "to_node_id"]].to_dict("records")
-    }
-    for i, row in enumerate(route_rows):
-        r = row["route"]
-        nodes = list(r.node_ids)
-        for j, link_id in enumerate(r.link_ids):
-            a, _b = ends[link_id]
-            forward = j < len(nodes) and nodes[j] == a
-            target = ab if forward else ba
-            target[link_id] = target.get(link_id, 0.0) + float(tonnes[i])
-    out = links[
-        ["link_id", "from_node_id", "to_node_id", "mode", "status", "length_km", "capacity_mtpa"]
-    ].copy()
-    out["tonnes_ab"] = out["link_id"].map(ab).fillna(0.0)
-    out["tonnes_ba"] = out["link_id"].map(ba).fillna(0.0)
-    out["tonnes_per_year"] = out["tonnes_ab"] + out["tonnes_ba"]
-    out["tkm_per_year"] = out["tonnes_per_year"] * out["length_km"]
-    cap_t = out["capacity_mtpa"] * 1e6
-    out["vc_ratio"] = (out["tonnes_per_year"] / cap_t).where(cap_t > 0)
-    return out
-
-
-def land_countries(route: Any) -> set[str]:
-    """Countries a route touches on land: its rail, road and ferry legs and its transfers.
-
-    A ship that passes or calls at a port without unloading (sea legs only) does not make that
-    country a transit country; the Suez Canal's Egypt, or Mundra's India on a Karachi-Rotterdam
-    voyage, are not counted as transit.
-    """
-    out: set[str] = set()
-    for leg in route.legs:
-        if leg.kind == "transfer":
-            out.add(leg.from_iso3)
-        elif not str(leg.from_layer).startswith("sea"):
-            out.update((leg.from_iso3, leg.to_iso3))
-    return out
-
-
-def _country_transit(
-    world: Atlas,
-    route_rows: Sequence[dict[str, Any]],
-    tonnes: np.ndarray,
-    node_country: dict[str, str],
-) -> pd.DataFrame:
-    acc: dict[str, dict[str, float]] = {}
-
-    def bucket(iso3: str) -> dict[str, float]:
-        return acc.setdefault(
-            iso3,
-            {
-                "transit_tonnes": 0.0,
-                "transit_tkm": 0.0,
-                "transit_revenue_usd": 0.0,
-                "origin_tonnes": 0.0,
-                "destination_tonnes": 0.0,
-                "domestic_revenue_usd": 0.0,
-            },
-        )
-
-    for i, row in enumerate(route_rows):
-        r = row["route"]
-        t = float(tonnes[i])
-        origin = node_country[r.node_ids[0]]
-        destination = node_country[r.node_ids[-1]]
-        bucket(origin)["origin_tonnes"] += t
-        bucket(destination)["destination_tonnes"] += t
-        land = land_countries(r)
-        for part in r.by_country:
-            b = bucket(part.iso3)
-            if part.iso3 in (origin, destination):
-                b["domestic_revenue_usd"] += t * part.money_usd_per_t
-                continue
-            if part.iso3 not in land:
-                continue
-            b["transit_tonnes"] += t
-            b["transit_tkm"] += t * part.length_km
-            b["transit_revenue_usd"] += t * part.money_usd_per_t
-    for iso3 in world.countries:
-        bucket(iso3)
-    frame = pd.DataFrame([{"country_iso3": k, **v} for k, v in acc.items()])
-    return frame.sort_values(
-        ["transit_tonnes", "country_iso3"], ascending=[False, True]
-    ).reset_index(drop=True)
-
-
-def _corridor_flows(
-    world: Atlas, route_rows: Sequence[dict[str, Any]], tonnes: np.ndarray
-) -> pd.DataFrame:
-    length = dict(zip(world.links_frame["link_id"], world.links_frame["length_km"], strict=True))
-    rows = []
-    for p in world.projects:
-        members = set(p.link_ids)
-        t_total = 0.0
-        tkm = 0.0
-        for i, row in enumerate(route_rows):
-            used = [lid for lid in row["route"].link_ids if lid in members]
-            if used:
-                t_total += float(tonnes[i])
-                tkm += float(tonnes[i]) * sum(float(length[lid]) for lid in used)
-        rows.append(
-            {
-                "project_id": p.project_id,
-                "name": p.name,
-                "kind": p.kind.value,
-                "tonnes_per_year": t_total,
-                "tkm_per_year": tkm,
-            }
-        )
-    return pd.DataFrame(rows)
 
 
 def __getattr__(name: str) -> Any:

@@ -1,0 +1,75 @@
+"""The tables of a run, on hand-made routes: land transit, and transit by country."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+import pytest
+
+from caravan.results.run_tables import country_transit, land_countries
+
+
+def _leg(kind: str, layer: str, a: str, b: str) -> SimpleNamespace:
+    return SimpleNamespace(kind=kind, from_layer=layer, from_iso3=a, to_iso3=b)
+
+
+def _part(iso3: str, km: float, usd: float) -> SimpleNamespace:
+    return SimpleNamespace(iso3=iso3, length_km=km, money_usd_per_t=usd)
+
+
+def test_a_ship_calling_at_a_port_is_not_transit() -> None:
+    # Karachi -> Mundra -> Port Said -> Rotterdam by sea: no land transit anywhere.
+    voyage = SimpleNamespace(
+        legs=[
+            _leg("link", "sea", "PAK", "IND"),
+            _leg("link", "sea", "IND", "EGY"),
+            _leg("link", "sea", "EGY", "NLD"),
+        ]
+    )
+    assert land_countries(voyage) == set()
+    # Unloaded at Bandar Abbas onto rail to Sarakhs: Iran is crossed on land.
+    landed = SimpleNamespace(
+        legs=[
+            _leg("link", "sea", "IND", "IRN"),
+            _leg("transfer", "sea", "IRN", "IRN"),
+            _leg("link", "rail 1435", "IRN", "IRN"),
+            _leg("link", "rail 1520", "IRN", "TKM"),
+        ]
+    )
+    assert land_countries(landed) == {"IRN", "TKM"}
+
+
+def test_transit_goes_to_the_countries_crossed_on_land_with_neither_end_there() -> None:
+    # Tashkent (UZB) -> Kabul (AFG) -> Karachi (PAK), 1,000 t a year, with a sea leg via
+    # Oman tacked on at the end to check that a country passed at sea earns no transit.
+    route: Any = SimpleNamespace(
+        node_ids=("tashkent", "kabul", "karachi", "muscat"),
+        legs=[
+            _leg("link", "rail 1520", "UZB", "AFG"),
+            _leg("link", "road", "AFG", "PAK"),
+            _leg("link", "sea", "PAK", "OMN"),
+        ],
+        by_country=[
+            _part("UZB", 100.0, 5.0),
+            _part("AFG", 600.0, 40.0),
+            _part("PAK", 900.0, 30.0),
+            _part("OMN", 50.0, 2.0),
+        ],
+    )
+    world: Any = SimpleNamespace(countries=["AFG", "IRN", "OMN", "PAK", "UZB"])
+    node_country = {"tashkent": "UZB", "kabul": "AFG", "karachi": "PAK", "muscat": "OMN"}
+    rows = [{"flow_id": "f1", "rank": 1, "route": route}]
+    table = country_transit(world, rows, np.array([1000.0]), node_country).set_index("country_iso3")
+    assert table.loc["AFG", "transit_tonnes"] == 1000.0
+    assert table.loc["AFG", "transit_tkm"] == 600_000.0
+    assert table.loc["AFG", "transit_revenue_usd"] == 40_000.0
+    assert table.loc["PAK", "transit_tonnes"] == 1000.0  # crossed on land to the port
+    assert table.loc["OMN", "transit_tonnes"] == 0.0  # the destination, reached by sea
+    assert table.loc["OMN", "destination_tonnes"] == 1000.0
+    assert table.loc["OMN", "domestic_revenue_usd"] == 2000.0
+    assert table.loc["UZB", "origin_tonnes"] == 1000.0
+    assert table.loc["UZB", "transit_tonnes"] == 0.0
+    assert table.loc["IRN"].sum() == pytest.approx(0.0)  # every country has a row
+    assert list(table.index[:2]) == ["AFG", "PAK"]  # most transit first
