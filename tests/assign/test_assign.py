@@ -242,3 +242,19 @@ def test_gp_path_compaction_keeps_live_paths_in_order() -> None:
     assert p_flow[:3].tolist() == [1.0, 2.0, 4.0]
     paths = [links[p_start[p] : p_start[p] + p_len[p]].tolist() for p in range(3)]
     assert paths == [[5, 6], [8, 9, 1], [4, 0]]
+
+
+def test_gp_on_a_network_too_big_for_16_bit_link_positions() -> None:
+    # the two parallel links of the analytic case, plus 65,600 links elsewhere that no path
+    # uses: path links are then stored as 32-bit numbers
+    n_extra = 65_600
+    frm = [0, 0] + [2] * n_extra
+    to = [1, 1] + [3] * n_extra
+    m = len(frm)
+    net = AssignmentNetwork.from_links(
+        frm, to, [1.0, 2.0] + [1.0] * n_extra, [1.0, 2.0] + [1.0] * n_extra,
+        [1.0] * m, [1.0] * m, n_nodes=4, n_zones=2,
+    )  # fmt: skip
+    result = assign(net, [DemandClass("car", _od(2, 0, 1, 5.0))], algorithm="gp", gap=1e-9)
+    np.testing.assert_allclose(result.total_flow[:2], [3.0, 2.0], atol=1e-6)
+    assert not result.total_flow[2:].any()
