@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from caravan.errors import InputError
-from caravan.io._atomic import atomic_path
+from caravan.io._atomic import atomic_path, make_folder
 from caravan.model.atlas import Atlas
 
 __all__ = [
@@ -131,8 +131,7 @@ def _folder(out: str | Path) -> Path:
     if folder.exists() and not folder.is_dir():
         msg = f"{str(folder)!r} is a file; give a folder to write the export into"
         raise InputError(msg)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return make_folder(folder)
 
 
 def write_geojson(atlas: Atlas, out: str | Path) -> list[Path]:

@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from caravan.errors import InputError
-from caravan.io._atomic import write_json_atomic
+from caravan.io._atomic import make_folder, write_json_atomic
 
 __all__ = ["write_comparison", "write_run"]
 
@@ -41,7 +41,7 @@ def _replace_folder(out: Path, fill: Callable[[Path], None]) -> Path:
                 "choose another --out or remove it"
             )
             raise InputError(msg)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    make_folder(out.parent)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
         fill(tmp)
