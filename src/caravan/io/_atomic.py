@@ -88,11 +88,11 @@ def make_folder(folder: str | os.PathLike[str]) -> Path:
 def _unwritable(path: Path, exc: OSError) -> InputError:
     blocker = next((p for p in (path, *path.parents) if p.exists()), None)
     if blocker is not None and not blocker.is_dir():
-        where = "" if blocker == path else f"{path}: "
-        return InputError(f"{where}{blocker} is a file, not a folder; pick another path")
+        return InputError(
+            f"cannot write {path}: {blocker} is a file, not a folder; pick another path"
+        )
     return InputError(
-        f"{path}: cannot write here ({exc.strerror or exc}); pick a path in a folder you can "
-        "write to"
+        f"cannot write {path} ({exc.strerror or exc}); pick a path in a folder you can write to"
     )
 
 
