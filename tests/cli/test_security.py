@@ -7,28 +7,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import typer
 from typer.testing import CliRunner
 
-from caravan.cli._security import app as security_app
+from caravan.cli import app
 from tests.security._atlas import make_security_atlas
 
 SAMPLE = Path(__file__).resolve().parents[1] / "security" / "data" / "acled-sample.csv"
 
 
-def _cli() -> typer.Typer:
-    root = typer.Typer()
-    root.add_typer(security_app, name="security")
-
-    @root.command()
-    def version() -> None:  # a second command keeps "security" a sub-command
-        """Unused."""
-
-    return root
-
-
 def _run(*args: str) -> Any:
-    return CliRunner().invoke(_cli(), ["security", *args], env={"COLUMNS": "250"})
+    return CliRunner().invoke(app, ["security", *args], env={"COLUMNS": "250"})
 
 
 @pytest.fixture

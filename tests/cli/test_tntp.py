@@ -6,10 +6,9 @@ import json
 import shutil
 from pathlib import Path
 
-import typer
 from typer.testing import CliRunner
 
-from caravan.cli._tntp import app as tntp_app
+from caravan.cli import app
 
 SIOUX = Path(__file__).resolve().parents[1] / "data" / "SiouxFalls"
 KEYS = {
@@ -24,19 +23,8 @@ KEYS = {
 }
 
 
-def _cli() -> typer.Typer:
-    root = typer.Typer()
-    root.add_typer(tntp_app, name="tntp")
-
-    @root.command()
-    def version() -> None:  # a second command keeps "tntp" a sub-command
-        """Unused."""
-
-    return root
-
-
 def _run(*args: str) -> object:
-    return CliRunner().invoke(_cli(), ["tntp", "assign", *args])
+    return CliRunner().invoke(app, ["tntp", "assign", *args])
 
 
 def test_json_summary_and_flows_file(tmp_path: Path) -> None:

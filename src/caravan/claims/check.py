@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -28,6 +28,9 @@ from caravan.claims.model import (
 from caravan.errors import CaravanError, NoRouteError, NotFoundError
 from caravan.model.atlas import Atlas
 from caravan.model.scenario import Scenario
+
+if TYPE_CHECKING:
+    from caravan.network.model import Network
 
 __all__ = ["P_REFUTED", "P_SUPPORTED", "ClaimEvaluator", "check_claims"]
 
@@ -73,6 +76,7 @@ class ClaimEvaluator:
         self.executor = executor
         self._scenarios: dict[str, Scenario] = {}
         self._worlds: dict[tuple[str, tuple[str, ...], str | None], Atlas] = {}
+        self._networks: dict[tuple[str, tuple[str, ...], str | None, str], Network] = {}
         self._runs: dict[str, Any] = {}
 
     # -- inputs ---------------------------------------------------------------------------
@@ -87,7 +91,7 @@ class ClaimEvaluator:
 
     def world(self, spec: RouteSpec) -> tuple[Atlas, int]:
         """The scenario's atlas, with the spec's avoided countries and modes closed."""
-        key = (spec.scenario, tuple(sorted(spec.avoid_countries)), spec.mode)
+        key = _world_key(spec)
         scenario = self.scenario(spec.scenario)
         if key not in self._worlds:
             extra_close: list[str] = []
@@ -105,16 +109,28 @@ class ClaimEvaluator:
             self._worlds[key] = scenario_world(self.atlas, changed)
         return self._worlds[key], scenario.year
 
+    def network(self, spec: RouteSpec) -> Network:
+        """The network of the spec's world, year and commodity, built once."""
+        key = (*_world_key(spec), spec.commodity)
+        if key not in self._networks:
+            from caravan.network.build import build_network
+
+            world, year = self.world(spec)
+            self._networks[key] = build_network(world, year=year, commodity=spec.commodity)
+        return self._networks[key]
+
     def best_route(self, spec: RouteSpec) -> Any:
         """The best route of a spec (through its ``via`` places, leg by leg)."""
-        from caravan.results.routes import route
+        from caravan.results.routes import find_routes
+        from caravan.routing.shortest import Kernel
 
-        world, year = self.world(spec)
+        world, _ = self.world(spec)
         stops = [spec.origin, *spec.via, spec.destination]
-        legs = [
-            route(world, a, b, year=year, commodity=spec.commodity, by=spec.by, k=1)[0]
-            for a, b in itertools.pairwise(stops)
-        ]
+        legs = []
+        for a, b in itertools.pairwise(stops):
+            world.node(a), world.node(b)  # as in route(): unknown places fail before the build
+            network = self.network(spec)
+            legs.append(find_routes(network, a, b, by=spec.by, k=1, kernel=Kernel.PYTHON)[0])
         if len(legs) == 1:
             return legs[0]
         return _JoinedRoute(legs)
@@ -283,6 +299,10 @@ class ClaimEvaluator:
         """Every check of a claim, and the claim's verdict."""
         results = tuple(self.check(c) for c in claim.checks)
         return ClaimResult(claim, combine([r.verdict for r in results]), results)
+
+
+def _world_key(spec: RouteSpec) -> tuple[str, tuple[str, ...], str | None]:
+    return spec.scenario, tuple(sorted(spec.avoid_countries)), spec.mode
 
 
 def resolve_item(atlas: Atlas, item: str) -> tuple[str, str]:

@@ -23,6 +23,7 @@ from caravan.network.model import (
     IntArray,
     Layer,
     Network,
+    _readonly,
 )
 
 __all__ = [
@@ -368,17 +369,16 @@ def compile_network(
 
     def arr(key: str, dtype: Any) -> Any:
         out = np.asarray(cols[key], dtype=dtype)[order] if cols[key] else np.zeros(0, dtype)
-        out.flags.writeable = False
-        return out
+        return _readonly(out)
 
     arc_tail = arr("tail", np.int64)
     arc_kind = arr("kind", np.int8)
     run, dwell = arr("run", np.float64), arr("dwell", np.float64)
     tariff_t, fee = arr("tariff", np.float64), arr("fee", np.float64)
     risk = arr("risk", np.float64)
-    money = _ro(tariff_t + fee)
-    time_h = _ro(run + dwell)
-    cost = _ro(money + commodity.value_of_time_usd_per_t_h * time_h + risk)
+    money = _readonly(tariff_t + fee)
+    time_h = _readonly(run + dwell)
+    cost = _readonly(money + commodity.value_of_time_usd_per_t_h * time_h + risk)
     indptr = np.zeros(len(vkeys) + 1, dtype=np.int64)
     np.cumsum(np.bincount(arc_tail, minlength=len(vkeys)), out=indptr[1:])
     arc_link = arr("link", np.int64)
@@ -405,12 +405,12 @@ def compile_network(
         open_project_ids=opened,
         place_ids=place_ids,
         place_country_iso3=countries,
-        place_risk=_ro(place_risk),
+        place_risk=_readonly(place_risk),
         place_index=place_index,
         layers=layers,
-        vnode_place_idx=_ro(vnode_place),
-        vnode_layer_idx=_ro(vnode_layer),
-        indptr=_ro(indptr),
+        vnode_place_idx=_readonly(vnode_place),
+        vnode_layer_idx=_readonly(vnode_layer),
+        indptr=_readonly(indptr),
         arc_tail_vidx=arc_tail,
         arc_head_vidx=arc_head,
         arc_kind=arc_kind,
@@ -428,19 +428,14 @@ def compile_network(
         arc_time_h=time_h,
         arc_cost_usd_per_t=cost,
         link_ids=link_ids,
-        link_usable=_ro(np.asarray(link_usable, dtype=np.bool_).copy()),
+        link_usable=_readonly(np.asarray(link_usable, dtype=np.bool_).copy()),
         border_ids=border_ids,
         restrictions=rules,
-        restriction_rule_idx=_ro(rule_idx),
-        restriction_arc_idx=_ro(arc_idx),
+        restriction_rule_idx=_readonly(rule_idx),
+        restriction_arc_idx=_readonly(arc_idx),
     )
     logger.debug("built network %s", net.summary())
     return net
-
-
-def _ro(array: Any) -> Any:
-    array.flags.writeable = False
-    return array
 
 
 def _restriction_arcs(

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from caravan.model.records import RestrictionEffect
-from caravan.network.model import BoolArray, FloatArray, Network, Objective
+from caravan.network.model import BoolArray, FloatArray, Network, Objective, _readonly
 
 __all__ = ["CargoArcs", "cargo_arcs"]
 
@@ -47,11 +47,6 @@ class CargoArcs:
         return self.network.arc_length_km
 
 
-def _ro(array: np.ndarray) -> np.ndarray:  # type: ignore[type-arg]
-    array.flags.writeable = False
-    return array
-
-
 def cargo_arcs(network: Network, *, origin_iso3: str, destination_iso3: str) -> CargoArcs:
     """Apply the restrictions matching cargo from ``origin_iso3`` to ``destination_iso3``.
 
@@ -78,7 +73,7 @@ def cargo_arcs(network: Network, *, origin_iso3: str, destination_iso3: str) -> 
             commodity_id=network.commodity.commodity_id,
         ):
             continue
-        arcs = network.restriction_arc_idx[network.restriction_rule_idx == r_idx]
+        arcs = network.arcs_of_rule(r_idx)
         if rule.effect is RestrictionEffect.FORBID:
             usable[arcs] = False
             forbidding.append(r_idx)
@@ -91,10 +86,10 @@ def cargo_arcs(network: Network, *, origin_iso3: str, destination_iso3: str) -> 
         network=network,
         origin_iso3=origin_iso3,
         destination_iso3=destination_iso3,
-        arc_usable=_ro(usable),
-        arc_surcharge_usd_per_t=_ro(surcharge),
-        arc_money_usd_per_t=_ro(money),
-        arc_cost_usd_per_t=_ro(cost),
+        arc_usable=_readonly(usable),
+        arc_surcharge_usd_per_t=_readonly(surcharge),
+        arc_money_usd_per_t=_readonly(money),
+        arc_cost_usd_per_t=_readonly(cost),
         forbidding=tuple(forbidding),
         surcharging=tuple(surcharging),
     )

@@ -96,8 +96,9 @@ class Network:
     Restrictions that depend on the cargo's origin and destination countries are not applied
     here: ``restrictions`` holds the rules in force in ``year`` for ``commodity``, and the
     pairs ``(restriction_rule_idx[i], restriction_arc_idx[i])`` name the arcs each rule forbids
-    or surcharges. :func:`caravan.network.cargo_arcs` turns them into a mask and a surcharge
-    array for one origin and destination country, so one network serves every flow.
+    or surcharges (:meth:`arcs_of_rule`). :func:`caravan.network.cargo_arcs` turns them into a
+    mask and a surcharge array for one origin and destination country, so one network serves
+    every flow.
     """
 
     atlas: Atlas = field(repr=False)
@@ -153,6 +154,11 @@ class Network:
         """The commodity's value of time, which weighs hours in the generalised cost."""
         return float(self.commodity.value_of_time_usd_per_t_h)
 
+    def arcs_of_rule(self, rule_idx: int) -> IntArray:
+        """The arcs that ``restrictions[rule_idx]`` forbids or surcharges."""
+        arcs: IntArray = self.restriction_arc_idx[self.restriction_rule_idx == rule_idx]
+        return arcs
+
     def vnodes_of(self, place_id: str) -> IntArray:
         """The layer nodes of a place (empty when no usable link reaches it)."""
         place_idx = self.place_index[place_id]
@@ -172,3 +178,9 @@ class Network:
             "n_usable_links": int(self.link_usable.sum()),
             "n_restrictions": len(self.restrictions),
         }
+
+
+def _readonly(array: NDArray[Any]) -> NDArray[Any]:
+    """The array, made read-only in place (networks and cargo views never change)."""
+    array.flags.writeable = False
+    return array

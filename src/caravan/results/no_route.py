@@ -16,7 +16,8 @@ import numpy as np
 from caravan.model.records import LinkStatus, ProjectKind
 from caravan.network.build import compile_network, opt_int
 from caravan.network.cargo import CargoArcs, cargo_arcs
-from caravan.network.model import ArcKind, Network, Objective
+from caravan.network.model import Network, Objective
+from caravan.results.routes import _places, paths_between
 from caravan.routing.shortest import ArcPath
 
 __all__ = ["explain_no_route"]
@@ -25,8 +26,6 @@ __all__ = ["explain_no_route"]
 def _search(
     network: Network, cargo: CargoArcs, o: str, d: str, *, restricted: bool
 ) -> ArcPath | None:
-    from caravan.results.routes import paths_between
-
     mask = cargo.arc_usable if restricted else np.ones(network.n_arcs, dtype=np.bool_)
     paths = paths_between(
         network,
@@ -42,18 +41,14 @@ def _search(
 
 
 def _place_path(network: Network, path: ArcPath) -> str:
-    names = [network.place_ids[int(network.vnode_place_idx[path.source])]]
-    for a in path.arcs:
-        if int(network.arc_kind[a]) == ArcKind.LINK:
-            names.append(network.place_ids[int(network.vnode_place_idx[network.arc_head_vidx[a]])])
-    return "-".join(names)
+    return "-".join(network.place_ids[p] for p in _places(network, path))
 
 
 def _blocking_rules(network: Network, cargo: CargoArcs, path: ArcPath) -> list[str]:
     on_path = set(path.arcs)
     out = []
     for r_idx in cargo.forbidding:
-        arcs = network.restriction_arc_idx[network.restriction_rule_idx == r_idx].tolist()
+        arcs = network.arcs_of_rule(r_idx).tolist()
         links = sorted(
             {
                 network.link_ids[int(network.arc_link_idx[a])]

@@ -194,7 +194,7 @@ def paths_between(
     )
     kept = distinct_paths(
         islice(yen, max_paths if max_paths is not None else MAX_PATHS_PER_ROUTE * n_routes),
-        arc_key=np.where(network.arc_kind == ArcKind.LINK, network.arc_link_idx, -1),
+        arc_key=network.arc_link_idx,  # -1 for transfers
         arc_length=network.arc_length_km,
         max_overlap=max_overlap,
     )
@@ -253,18 +253,29 @@ def find_routes(
         from caravan.results.no_route import explain_no_route
 
         raise NoRouteError(explain_no_route(network, cargo, o.node_id, d.node_id))
-    countries = [_countries(network, p) for p in paths]
+    places = [_places(network, p) for p in paths]
+    countries = [_countries(network, p) for p in places]
     routes = []
     for rank, path in enumerate(paths[: int(k)], start=1):
         other = countries[1] if rank == 1 and len(paths) > 1 else countries[0]
         bypassed = tuple(c for c in other if c not in countries[rank - 1]) if len(paths) > 1 else ()
         routes.append(
-            _route(network, cargo, path, rank=rank, objective=objective, bypassed=bypassed)
+            _route(
+                network,
+                cargo,
+                path,
+                places[rank - 1],
+                countries[rank - 1],
+                rank=rank,
+                objective=objective,
+                bypassed=bypassed,
+            )
         )
     return tuple(routes)
 
 
 def _places(network: Network, path: ArcPath) -> list[int]:
+    """The places a path visits, in order (a transfer stays at its place)."""
     places = [int(network.vnode_place_idx[path.source])]
     for a in path.arcs:
         if int(network.arc_kind[a]) == ArcKind.LINK:
@@ -272,9 +283,9 @@ def _places(network: Network, path: ArcPath) -> list[int]:
     return places
 
 
-def _countries(network: Network, path: ArcPath) -> tuple[str, ...]:
+def _countries(network: Network, places: Sequence[int]) -> tuple[str, ...]:
     out: list[str] = []
-    for p in _places(network, path):
+    for p in places:
         c = network.place_country_iso3[p]
         if not out or out[-1] != c:
             out.append(c)
@@ -289,6 +300,8 @@ def _route(
     network: Network,
     cargo: CargoArcs,
     path: ArcPath,
+    places: Sequence[int],
+    countries: tuple[str, ...],
     *,
     rank: int,
     objective: Objective,
@@ -296,7 +309,6 @@ def _route(
 ) -> Route:
     atlas = network.atlas
     legs = legs_of(network, cargo, path.arcs)
-    places = _places(network, path)
     node_ids = tuple(network.place_ids[p] for p in places)
     border_names = network.derived.get("border_names")
     if border_names is None:
@@ -335,8 +347,8 @@ def _route(
             )
     for r_idx in cargo.surcharging:
         rule = network.restrictions[r_idx]
-        arcs = network.restriction_arc_idx[network.restriction_rule_idx == r_idx]
-        n_hits = sum(1 for a in path.arcs if a in set(arcs.tolist()))
+        arcs = set(network.arcs_of_rule(r_idx).tolist())
+        n_hits = sum(1 for a in path.arcs if a in arcs)
         if n_hits:
             surcharges[rule.restriction_id] = n_hits * float(rule.surcharge_usd_per_t or 0.0)
     length = sum(leg.length_km for leg in legs)
@@ -350,7 +362,7 @@ def _route(
         Objective.TIME: time_h,
         Objective.DISTANCE: length,
     }
-    coords = tuple((atlas.node(n).lon, atlas.node(n).lat) for n in node_ids)
+    coords = tuple((place.lon, place.lat) for place in map(atlas.node, node_ids))
     return Route(
         rank=rank,
         objective=objective,
@@ -363,7 +375,7 @@ def _route(
         open_project_ids=network.open_project_ids,
         node_ids=node_ids,
         link_ids=tuple(leg.link_id for leg in legs if leg.link_id is not None),
-        countries=_countries(network, path),
+        countries=countries,
         length_km=length,
         time_h=time_h,
         money_usd_per_t=money,

@@ -142,7 +142,6 @@ def k_shortest_paths(
     first = search(base_ok, no_groups, no_nodes, src)
     if first is None:
         return
-    first = ArcPath(first.source, first.arcs, first.nodes, _path_weight(w, first.arcs))
     accepted: list[ArcPath] = [first]
 
     def contiguous(path: ArcPath) -> bool:

@@ -320,7 +320,7 @@ def run_dijkstra(
     else:
         from caravan.routing._numba_kernel import dijkstra_kernel
 
-        arcs, hit, total = dijkstra_kernel(
+        arc_array, hit, total = dijkstra_kernel(
             graph.indptr,
             graph.arc_tail,
             graph.arc_head,
@@ -332,9 +332,9 @@ def run_dijkstra(
             sources,
             is_target,
         )
+        arcs = arc_array.tolist()
     if hit < 0:
         return None
-    arc_tuple = tuple(int(a) for a in arcs)
-    start = int(graph.arc_tail[arc_tuple[0]]) if arc_tuple else int(hit)
-    nodes = (start, *(int(graph.arc_head[a]) for a in arc_tuple))
-    return ArcPath(start, arc_tuple, nodes, float(total))
+    start = int(graph.arc_tail[arcs[0]]) if arcs else int(hit)
+    nodes = (start, *graph.arc_head[arcs].tolist())
+    return ArcPath(start, tuple(arcs), nodes, float(total))

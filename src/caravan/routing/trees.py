@@ -55,7 +55,9 @@ def dijkstra_kernel(
 ) -> int:
     """Fill ``dist``, ``pred_link_idx`` and the settle ``order`` from one origin; return #settled.
 
-    ``done`` (uint8, n_nodes) and the heap buffers (length n_links + 1) are scratch space.
+    ``done`` (uint8, n_nodes) and the heap buffers (length n_links + 1) are scratch space. The
+    heap is written out here, not shared with ``_numba_kernel``: numba's cache does not see
+    changes to a function called from another file.
     """
     n_nodes = indptr.size - 1
     for i in range(n_nodes):
@@ -156,6 +158,8 @@ def _trees_parallel(
         )  # fmt: skip
 
 
+# The loop of _trees_parallel again, without parallel=True: numba's cache keys a function by
+# its code and signature, not its flags, so one function compiled both ways would clash.
 @njit(cache=True, nogil=True)  # type: ignore[untyped-decorator]
 def _trees_serial(
     indptr: Any, csr_link_idx: Any, to_idx: Any, link_cost: Any, blocked_node_mask: Any,
