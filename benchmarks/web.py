@@ -30,18 +30,12 @@ from urllib.parse import urlencode, urlsplit
 
 import httpx
 
+from caravan.io.report import CHROMIUM_OFFLINE_FLAGS
+
 TARGET_P95_MS = 50.0
 TARGET_PAGE_S = 2.0
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
+CHROMIUM_ARGS = [*CHROMIUM_OFFLINE_FLAGS, "--disable-quic"]
 
 
 def _serve(port: int, atlas: str | None, route_cache: int) -> None:

@@ -6,16 +6,11 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
-#: Flags that keep headless Chromium off the network (see docs/ENVIRONMENT.md).
+from caravan.io.report import CHROMIUM_OFFLINE_FLAGS
+
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+#: Flags that keep headless Chromium off the network (see docs/ENVIRONMENT.md).
+CHROMIUM_ARGS = list(CHROMIUM_OFFLINE_FLAGS)
 
 
 @dataclass

@@ -18,17 +18,7 @@ from caravan.io.atlas import load_atlas
 from caravan.model.atlas import Atlas
 from caravan.web import Limits, create_app
 from caravan.web.pages import STATIC_DIR
-
-
-def _error(response: Any, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    body = response.json()
-    assert set(body) == {"error"}
-    error: dict[str, Any] = body["error"]
-    assert error["status"] == status
-    assert error["message"]
-    return error
-
+from tests.web.helpers import api_error
 
 # -- the atlas -------------------------------------------------------------------------------
 
@@ -97,7 +87,7 @@ def test_places_search_is_accent_and_case_insensitive_prefix_first(client: TestC
     assert [h["node_id"] for h in hits] == ["amber"]
     assert client.get("/api/places", params={"q": "abad"}).json()[0]["node_id"] == "amber"
     assert len(client.get("/api/places").json()) == 9
-    _error(client.get("/api/places", params={"limit": 0}), 422)
+    api_error(client.get("/api/places", params={"limit": 0}), 422)
 
 
 # -- routes ----------------------------------------------------------------------------------
@@ -133,11 +123,11 @@ def test_route_with_an_opened_project(client: TestClient) -> None:
 
 
 def test_unknown_place_is_404_naming_the_field_with_suggestions(client: TestClient) -> None:
-    error = _error(client.get("/api/route", params={"from": "Ambr", "to": "Dune"}), 404)
+    error = api_error(client.get("/api/route", params={"from": "Ambr", "to": "Dune"}), 404)
     assert error["field"] == "from"
     assert error["kind"] == "not_found"
     assert "Amber" in error["suggestions"]
-    error = _error(client.get("/api/route", params={"from": "Amber", "to": "Dume"}), 404)
+    error = api_error(client.get("/api/route", params={"from": "Amber", "to": "Dume"}), 404)
     assert error["field"] == "to"
     assert "Dune" in error["suggestions"]
 
@@ -160,7 +150,7 @@ def test_out_of_bounds_input_is_422_naming_the_field(
     client: TestClient, params: dict[str, Any], field: str
 ) -> None:
     query = {"from": "amber", "to": "dune", **params}
-    error = _error(client.get("/api/route", params=query), 422)
+    error = api_error(client.get("/api/route", params=query), 422)
     assert error["field"] == field
     assert error["message"].startswith(f"{field}:")
     assert error["fix"]
@@ -168,32 +158,32 @@ def test_out_of_bounds_input_is_422_naming_the_field(
 
 
 def test_the_fix_names_the_allowed_values(client: TestClient) -> None:
-    error = _error(client.get("/api/route", params={"from": "a", "to": "b", "k": 0}), 422)
+    error = api_error(client.get("/api/route", params={"from": "a", "to": "b", "k": 0}), 422)
     assert error["fix"] == "use k of at least 1"
-    error = _error(client.get("/api/route", params={"from": "a", "to": "b", "by": "x"}), 422)
+    error = api_error(client.get("/api/route", params={"from": "a", "to": "b", "by": "x"}), 422)
     assert "'cost'" in error["fix"] and "'distance'" in error["fix"]
 
 
 def test_missing_parameter_is_422(client: TestClient) -> None:
-    error = _error(client.get("/api/route", params={"to": "dune"}), 422)
+    error = api_error(client.get("/api/route", params={"to": "dune"}), 422)
     assert error["field"] == "from"
     assert error["fix"] == "give from"
 
 
 def test_unknown_commodity_and_project_name_their_field(client: TestClient) -> None:
     query = {"from": "amber", "to": "dune", "commodity": "containr"}
-    error = _error(client.get("/api/route", params=query), 404)
+    error = api_error(client.get("/api/route", params=query), 404)
     assert error["field"] == "commodity"
     assert "container" in error["suggestions"]
     query = {"from": "amber", "to": "dune", "open": "cobalt-lnk"}
-    error = _error(client.get("/api/route", params=query), 404)
+    error = api_error(client.get("/api/route", params=query), 404)
     assert error["field"] == "open"
 
 
 def test_same_place_twice_and_no_route(client: TestClient) -> None:
-    error = _error(client.get("/api/route", params={"from": "amber", "to": "Amberabad"}), 422)
+    error = api_error(client.get("/api/route", params={"from": "amber", "to": "Amberabad"}), 422)
     assert error["field"] == "to"
-    error = _error(client.get("/api/route", params={"from": "amber", "to": "garnet"}), 404)
+    error = api_error(client.get("/api/route", params={"from": "amber", "to": "garnet"}), 404)
     assert error["kind"] == "no_route"
     assert "garnet" in error["message"].lower()
 
@@ -201,7 +191,7 @@ def test_same_place_twice_and_no_route(client: TestClient) -> None:
 def test_server_limit_on_k_is_lower_than_the_schema_bound(web_atlas: Path) -> None:
     app = create_app(atlas_path=web_atlas, limits=Limits(max_k=2))
     local = TestClient(app, base_url="http://127.0.0.1")
-    error = _error(local.get("/api/route", params={"from": "amber", "to": "dune", "k": 3}), 422)
+    error = api_error(local.get("/api/route", params={"from": "amber", "to": "dune", "k": 3}), 422)
     assert error["field"] == "k"
     assert "between 1 and 2" in error["fix"]
     assert (
@@ -224,7 +214,7 @@ def test_route_answers_are_cached_and_identical(web_atlas: Path) -> None:
 
 def test_body_too_large_is_413(client: TestClient) -> None:
     big = '{"scenario": "' + "a" * 70_000 + '"}'
-    error = _error(
+    error = api_error(
         client.post("/api/runs", content=big, headers={"Content-Type": "application/json"}), 413
     )
     assert error["field"] == "body"
@@ -238,15 +228,15 @@ def test_chunked_body_too_large_is_413(client: TestClient) -> None:
     response = client.post(
         "/api/runs", content=chunks(), headers={"Content-Type": "application/json"}
     )
-    _error(response, 413)
+    api_error(response, 413)
 
 
 def test_url_too_long_is_414(client: TestClient) -> None:
-    _error(client.get("/api/places", params={"q": "a" * 5000}), 414)
+    api_error(client.get("/api/places", params={"q": "a" * 5000}), 414)
 
 
 def test_other_host_header_is_refused_on_loopback(client: TestClient) -> None:
-    error = _error(client.get("/api/atlas", headers={"Host": "evil.example:8000"}), 400)
+    error = api_error(client.get("/api/atlas", headers={"Host": "evil.example:8000"}), 400)
     assert error["field"] == "Host"
     assert client.get("/api/atlas", headers={"Host": "localhost:8000"}).status_code == 200
 
@@ -292,12 +282,12 @@ def test_token_needed_to_start_a_run_off_loopback(web_atlas: Path) -> None:
     app = create_app(atlas_path=web_atlas, host="0.0.0.0", token="s3cret", run=fake)
     remote = TestClient(app, base_url="http://10.0.0.5")
     assert remote.get("/api/atlas").json()["token_required"] is True
-    error = _error(remote.post("/api/runs", json={"scenario": "base"}), 401)
+    error = api_error(remote.post("/api/runs", json={"scenario": "base"}), 401)
     assert error["field"] == "X-Caravan-Token"
-    _error(
+    api_error(
         remote.post("/api/runs", json={"scenario": "base"}, headers={"X-Caravan-Token": "no"}), 401
     )
-    _error(remote.get("/api/compare", params={"a": "base", "b": "rail"}), 401)
+    api_error(remote.get("/api/compare", params={"a": "base", "b": "rail"}), 401)
     assert fake.calls == []
     ok = remote.post("/api/runs", json={"scenario": "base"}, headers={"X-Caravan-Token": "s3cret"})
     assert ok.status_code == 200, ok.text
@@ -317,9 +307,9 @@ def test_token_needed_to_start_a_run_off_loopback(web_atlas: Path) -> None:
 def test_bad_scenario_names_are_422_and_nothing_runs(web_atlas: Path, name: str) -> None:
     fake = _FakeRuns()
     local = TestClient(create_app(atlas_path=web_atlas, run=fake), base_url="http://127.0.0.1")
-    error = _error(local.post("/api/runs", json={"scenario": name}), 422)
+    error = api_error(local.post("/api/runs", json={"scenario": name}), 422)
     assert error["field"] == "scenario"
-    error = _error(local.get("/api/compare", params={"a": name, "b": "base"}), 422)
+    error = api_error(local.get("/api/compare", params={"a": name, "b": "base"}), 422)
     assert error["field"] == "a"
     assert fake.calls == []
 
@@ -328,14 +318,14 @@ def test_scenario_names_resolve_only_inside_the_folder(web_atlas: Path) -> None:
     fake = _FakeRuns()
     local = TestClient(create_app(atlas_path=web_atlas, run=fake), base_url="http://127.0.0.1")
     assert (web_atlas.parent / "secret.yaml").is_file()
-    error = _error(local.post("/api/runs", json={"scenario": "secret"}), 404)
+    error = api_error(local.post("/api/runs", json={"scenario": "secret"}), 404)
     assert error["field"] == "scenario"
-    error = _error(local.post("/api/runs", json={"scenario": "bse"}), 404)
+    error = api_error(local.post("/api/runs", json={"scenario": "bse"}), 404)
     assert "base" in error["suggestions"]
     for path in ("/api/runs/..%2Fsecret", "/api/runs/%2E%2E", "/api/runs/../secret"):
         assert local.get(path).status_code in (404, 422)
-    _error(local.post("/api/runs", json={"scenario": "base", "extra": 1}), 422)
-    _error(local.post("/api/runs", content=b"not json"), 422)
+    api_error(local.post("/api/runs", json={"scenario": "base", "extra": 1}), 422)
+    api_error(local.post("/api/runs", content=b"not json"), 422)
     assert fake.calls == []
 
 
@@ -343,11 +333,11 @@ def test_run_time_limit_answers_504_and_keeps_the_run(web_atlas: Path) -> None:
     fake = _FakeRuns(delay_s=0.6)
     app = create_app(atlas_path=web_atlas, run=fake, limits=Limits(run_timeout_s=0.1))
     local = TestClient(app, base_url="http://127.0.0.1")
-    error = _error(local.post("/api/runs", json={"scenario": "base"}), 504)
+    error = api_error(local.post("/api/runs", json={"scenario": "base"}), 504)
     assert error["kind"] == "timeout"
     listed = {s["name"]: s["run"] for s in local.get("/api/scenarios").json()}
     assert listed["base"] == "running"
-    _error(local.get("/api/runs/base"), 404)
+    api_error(local.get("/api/runs/base"), 404)
     time.sleep(0.8)
     assert local.get("/api/runs/base").status_code == 200
     assert fake.calls == ["base"]
@@ -370,7 +360,7 @@ def runs_client(web_atlas: Path) -> TestClient:
 
 
 def test_run_then_read_it_and_its_flows(runs_client: TestClient) -> None:
-    error = _error(runs_client.get("/api/runs/no-afg-border"), 404)
+    error = api_error(runs_client.get("/api/runs/no-afg-border"), 404)
     assert error["kind"] == "not_run"
     run = runs_client.post("/api/runs", json={"scenario": "base"})
     assert run.status_code == 200, run.text
@@ -407,7 +397,7 @@ def test_compare_matches_the_library(runs_client: TestClient, web_atlas: Path) -
 
 
 def test_compare_unknown_scenario_names_the_side(runs_client: TestClient) -> None:
-    error = _error(runs_client.get("/api/compare", params={"a": "base", "b": "rial"}), 404)
+    error = api_error(runs_client.get("/api/compare", params={"a": "base", "b": "rial"}), 404)
     assert error["field"] == "b"
     assert "rail" in error["suggestions"]
 
@@ -422,7 +412,7 @@ def test_page_and_its_files_are_served_locally(client: TestClient) -> None:
     js = client.get("/vendor/maplibre-gl.js")
     assert js.status_code == 200 and "maplibre" in js.text[:500].lower()
     assert client.get("/vendor/maplibre-gl.css").status_code == 200
-    _error(client.get("/vendor/evil.js"), 404)
+    api_error(client.get("/vendor/evil.js"), 404)
     for path in ("/static/app.js", "/static/style.css", "/static/docs.js", "/static/docs.css"):
         assert client.get(path).status_code == 200, path
     assert client.get("/static/../app.py").status_code == 404
@@ -453,9 +443,9 @@ def test_openapi_and_offline_docs(client: TestClient) -> None:
 
 
 def test_unknown_path_is_a_json_404(client: TestClient) -> None:
-    error = _error(client.get("/api/nothing"), 404)
+    error = api_error(client.get("/api/nothing"), 404)
     assert error["fix"]
-    _error(client.delete("/api/atlas"), 405)
+    api_error(client.delete("/api/atlas"), 405)
 
 
 def test_route_answers_are_compact_json_with_numpy_values_and_nan_made_plain() -> None:

@@ -16,6 +16,7 @@ from caravan.model.atlas import Atlas
 from caravan.web import Limits, create_app
 from caravan.web.api_ensembles import ensemble_key
 from caravan.web.api_security import haversine_km
+from tests.web.helpers import api_error
 
 EVENTS = """\
 event_id,event_date,event_type,sub_event_type,actor1,actor2,country,iso3,admin1,location,\
@@ -34,16 +35,6 @@ ev-later,2025-10-01,Battles,Armed clash,Militants,,Iran,IRN,,,,,5,1,fixture,afte
 """
 
 AS_OF = "2025-06-30"
-
-
-def _error(response: Any, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    body = response.json()
-    assert set(body) == {"error"}
-    error: dict[str, Any] = body["error"]
-    assert error["status"] == status
-    assert error["message"]
-    return error
 
 
 @pytest.fixture(scope="module")
@@ -129,7 +120,7 @@ def test_risk_defaults_to_the_atlas_date(sec: TestClient, security_atlas_path: P
 )
 def test_bad_as_of_is_422_naming_it(sec: TestClient, as_of: str) -> None:
     for path in ("/api/security/risk", "/api/security/events"):
-        error = _error(sec.get(path, params={"as_of": as_of}), 422)
+        error = api_error(sec.get(path, params={"as_of": as_of}), 422)
         assert error["field"] == "as_of"
         assert "YYYY-MM-DD" in (error["fix"] or "")
 
@@ -177,7 +168,7 @@ def test_events_in_a_bbox(sec: TestClient) -> None:
 
 @pytest.mark.parametrize("bbox", ["1,2,3", "a,b,c,d", "10,0,5,1", "0,50,10,40", "0,0,200,10"])
 def test_bad_bbox_is_422(sec: TestClient, bbox: str) -> None:
-    error = _error(sec.get("/api/security/events", params={"bbox": bbox}), 422)
+    error = api_error(sec.get("/api/security/events", params={"bbox": bbox}), 422)
     assert error["field"] == "bbox"
 
 
@@ -210,9 +201,9 @@ def test_events_along_a_route(sec: TestClient) -> None:
 
 
 def test_unknown_place_along_is_404_with_suggestions(sec: TestClient) -> None:
-    error = _error(sec.get("/api/security/events", params={"along": "amber,dnue"}), 404)
+    error = api_error(sec.get("/api/security/events", params={"along": "amber,dnue"}), 404)
     assert error["field"] == "along"
-    error = _error(sec.get("/api/security/events", params={"within_km": "-1"}), 422)
+    error = api_error(sec.get("/api/security/events", params={"within_km": "-1"}), 422)
     assert error["field"] == "within_km"
 
 
@@ -268,7 +259,7 @@ def test_draws_out_of_bounds_is_422_naming_draws(web_atlas: Path, draws: Any) ->
     fake = _FakeEnsembles()
     local = _local(web_atlas, fake)
     body = {"scenario": "rail", "vs": "base", "draws": draws}
-    error = _error(local.post("/api/ensembles", json=body), 422)
+    error = api_error(local.post("/api/ensembles", json=body), 422)
     assert error["field"] == "draws"
     if draws in (0, 501):
         assert error["fix"] in ("use draws of at least 1", "use draws of at most 500")
@@ -278,19 +269,19 @@ def test_draws_out_of_bounds_is_422_naming_draws(web_atlas: Path, draws: Any) ->
 def test_unknown_scenario_or_vs_is_404_with_suggestions(web_atlas: Path) -> None:
     fake = _FakeEnsembles()
     local = _local(web_atlas, fake)
-    error = _error(local.post("/api/ensembles", json={"scenario": "rial", "vs": "base"}), 404)
+    error = api_error(local.post("/api/ensembles", json={"scenario": "rial", "vs": "base"}), 404)
     assert error["field"] == "scenario"
     assert "rail" in error["suggestions"]
-    error = _error(local.post("/api/ensembles", json={"scenario": "rail", "vs": "bsae"}), 404)
+    error = api_error(local.post("/api/ensembles", json={"scenario": "rail", "vs": "bsae"}), 404)
     assert error["field"] == "vs"
     assert "base" in error["suggestions"]
-    error = _error(local.post("/api/ensembles", json={"scenario": "secret"}), 404)
-    error = _error(local.post("/api/ensembles", json={"scenario": "../secret"}), 422)
+    error = api_error(local.post("/api/ensembles", json={"scenario": "secret"}), 404)
+    error = api_error(local.post("/api/ensembles", json={"scenario": "../secret"}), 422)
     assert error["field"] == "scenario"
-    error = _error(local.post("/api/ensembles", json={"scenario": "rail", "vs": "rail"}), 422)
+    error = api_error(local.post("/api/ensembles", json={"scenario": "rail", "vs": "rail"}), 422)
     assert error["field"] == "vs"
-    _error(local.post("/api/ensembles", json={"scenario": "rail", "executor": "process"}), 422)
-    _error(local.post("/api/ensembles", json={"scenario": "rail", "seed": -1}), 422)
+    api_error(local.post("/api/ensembles", json={"scenario": "rail", "executor": "process"}), 422)
+    api_error(local.post("/api/ensembles", json={"scenario": "rail", "seed": -1}), 422)
     assert fake.calls == []
 
 
@@ -317,9 +308,9 @@ def test_ensembles_are_kept_per_request_and_read_back(web_atlas: Path) -> None:
     kept = {e["key"] for e in local.get("/api/ensembles").json()}
     assert kept == {record["key"], other["key"], alone["key"]}
     assert len(fake.calls) == 3
-    error = _error(local.get("/api/ensembles/0123456789abcdef"), 404)
+    error = api_error(local.get("/api/ensembles/0123456789abcdef"), 404)
     assert error["field"] == "key"
-    _error(local.get("/api/ensembles/not-a-key"), 422)
+    api_error(local.get("/api/ensembles/not-a-key"), 422)
 
 
 def test_token_needed_to_start_an_ensemble_off_loopback(web_atlas: Path) -> None:
@@ -327,9 +318,9 @@ def test_token_needed_to_start_an_ensemble_off_loopback(web_atlas: Path) -> None
     app = create_app(atlas_path=web_atlas, host="0.0.0.0", token="s3cret", ensemble=fake)
     remote = TestClient(app, base_url="http://10.0.0.5")
     body = {"scenario": "rail", "vs": "base", "draws": 10}
-    error = _error(remote.post("/api/ensembles", json=body), 401)
+    error = api_error(remote.post("/api/ensembles", json=body), 401)
     assert error["field"] == "X-Caravan-Token"
-    _error(remote.post("/api/ensembles", json=body, headers={"X-Caravan-Token": "no"}), 401)
+    api_error(remote.post("/api/ensembles", json=body, headers={"X-Caravan-Token": "no"}), 401)
     assert fake.calls == []
     ok = remote.post("/api/ensembles", json=body, headers={"Authorization": "Bearer s3cret"})
     assert ok.status_code == 200, ok.text
@@ -343,11 +334,11 @@ def test_ensemble_time_limit_answers_504_and_keeps_it(web_atlas: Path) -> None:
     local = _local(web_atlas, fake, limits=Limits(run_timeout_s=0.1))
     body = {"scenario": "rail", "vs": "base", "draws": 10}
     response = local.post("/api/ensembles", json=body)
-    error = _error(response, 504)
+    error = api_error(response, 504)
     assert error["kind"] == "timeout"
     location = response.headers["location"]
     assert location in error["fix"]
-    running = _error(local.get(location), 404)
+    running = api_error(local.get(location), 404)
     assert running["kind"] == "running"
     time.sleep(0.8)
     assert local.get(location).status_code == 200

@@ -21,21 +21,14 @@ import pytest
 
 from caravan.errors import CaravanError
 from caravan.io.atlas import load_atlas
+from caravan.io.report import CHROMIUM_OFFLINE_FLAGS
 from caravan.model.atlas import Atlas
 from caravan.web import create_app
 
 pytestmark = pytest.mark.browser
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
+CHROMIUM_ARGS = [*CHROMIUM_OFFLINE_FLAGS, "--disable-quic"]
 #: Route pairs to try, in order: the shipped atlas's, then the test atlas's.
 OD_PAIRS = [
     ("Tashkent", "Karachi"),
@@ -151,6 +144,23 @@ def _open(page: Any, base_url: str) -> None:
     page.wait_for_function("window.caravanMapReady === true")
 
 
+def _plan_route(page: Any, base_url: str, pairs: list[tuple[str, str]]) -> tuple[str, str]:
+    """Plan, on the page's route tab, the first of ``pairs`` that the API can route."""
+    import httpx
+
+    pair = next(
+        (o, d)
+        for o, d in pairs
+        if httpx.get(base_url + "/api/route", params={"from": o, "to": d}).status_code == 200
+    )
+    _open(page, base_url)
+    page.click("nav.tabs button[data-tab=route]")
+    page.fill("#route-from", pair[0])
+    page.fill("#route-to", pair[1])
+    page.click("#route-plan")
+    return pair
+
+
 def _distinct_colours(png: bytes) -> int:
     from PIL import Image
 
@@ -192,18 +202,7 @@ def test_page_loads_with_a_non_empty_map(page: Any, base_url: str, screenshots: 
 
 
 def test_plan_a_route_through_the_ui(page: Any, base_url: str, screenshots: Path) -> None:
-    import httpx
-
-    pair = next(
-        (o, d)
-        for o, d in OD_PAIRS
-        if httpx.get(base_url + "/api/route", params={"from": o, "to": d}).status_code == 200
-    )
-    _open(page, base_url)
-    page.click("nav.tabs button[data-tab=route]")
-    page.fill("#route-from", pair[0])
-    page.fill("#route-to", pair[1])
-    page.click("#route-plan")
+    pair = _plan_route(page, base_url, OD_PAIRS)
     page.wait_for_selector("#route-by-country tr[data-country]")
     countries = page.eval_on_selector_all(
         "#route-by-country tr[data-country]", "rows => rows.map(r => r.dataset.country)"
@@ -366,19 +365,7 @@ def test_risk_layer_with_event_popups(page: Any, base_url: str, screenshots: Pat
 
 
 def test_events_along_a_planned_route(page: Any, base_url: str, screenshots: Path) -> None:
-    import httpx
-
-    pairs = [("Termez", "Peshawar"), *OD_PAIRS]
-    pair = next(
-        (o, d)
-        for o, d in pairs
-        if httpx.get(base_url + "/api/route", params={"from": o, "to": d}).status_code == 200
-    )
-    _open(page, base_url)
-    page.click("nav.tabs button[data-tab=route]")
-    page.fill("#route-from", pair[0])
-    page.fill("#route-to", pair[1])
-    page.click("#route-plan")
+    _plan_route(page, base_url, [("Termez", "Peshawar"), *OD_PAIRS])
     page.wait_for_selector("#route-events-table tbody tr, #route-no-events")
     assert "50 km" in page.inner_text("#route-events-rule")
     rows = page.locator("#route-events-table tbody tr").count()

@@ -21,6 +21,7 @@ from caravan.io._atomic import write_bytes_atomic
 
 __all__ = [
     "CHROMIUM_FLAGS",
+    "CHROMIUM_OFFLINE_FLAGS",
     "PdfConverterError",
     "brief_template_text",
     "find_pdf_converter",
@@ -28,9 +29,9 @@ __all__ = [
     "write_brief_pdf",
 ]
 
-#: Flags that keep headless Chromium from reaching the network or needing a sandbox.
-CHROMIUM_FLAGS: tuple[str, ...] = (
-    "--headless",
+#: Flags that keep Chromium from reaching the network or needing a sandbox (also for a browser
+#: driven by Playwright, which adds ``--headless`` itself).
+CHROMIUM_OFFLINE_FLAGS: tuple[str, ...] = (
     "--no-sandbox",
     "--disable-gpu",
     "--disable-background-networking",
@@ -38,6 +39,8 @@ CHROMIUM_FLAGS: tuple[str, ...] = (
     "--disable-sync",
     "--no-first-run",
 )
+#: Flags of the headless Chromium that prints a brief to PDF.
+CHROMIUM_FLAGS: tuple[str, ...] = ("--headless", *CHROMIUM_OFFLINE_FLAGS)
 #: Where to look for Chromium, in order (a name is looked up on ``PATH``).
 CHROMIUM_CANDIDATES: tuple[str, ...] = (
     "/usr/bin/chromium",

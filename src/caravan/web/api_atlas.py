@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from caravan.model.atlas import fold_name
+from caravan.model.atlas import Atlas, fold_name
 from caravan.model.records import LinkStatus, Mode, NodeKind
 from caravan.network.model import Objective
 from caravan.web.app import WebState, web_state
@@ -58,7 +58,7 @@ def atlas_info(state: State) -> dict[str, Any]:
 @router.get("/atlas/summary")
 def atlas_summary(state: State) -> dict[str, Any]:
     """Counts by mode, status, country and project (as ``caravan atlas show``)."""
-    summary: dict[str, Any] = plain(state.atlas.summary())
+    summary: dict[str, Any] = state.memo("summary", lambda: plain(state.atlas.summary()))
     return summary
 
 
@@ -108,27 +108,31 @@ def places(
     """
     key = fold_name(q)
     hits: list[tuple[int, str, dict[str, Any]]] = []
-    for row in state.atlas.nodes_frame.to_dict("records"):
-        aliases = [str(a) for a in row["aliases"]]
-        names = [str(row["name"]), str(row["node_id"]), *aliases]
-        folded = [fold_name(n) for n in names]
+    for folded, record in state.memo("places", lambda: _place_index(state.atlas)):
         if key and not any(key in f for f in folded):
             continue
         rank = 0 if not key or folded[0].startswith(key) else 1
-        hits.append(
-            (
-                rank,
-                str(row["name"]),
-                {
-                    "node_id": str(row["node_id"]),
-                    "name": str(row["name"]),
-                    "country_iso3": str(row["country_iso3"]),
-                    "kind": str(row["kind"]),
-                    "aliases": aliases,
-                    "lat": float(row["lat"]),
-                    "lon": float(row["lon"]),
-                },
-            )
-        )
+        hits.append((rank, record["name"], record))
     hits.sort(key=lambda h: (h[0], h[1]))
     return [h[2] for h in hits[:limit]]
+
+
+def _place_index(atlas: Atlas) -> list[tuple[list[str], dict[str, Any]]]:
+    """Every place's folded name, id and aliases (in that order) and its record for
+    ``/api/places``, built once per app."""
+    out = []
+    for row in atlas.nodes_frame.to_dict("records"):
+        name, node_id = str(row["name"]), str(row["node_id"])
+        aliases = [str(a) for a in row["aliases"]]
+        record: dict[str, Any] = {
+            "node_id": node_id,
+            "name": name,
+            "country_iso3": str(row["country_iso3"]),
+            "kind": str(row["kind"]),
+            "aliases": aliases,
+            "lat": float(row["lat"]),
+            "lon": float(row["lon"]),
+        }
+        folded = [fold_name(n) for n in (name, node_id, *aliases)]
+        out.append((folded, record))
+    return out

@@ -11,7 +11,7 @@ from caravan.errors import CaravanError
 from caravan.network.model import Objective
 from caravan.web.app import WebState, web_state
 from caravan.web.errors import ApiError
-from caravan.web.geojson import plain, route_geojson
+from caravan.web.geojson import bounding_box, plain, route_geojson
 
 __all__ = ["router"]
 
@@ -135,7 +135,6 @@ async def plan_route(
             record: dict[str, Any] = r.to_dict()
             record["geometry"] = route_geojson(state.atlas, record, index=state.index)
             records.append(record)
-        points = [c for r in routes for c in r.coordinates]
         body = {
             "query": {
                 "from": o,
@@ -148,14 +147,7 @@ async def plan_route(
                 "max_overlap": max_overlap,
             },
             "routes": records,
-            "bbox": [
-                min(p[0] for p in points),
-                min(p[1] for p in points),
-                max(p[0] for p in points),
-                max(p[1] for p in points),
-            ]
-            if points
-            else None,
+            "bbox": bounding_box(xy for r in routes for xy in r.coordinates),
         }
         return _dumps(body)
 

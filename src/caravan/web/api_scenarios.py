@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from caravan.errors import CaravanError
 from caravan.web.app import WebState, web_state
 from caravan.web.errors import ApiError
-from caravan.web.geojson import comparison_links_geojson, flows_geojson, plain
+from caravan.web.geojson import comparison_links_geojson, flow_records, flows_geojson, plain
 from caravan.web.runstore import RunTimeoutError
 from caravan.web.security import TOKEN_HEADER, check_token
 
@@ -84,7 +84,7 @@ def _require_token(state: WebState, request: Request, why: str) -> None:
 
 
 def _run(state: WebState, request: Request, name: str, field: str) -> Any:
-    _check_name(state, name, field)
+    """The run of a scenario whose name :func:`_check_name` has passed."""
     if state.runs.done(name) is None:
         _require_token(state, request, f"starting a run of {name!r}")
     try:
@@ -105,28 +105,9 @@ def _run(state: WebState, request: Request, name: str, field: str) -> Any:
         raise ApiError.from_caravan(exc, field=field) from None
 
 
-def _run_record(state: WebState, result: Any) -> dict[str, Any]:
+def _run_record(result: Any) -> dict[str, Any]:
     record: dict[str, Any] = plain(result.to_dict())
-    record["links"] = plain(
-        [
-            {str(k): v for k, v in row.items()}
-            for row in result.link_flows[
-                [
-                    c
-                    for c in (
-                        "link_id",
-                        "tonnes_per_year",
-                        "tonnes_ab",
-                        "tonnes_ba",
-                        "capacity_mtpa",
-                        "vc_ratio",
-                    )
-                    if c in result.link_flows.columns
-                ]
-            ].to_dict("records")
-            if row["tonnes_per_year"] > 0
-        ]
-    )
+    record["links"] = flow_records(result.link_flows)
     return record
 
 
@@ -154,7 +135,8 @@ def start_run(state: State, request: Request, body: RunRequest) -> dict[str, Any
     (504 after that; the run goes on and is kept).
     """
     _require_token(state, request, "starting a run")
-    return _run_record(state, _run(state, request, body.scenario, "scenario"))
+    _check_name(state, body.scenario, "scenario")
+    return _run_record(_run(state, request, body.scenario, "scenario"))
 
 
 @router.get("/runs")
@@ -188,7 +170,7 @@ def _done(state: WebState, name: str) -> Any:
 @router.get("/runs/{name}")
 def run_result(state: State, name: ScenarioPath) -> dict[str, Any]:
     """A kept run: summary, per-country transit, corridors, flows, link tonnes, provenance."""
-    return _run_record(state, _done(state, name))
+    return _run_record(_done(state, name))
 
 
 @router.get(
@@ -201,7 +183,8 @@ def run_flows(state: State, name: ScenarioPath) -> Any:
 
     result = _done(state, name)
     return JSONResponse(
-        flows_geojson(state.atlas, result.link_flows), media_type="application/geo+json"
+        flows_geojson(state.atlas, result.link_flows, index=state.index),
+        media_type="application/geo+json",
     )
 
 
@@ -229,5 +212,7 @@ def compare(
     run_b = _run(state, request, b, "b")
     comparison = compare_runs(run_a, run_b)
     record: dict[str, Any] = plain(comparison.to_dict())
-    record["links_geojson"] = comparison_links_geojson(state.atlas, comparison.links)
+    record["links_geojson"] = comparison_links_geojson(
+        state.atlas, comparison.links, index=state.index
+    )
     return record

@@ -154,10 +154,14 @@ def place_zones(atlas: Atlas) -> dict[str, str | None]:
     >>> zones["dune"], zones["harbor"], zones["amber"]
     ('pak-north', 'pak', None)
     """
+    return _place_zones(atlas, _places(atlas))
+
+
+def _place_zones(atlas: Atlas, places: list[_Place]) -> dict[str, str | None]:
     province = {(z.country_iso3, fold_name(z.admin1)): z.zone_id for z in atlas.zones if z.admin1}
     country = {z.country_iso3: z.zone_id for z in atlas.zones if not z.admin1}
     out: dict[str, str | None] = {}
-    for n in _places(atlas):
+    for n in places:
         key = (n.country_iso3, fold_name(n.admin1)) if n.admin1 else None
         zone = province.get(key) if key is not None else None
         out[n.node_id] = zone or country.get(n.country_iso3)
@@ -227,11 +231,11 @@ def risk_record(
 
 
 def _centroids(
-    atlas: Atlas, zones_of: dict[str, str | None]
+    places: list[_Place], zones_of: dict[str, str | None]
 ) -> tuple[dict[str, tuple[float, float]], dict[str, tuple[float, float]]]:
     by_zone: dict[str, list[tuple[float, float]]] = defaultdict(list)
     by_country: dict[str, list[tuple[float, float]]] = defaultdict(list)
-    for n in _places(atlas):
+    for n in places:
         zone_id = zones_of.get(n.node_id)
         if zone_id is not None:
             by_zone[zone_id].append((n.lon, n.lat))
@@ -292,10 +296,11 @@ def events_geojson(
     risks: tuple[ZoneRisk, ...] = zone_risks(atlas.zones, security.events, as_of=day)
     zone_of_event = {c.event_id: r.zone_id for r in risks for c in r.contributions}
     risk_by_zone = {r.zone_id: r for r in risks}
-    zones_of = place_zones(atlas)
-    zone_xy, country_xy = _centroids(atlas, zones_of)
+    places = _places(atlas)
+    zones_of = _place_zones(atlas, places)
+    zone_xy, country_xy = _centroids(places, zones_of)
     sources = _source_records(atlas, security)
-    nodes = {n.node_id: n for n in _places(atlas)}
+    nodes = {n.node_id: n for n in places}
     route = [nodes[n] for n in along if n in nodes]
     route_zones = {z for z in (zones_of.get(n.node_id) for n in route) if z is not None}
     features: list[dict[str, Any]] = []

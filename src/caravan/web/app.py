@@ -67,7 +67,6 @@ class WebState:
     index: AtlasIndex
     ensembles: JobCache
     ensemble: EnsembleFunction
-    _cache: dict[str, bytes] = field(default_factory=dict, repr=False)
     _objects: dict[str, Any] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -78,12 +77,12 @@ class WebState:
 
     def cached_json(self, key: str, build: Callable[[], Any]) -> bytes:
         """JSON bytes built once per app (for the atlas GeoJSON, which never changes)."""
-        with self._lock:
-            if key in self._cache:
-                return self._cache[key]
-        data = json.dumps(build(), separators=(",", ":"), ensure_ascii=False).encode()
-        with self._lock:
-            return self._cache.setdefault(key, data)
+
+        def encode() -> bytes:
+            return json.dumps(build(), separators=(",", ":"), ensure_ascii=False).encode()
+
+        data: bytes = self.memo(f"json:{key}", encode)
+        return data
 
     def memo(self, key: str, build: Callable[[], Any]) -> Any:
         """A value built once per app (the atlas never changes under it), e.g. its security

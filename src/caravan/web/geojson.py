@@ -8,7 +8,7 @@ segments between their two places (the atlas stores no line shapes).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -17,11 +17,14 @@ from caravan.model.atlas import Atlas
 from caravan.model.plain import to_plain
 
 __all__ = [
+    "FLOW_COLUMNS",
     "AtlasIndex",
     "atlas_index",
     "atlas_links_geojson",
     "atlas_nodes_geojson",
+    "bounding_box",
     "comparison_links_geojson",
+    "flow_records",
     "flows_geojson",
     "plain",
     "project_records",
@@ -31,6 +34,9 @@ __all__ = [
 ]
 
 FeatureCollection = dict[str, Any]
+
+#: Columns of a run's link flows that the API gives, after ``link_id`` (those the run has).
+FLOW_COLUMNS = ("tonnes_per_year", "tonnes_ab", "tonnes_ba", "capacity_mtpa", "vc_ratio")
 
 
 def plain(value: Any) -> Any:
@@ -60,7 +66,7 @@ def _coords(atlas: Atlas) -> dict[str, tuple[float, float]]:
 
 @dataclasses.dataclass(frozen=True)
 class AtlasIndex:
-    """Look-ups of an atlas that drawing routes needs, built once (plain dicts, fast to read).
+    """Look-ups of an atlas that drawing links needs, built once (plain dicts, fast to read).
 
     Parameters
     ----------
@@ -68,22 +74,50 @@ class AtlasIndex:
         ``node_id -> (lon, lat)``, rounded to 5 decimals.
     link_mode, link_status : dict
         ``link_id -> mode`` and ``link_id -> status``.
+    link_ends : dict
+        ``link_id -> (from_node_id, to_node_id)``.
     """
 
     coords: dict[str, tuple[float, float]]
     link_mode: dict[str, str]
     link_status: dict[str, str]
+    link_ends: dict[str, tuple[str, str]]
 
 
 def atlas_index(atlas: Atlas) -> AtlasIndex:
     """The look-ups of :class:`AtlasIndex` for an atlas."""
     links = atlas.links_frame
     ids = [str(v) for v in links["link_id"].tolist()]
+    ends = zip(
+        map(str, links["from_node_id"].tolist()),
+        map(str, links["to_node_id"].tolist()),
+        strict=True,
+    )
     return AtlasIndex(
         coords=_coords(atlas),
         link_mode=dict(zip(ids, map(str, links["mode"].tolist()), strict=True)),
         link_status=dict(zip(ids, map(str, links["status"].tolist()), strict=True)),
+        link_ends=dict(zip(ids, ends, strict=True)),
     )
+
+
+def bounding_box(points: Iterable[Sequence[float]]) -> list[float] | None:
+    """``[west, south, east, north]`` of ``(lon, lat)`` points, or ``None`` for no points.
+
+    Examples
+    --------
+    >>> bounding_box([(60.5, 25.0), (72.9, 18.9)]), bounding_box([])
+    ([60.5, 18.9, 72.9, 25.0], None)
+    """
+    xy = list(points)
+    if not xy:
+        return None
+    return [
+        min(p[0] for p in xy),
+        min(p[1] for p in xy),
+        max(p[0] for p in xy),
+        max(p[1] for p in xy),
+    ]
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -150,29 +184,16 @@ def project_records(atlas: Atlas) -> list[dict[str, Any]]:
     ``bbox`` is ``[west, south, east, north]`` in degrees, or ``None`` for a project with no
     links in the atlas.
     """
-    xy = _coords(atlas)
-    ends = {
-        str(lid): (str(a), str(b))
-        for lid, a, b in zip(
-            atlas.links_frame["link_id"],
-            atlas.links_frame["from_node_id"],
-            atlas.links_frame["to_node_id"],
-            strict=True,
-        )
-    }
+    return _project_records(atlas, atlas_index(atlas))
+
+
+def _project_records(atlas: Atlas, index: AtlasIndex) -> list[dict[str, Any]]:
+    xy, ends = index.coords, index.link_ends
     out = []
     for project in atlas.projects:
         record = plain(project)
-        points = [xy[n] for lid in project.link_ids if lid in ends for n in ends[lid]]
-        record["bbox"] = (
-            [
-                min(p[0] for p in points),
-                min(p[1] for p in points),
-                max(p[0] for p in points),
-                max(p[1] for p in points),
-            ]
-            if points
-            else None
+        record["bbox"] = bounding_box(
+            xy[n] for lid in project.link_ids if lid in ends for n in ends[lid]
         )
         out.append(record)
     return out
@@ -180,18 +201,10 @@ def project_records(atlas: Atlas) -> list[dict[str, Any]]:
 
 def projects_geojson(atlas: Atlas) -> FeatureCollection:
     """Projects and corridors as GeoJSON multi-lines (one feature each) with their attributes."""
-    xy = _coords(atlas)
-    ends = {
-        str(lid): (str(a), str(b))
-        for lid, a, b in zip(
-            atlas.links_frame["link_id"],
-            atlas.links_frame["from_node_id"],
-            atlas.links_frame["to_node_id"],
-            strict=True,
-        )
-    }
+    index = atlas_index(atlas)
+    xy, ends = index.coords, index.link_ends
     features = []
-    for record, project in zip(project_records(atlas), atlas.projects, strict=True):
+    for record, project in zip(_project_records(atlas, index), atlas.projects, strict=True):
         lines = [
             [list(xy[ends[lid][0]]), list(xy[ends[lid][1]])]
             for lid in project.link_ids
@@ -275,17 +288,17 @@ def route_geojson(
     return _collection(features)
 
 
-def _link_lines(atlas: Atlas, table: pd.DataFrame, columns: Iterable[str]) -> FeatureCollection:
-    xy = _coords(atlas)
-    links = atlas.links_frame.set_index("link_id")
-    cols = list(columns)
+def _link_lines(
+    atlas: Atlas, table: pd.DataFrame, columns: Iterable[str], index: AtlasIndex | None
+) -> FeatureCollection:
+    index = index or atlas_index(atlas)
+    xy, ends = index.coords, index.link_ends
     features = []
-    for row in _records(table[["link_id", *cols]]):
+    for row in _records(table[["link_id", *columns]]):
         link_id = row["link_id"]
-        if link_id not in links.index:
+        if link_id not in ends:
             continue
-        link = links.loc[link_id]
-        a, b = str(link["from_node_id"]), str(link["to_node_id"])
+        a, b = ends[link_id]
         features.append(
             {
                 "type": "Feature",
@@ -293,34 +306,48 @@ def _link_lines(atlas: Atlas, table: pd.DataFrame, columns: Iterable[str]) -> Fe
                 "geometry": {"type": "LineString", "coordinates": [list(xy[a]), list(xy[b])]},
                 "properties": {
                     **row,
-                    "mode": str(link["mode"]),
-                    "status": str(link["status"]),
+                    "mode": index.link_mode[link_id],
+                    "status": index.link_status[link_id],
                 },
             }
         )
     return _collection(features)
 
 
-def flows_geojson(atlas: Atlas, link_flows: pd.DataFrame) -> FeatureCollection:
+def _used_links(link_flows: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    columns = [c for c in FLOW_COLUMNS if c in link_flows.columns]
+    return link_flows[link_flows["tonnes_per_year"] > 0], columns
+
+
+def flow_records(link_flows: pd.DataFrame) -> list[dict[str, Any]]:
+    """Link flows of a run as plain records (links with no tonnes are left out).
+
+    Keys: ``link_id`` and those of :data:`FLOW_COLUMNS` that the run has.
+    """
+    used, columns = _used_links(link_flows)
+    return _records(used[["link_id", *columns]])
+
+
+def flows_geojson(
+    atlas: Atlas, link_flows: pd.DataFrame, *, index: AtlasIndex | None = None
+) -> FeatureCollection:
     """Link flows of a run as GeoJSON lines (links with no tonnes are left out).
 
     Properties: ``link_id``, ``tonnes_per_year``, ``tonnes_ab``, ``tonnes_ba``,
-    ``capacity_mtpa``, ``vc_ratio``, ``mode``, ``status``.
+    ``capacity_mtpa``, ``vc_ratio``, ``mode``, ``status``. ``index`` is the atlas's look-ups,
+    when already built (a web app keeps one).
     """
-    columns = [
-        c
-        for c in ("tonnes_per_year", "tonnes_ab", "tonnes_ba", "capacity_mtpa", "vc_ratio")
-        if c in link_flows.columns
-    ]
-    used = link_flows[link_flows["tonnes_per_year"] > 0]
-    return _link_lines(atlas, used, columns)
+    used, columns = _used_links(link_flows)
+    return _link_lines(atlas, used, columns, index)
 
 
-def comparison_links_geojson(atlas: Atlas, links: pd.DataFrame) -> FeatureCollection:
+def comparison_links_geojson(
+    atlas: Atlas, links: pd.DataFrame, *, index: AtlasIndex | None = None
+) -> FeatureCollection:
     """The change in link tonnes between two runs as GeoJSON lines (changed links only).
 
     Properties: ``link_id``, ``tonnes_a``, ``tonnes_b``, ``delta_tonnes`` (B minus A),
-    ``mode``, ``status``.
+    ``mode``, ``status``. ``index`` is the atlas's look-ups, when already built.
     """
     changed = links[links["delta_tonnes"].abs() > 0]
-    return _link_lines(atlas, changed, ["tonnes_a", "tonnes_b", "delta_tonnes"])
+    return _link_lines(atlas, changed, ["tonnes_a", "tonnes_b", "delta_tonnes"], index)
