@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from caravan.briefs.sections import BriefContext
-from caravan.briefs.tables import Cell, Column, Table, make_table, num, split_ids, text
+from caravan.briefs.tables import Cell, Column, Table, _finite, make_table, num, split_ids, text
 
 __all__ = ["assumptions_section"]
 
@@ -78,9 +78,9 @@ def _demand_ranges(ctx: BriefContext) -> Table:
         for r in run.atlas.demand_frame.to_dict("records"):
             fid = str(r["flow_id"])
             lo, hi = r.get("tonnes_per_year_low"), r.get("tonnes_per_year_high")
-            if num(lo).value is None and num(hi).value is None:
+            if _finite(lo) is None and _finite(hi) is None:
                 continue
-            figures = (num(r["tonnes_per_year"]).value, num(lo).value, num(hi).value)
+            figures = (_finite(r["tonnes_per_year"]), _finite(lo), _finite(hi))
             if role == "A":
                 figures_a[fid] = figures
             elif figures_a.get(fid) == figures:
@@ -138,7 +138,7 @@ def _link_ranges(ctx: BriefContext, link_ids: list[str]) -> Table:
             continue
         for f in fields:
             lo, hi = la.at[lid, f"{f}_low"], la.at[lid, f"{f}_high"]
-            if num(lo).value is None and num(hi).value is None:
+            if _finite(lo) is None and _finite(hi) is None:
                 continue
             vb = lb.at[lid, f] if lid in lb.index else None
             rows.append(

@@ -245,9 +245,7 @@ def build_brief(
         outlines = read_outlines()
     comparison = compare_runs(run_a, run_b)
     known = {s.source_id for s in run_a.atlas.sources} | {s.source_id for s in run_b.atlas.sources}
-    names = dict(
-        zip(run_a.atlas.nodes_frame["node_id"], run_a.atlas.nodes_frame["name"], strict=True)
-    )
+    nodes = run_a.atlas.nodes_frame
     ctx = BriefContext(
         run_a=run_a,
         run_b=run_b,
@@ -256,7 +254,7 @@ def build_brief(
         label_a=_label(run_a),
         label_b=_label(run_b),
         main_flows=main_flow_ids(run_a, run_b, top_flows),
-        node_names={str(k): str(v) for k, v in names.items()},
+        node_names={str(k): str(v) for k, v in zip(nodes["node_id"], nodes["name"], strict=True)},
     )
     title = f"{ctx.label_b} versus {ctx.label_a}"
 

@@ -50,9 +50,24 @@ def figure_data_uri(fig: Any) -> str:
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-def _empty(ax: Any, message: str) -> None:
-    ax.text(0.5, 0.5, message, ha="center", va="center", transform=ax.transAxes, fontsize=9)
-    ax.set_axis_off()
+def _empty(fig: Any, message: str, *axes: Any) -> str:
+    """The figure as a data URI, with ``message`` on its first panel instead of a chart."""
+    for i, ax in enumerate(axes):
+        shown = "" if i else message
+        ax.text(0.5, 0.5, shown, ha="center", va="center", transform=ax.transAxes, fontsize=9)
+        ax.set_axis_off()
+    return figure_data_uri(fig)
+
+
+def _bar_axis(ax: Any, labels: Sequence[str], xlabel: str) -> None:
+    """A label per bar, the x label, a light grid and no top or right spine."""
+    ax.set_yticks(np.arange(len(labels)), labels=list(labels), fontsize=8)
+    ax.set_xlabel(xlabel, fontsize=8)
+    ax.tick_params(axis="x", labelsize=7)
+    ax.grid(axis="x", color="#dddddd", linewidth=0.6)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
 
 
 def _paired_bars(
@@ -69,13 +84,7 @@ def _paired_bars(
     h = 0.38
     ax.barh(y - h / 2, a, height=h, color=COLOUR_A, label=label_a)
     ax.barh(y + h / 2, b, height=h, color=COLOUR_B, label=label_b)
-    ax.set_yticks(y, labels=list(labels), fontsize=8)
-    ax.set_xlabel(xlabel, fontsize=8)
-    ax.tick_params(axis="x", labelsize=7)
-    ax.grid(axis="x", color="#dddddd", linewidth=0.6)
-    ax.set_axisbelow(True)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
+    _bar_axis(ax, labels, xlabel)
 
 
 def transit_chart(
@@ -110,9 +119,7 @@ def transit_chart(
     fig = new_figure(9.0, max(2.2, 0.42 * n + 1.2))
     ax_t, ax_r = fig.subplots(1, 2, sharey=True)
     if n == 0:
-        _empty(ax_t, "no transit in either scenario")
-        _empty(ax_r, "")
-        return figure_data_uri(fig)
+        return _empty(fig, "no transit in either scenario", ax_t, ax_r)
     _paired_bars(
         ax_t,
         labels,
@@ -143,13 +150,7 @@ def _signed_bars(
     colours = [COLOUR_GAIN if (v < 0) == lower_is_better else COLOUR_LOSS for v in values]
     ax.barh(y, values, color=colours, height=0.6)
     ax.axvline(0, color="#444444", linewidth=0.8)
-    ax.set_yticks(y, labels=list(labels), fontsize=8)
-    ax.set_xlabel(xlabel, fontsize=8)
-    ax.tick_params(axis="x", labelsize=7)
-    ax.grid(axis="x", color="#dddddd", linewidth=0.6)
-    ax.set_axisbelow(True)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
+    _bar_axis(ax, labels, xlabel)
 
 
 def corridor_shift_chart(labels: Sequence[str], delta_tonnes: Sequence[float]) -> str:
@@ -171,8 +172,7 @@ def corridor_shift_chart(labels: Sequence[str], delta_tonnes: Sequence[float]) -
     fig = new_figure(8.0, max(2.0, 0.36 * n + 1.0))
     ax = fig.subplots()
     if n == 0:
-        _empty(ax, "no corridor carries a different tonnage in B")
-        return figure_data_uri(fig)
+        return _empty(fig, "no corridor carries a different tonnage in B", ax)
     _signed_bars(
         ax,
         labels,
@@ -207,9 +207,7 @@ def flow_change_chart(
     fig = new_figure(9.0, max(2.0, 0.36 * n + 1.0))
     ax_c, ax_t = fig.subplots(1, 2, sharey=True)
     if n == 0:
-        _empty(ax_c, "no flows to show")
-        _empty(ax_t, "")
-        return figure_data_uri(fig)
+        return _empty(fig, "no flows to show", ax_c, ax_t)
     cost = np.nan_to_num(np.asarray(delta_cost_usd_per_t, dtype=float))
     time_h = np.nan_to_num(np.asarray(delta_time_h, dtype=float))
     _signed_bars(ax_c, labels, cost, "change in cost, USD per tonne (B - A)", lower_is_better=True)
@@ -249,10 +247,9 @@ def band_chart(
     fig = new_figure(8.0, max(2.0, 0.36 * n + 1.1))
     ax = fig.subplots()
     if n == 0:
-        _empty(ax, empty_message)
-        return figure_data_uri(fig)
+        return _empty(fig, empty_message, ax)
     m, lo, hi = (np.asarray(v, dtype=float) for v in (mean, p5, p95))
-    largest = float(np.nanmax(np.abs(np.concatenate([m, lo, hi])))) if n else 0.0
+    largest = float(np.nanmax(np.abs(np.concatenate([m, lo, hi]))))
     scale, unit = (1e6, "million tonnes") if largest >= 1e6 else (1e3, "thousand tonnes")
     y = np.arange(n)
     colours = [COLOUR_GAIN if v > 0 else COLOUR_LOSS if v < 0 else COLOUR_A for v in m]
@@ -261,13 +258,7 @@ def band_chart(
     ax.scatter(m / scale, y, c=colours, s=26, zorder=3, edgecolors="white", linewidths=0.6)
     ax.scatter([], [], c=COLOUR_A, s=26, label="mean")
     ax.axvline(0, color="#444444", linewidth=0.8)
-    ax.set_yticks(y, labels=list(labels), fontsize=8)
+    _bar_axis(ax, labels, f"change in transit, {unit} a year (B - A), over {draws} draws")
     ax.set_ylim(n - 0.5, -0.5)  # first country on top
-    ax.set_xlabel(f"change in transit, {unit} a year (B - A), over {draws} draws", fontsize=8)
-    ax.tick_params(axis="x", labelsize=7)
-    ax.grid(axis="x", color="#dddddd", linewidth=0.6)
-    ax.set_axisbelow(True)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
     ax.legend(fontsize=7, loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=2, frameon=False)
     return figure_data_uri(fig)

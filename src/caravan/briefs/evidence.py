@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from typing import Any
 
+import pandas as pd
+
 from caravan.briefs.sections import BriefContext
-from caravan.briefs.tables import Cell, Column, Table, make_table, num, split_ids, text
+from caravan.briefs.tables import Cell, Citation, Column, Table, make_table, num, split_ids, text
 
 __all__ = [
     "provenance_section",
@@ -50,18 +53,17 @@ def route_objects(run: Any, flow_ids: tuple[str, ...]) -> dict[tuple[str, int], 
     return out
 
 
-def _route_cites(ctx: BriefContext, run: Any, link_ids: tuple[str, ...]) -> Any:
-    links = run.atlas.links_frame.set_index("link_id")
-    ids: list[str] = []
-    for lid in link_ids:
-        if lid in links.index:
-            ids += split_ids(links.at[lid, "source_ids"])
-    projects = {p.project_id: p for p in run.atlas.projects}
-    for pid in dict.fromkeys(
-        p for lid in link_ids if lid in links.index for p in split_ids(links.at[lid, "project_ids"])
-    ):
-        if pid in projects:
-            ids += projects[pid].source_ids
+def _route_cites(
+    ctx: BriefContext,
+    links: pd.DataFrame,
+    projects: Mapping[str, Any],
+    link_ids: tuple[str, ...],
+) -> tuple[Citation, ...]:
+    """A route's citations: its links' sources, then those of the projects its links are in."""
+    known = [lid for lid in link_ids if lid in links.index]
+    ids = [sid for lid in known for sid in split_ids(links.at[lid, "source_ids"])]
+    project_ids = dict.fromkeys(p for lid in known for p in split_ids(links.at[lid, "project_ids"]))
+    ids += [sid for pid in project_ids if pid in projects for sid in projects[pid].source_ids]
     return ctx.citations.cite(ids)
 
 
@@ -90,11 +92,13 @@ def _side(
         Column("projects", "projects"),
         Column("sources", "sources"),
     )
+    links = run.atlas.links_frame.set_index("link_id")
+    projects = {p.project_id: p for p in run.atlas.projects}
     rows = []
     for r in routes.to_dict("records"):
         if float(r["share"]) < MIN_ROUTE_SHARE:
             continue
-        link_ids = split_ids(r["link_ids"])
+        cites = _route_cites(ctx, links, projects, split_ids(r["link_ids"]))
         rows.append(
             (
                 str(int(r["rank"])),
@@ -108,7 +112,7 @@ def _side(
                     "cost_usd_per_t": num(r["cost_usd_per_t"], digits=2),
                     "countries": text(" → ".join(split_ids(r["countries"]))),
                     "projects": text(", ".join(split_ids(r["projects"]))),
-                    "sources": text("", cites=_route_cites(ctx, run, link_ids)),
+                    "sources": text("", cites=cites),
                 },
             )
         )

@@ -89,26 +89,25 @@ def _extent(nodes: pd.DataFrame) -> tuple[float, float, float, float]:
 
 def _spread_parallel(segs: pd.DataFrame, step_deg: float) -> pd.DataFrame:
     """Shift links that join the same two places sideways, so that each stays visible."""
-    out = segs.copy()
-    xy = out[["x0", "y0", "x1", "y1"]].to_numpy(dtype=float)
-    ends = [
-        tuple(sorted(((r[0], r[1]), (r[2], r[3]))))
-        for r in out[["x0", "y0", "x1", "y1"]].to_numpy(dtype=float).tolist()
-    ]
-    out["_pair"] = [str(e) for e in ends]
-    for _pair, idx in out.groupby("_pair").groups.items():
-        if len(idx) < 2:
+    columns = ["x0", "y0", "x1", "y1"]
+    xy = segs[columns].to_numpy(dtype=float, copy=True)
+    pairs: dict[tuple[tuple[float, float], ...], list[int]] = {}
+    for row, (x0, y0, x1, y1) in enumerate(xy.tolist()):
+        pairs.setdefault(tuple(sorted(((x0, y0), (x1, y1)))), []).append(row)
+    for rows in pairs.values():
+        if len(rows) < 2:
             continue
-        for i, row_id in enumerate(idx):
-            x0, y0, x1, y1 = xy[out.index.get_loc(row_id)].tolist()
+        for i, row in enumerate(rows):
+            x0, y0, x1, y1 = xy[row].tolist()
             length = math.hypot(x1 - x0, y1 - y0) or 1.0
             nx, ny = -(y1 - y0) / length, (x1 - x0) / length
             if (x0, y0) > (x1, y1):  # same side whichever way the link is stored
                 nx, ny = -nx, -ny
-            shift = (i - (len(idx) - 1) / 2) * step_deg
-            out.loc[row_id, ["x0", "x1"]] = [x0 + shift * nx, x1 + shift * nx]
-            out.loc[row_id, ["y0", "y1"]] = [y0 + shift * ny, y1 + shift * ny]
-    return out.drop(columns="_pair")
+            shift = (i - (len(rows) - 1) / 2) * step_deg
+            xy[row] = [x0 + shift * nx, y0 + shift * ny, x1 + shift * nx, y1 + shift * ny]
+    out = segs.copy()
+    out[columns] = xy
+    return out
 
 
 def _height_over_width(extent: tuple[float, float, float, float]) -> float:

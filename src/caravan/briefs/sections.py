@@ -243,6 +243,11 @@ def _demand_table(ctx: BriefContext) -> Table:
 # -- transit, corridors, flows, links ----------------------------------------------------------
 
 
+def _largest_change_first(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    """The rows by the size of their change in ``column``, largest first (ties kept in order)."""
+    return frame.reindex(frame[column].abs().sort_values(ascending=False, kind="stable").index)
+
+
 def transit_section(ctx: BriefContext) -> dict[str, Any]:
     """Transit tonnes, tonne-km and revenue by country, A versus B (countries with transit)."""
     c = ctx.comparison.countries
@@ -299,9 +304,7 @@ def corridors_section(ctx: BriefContext, *, top: int) -> dict[str, Any]:
     shown = c[
         (c["tonnes_per_year_a"].abs() > TONNES_EPS) | (c["tonnes_per_year_b"].abs() > TONNES_EPS)
     ]
-    shown = shown.reindex(
-        shown["delta_tonnes_per_year"].abs().sort_values(ascending=False, kind="stable").index
-    )
+    shown = _largest_change_first(shown, "delta_tonnes_per_year")
     projects = {p.project_id: p for p in ctx.run_a.atlas.projects}
     cols = (
         Column("project", "project or corridor"),
@@ -407,9 +410,7 @@ def flows_section(ctx: BriefContext) -> dict[str, Any]:
 def links_table(ctx: BriefContext, segments: pd.DataFrame, *, top: int) -> Table:
     """The links whose tonnes change most between A and B (the numbers behind the map)."""
     moved = segments[segments["delta_tonnes"].abs() > TONNES_EPS]
-    moved = moved.reindex(
-        moved["delta_tonnes"].abs().sort_values(ascending=False, kind="stable").index
-    ).head(top)
+    moved = _largest_change_first(moved, "delta_tonnes").head(top)
     links = ctx.run_a.atlas.links_frame.set_index("link_id")
     cols = (
         Column("link", "link"),

@@ -137,6 +137,7 @@ def split_ids(value: Any) -> tuple[str, ...]:
 
 
 def _finite(value: Any) -> float | None:
+    """The value as a float; None when it is missing, NaN or not a number."""
     if value is None:
         return None
     try:

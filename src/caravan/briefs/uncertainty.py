@@ -10,12 +10,20 @@ probabilities.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from caravan.briefs.sections import BriefContext
-from caravan.briefs.tables import Cell, Column, Table, fmt_tonnes, make_table, num, text
+from caravan.briefs.tables import (
+    Cell,
+    Column,
+    Table,
+    _finite,
+    fmt_tonnes,
+    make_table,
+    num,
+    text,
+)
 from caravan.errors import CaravanError, InputError
 
 if TYPE_CHECKING:
@@ -38,6 +46,8 @@ MAX_SENTENCES = 5
 
 _T = "delta_transit_tonnes"
 _USD = "delta_transit_revenue_usd"
+#: How a change under 0.5 t or USD 0.5 (float noise of a zero change) is shown.
+_ZERO = {"tonnes": "0 t", "usd": "USD 0"}
 
 
 def check_ensemble(ensemble: EnsembleResult, run_a: Any, run_b: Any) -> None:
@@ -63,16 +73,6 @@ def check_ensemble(ensemble: EnsembleResult, run_a: Any, run_b: Any) -> None:
         f"{run_b.name!r} (B) against {run_a.name!r} (A): run the ensemble of B with A as its "
         f"reference, run_ensemble({run_b.name!r}, reference={run_a.name!r})"
     )
-
-
-def _finite(value: Any) -> float | None:
-    if value is None:
-        return None
-    try:
-        f = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(f) else f
 
 
 def _records(ensemble: EnsembleResult) -> list[dict[str, Any]]:
@@ -101,22 +101,12 @@ def shown_countries(ensemble: EnsembleResult) -> list[dict[str, Any]]:
     return rows
 
 
-def _signed_tonnes(value: float) -> str:
-    return "0 t" if abs(value) < 0.5 else ("+" if value > 0 else "") + fmt_tonnes(value)
-
-
-def _tonnes_cell(value: Any) -> Cell:
-    f = _finite(value)
-    if f is not None and abs(f) < 0.5:  # float noise of a zero change: no sign, no colour
-        return Cell("0 t", f, "num")
-    return num(f, "tonnes", signed=True)
-
-
-def _usd_cell(value: Any) -> Cell:
+def _change_cell(value: Any, kind: Literal["tonnes", "usd"]) -> Cell:
+    """A signed change in tonnes or USD; under 0.5 it is float noise of zero: no sign, no colour."""
     f = _finite(value)
     if f is not None and abs(f) < 0.5:
-        return Cell("USD 0", f, "num")
-    return num(f, "usd", signed=True)
+        return Cell(_ZERO[kind], f, "num")
+    return num(f, kind, signed=True)
 
 
 def reading_sentences(rows: list[dict[str, Any]], *, limit: int = MAX_SENTENCES) -> list[str]:
@@ -152,10 +142,8 @@ def reading_sentences(rows: list[dict[str, Any]], *, limit: int = MAX_SENTENCES)
             lead += f" and in {loss:.0%} it loses" if loss > 0 else ""
         else:
             lead = f"In no draw does {iso3}'s transit change by more than 1 t a year"
-        out.append(
-            f"{lead} (mean {_signed_tonnes(float(r[f'{_T}_mean']))} a year, 5–95% range "
-            f"{_signed_tonnes(float(r[f'{_T}_p5']))} to {_signed_tonnes(float(r[f'{_T}_p95']))})."
-        )
+        mean, p5, p95 = (_change_cell(r[f"{_T}_{q}"], "tonnes").text for q in ("mean", "p5", "p95"))
+        out.append(f"{lead} (mean {mean} a year, 5–95% range {p5} to {p95}).")
     return out
 
 
@@ -177,9 +165,9 @@ def _countries_table(rows: list[dict[str, Any]], hidden: int) -> Table:
     for r in rows:
         cells: dict[str, Cell] = {"country": text(r["country_iso3"])}
         for q in ("mean", "p5", "p50", "p95"):
-            cells[f"{_T}_{q}"] = _tonnes_cell(r.get(f"{_T}_{q}"))
+            cells[f"{_T}_{q}"] = _change_cell(r.get(f"{_T}_{q}"), "tonnes")
         for q in ("mean", "p5", "p95"):
-            cells[f"{_USD}_{q}"] = _usd_cell(r.get(f"{_USD}_{q}"))
+            cells[f"{_USD}_{q}"] = _change_cell(r.get(f"{_USD}_{q}"), "usd")
         cells["p_gain"] = num(r.get("p_gain"), "share")
         cells["p_loss"] = num(r.get("p_loss"), "share")
         cells["drivers"] = text(str(r.get("drivers") or "").replace("; ", ", "))
