@@ -79,3 +79,15 @@ def test_missing_files_and_bad_yaml(tmp_path: Path) -> None:
 def test_an_atlas_without_a_security_folder_has_an_empty_layer(tmp_path: Path) -> None:
     assert read_security(tmp_path).events == ()
     assert security_problems(tmp_path) == []
+
+
+def test_a_record_that_is_not_a_mapping_is_reported_by_its_position() -> None:
+    from caravan.security.validate import parse_actors, parse_relations, parse_sources
+
+    for parse in (parse_sources, parse_actors, parse_relations):
+        records, problems = parse([None, "just text"])
+        assert records == []
+        assert [(p.row, p.field, p.message) for p in problems] == [
+            (1, None, "expected a mapping"),
+            (2, None, "expected a mapping"),
+        ]

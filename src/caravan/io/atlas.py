@@ -33,7 +33,13 @@ from caravan.model.records import (
 )
 from caravan.model.schema import ATLAS_META, CSV_FILES, YAML_LIST_FILES, Field, Kind
 
-__all__ = ["ATLAS_FILES", "load_atlas", "read_atlas_tables", "shipped_atlas_path"]
+__all__ = [
+    "ATLAS_FILES",
+    "load_atlas",
+    "read_atlas_tables",
+    "shipped_atlas_path",
+    "source_from_record",
+]
 
 ATLAS_FILES: tuple[str, ...] = (*CSV_FILES, *YAML_LIST_FILES, "atlas.yaml")
 _OPTIONAL_FILES = frozenset({"restrictions.yaml", "zones.yaml", "demand.csv"})
@@ -257,6 +263,31 @@ def _range(raw: Mapping[str, Any] | None) -> Range | None:
     return Range(float(raw["value"]), raw.get("low"), raw.get("high"))
 
 
+def source_from_record(record: Mapping[str, Any]) -> Source:
+    """A source from a parsed record of ``sources.yaml`` (an atlas's, or its security layer's).
+
+    Examples
+    --------
+    >>> from caravan.io._fields import parse_record
+    >>> from caravan.model.schema import YAML_LIST_FILES
+    >>> rec, _ = parse_record({"source_id": "x", "title": "T", "kind": "web"},
+    ...                       YAML_LIST_FILES["sources.yaml"], file="sources.yaml", row=1)
+    >>> source = source_from_record(rec)
+    >>> source.source_id, source.kind, source.supports
+    ('x', 'web', '')
+    """
+    return Source(
+        source_id=record["source_id"],
+        title=record["title"],
+        kind=record["kind"],
+        author=record["author"],
+        publisher=record["publisher"],
+        date=record["date"],
+        url=record["url"],
+        supports=record["supports"] or "",
+    )
+
+
 def _build(tables: dict[str, Any], path: Path, digest: str) -> Atlas:
     """Assemble an Atlas from parsed tables (after validation found no problems)."""
     projects = tuple(
@@ -341,19 +372,7 @@ def _build(tables: dict[str, Any], path: Path, digest: str) -> Atlas:
         )
         for r in tables["modes.yaml"]
     )
-    sources = tuple(
-        Source(
-            r["source_id"],
-            r["title"],
-            r["kind"],
-            r["author"],
-            r["publisher"],
-            r["date"],
-            r["url"],
-            r["supports"] or "",
-        )
-        for r in tables["sources.yaml"]
-    )
+    sources = tuple(source_from_record(r) for r in tables["sources.yaml"])
     links = tables["links.csv"].copy()
     defaults = {m.mode.value: m for m in modes}
     speed_given = links["speed_kmh"].notna()

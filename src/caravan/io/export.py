@@ -52,9 +52,7 @@ def _flat(frame: pd.DataFrame, *, nullable_ints: bool = False) -> pd.DataFrame:
             continue
         values = list(out[column])
         if any(isinstance(v, (tuple, list)) for v in values):
-            out[column] = [
-                ";".join(map(str, v)) if isinstance(v, (tuple, list)) else v for v in values
-            ]
+            out[column] = [_joined(v) for v in values]
         elif isinstance(out[column].dtype, pd.Int64Dtype) and not nullable_ints:
             out[column] = out[column].astype("float64")
     return out

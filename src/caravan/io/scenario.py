@@ -181,9 +181,11 @@ def _parse(
         )
         for f in fields
     )
-    plain = {k: v for k, v in raw.items() if str(k) not in _nested_names(fields)}
+    nested = _nested_names(fields)
+    plain = {k: v for k, v in raw.items() if str(k) not in nested}
     record, problems = parse_record(plain, flat, file=file, row=0, prefix=prefix)
-    problems = [p for p in problems if p.field not in {prefix + n for n in _nested_names(fields)}]
+    nested_keys = {prefix + n for n in nested}
+    problems = [p for p in problems if p.field not in nested_keys]
     problems = [Problem(p.file, None, p.field, p.message, p.fix) for p in problems]
     for f in fields:
         if f.kind not in (Kind.MAPPING, Kind.RECORDS):
@@ -431,7 +433,7 @@ def load_scenario(name_or_path: str | Path, atlas: Atlas) -> Scenario:
 def _merge(chain: list[tuple[Path, dict[str, Any]]], atlas: Atlas) -> Scenario:
     """Fold the chain from the root base down to the named scenario."""
     digest = hashlib.sha256()
-    merged: dict[str, Any] = {"lists": {}, "assignment": {}, "ensemble": {}}
+    merged: dict[str, Any] = {"assignment": {}, "ensemble": {}}
     year: int | None = None
     security_as_of: str | None = None
     title = ""
@@ -479,16 +481,17 @@ def _merge(chain: list[tuple[Path, dict[str, Any]]], atlas: Atlas) -> Scenario:
     def uniq(key: str) -> tuple[str, ...]:
         return tuple(dict.fromkeys(lists.get(key, [])))
 
-    changes = tuple(
-        AttributeChange(
+    def change(c: Mapping[str, Any]) -> AttributeChange:
+        op = next(op for op in ChangeOp if c.get(op.value) is not None)
+        return AttributeChange(
             target=ChangeTarget(c["target"]),
             ids=c["ids"],
             field=c["field"],
-            op=next(op for op in ChangeOp if c.get(op.value) is not None),
-            value=float(next(c[op.value] for op in ChangeOp if c.get(op.value) is not None)),
+            op=op,
+            value=float(c[op.value]),
         )
-        for c in lists.get("changes", [])
-    )
+
+    changes = tuple(change(c) for c in lists.get("changes", []))
     return Scenario(
         name=top["name"],
         title=title,

@@ -11,7 +11,7 @@ import csv
 import datetime as dt
 import io
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +26,9 @@ from caravan.security.acled import (
     merge_events,
     parse_acled,
 )
+from caravan.security.event_rows import EVENT_COLUMNS, parse_event_rows
 from caravan.security.records import Event, SecurityData
-from caravan.security.validate import EVENT_COLUMNS, build_security, parse_event_row
+from caravan.security.validate import build_security
 
 __all__ = [
     "ImportReport",
@@ -325,27 +326,13 @@ def import_acled(
     merged, added, replaced = merge_events(existing, result.events)
     write_events_csv(merged, target)
     _ensure_acled_source(target_folder)
-    return ImportReport(
-        file=str(file),
-        n_rows=result.n_rows,
-        n_good=len(result.events),
-        problems=result.problems,
-        n_added=added,
-        n_replaced=replaced,
-        written=str(target),
-    )
+    return replace(report, n_added=added, n_replaced=replaced, written=str(target))
 
 
 def _events_only(path: Path) -> tuple[Event, ...]:
     """The events of an ``events.csv``; refuses (rather than drop rows) when any row is bad."""
     _, rows = _csv_rows(path.read_text(encoding="utf-8-sig"))
-    events: list[Event] = []
-    problems: list[Problem] = []
-    for line, row in rows:
-        event, probs = parse_event_row(row, line=line)
-        problems += probs
-        if event is not None:
-            events.append(event)
+    events, problems = parse_event_rows(rows)
     if problems:
         raise AtlasValidationError(problems, source=f"{path} (mend it before importing into it)")
     return tuple(events)
@@ -353,12 +340,10 @@ def _events_only(path: Path) -> tuple[Event, ...]:
 
 def _ensure_acled_source(folder: Path) -> None:
     path = folder / "sources.yaml"
-    data: list[Any] = []
-    if path.is_file():
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig")) or []
+    text = path.read_text(encoding="utf-8-sig") if path.is_file() else ""
+    data: list[Any] = yaml.safe_load(text) or []
     if any(isinstance(s, dict) and s.get("source_id") == "acled" for s in data):
         return
-    text = path.read_text(encoding="utf-8-sig") if path.is_file() else ""
     if text and not text.endswith("\n"):
         text += "\n"
     text += yaml.safe_dump([_ACLED_SOURCE], sort_keys=False, allow_unicode=True)

@@ -184,6 +184,7 @@ def read_net(path: str | os.PathLike[str]) -> TntpNet:
     n_links = _meta_int(p, meta, "NUMBER OF LINKS")
     ftn = _meta_int(p, meta, "FIRST THRU NODE", 1)
     rows: list[list[float]] = []
+    row_lines: list[int] = []
     for number, line in body:
         s = line.strip()
         if not s or s.startswith("~"):
@@ -196,6 +197,7 @@ def read_net(path: str | os.PathLike[str]) -> TntpNet:
             )
             raise InputError(msg)
         rows.append([_number(p, number, c, v) for c, v in zip(NET_COLUMNS, fields, strict=False)])
+        row_lines.append(number)
     if len(rows) != n_links:
         msg = (
             f"{p}: metadata declares {n_links} links but the file has {len(rows)} (truncated file?)"
@@ -207,8 +209,7 @@ def read_net(path: str | os.PathLike[str]) -> TntpNet:
         bad = int(
             np.flatnonzero((ids < 1).any(1) | (ids > n_nodes).any(1) | (ids % 1 != 0).any(1))[0]
         )
-        line_no = [n for n, s in body if s.strip() and not s.strip().startswith("~")][bad]
-        msg = f"{p}, line {line_no}: node id outside 1..{n_nodes} (<NUMBER OF NODES>)"
+        msg = f"{p}, line {row_lines[bad]}: node id outside 1..{n_nodes} (<NUMBER OF NODES>)"
         raise InputError(msg)
     col = {name: table[:, i] for i, name in enumerate(NET_COLUMNS)}
     return TntpNet(
@@ -286,15 +287,20 @@ def _table(path: Path) -> Iterator[tuple[int, list[str]]]:
             yield number, fields
 
 
+def _numeric_rows(path: Path, columns: tuple[str, ...], expected: str) -> list[list[float]]:
+    """The numbers of a table's rows: at least three each, at most one per column."""
+    rows: list[list[float]] = []
+    for number, fields in _table(path):
+        if len(fields) < 3:
+            raise InputError(f"{path}, line {number}: expected {expected}")
+        rows.append([_number(path, number, c, v) for c, v in zip(columns, fields, strict=False)])
+    return rows
+
+
 def read_flow(path: str | os.PathLike[str]) -> TntpFlow:
     """Read a ``*_flow.tntp`` file (``From To Volume [Cost]``, one header line)."""
     p = Path(path)
-    rows: list[list[float]] = []
-    for number, fields in _table(p):
-        if len(fields) < 3:
-            raise InputError(f"{p}, line {number}: expected From, To, Volume[, Cost]")
-        names = ("from", "to", "volume", "cost")
-        rows.append([_number(p, number, c, v) for c, v in zip(names, fields[:4], strict=False)])
+    rows = _numeric_rows(p, ("from", "to", "volume", "cost"), "From, To, Volume[, Cost]")
     if not rows:
         raise InputError(f"{p}: no flow rows found")
     width = min(len(r) for r in rows)
@@ -311,13 +317,7 @@ def read_flow(path: str | os.PathLike[str]) -> TntpFlow:
 def read_nodes(path: str | os.PathLike[str]) -> TntpNodes:
     """Read a ``*_node.tntp`` file (``node X Y``, one header line)."""
     p = Path(path)
-    rows: list[list[float]] = []
-    for number, fields in _table(p):
-        if len(fields) < 3:
-            raise InputError(f"{p}, line {number}: expected node, X, Y")
-        rows.append(
-            [_number(p, number, c, v) for c, v in zip(("node", "x", "y"), fields[:3], strict=True)]
-        )
+    rows = _numeric_rows(p, ("node", "x", "y"), "node, X, Y")
     table = np.array(rows).reshape(-1, 3)
     return TntpNodes(str(p), table[:, 0].astype(np.int64), table[:, 1], table[:, 2])
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 from caravan.errors import InputError, Problem
 from caravan.model.atlas import fold_name
+from caravan.security.event_rows import ACLED_REQUIRED_COLUMNS, parse_event_rows
 from caravan.security.records import Actor, Event
-from caravan.security.validate import ACLED_REQUIRED_COLUMNS, parse_event_row
 
 __all__ = [
     "AcledImport",
@@ -134,16 +134,9 @@ def parse_acled(
     >>> len(out.events), [(p.row, p.field) for p in out.problems]
     (1, [(3, 'latitude')])
     """
-    events: list[Event] = []
-    problems: list[Problem] = []
-    n = 0
-    for line, row in rows:
-        n += 1
-        event, probs = parse_event_row(row, line=line, file=file, acled=True)
-        problems += probs
-        if event is not None:
-            events.append(event)
-    return AcledImport(file, n, resolve_actor_ids(events, actors), tuple(problems))
+    rows = list(rows)
+    events, problems = parse_event_rows(rows, file=file, acled=True)
+    return AcledImport(file, len(rows), resolve_actor_ids(events, actors), tuple(problems))
 
 
 def merge_events(

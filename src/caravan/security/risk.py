@@ -267,15 +267,15 @@ def _zone_key(iso3: str, admin1: str | None) -> tuple[str, str]:
     return (iso3.upper(), admin1_key(admin1))
 
 
-def _explain(zr: dict[str, Any], model: RiskModel, top: Sequence[Contribution]) -> str:
+def _explain(zr: ZoneRisk, model: RiskModel, top: Sequence[Contribution]) -> str:
     parts = [
-        f"as of {zr['as_of']}: events {zr['event_risk']:.2f} "
-        f"(hazard {zr['hazard']:.2f} of scale {model.scale:g}; {zr['n_events']} event rows, "
-        f"{zr['fatalities']} deaths; half-life {model.half_life_days:g} d)"
+        f"as of {zr.as_of}: events {zr.event_risk:.2f} "
+        f"(hazard {zr.hazard:.2f} of scale {model.scale:g}; {zr.n_events} event rows, "
+        f"{zr.fatalities} deaths; half-life {model.half_life_days:g} d)"
     ]
-    override = zr["override"]
+    override = zr.override
     parts.append("analyst " + ("none" if override is None else f"{override:.2f}"))
-    parts.append(f"{model.blend.value} -> {zr['risk']:.2f}")
+    parts.append(f"{model.blend.value} -> {zr.risk:.2f}")
     text = "; ".join(parts)
     if top:
         text += ". Main events: " + "; ".join(
@@ -409,16 +409,7 @@ def _zone_risk(
     sources = list(zone_sources)
     for c in counted:
         sources += [s for s in c.source_ids if s not in sources]
-    fields: dict[str, Any] = {
-        "as_of": day.isoformat(),
-        "event_risk": event_risk,
-        "hazard": hazard,
-        "n_events": len(contribs),
-        "fatalities": fatalities,
-        "override": override,
-        "risk": risk,
-    }
-    return ZoneRisk(
+    zr = ZoneRisk(
         zone_id=zone_id,
         name=name,
         country_iso3=iso3,
@@ -431,10 +422,11 @@ def _zone_risk(
         n_events=len(contribs),
         fatalities=fatalities,
         contributions=tuple(contribs),
-        explanation=_explain(fields, model, counted[:3]),
+        explanation="",
         source_ids=tuple(sources),
         in_atlas=in_atlas,
     )
+    return dataclasses.replace(zr, explanation=_explain(zr, model, counted[:3]))
 
 
 def zone_risk_table(risks: Iterable[ZoneRisk]) -> pd.DataFrame:

@@ -1,30 +1,28 @@
 """Parsing and checking the security files: every problem at once, with file, row, field and fix.
 
-The functions here take rows already read from files (``caravan.io.security`` reads them) and
-return records plus problems; nothing here opens a file.
+The functions here take records and rows already read from files (``caravan.io.security`` reads
+them) and return records plus problems; nothing here opens a file. The rows of ``events.csv``
+are parsed by :mod:`caravan.security.event_rows`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import math
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from typing import Any
 
 from caravan.errors import InputError, Problem
-from caravan.io._fields import parse_csv_cell, parse_record
+from caravan.io._fields import parse_record
+from caravan.io.atlas import source_from_record
 from caravan.model.atlas import _suggest
 from caravan.model.records import Source
 from caravan.model.schema import YAML_LIST_FILES, Field, Kind, vocabulary
-from caravan.security.countries import country_iso3
+from caravan.security.event_rows import EVENTS_FILE, parse_event_rows
 from caravan.security.records import (
-    SUB_EVENT_TYPES,
     Actor,
     ActorKind,
     BasedIn,
     Confidence,
-    Event,
-    EventType,
     Predicate,
     Relation,
     SecurityData,
@@ -32,13 +30,10 @@ from caravan.security.records import (
 )
 
 __all__ = [
-    "ACLED_REQUIRED_COLUMNS",
     "ACTOR_FIELDS",
-    "EVENT_COLUMNS",
     "RELATION_FIELDS",
     "build_security",
     "parse_actors",
-    "parse_event_row",
     "parse_relations",
     "parse_sources",
     "validate_security",
@@ -46,7 +41,6 @@ __all__ = [
 
 ACTORS_FILE = "security/actors.yaml"
 RELATIONS_FILE = "security/relations.yaml"
-EVENTS_FILE = "security/events.csv"
 SOURCES_FILE = "security/sources.yaml"
 
 _SOURCES = Field("source_ids", Kind.LIST, required=True)
@@ -75,55 +69,16 @@ RELATION_FIELDS: tuple[Field, ...] = (
     Field("notes"),
 )
 
-#: The ten columns an ACLED export must have for ``caravan security import``.
-ACLED_REQUIRED_COLUMNS: tuple[str, ...] = (
-    "event_date",
-    "event_type",
-    "sub_event_type",
-    "actor1",
-    "actor2",
-    "country",
-    "admin1",
-    "latitude",
-    "longitude",
-    "fatalities",
-)
 
-#: Columns of ``security/events.csv``: ACLED's, then Caravan's (ids, sources, aggregates).
-EVENT_COLUMNS: tuple[Field, ...] = (
-    Field("event_id", required=True),
-    Field("event_date", required=True),
-    Field("time_precision", Kind.INT, minimum=1, maximum=3),
-    Field("event_type", required=True, vocab=vocabulary(EventType)),
-    Field("sub_event_type", required=True),
-    Field("actor1", required=True),
-    Field("actor1_id"),
-    Field("actor2"),
-    Field("actor2_id"),
-    Field("country", required=True),
-    Field("iso3"),
-    Field("admin1"),
-    Field("location"),
-    Field("latitude", Kind.FLOAT, minimum=-90, maximum=90),
-    Field("longitude", Kind.FLOAT, minimum=-180, maximum=180),
-    Field("geo_precision", Kind.INT, minimum=1, maximum=3),
-    Field("fatalities", Kind.INT, minimum=0),
-    Field("event_count", Kind.INT, minimum=1),
-    Field("covered_by"),
-    Field("source"),
-    _SOURCES,
-    Field("quote"),
-    Field("notes"),
-)
-_EVENT_SPEC = {f.name: f for f in EVENT_COLUMNS}
-_FIX_FOR = {
-    "int": "give a whole number",
-    "float": "give a number",
-}
-
-
-def _text(value: Any) -> str:
-    return "" if value is None else str(value)
+def _mappings(
+    raw: Sequence[Any], file: str, problems: list[Problem]
+) -> Iterator[tuple[int, Mapping[Any, Any]]]:
+    """The records that are mappings, with their positions (from 1); a problem for each other."""
+    for i, item in enumerate(raw, start=1):
+        if isinstance(item, Mapping):
+            yield i, item
+        else:
+            problems.append(Problem(file, i, None, "expected a mapping", "write key: value pairs"))
 
 
 def parse_sources(
@@ -139,26 +94,11 @@ def parse_sources(
     """
     out: list[Source] = []
     problems: list[Problem] = []
-    for i, item in enumerate(raw, start=1):
-        if not isinstance(item, Mapping):
-            problems.append(Problem(file, i, None, "expected a mapping", "write key: value pairs"))
-            continue
+    for i, item in _mappings(raw, file, problems):
         rec, probs = parse_record(item, YAML_LIST_FILES["sources.yaml"], file=file, row=i)
         problems += probs
-        if probs:
-            continue
-        out.append(
-            Source(
-                source_id=rec["source_id"],
-                title=rec["title"],
-                kind=rec["kind"],
-                author=rec["author"],
-                publisher=rec["publisher"],
-                date=rec["date"],
-                url=rec["url"],
-                supports=rec["supports"] or "",
-            )
-        )
+        if not probs:
+            out.append(source_from_record(rec))
     return out, problems
 
 
@@ -207,10 +147,7 @@ def parse_actors(
     """
     out: list[Actor] = []
     problems: list[Problem] = []
-    for i, item in enumerate(raw, start=1):
-        if not isinstance(item, Mapping):
-            problems.append(Problem(file, i, None, "expected a mapping", "write key: value pairs"))
-            continue
+    for i, item in _mappings(raw, file, problems):
         plain = {k: v for k, v in item.items() if k != "based_in"}
         rec, probs = parse_record(plain, ACTOR_FIELDS, file=file, row=i)
         based, bprobs = _based_in(item.get("based_in"), file, i)
@@ -262,10 +199,7 @@ def parse_relations(
     out: list[Relation] = []
     problems: list[Problem] = []
     seen: dict[str, int] = {}
-    for i, item in enumerate(raw, start=1):
-        if not isinstance(item, Mapping):
-            problems.append(Problem(file, i, None, "expected a mapping", "write key: value pairs"))
-            continue
+    for i, item in _mappings(raw, file, problems):
         rec, probs = parse_record(item, RELATION_FIELDS, file=file, row=i)
         for name in ("date", "valid_from", "valid_to"):
             probs += _check_date(rec[name], file, i, name)
@@ -302,153 +236,6 @@ def parse_relations(
             )
         )
     return out, problems
-
-
-def _parse_event_date(text: str) -> dt.date | None:
-    text = text.strip()
-    for fmt in ("%Y-%m-%d", "%d %B %Y", "%d-%B-%Y", "%d %b %Y"):
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    return None
-
-
-def parse_event_row(
-    row: Mapping[str, str],
-    *,
-    line: int,
-    file: str = EVENTS_FILE,
-    acled: bool = False,
-) -> tuple[Event | None, list[Problem]]:
-    """One event from a CSV row (``security/events.csv``, or an ACLED export when ``acled``).
-
-    With ``acled``, Caravan's own columns may be missing: the id comes from ACLED's
-    ``event_id_cnty`` (or is made from the row), ``source_ids`` defaults to ``acled``, and
-    ``actor1``/``country`` may not be empty. The row is kept only when it has no problem.
-
-    Examples
-    --------
-    >>> row = {"event_date": "2024-12-24", "event_type": "Explosions/Remote violence",
-    ...        "sub_event_type": "Air/drone strike", "actor1": "Military Forces of Pakistan",
-    ...        "actor2": "TTP", "country": "Afghanistan", "admin1": "Paktika",
-    ...        "latitude": "", "longitude": "", "fatalities": "46"}
-    >>> event, problems = parse_event_row(row, line=2, acled=True)
-    >>> event.iso3, event.fatalities, problems
-    ('AFG', 46, [])
-    >>> parse_event_row({**row, "fatalities": "many"}, line=3, acled=True)[1][0].field
-    'fatalities'
-    """
-    problems: list[Problem] = []
-    values: dict[str, Any] = {}
-
-    def bad(name: str, message: str, fix: str) -> None:
-        problems.append(Problem(file, line, name, message, fix))
-
-    for spec in EVENT_COLUMNS:
-        text = _text(row.get(spec.name)).strip()
-        if spec.name == "event_date":
-            day = _parse_event_date(text)
-            if day is None:
-                bad("event_date", f"{text!r} is not a date", "write the date as YYYY-MM-DD")
-            values["event_date"] = day
-            continue
-        value, err = parse_csv_cell(text, spec)
-        if err:
-            bad(spec.name, err, _fix(spec))
-        values[spec.name] = value
-    if acled:
-        values["event_id"] = values["event_id"] or _text(row.get("event_id_cnty")).strip() or None
-        values["source_ids"] = values["source_ids"] or ("acled",)
-        if not values["iso3"]:
-            iso = _text(row.get("iso")).strip()
-            values["iso3"] = country_iso3(
-                values["country"] or "", iso_numeric=int(iso) if iso.isdigit() else None
-            )
-    for spec in EVENT_COLUMNS:
-        missing = spec.required and values.get(spec.name) in (None, "", ())
-        exempt = spec.name == "event_date" or (acled and spec.name == "event_id")
-        if missing and not exempt and not any(p.field == spec.name for p in problems):
-            bad(spec.name, "missing required value", f"add {spec.name}")
-    etype, sub = values["event_type"], values["sub_event_type"]
-    if etype and sub and sub not in SUB_EVENT_TYPES[EventType(etype)]:
-        bad(
-            "sub_event_type",
-            f"{sub!r} is not a sub-event type of {etype!r}",
-            "use one of: " + ", ".join(SUB_EVENT_TYPES[EventType(etype)]),
-        )
-    country = values["country"]
-    if country:
-        known = country_iso3(country)
-        iso3 = values["iso3"]
-        if known is None and not iso3:
-            bad(
-                "country",
-                f"unknown country {country!r}",
-                "write the country as ACLED names it (e.g. 'Afghanistan', 'Iran') or add an "
-                "iso3 column",
-            )
-        elif known is not None and iso3 and iso3.upper() != known:
-            bad("iso3", f"{iso3!r} does not match country {country!r} ({known})", f"use {known}")
-        values["iso3"] = (iso3 or known or "").upper()
-    lat, lon = values["latitude"], values["longitude"]
-    if (lat is None) != (lon is None) and not any(
-        p.field in ("latitude", "longitude") for p in problems
-    ):
-        bad("latitude", "latitude and longitude must be given together", "give both or neither")
-    if problems:
-        return None, problems
-    if values["event_id"] is None:  # an ACLED row without event_id_cnty
-        values["event_id"] = _made_id(values)
-    event = Event(
-        event_id=values["event_id"],
-        event_date=values["event_date"],
-        event_type=EventType(etype),
-        sub_event_type=sub,
-        actor1=values["actor1"],
-        country=country,
-        iso3=values["iso3"],
-        source_ids=tuple(values["source_ids"]),
-        actor2=values["actor2"] or "",
-        actor1_id=values["actor1_id"],
-        actor2_id=values["actor2_id"],
-        admin1=values["admin1"],
-        location=values["location"] or "",
-        latitude=lat,
-        longitude=lon,
-        fatalities=values["fatalities"],
-        event_count=values["event_count"] or 1,
-        covered_by=values["covered_by"],
-        time_precision=values["time_precision"],
-        geo_precision=values["geo_precision"],
-        source=values["source"] or _text(row.get("source")).strip(),
-        quote=values["quote"] or "",
-        notes=values["notes"] or _text(row.get("notes")).strip(),
-    )
-    return event, []
-
-
-def _fix(spec: Field) -> str:
-    if spec.vocab:
-        return f"use one of: {', '.join(spec.vocab)}"
-    if spec.kind is Kind.FLOAT and spec.minimum is not None and spec.maximum is not None:
-        return f"give a number between {spec.minimum:g} and {spec.maximum:g}"
-    if spec.kind is Kind.INT:
-        return "give a whole number" + (
-            f" of at least {spec.minimum:g}" if spec.minimum is not None else ""
-        )
-    return f"give {spec.name}"
-
-
-def _made_id(values: Mapping[str, Any]) -> str:
-    import hashlib
-
-    key = "|".join(
-        _text(values.get(k))
-        for k in ("event_date", "event_type", "sub_event_type", "actor1", "actor2", "country")
-    )
-    key += "|" + "|".join(_text(values.get(k)) for k in ("admin1", "latitude", "longitude"))
-    return "ev-" + hashlib.sha256(key.encode()).hexdigest()[:12]
 
 
 def validate_security(
@@ -600,14 +387,9 @@ def build_security(
     relation_rows: list[int] = []
     rels, probs = parse_relations(relations, rows_out=relation_rows)
     problems += probs
-    events: list[Event] = []
     event_lines: list[int] = []
-    for line, row in event_rows:
-        event, probs = parse_event_row(row, line=line)
-        problems += probs
-        if event is not None:
-            events.append(event)
-            event_lines.append(line)
+    events, probs = parse_event_rows(event_rows, rows_out=event_lines)
+    problems += probs
     data = SecurityData(
         actors=tuple(acts),
         relations=tuple(rels),
