@@ -2,7 +2,8 @@
 
 Quotes are compared with the five source articles (``../shared/seeds/000_*.txt`` beside the
 repository, or the file named by ``CARAVAN_SEEDS``), split into articles at their
-``By <author>`` lines, in the order of sources ``seed-1`` .. ``seed-5``. Only whitespace is
+``By <author>`` lines, in the order of the five article sources in ``sources.yaml``
+(``umarova-2025-lapis-lazuli`` .. ``fazl-e-haider-2025-wakhan-corridor``). Only whitespace is
 normalised. When the article text is not available the quote test is skipped.
 
 Verdicts depend on data still being tuned, so only three are asserted, each checked by hand:
@@ -27,7 +28,13 @@ from caravan.io.atlas import load_atlas
 from caravan.io.claims import read_claims, shipped_claims_path
 from caravan.model.atlas import Atlas
 
-SEED_IDS = ("seed-1", "seed-2", "seed-3", "seed-4", "seed-5")
+SEED_IDS = (
+    "umarova-2025-lapis-lazuli",
+    "jamal-2025-jihadist-networks",
+    "umarova-2025-chabahar-gwadar",
+    "turgunbaeva-ghiasi-2025-taliban-delisting",
+    "fazl-e-haider-2025-wakhan-corridor",
+)
 #: The shared folder beside the repository holds the articles (as CI has it).
 SEEDS_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "seeds"
 SEEDS_GLOB = "000_*.txt"
@@ -62,7 +69,7 @@ def _seed_file() -> Path | None:
 
 
 def _articles() -> dict[str, str]:
-    """The seed file split at its ``By <author>`` lines, keyed seed-1 .. seed-5."""
+    """The article file split at its ``By <author>`` lines, keyed by the articles' source ids."""
     path = _seed_file()
     if path is None:
         pytest.skip(f"the source articles ({SEEDS_DIR / SEEDS_GLOB}) are not available here")
@@ -93,9 +100,14 @@ def test_every_claim_cites_a_seed_article() -> None:
 
 
 def test_every_article_with_route_claims_is_covered() -> None:
-    # seed-2 (Jamal) makes no route or flow claim; the other four all do.
+    # jamal-2025-jihadist-networks (Jamal) makes no route or flow claim; the other four all do.
     cited = {s for c in _claims() for s in c.source_ids}
-    assert cited == {"seed-1", "seed-3", "seed-4", "seed-5"}
+    assert cited == {
+        "umarova-2025-lapis-lazuli",
+        "umarova-2025-chabahar-gwadar",
+        "turgunbaeva-ghiasi-2025-taliban-delisting",
+        "fazl-e-haider-2025-wakhan-corridor",
+    }
 
 
 def test_quotes_are_exact_substrings_of_their_article() -> None:

@@ -1,9 +1,9 @@
 """The shipped Trans-Eurasian atlas: clean, big enough, complete and connected.
 
 The places and projects below are those named in the five source articles
-(``/work/shared/seeds/000_*.txt``; seed 1: Umarova on the Lapis Lazuli corridor, seed 2: Jamal on
-Russia and the Taliban, seed 3: Umarova on Chabahar and Gwadar, seed 4: Turgunbaeva and Ghiasi on
-Russia's delisting of the Taliban, seed 5: Fazl-e-Haider on the Wakhan corridor), as written there.
+(``/work/shared/seeds/000_*.txt``; article 1: Umarova 2025, *Lapis Lazuli*;
+2: Jamal 2025, *Jihadist networks*; 3: Umarova 2025, *Chabahar and Gwadar*; 4: Turgunbaeva and
+Ghiasi 2025, *Taliban delisting*; 5: Fazl-e-Haider 2025, *Wakhan Corridor*), as written there.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ def test_shipped_atlas_is_big_enough(atlas: Atlas) -> None:
 
 # -- places and projects named in the source articles ---------------------------------------
 
-#: (name as written in the article, seed number)
+#: (name as written in the article, article number)
 ARTICLE_PLACES: list[tuple[str, int]] = [
     ("Aqina", 1),
     ("Torghundi", 1),
@@ -109,7 +109,7 @@ CORRIDOR_PLACES: list[str] = [
 ]
 
 
-@pytest.mark.parametrize("name", [pytest.param(n, id=f"seed{s}-{n}") for n, s in ARTICLE_PLACES])
+@pytest.mark.parametrize("name", [pytest.param(n, id=f"article{s}-{n}") for n, s in ARTICLE_PLACES])
 def test_article_place_resolves(atlas: Atlas, name: str) -> None:
     atlas.node(name)
 
@@ -144,7 +144,7 @@ REQUIRED_PROJECT_IDS: list[str] = [
     "russia-turkmenbashi",
 ]
 
-#: (project name as written in the article, seed number)
+#: (project name as written in the article, article number)
 ARTICLE_PROJECTS: list[tuple[str, int]] = [
     ("Lapis Lazuli Corridor", 1),
     ("Middle Corridor", 1),
@@ -180,7 +180,9 @@ def test_a_gwadar_project_exists(atlas: Atlas) -> None:
     assert [p for p in atlas.projects if p.project_id.startswith("gwadar")]
 
 
-@pytest.mark.parametrize("name", [pytest.param(n, id=f"seed{s}-{n}") for n, s in ARTICLE_PROJECTS])
+@pytest.mark.parametrize(
+    "name", [pytest.param(n, id=f"article{s}-{n}") for n, s in ARTICLE_PROJECTS]
+)
 def test_article_project_resolves(atlas: Atlas, name: str) -> None:
     atlas.project(name)
 

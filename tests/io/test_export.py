@@ -17,7 +17,7 @@ from caravan.model.atlas import Atlas
 def test_gis_layers_flatten_lists(tiny_atlas: Atlas) -> None:
     layers = gis_layers(tiny_atlas)
     nodes = layers["nodes"].set_index("node_id")
-    assert nodes.at["chabahar", "source_ids"] == "tiny-gazetteer;seed-3"
+    assert nodes.at["chabahar", "source_ids"] == "tiny-gazetteer;umarova-2025-chabahar-gwadar"
     assert nodes.at["zaranj", "aliases"] == "Zarang;Nimroz crossing"
     links = layers["links"].set_index("link_id")
     assert links.at["r-chabahar-zahedan", "project_ids"] == "chabahar-zahedan"
@@ -46,7 +46,11 @@ def test_geopackage_round_trip(tiny_atlas: Atlas, tmp_path: Path) -> None:
     assert herat["length_km"] == 330 and herat["source_ids"] == "est-gc-circuity"
     assert list(herat.geometry.coords) == [(63.431, 32.164), (62.204, 34.353)]
     sources = pyogrio.read_dataframe(path, layer="sources", read_geometry=False)
-    assert set(sources["source_id"]) == {"seed-3", "tiny-gazetteer", "est-gc-circuity"}
+    assert set(sources["source_id"]) == {
+        "umarova-2025-chabahar-gwadar",
+        "tiny-gazetteer",
+        "est-gc-circuity",
+    }
 
 
 def test_geojson_round_trip(tiny_atlas: Atlas, tmp_path: Path) -> None:

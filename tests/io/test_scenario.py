@@ -21,7 +21,7 @@ title: Base
 description: The tiny atlas as it is.
 base: atlas
 year: 2025
-source_ids: [seed-3]
+source_ids: [umarova-2025-chabahar-gwadar]
 assignment: {method: sue, k_routes: 3, seed: 7}
 """
 
@@ -62,7 +62,7 @@ def test_inheritance_merges_lists_and_overrides_scalars(atlas: Atlas) -> None:
     assert s.lineage == ("base", "child")
     assert s.title == "Base"  # inherited
     assert s.open_projects == ("chabahar-zahedan",)
-    assert s.source_ids == ("seed-3",)
+    assert s.source_ids == ("umarova-2025-chabahar-gwadar",)
     assert s.assignment.k_routes == 3 and s.assignment.seed == 7
     assert [(c.target, c.op, c.value) for c in s.changes] == [
         (ChangeTarget.BORDER, ChangeOp.SCALE, 0.5),
@@ -179,7 +179,7 @@ demand:
   add:
     - {{flow_id: new-flow, origin_node_id: zaranj, destination_node_id: chabahar,
         commodity_id: {flow["commodity_id"]}, tonnes_per_year: 1000, basis: test,
-        source_ids: [seed-3]}}
+        source_ids: [umarova-2025-chabahar-gwadar]}}
 """
     (atlas_dir / "scenarios" / "more.yaml").write_text(text, encoding="utf-8")
     out = apply_scenario(atlas, load_scenario("more", atlas)).demand.set_index("flow_id")

@@ -94,7 +94,7 @@ def test_project_records(tiny_atlas: Atlas) -> None:
 
 def test_commodity_and_source_lookup(tiny_atlas: Atlas) -> None:
     assert tiny_atlas.commodity("bulk").value_usd_per_t == 300
-    assert tiny_atlas.source("seed-3").author == "Nargiza Umarova"
+    assert tiny_atlas.source("umarova-2025-chabahar-gwadar").author == "Nargiza Umarova"
     with pytest.raises(NotFoundError, match="did you mean 'container'"):
         tiny_atlas.commodity("containr")
     with pytest.raises(NotFoundError):

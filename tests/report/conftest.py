@@ -17,7 +17,7 @@ RAIL = Scenario(
     description="Chabahar–Zahedan and Zaranj–Delaram railways open; <b>more</b> cargo.",
     year=2033,
     open_projects=("chabahar-zahedan", "zaranj-delaram"),
-    source_ids=("seed-3",),
+    source_ids=("umarova-2025-chabahar-gwadar",),
     demand_scale=(DemandScale(factor=1.5, flow_ids=("ind-kandahar-container",)),),
     risk=(RiskChange(zone_id="afg-nimroz", risk=0.5, source_ids=("est-gc-circuity",)),),
 )

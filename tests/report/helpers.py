@@ -101,7 +101,7 @@ description: Chabahar-Zahedan railway opens.
 base: base
 year: 2030
 open_projects: [chabahar-zahedan]
-source_ids: [seed-3]
+source_ids: [umarova-2025-chabahar-gwadar]
 ensemble:
   seed: 7
   project_completion:

@@ -160,7 +160,7 @@ def test_every_cited_source_exists_in_the_atlas(
     assert set(parsed.sources) == set(parsed.cites)
     assert brief.missing_source_ids == ()
     # what must be cited: the scenario's, the demand's, the opened projects' and zones' sources
-    assert "seed-3" in parsed.sources  # scenario B and both projects
+    assert "umarova-2025-chabahar-gwadar" in parsed.sources  # scenario B and both projects
     assert "tiny-gazetteer" in parsed.sources  # demand rows, zones
     assert "est-gc-circuity" in parsed.sources  # B's risk change
     for sid in parsed.sources:

@@ -213,7 +213,7 @@ def parse_event_rows(
     --------
     >>> row = {"event_id": "e1", "event_date": "2024-12-24", "event_type": "Battles",
     ...        "sub_event_type": "Armed clash", "actor1": "Taliban", "country": "Afghanistan",
-    ...        "source_ids": "seed-2"}
+    ...        "source_ids": "jamal-2025-jihadist-networks"}
     >>> lines = []
     >>> events, problems = parse_event_rows([(2, row), (3, {**row, "fatalities": "-1"})],
     ...                                     rows_out=lines)

@@ -227,7 +227,8 @@ class Relation:
 
         Examples
         --------
-        >>> r = Relation("r", "taliban", Predicate.SHELTERS, "al-qaeda", ("seed-2",), "...",
+        >>> r = Relation("r", "taliban", Predicate.SHELTERS, "al-qaeda",
+        ...              ("jamal-2025-jihadist-networks",), "...",
         ...              valid_from="1996", valid_to="2001")
         >>> r.active_on(dt.date(1999, 5, 1)), r.active_on(dt.date(2003, 1, 1))
         (True, False)
@@ -288,7 +289,8 @@ class SecurityData:
 
     Examples
     --------
-    >>> taliban = Actor("taliban", "Taliban", ActorKind.GOVERNMENT, ("seed-2",),
+    >>> taliban = Actor("taliban", "Taliban", ActorKind.GOVERNMENT,
+    ...                 ("jamal-2025-jihadist-networks",),
     ...                 aliases=("Islamic Emirate of Afghanistan",), country_iso3="AFG")
     >>> data = SecurityData(actors=(taliban,))
     >>> data.actor("islamic emirate of afghanistan").actor_id

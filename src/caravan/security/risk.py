@@ -164,7 +164,8 @@ def event_weight(event: Event, model: RiskModel) -> float:
     --------
     >>> import datetime as dt
     >>> e = Event("e", dt.date(2024, 12, 24), EventType.EXPLOSIONS, "Air/drone strike",
-    ...           "Military Forces of Pakistan", "Afghanistan", "AFG", ("seed-5",), fatalities=46)
+    ...           "Military Forces of Pakistan", "Afghanistan", "AFG",
+    ...           ("fazl-e-haider-2025-wakhan-corridor",), fatalities=46)
     >>> event_weight(e, RiskModel())
     12.5
     """
@@ -316,8 +317,8 @@ def zone_risks(
     >>> from caravan.model.records import Zone
     >>> z = Zone("afg-paktika", "Paktika", "AFG", 0.1, ("s",), admin1="Paktika")
     >>> e = Event("e1", dt.date(2024, 12, 24), EventType.EXPLOSIONS, "Air/drone strike",
-    ...           "Military Forces of Pakistan", "Afghanistan", "AFG", ("seed-5",),
-    ...           admin1="Paktika", fatalities=46)
+    ...           "Military Forces of Pakistan", "Afghanistan", "AFG",
+    ...           ("fazl-e-haider-2025-wakhan-corridor",), admin1="Paktika", fatalities=46)
     >>> zr = zone_risks([z], [e], as_of="2025-12-24")[0]
     >>> round(zr.hazard, 3), round(zr.event_risk, 4), zr.risk
     (6.25, 0.0606, 0.1)

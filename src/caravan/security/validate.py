@@ -141,7 +141,7 @@ def parse_actors(
     Examples
     --------
     >>> actors, problems = parse_actors([{"actor_id": "ttp", "name": "TTP", "kind": "armed_group",
-    ...     "source_ids": ["seed-2"], "based_in": [{"country_iso3": "PAK"}]}])
+    ...     "source_ids": ["jamal-2025-jihadist-networks"], "based_in": [{"country_iso3": "PAK"}]}])
     >>> actors[0].based_in[0].country_iso3, problems
     ('PAK', [])
     """
@@ -192,7 +192,8 @@ def parse_relations(
     Examples
     --------
     >>> rels, problems = parse_relations([{"subject": "russia", "predicate": "recognises",
-    ...     "object": "taliban", "date": "2025-07-03", "source_ids": ["seed-2"], "quote": "..."}])
+    ...     "object": "taliban", "date": "2025-07-03",
+    ...     "source_ids": ["jamal-2025-jihadist-networks"], "quote": "..."}])
     >>> rels[0].relation_id, rels[0].predicate.value, problems
     ('russia-recognises-taliban', 'recognises', [])
     """
@@ -265,8 +266,9 @@ def validate_security(
     --------
     >>> from caravan.security.records import Relation, Predicate
     >>> data = SecurityData(relations=(Relation("r", "russia", Predicate.RECOGNISES, "taliban",
-    ...                                         ("seed-9",), "..."),))
-    >>> [p.field for p in validate_security(data, known_source_ids={"seed-2"})]
+    ...                                         ("no-such-article",), "..."),))
+    >>> known = {"jamal-2025-jihadist-networks"}
+    >>> [p.field for p in validate_security(data, known_source_ids=known)]
     ['subject', 'object', 'source_ids']
     """
     rows = rows or {}
