@@ -21,6 +21,8 @@ from caravan.ensemble.spec import Distribution, EnsembleSpec, UncertainInput
 from caravan.errors import InputError
 from caravan.model.atlas import Atlas
 from caravan.model.scenario import Scenario
+from caravan.network.build import build_network
+from caravan.network.model import Network
 from caravan.results.runs import (
     SueProblem,
     land_countries,
@@ -46,8 +48,11 @@ class CompiledScenario:
     # route x link incidence (unique links per route), as entry arrays
     entry_route_idx: np.ndarray
     entry_link_idx: np.ndarray
-    link_money_usd_per_t: np.ndarray  # tariff x length of each atlas link (scenario values)
-    link_time_h: np.ndarray  # length / speed
+    # cost-model inputs of each atlas link (scenario values); draws rescale length and tariff
+    # and call caravan.network.costs.link_costs again
+    link_length_km: np.ndarray
+    link_speed_kmh: np.ndarray
+    link_tariff_usd_per_tkm: np.ndarray
     route_fixed_money_usd_per_t: np.ndarray  # fees, transfers, surcharges
     route_fixed_time_h: np.ndarray  # dwell
     route_base_money_usd_per_t: np.ndarray
@@ -188,26 +193,29 @@ def _compile_group(
 
 def _compile_one(atlas: Atlas, scenario: Scenario, countries: list[str]) -> CompiledScenario:
     world = scenario_world(atlas, scenario)
-    flow_rows, route_rows = route_flows(world, scenario, k=scenario.assignment.k_routes)
+    networks: dict[str, Network] = {}
+    flow_rows, route_rows = route_flows(
+        world, scenario, k=scenario.assignment.k_routes, networks=networks
+    )
     flows_by_id = {r["flow_id"]: r for r in flow_rows}
     routed = list(dict.fromkeys(r["flow_id"] for r in route_rows))
     flow_pos = {f: i for i, f in enumerate(routed)}
-    commodities = {c.commodity_id: c for c in world.commodities}
     settings = scenario.assignment
     problem = sue_problem(
         world,
         route_rows,
         flow_pos,
         flows_by_id,
-        commodities,
+        networks,
         method=settings.method,
         logit_scale_per_usd=settings.logit_scale_per_usd,
     )
-    links = world.links_frame
-    link_pos = {str(k): i for i, k in enumerate(links["link_id"])}
-    length = links["length_km"].to_numpy(dtype=np.float64)
-    link_money = links["tariff_usd_per_tkm"].to_numpy(dtype=np.float64) * length
-    link_time = length / links["speed_kmh"].to_numpy(dtype=np.float64)
+    if not networks:  # no demand: a network for the link costs all the same
+        networks["container"] = build_network(world, year=scenario.year)
+    costs = next(iter(networks.values())).costs
+    link_pos = {lid: i for i, lid in enumerate(next(iter(networks.values())).link_ids)}
+    link_money = costs.link_tariff_usd_per_t
+    link_time = costs.link_run_time_h
     node_country = dict(
         zip(world.nodes_frame["node_id"], world.nodes_frame["country_iso3"], strict=True)
     )
@@ -242,7 +250,7 @@ def _compile_one(atlas: Atlas, scenario: Scenario, countries: list[str]) -> Comp
                 )
             )
     arr = np.array(parts, dtype=np.float64).reshape(-1, 5)
-    link_group = problem.group_of_arc[: len(links)]
+    link_group = problem.group_of_arc[: len(link_pos)]
     return CompiledScenario(
         name=scenario.name,
         year=scenario.year,
@@ -253,8 +261,9 @@ def _compile_one(atlas: Atlas, scenario: Scenario, countries: list[str]) -> Comp
         unrouted_flow_ids=tuple(r["flow_id"] for r in flow_rows if r["unserved_reason"]),
         entry_route_idx=np.asarray(entry_r, dtype=np.int64),
         entry_link_idx=np.asarray(entry_l, dtype=np.int64),
-        link_money_usd_per_t=link_money,
-        link_time_h=link_time,
+        link_length_km=costs.link_length_km,
+        link_speed_kmh=costs.link_speed_kmh,
+        link_tariff_usd_per_tkm=costs.link_tariff_usd_per_tkm,
         route_fixed_money_usd_per_t=fixed_money,
         route_fixed_time_h=fixed_time,
         route_base_money_usd_per_t=base_money,

@@ -10,6 +10,7 @@ import numpy as np
 
 from caravan.ensemble.compile import CompiledGroup, CompiledScenario, EnsembleInputs
 from caravan.ensemble.spec import draw_uniforms, inverse_cdf
+from caravan.network.costs import link_costs
 
 __all__ = ["DrawResult", "draw_values", "evaluate_chunk", "evaluate_draw"]
 
@@ -82,8 +83,9 @@ def _evaluate_scenario(
     m_len = _multiplier(values, inputs, inputs.link_length_input)
     m_tar = _multiplier(values, inputs, inputs.link_tariff_input)
     m_cap = _multiplier(values, inputs, inputs.link_capacity_input)
-    link_money = sc.link_money_usd_per_t * m_len * m_tar
-    link_time = sc.link_time_h * m_len
+    link_time, link_money = link_costs(
+        sc.link_length_km * m_len, sc.link_speed_kmh, sc.link_tariff_usd_per_tkm * m_tar
+    )
     route_money = sc.route_fixed_money_usd_per_t + np.bincount(
         sc.entry_route_idx, weights=link_money[sc.entry_link_idx], minlength=n_routes
     )

@@ -12,14 +12,12 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from caravan.errors import InputError
-from caravan.model.atlas import Atlas, fold_name
+from caravan.model.atlas import Atlas
 from caravan.model.records import Commodity, LinkStatus, Mode, Restriction, RestrictionEffect
+from caravan.network.costs import CostParameters, cost_model, generalised_cost, place_risk
 from caravan.network.model import (
-    RISK_LOSS_PER_KM,
-    SEA_RISK_EXPOSURE_KM,
     ArcKind,
     BoolArray,
-    FloatArray,
     IntArray,
     Layer,
     Network,
@@ -43,7 +41,6 @@ logger = logging.getLogger(__name__)
 YEAR_MIN, YEAR_MAX = 1990, 2100
 
 _NOT_YET = frozenset({LinkStatus.UNDER_CONSTRUCTION, LinkStatus.PLANNED, LinkStatus.PROPOSED})
-_WATER = frozenset({Mode.SEA, Mode.FERRY})
 
 
 class OpensProjects(Protocol):
@@ -181,21 +178,6 @@ def build_network(
     return compile_network(atlas, year=year, commodity=com, link_usable=link_usable, opened=opened)
 
 
-def _place_risk(atlas: Atlas, countries: Sequence[str], admin1: Sequence[Any]) -> FloatArray:
-    country_risk: dict[str, float] = {}
-    province_risk: dict[tuple[str, str], float] = {}
-    for z in atlas.zones:
-        if z.admin1:
-            province_risk[(z.country_iso3, fold_name(z.admin1))] = float(z.risk)
-        else:
-            country_risk[z.country_iso3] = float(z.risk)
-    out = np.zeros(len(countries), dtype=np.float64)
-    for i, (c, a) in enumerate(zip(countries, admin1, strict=True)):
-        key = (c, fold_name(a)) if isinstance(a, str) and a else None
-        out[i] = province_risk[key] if key in province_risk else country_risk.get(c, 0.0)
-    return out
-
-
 def _layer_of(mode: str, gauge: Any) -> Layer:
     return Layer(Mode(mode), 0 if gauge is None or pd.isna(gauge) else int(gauge))
 
@@ -245,7 +227,12 @@ def compile_network(
     place_ids = tuple(str(x) for x in nodes["node_id"])
     place_index = {pid: i for i, pid in enumerate(place_ids)}
     countries = tuple(str(x) for x in nodes["country_iso3"])
-    place_risk = _place_risk(atlas, countries, list(nodes["admin1"]))
+    risk_of_place = place_risk(atlas, countries, list(nodes["admin1"]))
+    costs = cost_model(
+        atlas,
+        CostParameters.of(commodity),
+        place_risk_by_id=dict(zip(place_ids, risk_of_place.tolist(), strict=True)),
+    )
 
     links = atlas.links_frame
     link_ids = tuple(str(x) for x in links["link_id"])
@@ -261,9 +248,11 @@ def compile_network(
     layers = tuple(sorted(set(link_layers)))
     layer_index = {layer: i for i, layer in enumerate(layers)}
     link_layer_idx = np.array([layer_index[x] for x in link_layers], dtype=np.int64)
-    length = sub["length_km"].to_numpy(dtype=np.float64)
-    speed = sub["speed_kmh"].to_numpy(dtype=np.float64)
-    tariff = sub["tariff_usd_per_tkm"].to_numpy(dtype=np.float64)
+    length = costs.link_length_km[idx]
+    speed = costs.link_speed_kmh[idx]
+    run_time = costs.link_run_time_h[idx]
+    tariff = costs.link_tariff_usd_per_t[idx]
+    link_risk = costs.link_risk_usd_per_t[idx]
     oneway = sub["oneway"].to_numpy(dtype=np.bool_)
     bad = [link_ids[i] for i, s in zip(idx, speed, strict=True) if not s > 0]
     if bad:
@@ -276,11 +265,6 @@ def compile_network(
     vnode_of = {key: v for v, key in enumerate(vkeys)}
     vnode_place = np.array([k[0] for k in vkeys], dtype=np.int64)
     vnode_layer = np.array([k[1] for k in vkeys], dtype=np.int64)
-
-    value_factor = commodity.value_usd_per_t * commodity.risk_aversion * RISK_LOSS_PER_KM
-    water = np.array([x.mode in _WATER for x in link_layers], dtype=np.bool_)
-    exposure_km = np.where(water, np.minimum(length, SEA_RISK_EXPOSURE_KM), length)
-    link_risk = 0.5 * (place_risk[from_p] + place_risk[to_p]) * exposure_km * value_factor
 
     cols: dict[str, list[Any]] = {
         k: []
@@ -305,10 +289,8 @@ def compile_network(
         for key, value in values.items():
             cols[key].append(value)
 
-    dwell_ab = borders["dwell_h_ab"].to_numpy(dtype=np.float64)
-    dwell_ba = borders["dwell_h_ba"].to_numpy(dtype=np.float64)
-    fee_ab = borders["fee_usd_per_t_ab"].to_numpy(dtype=np.float64)
-    fee_ba = borders["fee_usd_per_t_ba"].to_numpy(dtype=np.float64)
+    dwell_ab, dwell_ba = costs.border_dwell_h[:, 0], costs.border_dwell_h[:, 1]
+    fee_ab, fee_ba = costs.border_fee_usd_per_t[:, 0], costs.border_fee_usd_per_t[:, 1]
     for j, li in enumerate(idx.tolist()):
         b = border_of_link.get(link_ids[li], -1)
         lay = int(link_layer_idx[j])
@@ -323,16 +305,15 @@ def compile_network(
                 border=b,
                 transfer=-1,
                 length=length[j],
-                run=length[j] / speed[j],
+                run=run_time[j],
                 dwell=0.0 if b < 0 else (dwell_ab[b] if fwd else dwell_ba[b]),
-                tariff=tariff[j] * length[j],
+                tariff=tariff[j],
                 fee=0.0 if b < 0 else (fee_ab[b] if fwd else fee_ba[b]),
                 risk=link_risk[j],
             )
 
     default, override = _transfer_rows(atlas)
-    t_dwell = atlas.transfers_frame["dwell_h"].to_numpy(dtype=np.float64)
-    t_fee = atlas.transfers_frame["fee_usd_per_t"].to_numpy(dtype=np.float64)
+    t_dwell, t_fee = costs.transfer_dwell_h, costs.transfer_fee_usd_per_t
     by_place: dict[int, list[int]] = {}
     for v, (p, _) in enumerate(vkeys):
         by_place.setdefault(p, []).append(v)
@@ -378,7 +359,9 @@ def compile_network(
     risk = arr("risk", np.float64)
     money = _readonly(tariff_t + fee)
     time_h = _readonly(run + dwell)
-    cost = _readonly(money + commodity.value_of_time_usd_per_t_h * time_h + risk)
+    cost = _readonly(
+        generalised_cost(money, time_h, risk, costs.parameters.value_of_time_usd_per_t_h)
+    )
     indptr = np.zeros(len(vkeys) + 1, dtype=np.int64)
     np.cumsum(np.bincount(arc_tail, minlength=len(vkeys)), out=indptr[1:])
     arc_link = arr("link", np.int64)
@@ -405,7 +388,7 @@ def compile_network(
         open_project_ids=opened,
         place_ids=place_ids,
         place_country_iso3=countries,
-        place_risk=_readonly(place_risk),
+        place_risk=_readonly(risk_of_place),
         place_index=place_index,
         layers=layers,
         vnode_place_idx=_readonly(vnode_place),
@@ -427,6 +410,7 @@ def compile_network(
         arc_money_usd_per_t=money,
         arc_time_h=time_h,
         arc_cost_usd_per_t=cost,
+        costs=costs,
         link_ids=link_ids,
         link_usable=_readonly(np.asarray(link_usable, dtype=np.bool_).copy()),
         border_ids=border_ids,

@@ -14,6 +14,7 @@ from caravan.model.records import Commodity, Mode, Restriction
 
 if TYPE_CHECKING:
     from caravan.model.atlas import Atlas
+    from caravan.network.costs import CostModel
 
 __all__ = [
     "RISK_LOSS_PER_KM",
@@ -29,9 +30,10 @@ FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 BoolArray = NDArray[np.bool_]
 
-#: Placeholder risk model (issue 9 replaces it): the expected share of a cargo's value lost per km
-#: travelled through a zone of risk 1.0. Risk in USD/t of a link = mean zone risk of its two end
-#: places x exposure km x value_usd_per_t x risk_aversion x RISK_LOSS_PER_KM. So 1,000 km through
+#: The expected share of a cargo's value lost per km travelled through a zone of risk 1.0 (the
+#: risk part of the cost model, :mod:`caravan.network.costs`). Risk in USD/t of a link = mean zone
+#: risk of its two end places x exposure km x value_usd_per_t x risk_aversion x RISK_LOSS_PER_KM.
+#: So 1,000 km through
 #: a zone of risk 0.5 costs 0.1 % of the cargo's value: USD 20/t for USD 20,000/t containers.
 #: This is an assumption, not a sourced figure.
 RISK_LOSS_PER_KM: float = 2e-6
@@ -93,6 +95,10 @@ class Network:
     - ``arc_risk_usd_per_t``: see :data:`RISK_LOSS_PER_KM`;
     - ``arc_cost_usd_per_t = money + value_of_time_usd_per_t_h * time + risk``.
 
+    All of them come from one cost model (:mod:`caravan.network.costs`), kept as ``costs``: the
+    same components per atlas link (usable or not), border crossing and transfer row, for
+    consumers that work on atlas links rather than arcs (runs, ensembles).
+
     Restrictions that depend on the cargo's origin and destination countries are not applied
     here: ``restrictions`` holds the rules in force in ``year`` for ``commodity``, and the
     pairs ``(restriction_rule_idx[i], restriction_arc_idx[i])`` name the arcs each rule forbids
@@ -129,6 +135,7 @@ class Network:
     arc_money_usd_per_t: FloatArray = field(repr=False)
     arc_time_h: FloatArray = field(repr=False)
     arc_cost_usd_per_t: FloatArray = field(repr=False)
+    costs: CostModel = field(repr=False)
     link_ids: tuple[str, ...] = field(repr=False)
     link_usable: BoolArray = field(repr=False)
     border_ids: tuple[str, ...] = field(repr=False)

@@ -14,6 +14,7 @@ from caravan.errors import InputError, NoRouteError
 from caravan.model.atlas import Atlas
 from caravan.network.build import build_network
 from caravan.network.cargo import CargoArcs, cargo_arcs
+from caravan.network.costs import generalised_cost
 from caravan.network.model import ArcKind, Network, Objective
 from caravan.results.legs import (
     BorderCrossing,
@@ -357,7 +358,7 @@ def _route(
     risk = sum(leg.risk_usd_per_t for leg in legs)
     vot = network.value_of_time_usd_per_t_h
     totals = {
-        Objective.COST: money + vot * time_h + risk,
+        Objective.COST: generalised_cost(money, time_h, risk, vot),
         Objective.MONEY: money,
         Objective.TIME: time_h,
         Objective.DISTANCE: length,

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import platform
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,8 @@ from caravan.errors import CaravanError, NoRouteError
 from caravan.model.atlas import Atlas
 from caravan.model.plain import to_plain
 from caravan.model.scenario import Scenario, apply_scenario
+from caravan.network.build import build_network
+from caravan.network.model import Network
 from caravan.results import run_tables as tables
 from caravan.results.run_tables import land_countries
 
@@ -115,18 +117,20 @@ def route_flows(
     *,
     k: int | None = None,
     progress: Callable[[str, int, int], None] | None = None,
+    networks: MutableMapping[str, Network] | None = None,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Route every flow of a scenario-applied atlas's demand table.
 
     Returns the flow rows (with ``unserved_reason`` when no route exists) and the route rows
-    (``flow_id``, ``rank``, ``route``). One network is built per commodity.
+    (``flow_id``, ``rank``, ``route``). One network is built per commodity, into ``networks``
+    (by commodity id) when given, so the caller can read their cost model.
     """
-    from caravan.network.build import build_network
     from caravan.results.routes import find_routes
 
     settings = scenario.assignment
     n_routes = k if k is not None else (settings.k_routes if settings.method == "sue" else 1)
-    networks: dict[str, Any] = {}
+    if networks is None:
+        networks = {}
     flow_rows: list[dict[str, Any]] = []
     route_rows: list[dict[str, Any]] = []
     demand = world.demand
@@ -199,14 +203,14 @@ def run_scenario(
         raise CaravanError(
             f"scenario {resolved.name!r}: the atlas has no demand table (demand.csv) to assign"
         )
-    commodities = {c.commodity_id: c for c in world.commodities}
-    flow_rows, route_rows = route_flows(world, resolved, progress=progress)
+    networks: dict[str, Network] = {}
+    flow_rows, route_rows = route_flows(world, resolved, progress=progress, networks=networks)
 
     flows = pd.DataFrame(flow_rows)
     served_flow_ids = list(dict.fromkeys(r["flow_id"] for r in route_rows))
     flow_pos = {f: i for i, f in enumerate(served_flow_ids)}
     flows_by_id = {r["flow_id"]: r for r in flow_rows}
-    result = _settle(world, route_rows, flow_pos, flows_by_id, commodities, resolved, progress)
+    result = _settle(world, route_rows, flow_pos, flows_by_id, networks, resolved, progress)
     route_tonnes, shares, costs, times, iterations, change, converged = result
 
     routes_table = tables.routes_table(route_rows, route_tonnes, shares, costs, times)
@@ -347,27 +351,32 @@ def sue_problem(
     route_rows: Sequence[dict[str, Any]],
     flow_pos: dict[str, int],
     flows_by_id: dict[str, dict[str, Any]],
-    commodities: dict[str, Any],
+    networks: Mapping[str, Network],
     *,
     method: str,
     logit_scale_per_usd: float,
 ) -> SueProblem:
-    """Build the route sets and capacity groups of routed flows."""
+    """Build the route sets and capacity groups of routed flows.
+
+    Running times and values of time come from the networks' cost model (``networks`` by
+    commodity id: the networks the flows were routed on).
+    """
     n_routes = len(route_rows)
+    run_time_h = next(iter(networks.values())).costs.link_run_time_h if networks else None
     arc_of_link: dict[str, int] = {}
     arc_of_border: dict[str, int] = {}
     arc_length: list[float] = []
     arc_group: list[int] = []
     group_cap: list[float] = []
     group_delay: list[float] = []
-    for link in world.links_frame.to_dict("records"):
+    for pos, link in enumerate(world.links_frame.to_dict("records")):
         arc_of_link[str(link["link_id"])] = len(arc_length)
         arc_length.append(float(link["length_km"]))
         cap = link["capacity_mtpa"]
         if pd.notna(cap) and float(cap) > 0:
             arc_group.append(len(group_cap))
             group_cap.append(float(cap) * 1e6)
-            group_delay.append(float(link["length_km"]) / float(link["speed_kmh"]))
+            group_delay.append(float(run_time_h[pos]) if run_time_h is not None else 0.0)
         else:
             arc_group.append(-1)
     for border in world.borders_frame.to_dict("records"):
@@ -404,7 +413,7 @@ def sue_problem(
     for flow_id, pos in flow_pos.items():
         flow = flows_by_id[flow_id]
         tonnes[pos] = flow["tonnes_per_year"]
-        vot[pos] = commodities[flow["commodity_id"]].value_of_time_usd_per_t_h
+        vot[pos] = networks[flow["commodity_id"]].value_of_time_usd_per_t_h
     theta = np.full(n_flows, 1e6 if method == "aon" else logit_scale_per_usd)
     return SueProblem(
         routes=RouteSets(
@@ -432,7 +441,7 @@ def _settle(
     route_rows: Sequence[dict[str, Any]],
     flow_pos: dict[str, int],
     flows_by_id: dict[str, dict[str, Any]],
-    commodities: dict[str, Any],
+    networks: Mapping[str, Network],
     scenario: Scenario,
     progress: Callable[[str, int, int], None] | None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int, float, bool]:
@@ -446,7 +455,7 @@ def _settle(
         route_rows,
         flow_pos,
         flows_by_id,
-        commodities,
+        networks,
         method=settings.method,
         logit_scale_per_usd=settings.logit_scale_per_usd,
     )

@@ -1,0 +1,229 @@
+"""The one cost model: money, time and risk of every link, border crossing and transfer.
+
+Every consumer (routes, runs, ensembles, claims) reads these figures from the
+:class:`~caravan.network.model.Network` that :func:`~caravan.network.build.compile_network`
+builds with :func:`cost_model`; nothing else multiplies a tariff by a length or divides a length
+by a speed. Ensembles perturb the *inputs* (lengths, tariffs) and call :func:`link_costs` again.
+
+All money is in USD per tonne, all time in hours:
+
+- a link's tariff is ``tariff_usd_per_tkm x length_km`` and its running time
+  ``length_km / speed_kmh`` (:func:`link_costs`);
+- a border crossing adds the dwell and fee of its direction, a transfer its dwell and fee
+  (read from ``borders.csv`` and ``transfers.csv`` as they are);
+- a link's risk is the mean zone risk of its two end places x exposure km x the cargo's value x
+  its risk aversion x :data:`RISK_LOSS_PER_KM` (:func:`link_risk`);
+- the generalised cost is ``money + value_of_time x time + risk`` (:func:`generalised_cost`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from caravan.model.atlas import fold_name
+from caravan.model.records import Commodity, Mode
+from caravan.network.model import RISK_LOSS_PER_KM, SEA_RISK_EXPOSURE_KM
+
+if TYPE_CHECKING:
+    from caravan.model.atlas import Atlas
+
+__all__ = [
+    "CostModel",
+    "CostParameters",
+    "cost_model",
+    "generalised_cost",
+    "link_costs",
+    "link_risk",
+    "place_risk",
+]
+
+FloatArray = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
+
+_WATER = frozenset({Mode.SEA, Mode.FERRY})
+
+
+@dataclass(frozen=True)
+class CostParameters:
+    """What a cargo brings to the cost model: its value of time, value and risk aversion."""
+
+    value_of_time_usd_per_t_h: float
+    value_usd_per_t: float
+    risk_aversion: float
+    risk_loss_per_km: float = RISK_LOSS_PER_KM
+    sea_risk_exposure_km: float = SEA_RISK_EXPOSURE_KM
+
+    @classmethod
+    def of(cls, commodity: Commodity) -> CostParameters:
+        """The parameters of a commodity of ``commodities.yaml``."""
+        return cls(
+            value_of_time_usd_per_t_h=float(commodity.value_of_time_usd_per_t_h),
+            value_usd_per_t=float(commodity.value_usd_per_t),
+            risk_aversion=float(commodity.risk_aversion),
+        )
+
+
+@dataclass(frozen=True, eq=False)
+class CostModel:
+    """Cost components in atlas order: one entry per link, border crossing and transfer row.
+
+    Link arrays cover every atlas link, usable or not (a link without a positive speed has an
+    infinite or undefined running time; the network build refuses such a link when it is
+    usable). Border arrays are ``(n_borders, 2)``: column 0 is the ``ab`` direction (the
+    link's own direction), column 1 ``ba``.
+    """
+
+    parameters: CostParameters
+    link_length_km: FloatArray
+    link_speed_kmh: FloatArray
+    link_tariff_usd_per_tkm: FloatArray
+    link_run_time_h: FloatArray
+    link_tariff_usd_per_t: FloatArray
+    link_risk_usd_per_t: FloatArray
+    border_dwell_h: FloatArray
+    border_fee_usd_per_t: FloatArray
+    transfer_dwell_h: FloatArray
+    transfer_fee_usd_per_t: FloatArray
+
+
+def link_costs(
+    length_km: FloatArray, speed_kmh: FloatArray, tariff_usd_per_tkm: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Running time (h) and tariff (USD/t) of links: ``length / speed`` and ``tariff x length``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> time_h, money = link_costs(np.array([450.0]), np.array([45.0]), np.array([0.08]))
+    >>> time_h.tolist(), money.tolist()
+    ([10.0], [36.0])
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        run_time_h = np.asarray(length_km / speed_kmh, dtype=np.float64)
+    tariff_usd_per_t = np.asarray(tariff_usd_per_tkm * length_km, dtype=np.float64)
+    return run_time_h, tariff_usd_per_t
+
+
+def link_risk(
+    length_km: FloatArray,
+    *,
+    water: BoolArray,
+    from_risk: FloatArray,
+    to_risk: FloatArray,
+    parameters: CostParameters,
+) -> FloatArray:
+    """Expected loss (USD/t) of links: mean end-place risk x exposure km x value factor.
+
+    Examples
+    --------
+    1,000 km of road between two places of risk 0.5, for USD 20,000/t of risk aversion 1:
+
+    >>> import numpy as np
+    >>> p = CostParameters(1.0, value_usd_per_t=20000.0, risk_aversion=1.0)
+    >>> link_risk(np.array([1000.0]), water=np.array([False]), from_risk=np.array([0.5]),
+    ...     to_risk=np.array([0.5]), parameters=p).round(6).tolist()
+    [20.0]
+    """
+    value_factor = parameters.value_usd_per_t * parameters.risk_aversion
+    value_factor *= parameters.risk_loss_per_km
+    exposure_km = np.where(water, np.minimum(length_km, parameters.sea_risk_exposure_km), length_km)
+    return np.asarray(0.5 * (from_risk + to_risk) * exposure_km * value_factor, dtype=np.float64)
+
+
+def generalised_cost(
+    money_usd_per_t: Any, time_h: Any, risk_usd_per_t: Any, value_of_time_usd_per_t_h: float
+) -> Any:
+    """``money + value_of_time x time + risk`` (scalars or arrays alike).
+
+    Examples
+    --------
+    >>> generalised_cost(62.0, 30.0, 5.5, 1.0)
+    97.5
+    """
+    return money_usd_per_t + value_of_time_usd_per_t_h * time_h + risk_usd_per_t
+
+
+def place_risk(atlas: Atlas, countries: Sequence[str], admin1: Sequence[Any]) -> FloatArray:
+    """Zone risk of each place: its province's zone if it has one, else its country's, else 0."""
+    country_risk: dict[str, float] = {}
+    province_risk: dict[tuple[str, str], float] = {}
+    for z in atlas.zones:
+        if z.admin1:
+            province_risk[(z.country_iso3, fold_name(z.admin1))] = float(z.risk)
+        else:
+            country_risk[z.country_iso3] = float(z.risk)
+    out = np.zeros(len(countries), dtype=np.float64)
+    for i, (c, a) in enumerate(zip(countries, admin1, strict=True)):
+        key = (c, fold_name(a)) if isinstance(a, str) and a else None
+        out[i] = province_risk[key] if key in province_risk else country_risk.get(c, 0.0)
+    return out
+
+
+def cost_model(
+    atlas: Atlas,
+    parameters: CostParameters,
+    *,
+    place_risk_by_id: dict[str, float],
+) -> CostModel:
+    """Cost components of every atlas link, border crossing and transfer row for one cargo.
+
+    Parameters
+    ----------
+    atlas : Atlas
+        Its links, borders and transfers tables (scenario changes already applied).
+    parameters : CostParameters
+        The cargo's value of time, value and risk aversion.
+    place_risk_by_id : dict
+        Zone risk of each place (see :func:`place_risk`).
+    """
+    links = atlas.links_frame
+    length = links["length_km"].to_numpy(dtype=np.float64)
+    speed = links["speed_kmh"].to_numpy(dtype=np.float64)
+    tariff = links["tariff_usd_per_tkm"].to_numpy(dtype=np.float64)
+    run_time_h, tariff_usd_per_t = link_costs(length, speed, tariff)
+    water = np.array([Mode(m) in _WATER for m in links["mode"]], dtype=np.bool_)
+    from_risk = np.array([place_risk_by_id[x] for x in links["from_node_id"]], dtype=np.float64)
+    to_risk = np.array([place_risk_by_id[x] for x in links["to_node_id"]], dtype=np.float64)
+    risk = link_risk(
+        length, water=water, from_risk=from_risk, to_risk=to_risk, parameters=parameters
+    )
+    borders = atlas.borders_frame
+    transfers = atlas.transfers_frame
+    return CostModel(
+        parameters=parameters,
+        link_length_km=_readonly(length),
+        link_speed_kmh=_readonly(speed),
+        link_tariff_usd_per_tkm=_readonly(tariff),
+        link_run_time_h=_readonly(run_time_h),
+        link_tariff_usd_per_t=_readonly(tariff_usd_per_t),
+        link_risk_usd_per_t=_readonly(risk),
+        border_dwell_h=_readonly(
+            np.column_stack(
+                [
+                    borders["dwell_h_ab"].to_numpy(dtype=np.float64),
+                    borders["dwell_h_ba"].to_numpy(dtype=np.float64),
+                ]
+            ).reshape(-1, 2)
+        ),
+        border_fee_usd_per_t=_readonly(
+            np.column_stack(
+                [
+                    borders["fee_usd_per_t_ab"].to_numpy(dtype=np.float64),
+                    borders["fee_usd_per_t_ba"].to_numpy(dtype=np.float64),
+                ]
+            ).reshape(-1, 2)
+        ),
+        transfer_dwell_h=_readonly(transfers["dwell_h"].to_numpy(dtype=np.float64)),
+        transfer_fee_usd_per_t=_readonly(transfers["fee_usd_per_t"].to_numpy(dtype=np.float64)),
+    )
+
+
+def _readonly(array: NDArray[Any]) -> NDArray[Any]:
+    out = np.array(array, dtype=np.float64, copy=True)
+    out.flags.writeable = False
+    return out
