@@ -13,9 +13,9 @@ from fastapi.testclient import TestClient
 
 from caravan.io.atlas import load_atlas
 from caravan.model.atlas import Atlas
+from caravan.model.geodesy import geodesic_km
 from caravan.web import Limits, create_app
 from caravan.web.api_ensembles import ensemble_key
-from caravan.web.api_security import haversine_km
 from tests.web.helpers import api_error
 
 EVENTS = """\
@@ -185,7 +185,7 @@ def test_events_along_a_route(sec: TestClient) -> None:
     assert fc["along"]["zones"] == ["afg", "pak-north"]
     assert "50 km" in fc["along"]["rule"]
     # Only within the distance: Harbor's riot is about 80 km from Dune.
-    km = haversine_km(67.5, 36.5, 66.8, 36.9)
+    km = geodesic_km(36.5, 67.5, 36.9, 66.8)
     assert 50 < km < 100
     near = sec.get(
         "/api/security/events",

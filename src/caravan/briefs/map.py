@@ -54,7 +54,8 @@ def link_segments(run_a: Any, run_b: Any) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``link_id, x0, y0, x1, y1, usable_a, usable_b, tonnes_a, tonnes_b, delta_tonnes``.
+        ``link_id, x0, y0, x1, y1, usable_a, usable_b, line, tonnes_a, tonnes_b,
+        delta_tonnes``; ``line`` is the drawn line (the link's geometry, or its two ends).
     """
     nodes = run_a.atlas.nodes_frame.set_index("node_id")
     links = run_a.atlas.links_frame[["link_id", "from_node_id", "to_node_id", "status"]]
@@ -73,6 +74,8 @@ def link_segments(run_a: Any, run_b: Any) -> pd.DataFrame:
             "usable_b": links["link_id"].map(status_b).eq("operational").to_numpy(),
         }
     )
+    lines = run_a.atlas.link_lines
+    out["line"] = [lines[i] for i in out["link_id"]]
     out["tonnes_a"] = out["link_id"].map(ta).fillna(0.0).astype(float)
     out["tonnes_b"] = out["link_id"].map(tb).fillna(0.0).astype(float)
     out["delta_tonnes"] = out["tonnes_b"] - out["tonnes_a"]
@@ -91,6 +94,7 @@ def _spread_parallel(segs: pd.DataFrame, step_deg: float) -> pd.DataFrame:
     """Shift links that join the same two places sideways, so that each stays visible."""
     columns = ["x0", "y0", "x1", "y1"]
     xy = segs[columns].to_numpy(dtype=float, copy=True)
+    lines = list(segs["line"])
     pairs: dict[tuple[tuple[float, float], ...], list[int]] = {}
     for row, (x0, y0, x1, y1) in enumerate(xy.tolist()):
         pairs.setdefault(tuple(sorted(((x0, y0), (x1, y1)))), []).append(row)
@@ -104,9 +108,12 @@ def _spread_parallel(segs: pd.DataFrame, step_deg: float) -> pd.DataFrame:
             if (x0, y0) > (x1, y1):  # same side whichever way the link is stored
                 nx, ny = -nx, -ny
             shift = (i - (len(rows) - 1) / 2) * step_deg
-            xy[row] = [x0 + shift * nx, y0 + shift * ny, x1 + shift * nx, y1 + shift * ny]
+            dx, dy = shift * nx, shift * ny
+            xy[row] = [x0 + dx, y0 + dy, x1 + dx, y1 + dy]
+            lines[row] = tuple((x + dx, y + dy) for x, y in lines[row])
     out = segs.copy()
     out[columns] = xy
+    out["line"] = lines
     return out
 
 
@@ -152,8 +159,7 @@ def _frame(ax: Any, outlines: Any, extent: tuple[float, float, float, float], ti
 
 
 def _segments(frame: pd.DataFrame) -> list[list[tuple[float, float]]]:
-    xy = frame[["x0", "y0", "x1", "y1"]].to_numpy(dtype=float)
-    return [[(x0, y0), (x1, y1)] for x0, y0, x1, y1 in xy.tolist()]
+    return [list(line) for line in frame["line"]]
 
 
 def _network(ax: Any, segs: pd.DataFrame, usable: pd.Series) -> None:

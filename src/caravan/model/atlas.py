@@ -7,11 +7,13 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from types import MappingProxyType
 from typing import Any
 
 import pandas as pd
 
 from caravan.errors import NotFoundError
+from caravan.model.geometry import Coords, straight_or_given
 from caravan.model.records import (
     Commodity,
     ModeDefault,
@@ -160,22 +162,53 @@ class Atlas:
         )
 
     def links_gdf(self) -> Any:
-        """Lines as a GeoDataFrame of straight segments between their nodes (EPSG:4326)."""
+        """Lines as a GeoDataFrame (EPSG:4326): each link along its ``geometry`` where the atlas
+        gives one, else the straight segment between its nodes."""
         import geopandas as gpd
         from shapely.geometry import LineString
 
-        nodes = self.nodes_frame.set_index("node_id")
         frame = self.links
-        geoms = [
-            LineString(
-                [
-                    (nodes.at[a, "lon"], nodes.at[a, "lat"]),
-                    (nodes.at[b, "lon"], nodes.at[b, "lat"]),
-                ]
-            )
-            for a, b in zip(frame["from_node_id"], frame["to_node_id"], strict=True)
+        lines = self.link_lines
+        geoms = [LineString(lines[i]) for i in frame["link_id"]]
+        return gpd.GeoDataFrame(
+            frame.drop(columns="geometry", errors="ignore"), geometry=geoms, crs="EPSG:4326"
+        )
+
+    @cached_property
+    def link_ends(self) -> Mapping[str, tuple[str, str]]:
+        """Each link's ``(from_node_id, to_node_id)``: the direction its drawn line runs."""
+        frame = self.links_frame
+        pairs = zip(frame["from_node_id"], frame["to_node_id"], strict=True)
+        return MappingProxyType(
+            {str(i): (str(a), str(b)) for i, (a, b) in zip(frame["link_id"], pairs, strict=True)}
+        )
+
+    @cached_property
+    def link_lines(self) -> Mapping[str, Coords]:
+        """Each link's drawn line as ``(lon, lat)`` vertices from its from node to its to node:
+        its ``geometry`` column where given, else the straight segment.
+
+        Examples
+        --------
+        >>> from caravan import load_atlas
+        >>> lines = load_atlas("tests/data/tiny-atlas").link_lines
+        >>> lines["r-chabahar-zahedan"]  # doctest: +ELLIPSIS
+        ((60.643, 25.292), (...))
+        """
+        nodes = self.nodes_frame
+        xy = {
+            str(n): (float(x), float(y))
+            for n, x, y in zip(nodes["node_id"], nodes["lon"], nodes["lat"], strict=True)
+        }
+        columns = [
+            c
+            for c in ("link_id", "from_node_id", "to_node_id", "geometry")
+            if c in self.links_frame.columns
         ]
-        return gpd.GeoDataFrame(frame, geometry=geoms, crs="EPSG:4326")
+        rows = [
+            {str(k): v for k, v in r.items()} for r in self.links_frame[columns].to_dict("records")
+        ]
+        return MappingProxyType(straight_or_given(rows, xy))
 
     # -- look-ups --------------------------------------------------------------------------
 

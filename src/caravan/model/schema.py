@@ -93,6 +93,7 @@ CSV_FILES: dict[str, tuple[Field, ...]] = {
         Field("oneway", Kind.BOOL),
         _SOURCES,
         Field("notes"),
+        Field("geometry"),
     ),
     "borders.csv": (
         Field("border_id", required=True),

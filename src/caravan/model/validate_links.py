@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 
 from caravan.errors import Problem
@@ -17,21 +16,19 @@ from caravan.model._checks import (
     suggest,
     whole,
 )
+from caravan.model.geodesy import geodesic_km
+from caravan.model.geometry import line_problems
 from caravan.model.records import Mode, NodeKind
 
 __all__ = [
-    "EARTH_RADIUS_KM",
     "LONG_FACTOR",
     "MIN_GREAT_CIRCLE_KM",
     "SHORT_FACTOR",
     "check_borders",
     "check_links",
     "check_transfers",
-    "great_circle_km",
 ]
 
-#: Mean Earth radius used for great-circle distances.
-EARTH_RADIUS_KM = 6371.0
 #: A link shorter than this share of the great-circle distance between its nodes is an error.
 SHORT_FACTOR = 0.9
 #: A link longer than this multiple of the great-circle distance must say why in ``notes``.
@@ -43,25 +40,6 @@ _LINKS = "links.csv"
 _BORDERS = "borders.csv"
 _TRANSFERS = "transfers.csv"
 _CROSSING_OPTIONAL = frozenset({Mode.SEA.value, Mode.FERRY.value})
-
-
-def great_circle_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle (haversine) distance between two points, in km.
-
-    Uses a spherical Earth of radius 6371 km (Sinnott 1984, "Virtues of the haversine").
-
-    Examples
-    --------
-    >>> round(great_circle_km(0.0, 0.0, 0.0, 1.0), 1)
-    111.2
-    >>> great_circle_km(37.2, 67.3, 37.2, 67.3)
-    0.0
-    """
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    dphi = phi2 - phi1
-    dlmb = math.radians(lon2 - lon1)
-    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
 
 
 def _endpoint_problems(row: Row, nodes: Mapping[str, Row]) -> list[Problem]:
@@ -98,7 +76,7 @@ def _length_problems(row: Row, a: Row, b: Row) -> list[Problem]:
     length = row.get("length_km")
     if not given(length):
         return []
-    gc = great_circle_km(float(a["lat"]), float(a["lon"]), float(b["lat"]), float(b["lon"]))
+    gc = geodesic_km(float(a["lat"]), float(a["lon"]), float(b["lat"]), float(b["lon"]))
     if gc < MIN_GREAT_CIRCLE_KM:
         return []
     link_id, line, length = row.get("link_id"), line_of(row), number(length)
@@ -128,6 +106,23 @@ def _length_problems(row: Row, a: Row, b: Row) -> list[Problem]:
             )
         ]
     return []
+
+
+def _geometry_problems(row: Row, a: Row, b: Row) -> list[Problem]:
+    text = row.get("geometry")
+    if not given(text):
+        return []
+    length = row.get("length_km")
+    found = line_problems(
+        str(text),
+        (float(a["lon"]), float(a["lat"])),
+        (float(b["lon"]), float(b["lat"])),
+        number(length) if given(length) else None,
+    )
+    return [
+        Problem(_LINKS, line_of(row), field, f"link {row.get('link_id')!r}: {message}", fix)
+        for field, message, fix in found
+    ]
 
 
 def _gauge_problems(row: Row) -> list[Problem]:
@@ -252,6 +247,7 @@ def check_links(
         if a is not None and b is not None and a is not b:
             problems += _length_problems(row, a, b)
             problems += _sea_problems(row, a, b)
+            problems += _geometry_problems(row, a, b)
         problems += _gauge_problems(row)
         problems += _cost_problems(row, default_modes)
         problems += _status_problems(row, as_of_year)

@@ -71,6 +71,17 @@ class Route:
     bypassed_countries: tuple[str, ...]
     legs: tuple[Leg, ...]
     coordinates: tuple[tuple[float, float], ...]  # (lon, lat) of each place in node_ids
+    #: For each link travelled, in order, its (lon, lat) vertices in the direction travelled:
+    #: along the atlas ``geometry`` where given, else the straight segment.
+    leg_lines: tuple[tuple[tuple[float, float], ...], ...] = ()
+
+    @property
+    def line(self) -> tuple[tuple[float, float], ...]:
+        """The whole route as one line of (lon, lat) vertices, along the links' geometry."""
+        out: list[tuple[float, float]] = []
+        for part in self.leg_lines:
+            out.extend(part[1:] if out and out[-1] == part[0] else part)
+        return tuple(out) if out else self.coordinates
 
     def to_frame(self) -> pd.DataFrame:
         """One row per leg (link direction or transfer), keyed by ids.
@@ -105,7 +116,7 @@ class Route:
         full = self.to_dict()
         return {
             "type": "Feature",
-            "geometry": {"type": "LineString", "coordinates": full["coordinates"]},
+            "geometry": {"type": "LineString", "coordinates": full["line"] or full["coordinates"]},
             "properties": {key: full[key] for key in keys},
         }
 
@@ -123,7 +134,32 @@ class Route:
         out["objective"] = self.objective.value
         out["surcharges"] = [{"restriction_id": r, "usd_per_t": v} for r, v in self.surcharges]
         out["coordinates"] = [list(c) for c in self.coordinates]
+        out["leg_lines"] = [[list(c) for c in part] for part in self.leg_lines]
+        out["line"] = [list(c) for c in self.line]
         return out
+
+    def to_geodataframe(self) -> Any:
+        """One row per link travelled, with its line in the direction travelled (EPSG:4326).
+
+        The columns are those of :meth:`to_frame` for the link legs; transfers have no line
+        of their own and are left out (they are in :meth:`to_frame`).
+
+        Examples
+        --------
+        >>> from pathlib import Path
+        >>> import caravan
+        >>> atlas = caravan.load_atlas(Path(caravan.__file__).parents[2] / "tests/data/route-atlas")
+        >>> gdf = caravan.route(atlas, "Amber", "Dune")[0].to_geodataframe()
+        >>> gdf.crs.to_epsg(), gdf.geometry.geom_type.unique().tolist(), len(gdf)
+        (4326, ['LineString'], 3)
+        """
+        import geopandas as gpd
+        from shapely.geometry import LineString
+
+        frame = self.to_frame()
+        links = frame[frame["kind"] == "link"].reset_index(drop=True)
+        geoms = [LineString(part) for part in self.leg_lines]
+        return gpd.GeoDataFrame(links, geometry=geoms, crs="EPSG:4326")
 
 
 def _record(item: Any, names: Sequence[str] | None = None) -> dict[str, Any]:
@@ -364,6 +400,13 @@ def _route(
         Objective.DISTANCE: length,
     }
     coords = tuple((place.lon, place.lat) for place in map(atlas.node, node_ids))
+    drawn = atlas.link_lines
+    ends = atlas.link_ends
+    leg_lines = tuple(
+        drawn[leg.link_id] if ends[leg.link_id][0] == leg.from_node_id else drawn[leg.link_id][::-1]
+        for leg in legs
+        if leg.link_id is not None and leg.kind == "link"
+    )
     return Route(
         rank=rank,
         objective=objective,
@@ -391,6 +434,7 @@ def _route(
         bypassed_countries=bypassed,
         legs=legs,
         coordinates=coords,
+        leg_lines=leg_lines,
     )
 
 

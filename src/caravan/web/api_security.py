@@ -27,6 +27,7 @@ from fastapi.responses import JSONResponse
 
 from caravan.errors import CaravanError
 from caravan.model.atlas import Atlas, fold_name
+from caravan.model.geodesy import geodesic_km
 from caravan.security.records import Event, SecurityData
 from caravan.security.risk import RiskModel, ZoneRisk, zone_risk_table, zone_risks
 from caravan.web.app import WebState, web_state
@@ -37,7 +38,6 @@ __all__ = [
     "ALONG_RULE",
     "LINK_RISK_RULE",
     "events_geojson",
-    "haversine_km",
     "place_zones",
     "risk_record",
     "router",
@@ -166,20 +166,6 @@ def _place_zones(atlas: Atlas, places: list[_Place]) -> dict[str, str | None]:
         zone = province.get(key) if key is not None else None
         out[n.node_id] = zone or country.get(n.country_iso3)
     return out
-
-
-def haversine_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
-    """Great-circle distance in km.
-
-    Examples
-    --------
-    >>> round(haversine_km(0, 0, 0, 1), 1)
-    111.2
-    """
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
 
 
 def risk_record(
@@ -330,8 +316,8 @@ def events_geojson(
         reasons: list[str] = []
         if route:
             if has_xy:
-                near = min(route, key=lambda n: haversine_km(xy[0], xy[1], n.lon, n.lat))
-                km = haversine_km(xy[0], xy[1], near.lon, near.lat)
+                near = min(route, key=lambda n: geodesic_km(xy[1], xy[0], n.lat, n.lon))
+                km = geodesic_km(xy[1], xy[0], near.lat, near.lon)
                 if km <= within_km:
                     reasons.append(f"{km:.0f} km from {near.name}")
             if zone_id in route_zones:

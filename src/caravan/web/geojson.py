@@ -163,15 +163,15 @@ def atlas_links_geojson(atlas: Atlas) -> FeatureCollection:
     >>> sorted({f["properties"]["mode"] for f in fc["features"]})
     ['rail', 'road', 'sea']
     """
-    xy = _coords(atlas)
     features = []
-    for row in _records(atlas.links_frame):
-        a, b = xy[row["from_node_id"]], xy[row["to_node_id"]]
+    lines = atlas.link_lines
+    for row in _records(atlas.links_frame.drop(columns="geometry", errors="ignore")):
+        line = [list(c) for c in lines[row["link_id"]]]
         features.append(
             {
                 "type": "Feature",
                 "id": row["link_id"],
-                "geometry": {"type": "LineString", "coordinates": [list(a), list(b)]},
+                "geometry": {"type": "LineString", "coordinates": line},
                 "properties": row,
             }
         )
@@ -260,7 +260,7 @@ def route_geojson(
     [[60.643, 25.292], [72.95, 18.95]]
     """
     index = index or atlas_index(atlas)
-    xy, modes, statuses = index.coords, index.link_mode, index.link_status
+    modes, statuses = index.link_mode, index.link_status
     features = []
     seq = 0
     for leg in route.get("legs", ()):
@@ -275,7 +275,7 @@ def route_geojson(
         features.append(
             {
                 "type": "Feature",
-                "geometry": {"type": "LineString", "coordinates": [list(xy[a]), list(xy[b])]},
+                "geometry": {"type": "LineString", "coordinates": _drawn(atlas, link_id, a, b)},
                 "properties": {
                     "rank": route.get("rank", 1),
                     "seq": seq,
@@ -288,11 +288,20 @@ def route_geojson(
     return _collection(features)
 
 
+def _drawn(atlas: Atlas, link_id: str, from_id: str, to_id: str) -> list[list[float]]:
+    """A link's drawn line (its geometry, or straight) from ``from_id`` towards ``to_id``."""
+    line = atlas.link_lines[link_id]
+    ends = atlas.link_ends.get(link_id)
+    if ends is not None and ends[0] != from_id:
+        line = line[::-1]
+    return [list(c) for c in line]
+
+
 def _link_lines(
     atlas: Atlas, table: pd.DataFrame, columns: Iterable[str], index: AtlasIndex | None
 ) -> FeatureCollection:
     index = index or atlas_index(atlas)
-    xy, ends = index.coords, index.link_ends
+    ends = index.link_ends
     features = []
     for row in _records(table[["link_id", *columns]]):
         link_id = row["link_id"]
@@ -303,7 +312,7 @@ def _link_lines(
             {
                 "type": "Feature",
                 "id": link_id,
-                "geometry": {"type": "LineString", "coordinates": [list(xy[a]), list(xy[b])]},
+                "geometry": {"type": "LineString", "coordinates": _drawn(atlas, link_id, a, b)},
                 "properties": {
                     **row,
                     "mode": index.link_mode[link_id],
