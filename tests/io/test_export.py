@@ -78,28 +78,57 @@ def test_gmns_tables(tiny_atlas: Atlas) -> None:
     assert list(node["node_id"]) == list(range(1, 9))
     assert pd.api.types.is_integer_dtype(link["from_node_id"])
     ids = dict(zip(node["caravan_node_id"], node["node_id"], strict=True))
-    row = link.set_index("caravan_link_id").loc["d-delaram-herat"]
-    assert (row["from_node_id"], row["to_node_id"]) == (ids["delaram"], ids["herat"])
-    assert row["length"] == 330 and row["facility_type"] == "road"
-    assert row["free_speed"] == 45  # the road default from modes.yaml
-    assert not row["directed"]
+    both = link[link["caravan_link_id"] == "d-delaram-herat"]
+    # A two-way link gives two directed GMNS links, the from-to direction first.
+    assert both["directed"].tolist() == [True, True] and both["dir_flag"].tolist() == [1, -1]
+    assert list(zip(both["from_node_id"], both["to_node_id"], strict=True)) == [
+        (ids["delaram"], ids["herat"]),
+        (ids["herat"], ids["delaram"]),
+    ]
+    row = both.iloc[0]
+    assert row["length"] == 330 and row["allowed_uses"] == "road"
+    assert row["free_speed"] == 45  # the road default from modes.yaml, marked as such
+    assert row["speed_basis"] == "mode default"
+    assert set(tables["use_definition"]["use"]) == set(link["allowed_uses"])
     assert tables["config"].at[0, "long_length"] == "km"
+    assert tables["config"].at[0, "speed"] == "km/h"
 
 
-def test_gmns_files(tiny_atlas: Atlas, tmp_path: Path) -> None:
+def test_gmns_toll_is_the_border_fee_each_way(tiny_atlas: Atlas) -> None:
+    link = gmns_tables(tiny_atlas)["link"]
+    borders = tiny_atlas.borders.set_index("link_id")
+    for link_id, border in borders.iterrows():
+        tolls = link.loc[link["caravan_link_id"] == link_id, "toll"].tolist()
+        assert tolls == [border["fee_usd_per_t_ab"], border["fee_usd_per_t_ba"]]
+    assert link.loc[~link["caravan_link_id"].isin(borders.index), "toll"].isna().all()
+
+
+def test_gmns_files_follow_the_spec(tiny_atlas: Atlas, tmp_path: Path) -> None:
     export_atlas(tiny_atlas, tmp_path / "gmns", fmt="gmns")
     node = pd.read_csv(tmp_path / "gmns" / "node.csv")
     link = pd.read_csv(tmp_path / "gmns" / "link.csv")
-    assert {"node_id", "name", "x_coord", "y_coord", "node_type", "ctrl_type", "zone_id"} <= set(
-        node.columns
+    uses = pd.read_csv(tmp_path / "gmns" / "use_definition.csv")
+    assert {"node_id", "name", "x_coord", "y_coord", "node_type"} <= set(node.columns)
+    assert {"link_id", "from_node_id", "to_node_id", "directed", "dir_flag", "length",
+            "free_speed", "allowed_uses", "toll", "geometry"} <= set(link.columns)  # fmt: skip
+    assert {"use", "persons_per_vehicle", "pce", "special_conditions", "description"} == set(
+        uses.columns
     )
-    assert {"link_id", "from_node_id", "to_node_id", "directed", "length", "facility_type",
-            "free_speed", "capacity", "allowed_uses"} <= set(link.columns)  # fmt: skip
-    assert len(node) == 8 and len(link) == 9
+    # No value twice: the atlas columns that GMNS columns already hold are not repeated.
+    for duplicate in ("length_km", "speed_kmh", "mode", "facility_type", "capacity", "lat", "lon"):
+        assert duplicate not in link.columns and duplicate not in node.columns, duplicate
+    n_two_way = int((~tiny_atlas.links["oneway"]).sum())
+    assert len(node) == 8 and len(link) == len(tiny_atlas.links) + n_two_way
+    assert link["directed"].all()
     assert set(link["from_node_id"]) | set(link["to_node_id"]) <= set(node["node_id"])
-    assert link.set_index("caravan_link_id").at["d-delaram-herat", "open_year"] == 1970
+    assert link.set_index("caravan_link_id").loc["d-delaram-herat", "open_year"].tolist() == [
+        1970,
+        1970,
+    ]
     assert "1970.0" not in (tmp_path / "gmns" / "link.csv").read_text(encoding="utf-8")
-    assert "km" in (tmp_path / "gmns" / "README.txt").read_text(encoding="utf-8")
+    readme = (tmp_path / "gmns" / "README.txt").read_text(encoding="utf-8")
+    assert "km/h" in readme and "USD per tonne" in readme
+    assert (tmp_path / "gmns" / "caravan" / "borders.csv").is_file()
 
 
 def test_export_overwrites_atomically(tiny_atlas: Atlas, tmp_path: Path) -> None:
@@ -107,9 +136,11 @@ def test_export_overwrites_atomically(tiny_atlas: Atlas, tmp_path: Path) -> None
     export_atlas(tiny_atlas, tmp_path / "g", fmt="gmns")
     assert sorted(p.name for p in (tmp_path / "g").iterdir()) == [
         "README.txt",
+        "caravan",
         "config.csv",
         "link.csv",
         "node.csv",
+        "use_definition.csv",
     ]
     export_atlas(tiny_atlas, tmp_path / "x.gpkg", fmt="gpkg")
     export_atlas(tiny_atlas, tmp_path / "x.gpkg", fmt="gpkg")

@@ -175,3 +175,46 @@ def export(
         written = export_atlas(load_atlas(atlas_path), out, fmt=fmt)
     for p in written:
         console().print(f"wrote {p}", highlight=False)
+
+
+@app.command("import")
+def import_(
+    source: Annotated[Path, typer.Argument(help="GMNS folder or OpenStreetMap .osm.pbf file.")],
+    out: Annotated[Path, typer.Argument(help="Atlas folder to write.")],
+    fmt: Annotated[str, typer.Option("--from", help="gmns or osm.", show_default=False)],
+    bbox: Annotated[
+        str | None, typer.Option(help="OSM: keep ways within W,S,E,N.", show_default=False)
+    ] = None,
+    modes: Annotated[str, typer.Option(help="OSM: modes to import.")] = "rail,road,ferry",
+    defaults: Annotated[
+        Path | None,
+        typer.Option(
+            "--defaults-from",
+            help="Atlas whose mode defaults, commodities and transfers to carry over.",
+            show_default=False,
+        ),
+    ] = None,
+    status: Annotated[
+        str | None, typer.Option(help="GMNS: status of links without one.", show_default=False)
+    ] = None,
+    assume_open_by: Annotated[
+        int | None,
+        typer.Option(help="OSM: opening year of ways without start_date.", show_default=False),
+    ] = None,
+) -> None:
+    """Import a network as an atlas folder and list every value left to fill (exit 1 if any)."""
+    from caravan.io.atlas_import import import_atlas
+
+    with handled():
+        result = import_atlas(
+            source, out, fmt=fmt, bbox=bbox, modes=modes.split(","), defaults=defaults,
+            status=status, assume_open_by=assume_open_by,
+        )  # fmt: skip
+    console().print(
+        f"wrote {result.out}: {result.n_nodes:,} nodes, {result.n_links:,} links, "
+        f"{result.n_borders:,} borders",
+        highlight=False,
+    )
+    if result.problems:
+        print_problems(console(), result.problems, f"{result.out} (values to fill)")
+    raise typer.Exit(1 if result.problems else 0)

@@ -15,6 +15,7 @@ import pandas as pd
 
 from caravan.errors import InputError
 from caravan.io._atomic import atomic_path, make_folder
+from caravan.io.gmns import gmns_tables, write_gmns
 from caravan.model.atlas import Atlas
 
 __all__ = [
@@ -26,9 +27,6 @@ __all__ = [
     "write_geopackage",
     "write_gmns",
 ]
-
-#: GMNS specification version the GMNS export follows.
-GMNS_VERSION = "0.96"
 
 
 class ExportFormat(enum.StrEnum):
@@ -180,120 +178,6 @@ def write_geopackage(atlas: Atlas, out: str | Path) -> Path:
     return target
 
 
-def gmns_tables(atlas: Atlas) -> dict[str, pd.DataFrame]:
-    """The atlas as GMNS tables: ``node``, ``link`` and ``config`` (units and id type).
-
-    GMNS ids are integers: nodes and links are numbered from 1 in atlas order, and the Caravan
-    ids are kept in ``caravan_node_id`` / ``caravan_link_id``. ``length`` is in km,
-    ``free_speed`` in km/h, ``capacity`` in million tonnes a year (not the GMNS default of
-    vehicles per hour per lane), ``facility_type`` and ``allowed_uses`` are the mode.
-
-    Examples
-    --------
-    >>> from caravan import load_atlas
-    >>> tables = gmns_tables(load_atlas("tests/data/tiny-atlas"))
-    >>> list(tables["node"].columns[:6])
-    ['node_id', 'name', 'x_coord', 'y_coord', 'node_type', 'ctrl_type']
-    >>> tables["config"].at[0, "long_length"]
-    'km'
-    """
-    nodes = atlas.nodes
-    links = atlas.links_gdf()
-    node_number = {nid: i for i, nid in enumerate(nodes["node_id"], start=1)}
-    node = pd.DataFrame(
-        {
-            "node_id": range(1, len(nodes) + 1),
-            "name": nodes["name"],
-            "x_coord": nodes["lon"],
-            "y_coord": nodes["lat"],
-            "node_type": nodes["kind"],
-            "ctrl_type": None,
-            "zone_id": None,
-            "caravan_node_id": nodes["node_id"],
-        }
-    )
-    extra_nodes = nodes.drop(columns=["node_id", "name", "lon", "lat", "kind"])
-    node = pd.concat([node, _flat(extra_nodes, nullable_ints=True)], axis=1)
-    link = pd.DataFrame(
-        {
-            "link_id": range(1, len(links) + 1),
-            "from_node_id": [node_number[i] for i in links["from_node_id"]],
-            "to_node_id": [node_number[i] for i in links["to_node_id"]],
-            "directed": [bool(v) for v in links["oneway"]],
-            "geometry": [g.wkt for g in links.geometry],
-            "length": links["length_km"],
-            "facility_type": links["mode"],
-            "capacity": links["capacity_mtpa"],
-            "free_speed": links["speed_kmh"],
-            "allowed_uses": links["mode"],
-            "caravan_link_id": links["link_id"],
-            "caravan_from_node_id": links["from_node_id"],
-            "caravan_to_node_id": links["to_node_id"],
-        }
-    )
-    extra_links = pd.DataFrame(links.drop(columns=["link_id", "from_node_id", "to_node_id"]))
-    extra_links = extra_links.drop(columns="geometry")
-    link = pd.concat([link, _flat(extra_links, nullable_ints=True)], axis=1)
-    config = pd.DataFrame(
-        [
-            {
-                "dataset_name": atlas.name,
-                "short_length": "m",
-                "long_length": "km",
-                "speed": "km/h",
-                "crs": "EPSG:4326",
-                "geometry_field_format": "WKT",
-                "currency": "USD",
-                "version_number": GMNS_VERSION,
-                "id_type": "integer",
-            }
-        ]
-    )
-    return {"node": node, "link": link, "config": config}
-
-
-_GMNS_README = """GMNS export of the Caravan atlas {name!r} (version {version}, as of {as_of}).
-
-node.csv, link.csv and config.csv follow the General Modeling Network Specification
-(https://github.com/zephyr-data-specs/GMNS). Units are in config.csv: link length in km,
-free_speed in km/h, coordinates in WGS84 (EPSG:4326). Caravan-specific notes:
-
-- node_id and link_id are integers numbered in atlas order; the atlas ids are in
-  caravan_node_id, caravan_link_id, caravan_from_node_id and caravan_to_node_id.
-- capacity is in million tonnes a year (capacity_mtpa), not vehicles per hour per lane;
-  empty means unconstrained.
-- facility_type and allowed_uses hold the mode: rail, road, ferry or sea.
-- directed is true only for one-way links; the others may be used both ways.
-- Every other atlas column follows, with lists as ';'-separated text; source_ids cite the
-  atlas's sources.yaml.
-"""
-
-
-def write_gmns(atlas: Atlas, out: str | Path) -> list[Path]:
-    """Write GMNS ``node.csv``, ``link.csv``, ``config.csv`` and a ``README.txt`` into ``out``.
-
-    Returns
-    -------
-    list of Path
-        The files written.
-    """
-    folder = _folder(out)
-    written: list[Path] = []
-    for name, table in gmns_tables(atlas).items():
-        target = folder / f"{name}.csv"
-        with atomic_path(target) as tmp:
-            table.to_csv(tmp, index=False)
-        written.append(target)
-    target = folder / "README.txt"
-    with atomic_path(target) as tmp:
-        tmp.write_text(
-            _GMNS_README.format(name=atlas.name, version=atlas.version, as_of=atlas.as_of),
-            encoding="utf-8",
-        )
-    written.append(target)
-    return written
-
-
 _WRITERS: dict[ExportFormat, Callable[[Atlas, Path], Path | list[Path]]] = {
     ExportFormat.GEOJSON: write_geojson,
     ExportFormat.GPKG: write_geopackage,
@@ -330,8 +214,8 @@ def export_atlas(atlas: Atlas, out: str | Path, *, fmt: ExportFormat | str) -> l
     >>> from caravan import load_atlas
     >>> atlas = load_atlas("tests/data/tiny-atlas")
     >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     [p.name for p in export_atlas(atlas, tmp, fmt="gmns")]
-    ['node.csv', 'link.csv', 'config.csv', 'README.txt']
+    ...     [p.name for p in export_atlas(atlas, tmp, fmt="gmns")][:5]
+    ['node.csv', 'link.csv', 'use_definition.csv', 'config.csv', 'README.txt']
     """
     try:
         chosen = ExportFormat(fmt)

@@ -7,6 +7,7 @@ Both ship with the install, so maps need no tile server, CDN or font host. See
 from __future__ import annotations
 
 import importlib.util
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from caravan.errors import NotFoundError
 
 __all__ = [
     "MAPLIBRE_FILES",
+    "countries_at",
     "maplibre_asset_path",
     "outlines_path",
     "read_outlines",
@@ -72,6 +74,28 @@ def read_outlines() -> Any:
     if frame.crs is None:
         frame = frame.set_crs("EPSG:4326")
     return frame
+
+
+def countries_at(lons: Sequence[float], lats: Sequence[float]) -> list[str | None]:
+    """The ISO3 code of the country outline each point falls in (``None`` outside them all).
+
+    Used to give imported places a country; the outlines are Natural Earth's 1:50m shapes,
+    so a point within a few hundred metres of a border may fall on the wrong side.
+
+    Examples
+    --------
+    >>> countries_at([69.17, 0.0], [34.52, 0.0])
+    ['AFG', None]
+    """
+    import geopandas as gpd
+
+    outlines = read_outlines()
+    if "iso_a3" not in outlines.columns or not len(lons):
+        return [None] * len(lons)
+    points = gpd.GeoDataFrame(geometry=gpd.points_from_xy(lons, lats), crs="EPSG:4326")
+    hits = gpd.sjoin(points, outlines[["iso_a3", "geometry"]], how="left", predicate="within")
+    first = hits[~hits.index.duplicated(keep="first")].sort_index()
+    return [v if isinstance(v, str) else None for v in first["iso_a3"]]
 
 
 def maplibre_asset_path(name: str) -> Path:
