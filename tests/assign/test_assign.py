@@ -258,3 +258,39 @@ def test_gp_on_a_network_too_big_for_16_bit_link_positions() -> None:
     result = assign(net, [DemandClass("car", _od(2, 0, 1, 5.0))], algorithm="gp", gap=1e-9)
     np.testing.assert_allclose(result.total_flow[:2], [3.0, 2.0], atol=1e-6)
     assert not result.total_flow[2:].any()
+
+
+@settings(max_examples=30, deadline=None)
+@given(random_problems(), st.sampled_from(["bfw", "gp"]))
+def test_the_gap_taken_from_the_last_pass_equals_a_fresh_one(problem, algorithm: str) -> None:
+    net, demand = problem
+    car = DemandClass("car", demand)
+    result = assign(net, [car], algorithm=algorithm, gap=1e-5)
+    fresh = relative_gap(net, [car], np.asarray(result.class_flow))
+    assert result.relative_gap == pytest.approx(fresh.relative_gap, rel=1e-9, abs=1e-12)
+    assert result.tstt == pytest.approx(fresh.tstt, rel=1e-12)
+
+
+def test_gp_streams_origins_in_batches_with_the_same_answer(monkeypatch) -> None:
+    import caravan.assign.gradient_projection as gp_module
+
+    side = 6  # a 6 x 6 grid both ways, every node a zone: 36 origins
+    ids = np.arange(side * side).reshape(side, side)
+    frm = np.concatenate(
+        [ids[:, :-1].ravel(), ids[:, 1:].ravel(), ids[:-1].ravel(), ids[1:].ravel()]
+    )
+    to = np.concatenate(
+        [ids[:, 1:].ravel(), ids[:, :-1].ravel(), ids[1:].ravel(), ids[:-1].ravel()]
+    )
+    m = frm.size
+    rng = np.random.default_rng(3)
+    net = AssignmentNetwork.from_links(
+        frm, to, rng.uniform(1, 2, m), [20.0] * m, [0.15] * m, [4.0] * m,
+        n_nodes=side * side, n_zones=side * side,
+    )  # fmt: skip
+    car = DemandClass("car", rng.uniform(0, 3, (side * side, side * side)))
+    whole = assign(net, [car], algorithm="gp", gap=1e-9)
+    monkeypatch.setattr(gp_module, "TREE_BATCH_BYTES", 1)  # one batch per thread count
+    batched = assign(net, [car], algorithm="gp", gap=1e-9)
+    assert batched.iterations == whole.iterations
+    np.testing.assert_allclose(batched.total_flow, whole.total_flow, rtol=1e-12, atol=1e-12)

@@ -95,8 +95,13 @@ ProgressFn = Callable[[int, float], None]
 
 @dataclass(frozen=True)
 class Solution:
-    """What an algorithm hands back: final class flows and its gap trace (gap at those flows)."""
+    """What an algorithm hands back: final class flows and its gap trace (gap at those flows).
+
+    ``sptc`` is the shortest-path total cost at the returned flows when the algorithm's last
+    shortest-path pass was made at exactly those flows (so the final gap needs no new pass).
+    """
 
     class_flow: FloatArray
     iterations: int
     gap_history: tuple[float, ...]
+    sptc: float | None = None

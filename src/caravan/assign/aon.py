@@ -14,30 +14,30 @@ from caravan.assign.records import AssignmentNetwork
 from caravan.errors import InputError, NoRouteError
 from caravan.routing.trees import PARALLEL_MIN_WORK, all_origins_distances, dijkstra_kernel
 
-__all__ = ["AonLoad", "all_or_nothing", "aon_kernel"]
+__all__ = ["AonLoad", "all_or_nothing", "aon_kernel", "shortest_path_total_cost"]
 
 FloatArray = NDArray[np.float64]
 
 
 @njit(cache=True, nogil=True)  # type: ignore[untyped-decorator]
 def _aon_chunk(
-    t: int, indptr: Any, csr_link_idx: Any, from_idx: Any, to_idx: Any, link_cost: Any,
-    blocked_node_mask: Any, demand: Any, flows_out: Any, sptc_out: Any, unreachable_out: Any,
+    t: int, indptr: Any, head: Any, tail: Any, entry_cost: Any, blocked_node_mask: Any,
+    demand: Any, load: bool, flows_out: Any, sptc_out: Any, unreachable_out: Any,
 ) -> None:  # fmt: skip
     n_nodes = indptr.size - 1
-    n_links = csr_link_idx.size
     n_zones = demand.shape[0]
-    n_chunks = flows_out.shape[0]
+    n_chunks = sptc_out.shape[0]
     dist = np.empty(n_nodes)
     pred = np.empty(n_nodes, np.int64)
     order = np.empty(n_nodes, np.int64)
-    done = np.empty(n_nodes, np.uint8)
-    heap_key = np.empty(n_links + 1)
-    heap_node = np.empty(n_links + 1, np.int64)
+    heap_node = np.empty(n_nodes, np.int64)
+    heap_key = np.empty(n_nodes)
+    pos = np.empty(n_nodes, np.int64)
     node_load = np.zeros(n_nodes)
     flows = flows_out[t]
-    for i in range(n_links):
-        flows[i] = 0.0
+    if load:
+        for i in range(flows.size):
+            flows[i] = 0.0
     sptc = 0.0
     lost = 0.0
     for o in range(t, n_zones, n_chunks):
@@ -48,25 +48,29 @@ def _aon_chunk(
         if row_total <= 0.0:
             continue
         n_settled = dijkstra_kernel(
-            indptr, csr_link_idx, to_idx, link_cost, blocked_node_mask, o,
-            dist, pred, order, done, heap_key, heap_node,
+            indptr, head, entry_cost, blocked_node_mask, o, n_zones,
+            dist, pred, order, heap_node, heap_key, pos,
         )  # fmt: skip
         for d in range(n_zones):
             q = demand[o, d]
             if d == o or q <= 0.0:
                 continue
-            if dist[d] == np.inf:
+            if dist[d] == np.inf or pos[d] != -2:
                 lost += q
                 continue
             node_load[d] += q
             sptc += q * dist[d]
+        if not load:
+            for d in range(n_zones):
+                node_load[d] = 0.0
+            continue
         for k in range(n_settled - 1, 0, -1):
             u = order[k]
             q = node_load[u]
             if q != 0.0:
-                a = pred[u]
-                flows[a] += q
-                node_load[from_idx[a]] += q
+                e = pred[u]
+                flows[e] += q
+                node_load[tail[e]] += q
                 node_load[u] = 0.0
         node_load[o] = 0.0
     sptc_out[t] = sptc
@@ -75,32 +79,34 @@ def _aon_chunk(
 
 @njit(cache=True, nogil=True, parallel=True)  # type: ignore[untyped-decorator]
 def aon_kernel(
-    indptr: Any, csr_link_idx: Any, from_idx: Any, to_idx: Any, link_cost: Any,
-    blocked_node_mask: Any, demand: Any, flows_out: Any, sptc_out: Any, unreachable_out: Any,
+    indptr: Any, head: Any, tail: Any, entry_cost: Any, blocked_node_mask: Any, demand: Any,
+    load: bool, flows_out: Any, sptc_out: Any, unreachable_out: Any,
 ) -> None:  # fmt: skip
-    """Load ``demand`` (zones x zones) on least-cost trees.
+    """Load ``demand`` (zones x zones) on least-cost trees of a search graph.
 
-    Origins are dealt round-robin to ``flows_out.shape[0]`` chunks that run in parallel; chunk
-    ``t`` writes row ``t`` of ``flows_out`` (so the result does not depend on thread timing),
-    its shortest-path total cost to ``sptc_out[t]`` and its unreachable demand to
-    ``unreachable_out[t]``.
+    The graph is given in scan order (see :class:`caravan.routing.search_graph.SearchGraph`).
+    Origins are dealt round-robin to ``sptc_out.shape[0]`` chunks that run in parallel; chunk
+    ``t`` writes row ``t`` of ``flows_out`` (flow per entry; so the result does not depend on
+    thread timing), its shortest-path total cost to ``sptc_out[t]`` and its unreachable demand
+    to ``unreachable_out[t]``. With ``load`` false only the costs are computed (``flows_out``
+    is not touched and may have zero columns).
     """
-    for t in prange(flows_out.shape[0]):
+    for t in prange(sptc_out.shape[0]):
         _aon_chunk(
-            t, indptr, csr_link_idx, from_idx, to_idx, link_cost, blocked_node_mask, demand,
-            flows_out, sptc_out, unreachable_out,
+            t, indptr, head, tail, entry_cost, blocked_node_mask, demand, load, flows_out,
+            sptc_out, unreachable_out,
         )  # fmt: skip
 
 
 @njit(cache=True, nogil=True)  # type: ignore[untyped-decorator]
 def _aon_serial(
-    indptr: Any, csr_link_idx: Any, from_idx: Any, to_idx: Any, link_cost: Any,
-    blocked_node_mask: Any, demand: Any, flows_out: Any, sptc_out: Any, unreachable_out: Any,
+    indptr: Any, head: Any, tail: Any, entry_cost: Any, blocked_node_mask: Any, demand: Any,
+    load: bool, flows_out: Any, sptc_out: Any, unreachable_out: Any,
 ) -> None:  # fmt: skip
-    for t in range(flows_out.shape[0]):
+    for t in range(sptc_out.shape[0]):
         _aon_chunk(
-            t, indptr, csr_link_idx, from_idx, to_idx, link_cost, blocked_node_mask, demand,
-            flows_out, sptc_out, unreachable_out,
+            t, indptr, head, tail, entry_cost, blocked_node_mask, demand, load, flows_out,
+            sptc_out, unreachable_out,
         )  # fmt: skip
 
 
@@ -149,26 +155,48 @@ def all_or_nothing(
         msg = f"link_cost must hold {network.n_links} non-negative numbers"
         raise InputError(msg)
     dem = np.ascontiguousarray(demand, dtype=np.float64)
-    parallel = network.n_zones * network.n_links >= PARALLEL_MIN_WORK
+    flow, sptc, lost = _run_aon(network, cost, dem, load=True)
+    if lost > 0:
+        raise _no_route(network, cost, dem)
+    return AonLoad(flow, sptc)
+
+
+def shortest_path_total_cost(
+    network: AssignmentNetwork, link_cost: FloatArray, demand: FloatArray
+) -> float:
+    """Demand times least cost, summed over O-D pairs: all-or-nothing without the loading.
+
+    One search per origin, run across origins in parallel with memory per thread (no
+    origins x nodes matrix).
+
+    Raises
+    ------
+    NoRouteError
+        If some positive demand has no path.
+    """
+    cost = np.ascontiguousarray(link_cost, dtype=np.float64)
+    dem = np.ascontiguousarray(demand, dtype=np.float64)
+    _, sptc, lost = _run_aon(network, cost, dem, load=False)
+    if lost > 0:
+        raise _no_route(network, cost, dem)
+    return sptc
+
+
+def _run_aon(
+    network: AssignmentNetwork, cost: FloatArray, demand: FloatArray, *, load: bool
+) -> tuple[FloatArray, float, float]:
+    sg = network.search_graph
+    parallel = network.n_zones * sg.n_entries >= PARALLEL_MIN_WORK
     n_chunks = max(1, min(numba.get_num_threads(), network.n_zones)) if parallel else 1
-    flows = np.empty((n_chunks, network.n_links))
+    flows = np.empty((n_chunks, sg.n_entries if load else 0))
     sptc = np.zeros(n_chunks)
     lost = np.zeros(n_chunks)
     (aon_kernel if parallel else _aon_serial)(
-        network.indptr,
-        network.csr_link_idx,
-        network.from_idx,
-        network.to_idx,
-        cost,
-        network.blocked_node_mask,
-        dem,
-        flows,
-        sptc,
-        lost,
-    )
-    if lost.sum() > 0:
-        raise _no_route(network, cost, dem)
-    return AonLoad(flows.sum(axis=0), float(sptc.sum()))
+        sg.indptr, sg.head, sg.tail, sg.entry_cost(cost), sg.blocked_node_mask, demand, load,
+        flows, sptc, lost,
+    )  # fmt: skip
+    flow = sg.link_values(flows.sum(axis=0), network.n_links) if load else np.zeros(0)
+    return flow, float(sptc.sum()), float(lost.sum())
 
 
 def _no_route(network: AssignmentNetwork, cost: FloatArray, demand: FloatArray) -> NoRouteError:

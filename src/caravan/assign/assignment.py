@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from caravan.assign._problem import ProgressFn, Solution, build_problem
 from caravan.assign.frank_wolfe import frank_wolfe
-from caravan.assign.gap import problem_gap
+from caravan.assign.gap import gap_report, problem_gap
 from caravan.assign.gradient_projection import gradient_projection
 from caravan.assign.records import AssignmentNetwork, AssignmentResult, DemandClass
 from caravan.assign.vdf import get_vdf
@@ -56,7 +56,8 @@ def assign(
     Returns
     -------
     AssignmentResult
-        Its ``relative_gap`` is recomputed from scratch at the flows it returns.
+        Its ``relative_gap`` is that of the flows it returns: from the algorithm's last
+        shortest-path pass, made at exactly those flows, or else computed afresh.
 
     Raises
     ------
@@ -94,13 +95,15 @@ def assign(
     else:
         solution = frank_wolfe(problem, variant=algorithm, gap=gap, max_iter=cap, progress=progress)
     flows = solution.class_flow
-    report = problem_gap(problem, flows)  # from scratch at the returned flows
-    seconds = time.perf_counter() - started
     volume = problem.pce @ flows
-    for a in (flows, volume):
-        a.setflags(write=False)
     link_time = problem.link_time(volume)
-    link_time.setflags(write=False)
+    if solution.sptc is None:
+        report = problem_gap(problem, flows)  # from scratch at the returned flows
+    else:  # the algorithm's last shortest-path pass was made at exactly these flows
+        report = gap_report(problem, flows, solution.sptc, link_time)
+    seconds = time.perf_counter() - started
+    for a in (flows, volume, link_time):
+        a.setflags(write=False)
     return AssignmentResult(
         algorithm=algorithm,
         vdf=vdf,

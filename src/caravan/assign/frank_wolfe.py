@@ -182,4 +182,4 @@ def frank_wolfe(
             s_prev2, s_prev = s_prev, new_s
         tau = step
         logger.debug("%s iteration %d: gap %.3e step %.3e", variant, iteration, rel_gap, step)
-    return Solution(flow, iteration, tuple(history))
+    return Solution(flow, iteration, tuple(history), sptc)

@@ -13,12 +13,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 from caravan.assign._problem import Problem, build_problem
+from caravan.assign.aon import shortest_path_total_cost
 from caravan.assign.records import AssignmentNetwork, DemandClass
 from caravan.assign.vdf import get_vdf
 from caravan.errors import InputError, NoRouteError
-from caravan.routing.trees import all_origins_distances
 
-__all__ = ["GapReport", "problem_gap", "relative_gap", "sptc_from_distances"]
+__all__ = ["GapReport", "gap_report", "problem_gap", "relative_gap", "sptc_from_distances"]
 
 FloatArray = NDArray[np.float64]
 
@@ -69,27 +69,26 @@ def _gap(tsc: float, sptc: float) -> float:
 
 
 def problem_gap(problem: Problem, class_flow: FloatArray) -> GapReport:
-    """Gap report of stacked class flows (one shortest-path pass per class at these flows)."""
-    net = problem.network
+    """Gap report of stacked class flows (one shortest-path pass per class at these flows).
+
+    The pass streams origins (memory per thread, not origins x nodes).
+    """
     volume = problem.pce @ class_flow
     time = problem.link_time(volume)
-    tsc = 0.0
     sptc = 0.0
-    tstt = 0.0
-    zones = np.arange(net.n_zones, dtype=np.int64)
     for c in range(problem.n_classes):
-        cost = problem.class_cost(c, time)
-        tsc += float(np.sum(class_flow[c] * (time + problem.fixed_cost[c])))
-        tstt += float(np.sum(class_flow[c] * time))
-        dist = all_origins_distances(
-            net.indptr,
-            net.csr_link_idx,
-            net.to_idx,
-            cost,
-            zones,
-            blocked_node_mask=net.blocked_node_mask,
+        sptc += shortest_path_total_cost(
+            problem.network, problem.class_cost(c, time), problem.demand[c]
         )
-        sptc += sptc_from_distances(dist[:, : net.n_zones], problem.demand[c])
+    return gap_report(problem, class_flow, sptc, time)
+
+
+def gap_report(
+    problem: Problem, class_flow: FloatArray, sptc: float, link_time: FloatArray
+) -> GapReport:
+    """Gap report from a shortest-path total cost already computed at ``link_time``."""
+    tsc = float(np.sum(class_flow * (link_time[None, :] + problem.fixed_cost)))
+    tstt = float(np.sum(class_flow * link_time[None, :]))
     return GapReport(_gap(tsc, sptc), tsc, sptc, tstt)
 
 

@@ -1,13 +1,17 @@
 """Path-based gradient projection: the high-precision user-equilibrium algorithm ("gp").
 
-Each O-D pair keeps the set of paths it uses. Every iteration computes least-cost trees from all
-origins in parallel at the current costs (which also gives the relative gap at the current flows),
-adds each O-D pair's least-cost path to its set when it is new (column generation), then sweeps
-the O-D pairs one after another and moves flow from every costlier path to the cheapest one by a
-Newton step, ``delta = min(f_p, (c_p - c_q) / (pce * sum of dt/dv over links in exactly one of
-the two paths))``, updating link volumes and times at once (Gauss–Seidel). Paths that lose all
-their flow leave the set. Link flows are rebuilt from path flows before every gap evaluation, so
-the reported gap is that of the flows returned.
+Each O-D pair keeps the set of paths it uses. Every iteration makes one shortest-path pass at the
+costs of the current flows, streamed by batches of origins (memory per batch, never origins x
+nodes): each batch's trees add to the shortest-path total cost, so the pass gives the relative gap
+at the current flows, and add each O-D pair's least-cost path to its set when it is new (column
+generation; a new path starts with no flow, so the flows stay those whose gap is measured). Then
+sweeps over the O-D pairs move flow from every costlier path to the cheapest one by a Newton step,
+``delta = min(f_p, (c_p - c_q) / (pce * sum of dt/dv over links in exactly one of the two
+paths))``, updating link volumes and times at once (Gauss–Seidel), until the path sets are much
+closer to balance than the last gap (sweeps cost little next to a pass). Paths that lose all their
+flow leave the set. Link flows are rebuilt from path flows before every pass, and the last pass's
+shortest-path total cost is handed back, so the reported gap is that of the flows returned with no
+extra pass.
 
 References
 ----------
@@ -23,13 +27,16 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import numba
 import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
 from caravan.assign._problem import Problem, ProgressFn, Solution
-from caravan.assign.gap import sptc_from_distances
+from caravan.assign.gap import gap_report
 from caravan.assign.vdf import vdf_derivative_scalar, vdf_time_scalar
+from caravan.errors import NoRouteError
+from caravan.routing.search_graph import SearchGraph
 from caravan.routing.trees import trees_kernel
 
 __all__ = ["gradient_projection"]
@@ -63,70 +70,93 @@ def _path_cost(p: int, p_start: Any, p_len: Any, links_buf: Any, link_time: Any,
 
 
 @njit(cache=True, nogil=True)  # type: ignore[untyped-decorator]
-def _gp_sweep(
-    od_lo: int, od_hi: int, add_columns: bool, pce: float, code: int,
-    fft: Any, cap: Any, alpha: Any, beta: Any, fixed: Any, from_idx: Any,
-    class_flow: Any, volume: Any, link_time: Any, link_deriv: Any,
-    pred: Any, origin_row: Any, od_origin: Any, od_dest: Any, od_demand: Any, od_head: Any,
-    p_next: Any, p_start: Any, p_len: Any, p_flow: Any, links_buf: Any,
-    n_paths: int, buf_used: int, mark_p: Any, mark_q: Any, stamp: int,
+def _add_columns(
+    od_lo: int, od_hi: int, link_idx: Any, tail: Any, pred: Any, row_of_origin: Any,
+    od_origin: Any, od_dest: Any, od_demand: Any, od_head: Any, p_next: Any, p_start: Any,
+    p_len: Any, p_flow: Any, links_buf: Any, n_paths: int, buf_used: int,
 ) -> Any:  # fmt: skip
-    """Column generation and Newton flow shifts over O-D pairs ``od_lo:od_hi`` of one class."""
-    tmp = np.empty(from_idx.size + 1, np.int64)
+    """Add each O-D pair's least-cost path (from ``pred``) to its set when it is new.
+
+    ``pred`` holds one row of predecessor entries per origin (``row_of_origin`` maps a zone to
+    its row). A pair's first path takes all its demand (link flows are not updated here); later
+    ones start empty. Returns ``(next_od, n_paths, buf_used)``; ``next_od < od_hi`` means the
+    path arrays are full: the caller grows them and calls again from that pair.
+    """
+    tmp = np.empty(pred.shape[1] + 1, np.int64)
     for od in range(od_lo, od_hi):
         o = od_origin[od]
-        if add_columns:
-            row = origin_row[o]
-            n_tmp = 0
-            u = od_dest[od]
-            while u != o:
-                a = pred[row, u]
-                tmp[n_tmp] = a
-                n_tmp += 1
-                u = from_idx[a]
-            found = False
-            p = od_head[od]
-            while p != -1 and not found:
-                if p_len[p] == n_tmp:
-                    same = True
-                    base = p_start[p]
-                    for i in range(n_tmp):
-                        if links_buf[base + i] != tmp[i]:
-                            same = False
-                            break
-                    found = same
-                p = p_next[p]
-            if not found:
-                if n_paths == p_start.size or buf_used + n_tmp > links_buf.size:
-                    # out of room: the caller grows the arrays and calls again from this pair
-                    return od, n_paths, buf_used, stamp
-                new = n_paths
-                n_paths += 1
-                p_start[new] = buf_used
-                p_len[new] = n_tmp
+        row = row_of_origin[o]
+        n_tmp = 0
+        u = od_dest[od]
+        while u != o:
+            e = pred[row, u]
+            tmp[n_tmp] = link_idx[e]
+            n_tmp += 1
+            u = tail[e]
+        found = False
+        p = od_head[od]
+        while p != -1 and not found:
+            if p_len[p] == n_tmp:
+                same = True
+                base = p_start[p]
                 for i in range(n_tmp):
-                    links_buf[buf_used + i] = tmp[i]
-                buf_used += n_tmp
-                p_next[new] = od_head[od]
-                if od_head[od] == -1:  # first path of the pair takes all its demand
-                    p_flow[new] = od_demand[od]
-                    for i in range(n_tmp):
-                        _set_link(tmp[i], od_demand[od], pce, class_flow, volume, link_time,
-                                  link_deriv, code, fft, cap, alpha, beta)  # fmt: skip
-                else:
-                    p_flow[new] = 0.0
-                od_head[od] = new
+                    if links_buf[base + i] != tmp[i]:
+                        same = False
+                        break
+                found = same
+            p = p_next[p]
+        if found:
+            continue
+        if n_paths == p_start.size or buf_used + n_tmp > links_buf.size:
+            return od, n_paths, buf_used
+        new = n_paths
+        n_paths += 1
+        p_start[new] = buf_used
+        p_len[new] = n_tmp
+        for i in range(n_tmp):
+            links_buf[buf_used + i] = tmp[i]
+        buf_used += n_tmp
+        p_next[new] = od_head[od]
+        # a pair's first path takes all its demand (the caller rebuilds the link flows)
+        p_flow[new] = od_demand[od] if od_head[od] == -1 else 0.0
+        od_head[od] = new
+    return od_hi, n_paths, buf_used
+
+
+@njit(cache=True, nogil=True)  # type: ignore[untyped-decorator]
+def _shift_flows(
+    od_lo: int, od_hi: int, pce: float, code: int,
+    fft: Any, cap: Any, alpha: Any, beta: Any, fixed: Any,
+    class_flow: Any, volume: Any, link_time: Any, link_deriv: Any, od_head: Any,
+    p_next: Any, p_start: Any, p_len: Any, p_flow: Any, links_buf: Any,
+    mark_p: Any, mark_q: Any, stamp: int,
+) -> Any:  # fmt: skip
+    """Newton flow shifts to the cheapest path over O-D pairs ``od_lo:od_hi``.
+
+    Returns ``(stamp, excess, total)``: the stamp, and the cost of the flow above the cheapest
+    path of each pair's set and the total cost, summed as each pair is reached (before its
+    shift), so that ``excess / total`` measures how far the sweep found the sets from balance.
+    """
+    excess = 0.0
+    total = 0.0
+    for od in range(od_lo, od_hi):
         head = od_head[od]
-        if p_next[head] == -1:
+        if head == -1 or p_next[head] == -1:
             continue  # a single path: nothing to shift
         q = -1
         best = np.inf
         p = head
         while p != -1:
             c = _path_cost(p, p_start, p_len, links_buf, link_time, fixed)
+            excess += p_flow[p] * c
+            total += p_flow[p] * c
             if c < best:
                 best = c
                 q = p
+            p = p_next[p]
+        p = head
+        while p != -1:
+            excess -= p_flow[p] * best
             p = p_next[p]
         p = head
         while p != -1:
@@ -181,7 +211,7 @@ def _gp_sweep(
             else:
                 prev = p
             p = nxt
-    return od_hi, n_paths, buf_used, stamp
+    return stamp, excess, total
 
 
 @njit(cache=True, nogil=True)  # type: ignore[untyped-decorator]
@@ -245,13 +275,56 @@ def _flows_from_paths(
             p = p_next[p]
 
 
+#: Memory for one batch of shortest-path trees (distances and predecessors), in bytes.
+TREE_BATCH_BYTES = 16 * 2**20
+#: Flow shifts stop when the path sets' own gap falls below this fraction of the last gap.
+INNER_GAP_RATIO = 0.05
+
+
+class _PathStore:
+    """Every O-D pair's paths as linked lists over flat arrays (grown in place when full)."""
+
+    def __init__(self, n_od: int, n_links: int) -> None:
+        self.od_head = np.full(n_od, -1, np.int64)
+        cap_paths = max(16, 2 * n_od)
+        self.p_start = np.empty(cap_paths, np.int64)
+        self.p_len = np.empty(cap_paths, np.int32)
+        self.p_flow = np.empty(cap_paths)
+        self.p_next = np.empty(cap_paths, np.int64)
+        # link positions of every path, as 16-bit numbers when the network is small enough
+        link_dtype = np.uint16 if n_links <= np.iinfo(np.uint16).max else np.int32
+        self.links_buf = np.empty(max(16, 8 * n_od), link_dtype)
+        self.n_paths = 0
+        self.buf_used = 0
+
+    def grow(self) -> None:
+        """Enlarge whichever store is full by half."""
+        if self.n_paths == self.p_start.size:
+            size = self.p_start.size + self.p_start.size // 2
+            for name in ("p_start", "p_len", "p_flow", "p_next"):
+                setattr(self, name, _grown(getattr(self, name), size))
+        else:
+            self.links_buf = _grown(self.links_buf, self.links_buf.size + self.links_buf.size // 2)
+
+    def compact(self) -> None:
+        self.n_paths, self.buf_used = _compact_paths(
+            self.od_head, self.p_next, self.p_start, self.p_len, self.p_flow, self.links_buf,
+            self.n_paths,
+        )  # fmt: skip
+
+    @property
+    def arrays(self) -> tuple[NDArray[Any], ...]:
+        """``od_head, p_next, p_start, p_len, p_flow, links_buf``."""
+        return self.od_head, self.p_next, self.p_start, self.p_len, self.p_flow, self.links_buf
+
+
 def gradient_projection(
     problem: Problem,
     *,
     gap: float = 1e-6,
     max_iter: int = 500,
     progress: ProgressFn | None = None,
-    inner_sweeps: int = 3,
+    inner_sweeps: int = 25,
 ) -> Solution:
     """Solve user equilibrium by path-based gradient projection.
 
@@ -266,13 +339,18 @@ def gradient_projection(
     progress : callable, optional
         Called as ``progress(iteration, relative_gap)``.
     inner_sweeps : int
-        Flow-shift sweeps per iteration (the first also adds new paths).
+        Most flow-shift sweeps over all O-D pairs per iteration (after the new paths are
+        added). Sweeping stops earlier, once the flow above the cheapest path of each pair's
+        set costs at most ``INNER_GAP_RATIO`` times the last relative gap of the total cost:
+        sweeps are cheap next to a shortest-path pass, so each pass is used to the full.
 
     Returns
     -------
     Solution
+        With the shortest-path total cost of the flows returned (from the last pass).
     """
     net = problem.network
+    sg = net.search_graph
     n_l = net.n_links
     code = problem.vdf.code
     fft, cap, alpha, beta = (
@@ -284,79 +362,107 @@ def gradient_projection(
     od_origin = np.concatenate([p[:, 0] for p in od_parts]).astype(np.int64)
     od_dest = np.concatenate([p[:, 1] for p in od_parts]).astype(np.int64)
     od_demand = np.concatenate([problem.demand[c][tuple(p.T)] for c, p in enumerate(od_parts)])
-    od_bounds = np.concatenate(([0], np.cumsum([len(p) for p in od_parts])))
+    od_bounds = np.concatenate(([0], np.cumsum([len(p) for p in od_parts]))).astype(np.int64)
     n_od = od_class.size
-    od_head = np.full(n_od, -1, np.int64)
-    cap_paths = max(16, 2 * n_od)
-    p_start = np.empty(cap_paths, np.int64)
-    p_len = np.empty(cap_paths, np.int32)
-    p_flow = np.empty(cap_paths)
-    p_next = np.empty(cap_paths, np.int64)
-    # link positions of every path, as 16-bit numbers when the network is small enough
-    link_dtype = np.uint16 if n_l <= np.iinfo(np.uint16).max else np.int32
-    links_buf = np.empty(max(16, 8 * n_od), link_dtype)
-    n_paths = buf_used = stamp = 0
+    store = _PathStore(n_od, n_l)
+    stamp = 0
     mark_p = np.zeros(n_l, np.int64)
     mark_q = np.zeros(n_l, np.int64)
     class_flow = np.zeros((problem.n_classes, n_l))
-    origins = [np.unique(od_origin[od_bounds[c] : od_bounds[c + 1]]) for c in range(len(od_parts))]
+    fixed = [np.ascontiguousarray(problem.fixed_cost[c]) for c in range(problem.n_classes)]
+    batch = max(numba.get_num_threads(), min(256, TREE_BATCH_BYTES // (16 * max(1, net.n_nodes))))
     history: list[float] = []
     iteration = 0
     while True:
-        _flows_from_paths(od_class, od_head, p_next, p_start, p_len, p_flow, links_buf, class_flow)
+        _flows_from_paths(od_class, *store.arrays, class_flow)  # type: ignore[call-arg]
         volume = np.ascontiguousarray(problem.pce @ class_flow)
         link_time = problem.link_time(volume)
         link_deriv = problem.link_derivative(volume)
         iteration += 1
-        tsc = float(np.sum(class_flow * (link_time[None, :] + problem.fixed_cost)))
         sptc = 0.0
-        preds: list[IntArray] = []
-        for c in range(problem.n_classes):
-            cost = np.ascontiguousarray(problem.class_cost(c, link_time))
-            dist = np.empty((origins[c].size, net.n_nodes))
-            pred = np.empty((origins[c].size, net.n_nodes), np.int64)
-            trees_kernel(
-                net.indptr, net.csr_link_idx, net.to_idx, cost, net.blocked_node_mask,
-                origins[c], dist, pred,
-            )  # fmt: skip
-            full = np.full((net.n_zones, net.n_zones), np.inf)
-            full[origins[c]] = dist[:, : net.n_zones]
-            sptc += sptc_from_distances(full, problem.demand[c])
-            preds.append(pred)
+        costs = [np.ascontiguousarray(problem.class_cost(c, link_time)) for c in range(len(fixed))]
         if iteration > 1:
-            rel_gap = (tsc - sptc) / tsc if tsc > 0 else 0.0
-            history.append(rel_gap)
+            store.compact()
+        for c in range(problem.n_classes):
+            # trees at the costs of the current flows, a batch of origins at a time; the new
+            # paths start empty (after the first pass), so the flows stay those whose gap this is
+            lo, hi = int(od_bounds[c]), int(od_bounds[c + 1])
+            sptc += _column_generation(
+                problem, c, sg, costs[c], od_origin[lo:hi], lo, batch, store,
+                od_origin, od_dest, od_demand,
+            )  # fmt: skip
+        if iteration > 1:
+            # new paths start empty after the first pass: these are still the flows of the pass
+            report = gap_report(problem, class_flow, sptc, link_time)
+            history.append(report.relative_gap)
             if progress is not None:
-                progress(iteration - 1, rel_gap)
+                progress(iteration - 1, report.relative_gap)
             logger.debug(
                 "gp iteration %d: gap %.3e, %d paths, %d link entries",
-                iteration - 1, rel_gap, n_paths, buf_used,
+                iteration - 1, report.relative_gap, store.n_paths, store.buf_used,
             )  # fmt: skip
-            if rel_gap <= gap or iteration - 1 >= max_iter:
+            if report.relative_gap <= gap or iteration - 1 >= max_iter:
                 break
-        n_paths, buf_used = _compact_paths(
-            od_head, p_next, p_start, p_len, p_flow, links_buf, n_paths
-        )  # fmt: skip
-        for sweep in range(max(1, inner_sweeps) if iteration > 1 else 1):
+        for _ in range(max(1, inner_sweeps) if iteration > 1 else 0):
+            excess = total = 0.0
             for c in range(problem.n_classes):
-                origin_row = np.full(net.n_zones, -1, np.int64)
-                origin_row[origins[c]] = np.arange(origins[c].size)
-                od_lo, od_hi = int(od_bounds[c]), int(od_bounds[c + 1])
-                while od_lo < od_hi:
-                    (od_lo, n_paths, buf_used, stamp) = _gp_sweep(
-                        od_lo, od_hi, sweep == 0, float(problem.pce[c]), code,
-                        fft, cap, alpha, beta, np.ascontiguousarray(problem.fixed_cost[c]),
-                        net.from_idx, class_flow[c], volume, link_time, link_deriv, preds[c],
-                        origin_row, od_origin, od_dest, od_demand, od_head, p_next, p_start,
-                        p_len, p_flow, links_buf, n_paths, buf_used, mark_p, mark_q, stamp,
-                    )  # fmt: skip
-                    if od_lo < od_hi:  # out of room: grow by half and go on from that pair
-                        if n_paths == p_start.size:
-                            size = p_start.size + p_start.size // 2
-                            p_start, p_len, p_flow, p_next = (
-                                _grown(a, size) for a in (p_start, p_len, p_flow, p_next)
-                            )
-                        else:
-                            links_buf = _grown(links_buf, links_buf.size + links_buf.size // 2)
-    logger.debug("gp: %d paths, %d link entries, %d O-D pairs", n_paths, buf_used, n_od)
-    return Solution(class_flow.copy(), iteration - 1, tuple(history))
+                stamp, excess_c, total_c = _shift_flows(
+                    int(od_bounds[c]), int(od_bounds[c + 1]), float(problem.pce[c]), code,
+                    fft, cap, alpha, beta, fixed[c], class_flow[c], volume, link_time,
+                    link_deriv, store.od_head, store.p_next, store.p_start, store.p_len,
+                    store.p_flow, store.links_buf, mark_p, mark_q, stamp,
+                )  # fmt: skip
+                excess += excess_c
+                total += total_c
+            # stop sweeping once the path sets are much closer to balance than the last gap:
+            # then only new paths (the next shortest-path pass) can bring the gap down
+            if total <= 0.0 or excess <= INNER_GAP_RATIO * history[-1] * total:
+                break
+    logger.debug("gp: %d paths, %d link entries, %d O-D pairs", store.n_paths, store.buf_used, n_od)
+    return Solution(class_flow, iteration - 1, tuple(history), sptc)
+
+
+def _column_generation(
+    problem: Problem, c: int, sg: SearchGraph, cost: FloatArray, class_origin: IntArray,
+    od_offset: int, batch: int, store: _PathStore,
+    od_origin: IntArray, od_dest: IntArray, od_demand: FloatArray,
+) -> float:  # fmt: skip
+    """One shortest-path pass of class ``c`` streamed by origin batches; returns its SPTC."""
+    origins = np.unique(class_origin)
+    entry_cost = sg.entry_cost(cost)
+    demand = problem.demand[c]
+    n_z = sg.n_zones
+    sptc = 0.0
+    row_of_origin = np.full(n_z, -1, np.int64)
+    for b0 in range(0, origins.size, batch):
+        chunk = origins[b0 : b0 + batch]
+        dist = np.empty((chunk.size, sg.n_nodes))
+        pred = np.empty((chunk.size, sg.n_nodes), np.int64)
+        trees_kernel(
+            sg.indptr, sg.head, entry_cost, sg.blocked_node_mask, chunk, dist, pred,
+            n_targets=n_z,
+        )  # fmt: skip
+        rows = demand[chunk]
+        zd = dist[:, :n_z]
+        bad = (rows > 0) & np.isinf(zd)
+        if bad.any():
+            k, d = (int(i) for i in np.argwhere(bad)[0])
+            msg = (
+                f"no path from zone index {int(chunk[k])} to zone index {d}, which has demand "
+                f"{rows[k, d]:g}"
+            )
+            raise NoRouteError(msg)
+        sptc += float(np.sum(rows[rows > 0] * zd[rows > 0]))
+        row_of_origin[chunk] = np.arange(chunk.size)
+        od_lo = od_offset + int(np.searchsorted(class_origin, chunk[0], side="left"))
+        od_hi = od_offset + int(np.searchsorted(class_origin, chunk[-1], side="right"))
+        while od_lo < od_hi:
+            od_lo, store.n_paths, store.buf_used = _add_columns(
+                od_lo, od_hi, sg.link_idx, sg.tail, pred, row_of_origin, od_origin,
+                od_dest, od_demand, store.od_head, store.p_next, store.p_start, store.p_len,
+                store.p_flow, store.links_buf, store.n_paths, store.buf_used,
+            )  # fmt: skip
+            if od_lo < od_hi:
+                store.grow()
+        row_of_origin[chunk] = -1
+    return sptc

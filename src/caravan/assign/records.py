@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
 
 from caravan.errors import InputError
+from caravan.routing.search_graph import SearchGraph, compile_search_graph
 from caravan.routing.trees import build_forward_star
 
 __all__ = ["AssignmentNetwork", "AssignmentResult", "DemandClass"]
@@ -70,6 +72,17 @@ class AssignmentNetwork:
     def n_links(self) -> int:
         """Number of links."""
         return int(self.from_idx.size)
+
+    @cached_property
+    def search_graph(self) -> SearchGraph:
+        """The forward star compiled for zone-to-zone searches (built on first use, then kept)."""
+        return compile_search_graph(
+            self.from_idx,
+            self.to_idx,
+            n_nodes=self.n_nodes,
+            n_zones=self.n_zones,
+            blocked_node_mask=self.blocked_node_mask,
+        )
 
     @classmethod
     def from_links(

@@ -1,11 +1,16 @@
 """Shortest-path trees on forward-star arrays: numba kernels for one origin and for all origins.
 
 The kernels see flat typed arrays only. A network is a forward star: links sorted by tail node,
-``indptr[u]:indptr[u + 1]`` indexing ``csr_link_idx`` (positions of the original links). Link costs
-are indexed by original link position; a cost of ``inf`` removes the link (a restriction). A node
-flagged in ``blocked_node_mask`` may start a path but is never passed through (TNTP's zones below
-``<FIRST THRU NODE>``). Costs must be non-negative (Dijkstra 1959, binary heap, ties broken by node
-index so results are deterministic).
+``indptr[u]:indptr[u + 1]`` indexing its entries. The public functions take link data by original
+link position (``csr_link_idx`` maps entries to links) and hand the kernels the same data in scan
+order (``head[e]``, ``entry_cost[e]``), so a search reads each node's links from one contiguous
+stretch of memory; :mod:`caravan.routing.search_graph` goes further for repeated passes (dead ends
+pruned, nodes renumbered). A cost of ``inf`` removes a link (a restriction). A node flagged in
+``blocked_node_mask`` may start a path but is never passed through (TNTP's zones below
+``<FIRST THRU NODE>``). Costs must be non-negative (Dijkstra 1959; the queue is a 4-ary heap with
+decrease-key, as in Johnson 1975, "Priority queues with update and finding minimum spanning
+trees", Information Processing Letters 4(3), 53–57). Results are deterministic: one origin's
+search runs on one thread, in a fixed order.
 
 The kernels are compiled by numba with ``cache=True``: the compiled code is stored beside this file
 in ``__pycache__``, or, when the source folder is read-only, in numba's user-wide cache folder (set
@@ -38,122 +43,144 @@ FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 
 
+@njit(cache=True, nogil=True, inline="always")  # type: ignore[untyped-decorator]
+def _sift_up(heap_node: Any, heap_key: Any, pos: Any, i: int, v: int, key: float) -> None:
+    """Move node ``v`` with ``key`` up from slot ``i`` of the 4-ary heap."""
+    while i > 0:
+        p = (i - 1) >> 2
+        pk = heap_key[p]
+        if pk <= key:
+            break
+        pn = heap_node[p]
+        heap_node[i] = pn
+        heap_key[i] = pk
+        pos[pn] = i
+        i = p
+    heap_node[i] = v
+    heap_key[i] = key
+    pos[v] = i
+
+
+@njit(cache=True, nogil=True, inline="always")  # type: ignore[untyped-decorator]
+def _pop_root(heap_node: Any, heap_key: Any, pos: Any, size: int) -> int:
+    """Drop the root of the 4-ary heap (the caller read it first); return the new size."""
+    size -= 1
+    if size == 0:
+        return 0
+    v = heap_node[size]
+    key = heap_key[size]
+    i = 0
+    while True:
+        c = 4 * i + 1
+        if c >= size:
+            break
+        best = c
+        bk = heap_key[c]
+        end = c + 4 if c + 4 < size else size
+        for j in range(c + 1, end):
+            kj = heap_key[j]
+            if kj < bk:
+                best = j
+                bk = kj
+        if bk >= key:
+            break
+        bn = heap_node[best]
+        heap_node[i] = bn
+        heap_key[i] = bk
+        pos[bn] = i
+        i = best
+    heap_node[i] = v
+    heap_key[i] = key
+    pos[v] = i
+    return size
+
+
 @njit(cache=True, nogil=True)  # type: ignore[untyped-decorator]
 def dijkstra_kernel(
     indptr: Any,
-    csr_link_idx: Any,
-    to_idx: Any,
-    link_cost: Any,
+    head: Any,
+    entry_cost: Any,
     blocked_node_mask: Any,
     origin_idx: int,
+    n_targets: int,
     dist: Any,
-    pred_link_idx: Any,
+    pred_entry: Any,
     order: Any,
-    done: Any,
-    heap_key: Any,
     heap_node: Any,
+    heap_key: Any,
+    pos: Any,
 ) -> int:
-    """Fill ``dist``, ``pred_link_idx`` and the settle ``order`` from one origin; return #settled.
+    """Fill ``dist``, ``pred_entry`` and the settle ``order`` from one origin; return #settled.
 
-    ``done`` (uint8, n_nodes) and the heap buffers (length n_links + 1) are scratch space. The
-    heap is written out here, not shared with ``_numba_kernel``: numba's cache does not see
-    changes to a function called from another file.
+    The graph is a forward star whose link data are in scan order: entry ``e`` of node ``u``
+    (``indptr[u] <= e < indptr[u + 1]``) leads to ``head[e]`` at cost ``entry_cost[e]``, and
+    ``pred_entry[v]`` is the entry by which ``v`` is reached (-1 for the origin and for nodes
+    not reached). The queue is a 4-ary heap with decrease-key (``pos`` holds each node's slot),
+    so it never holds more than one entry per node. The search stops once the nodes
+    ``0 .. n_targets - 1`` are all settled (pass the node count for a full tree); nodes not
+    settled by then keep ``dist`` values that are only upper bounds. ``order``, ``heap_node``,
+    ``heap_key`` and ``pos`` (all of length n_nodes) are scratch space.
     """
     n_nodes = indptr.size - 1
     for i in range(n_nodes):
         dist[i] = np.inf
-        pred_link_idx[i] = -1
-        done[i] = 0
+        pred_entry[i] = -1
+        pos[i] = -1
     dist[origin_idx] = 0.0
-    heap_key[0] = 0.0
     heap_node[0] = origin_idx
+    heap_key[0] = 0.0
+    pos[origin_idx] = 0
     size = 1
     n_settled = 0
+    left = n_targets
     while size > 0:
-        key = heap_key[0]
         u = heap_node[0]
-        size -= 1
-        if size > 0:  # sift the last element down from the root
-            k_last = heap_key[size]
-            n_last = heap_node[size]
-            i = 0
-            while True:
-                c = 2 * i + 1
-                if c >= size:
-                    break
-                if c + 1 < size and (
-                    heap_key[c + 1] < heap_key[c]
-                    or (heap_key[c + 1] == heap_key[c] and heap_node[c + 1] < heap_node[c])
-                ):
-                    c += 1
-                if heap_key[c] < k_last or (heap_key[c] == k_last and heap_node[c] < n_last):
-                    heap_key[i] = heap_key[c]
-                    heap_node[i] = heap_node[c]
-                    i = c
-                else:
-                    break
-            heap_key[i] = k_last
-            heap_node[i] = n_last
-        if done[u] == 1 or key > dist[u]:
-            continue
-        done[u] = 1
+        du = heap_key[0]
+        size = _pop_root(heap_node, heap_key, pos, size)
+        pos[u] = -2
         order[n_settled] = u
         n_settled += 1
+        if u < n_targets:
+            left -= 1
+            if left == 0:
+                break
         if blocked_node_mask[u] and u != origin_idx:
             continue
         for e in range(indptr[u], indptr[u + 1]):
-            a = csr_link_idx[e]
-            c_a = link_cost[a]
-            if c_a == np.inf:
-                continue
-            v = to_idx[a]
-            nd = key + c_a
-            if nd < dist[v] and done[v] == 0:
+            nd = du + entry_cost[e]
+            v = head[e]
+            if nd < dist[v]:  # never true for a settled node: its dist is <= du
                 dist[v] = nd
-                pred_link_idx[v] = a
-                i = size  # sift up
-                size += 1
-                while i > 0:
-                    p = (i - 1) // 2
-                    if heap_key[p] > nd or (heap_key[p] == nd and heap_node[p] > v):
-                        heap_key[i] = heap_key[p]
-                        heap_node[i] = heap_node[p]
-                        i = p
-                    else:
-                        break
-                heap_key[i] = nd
-                heap_node[i] = v
+                pred_entry[v] = e
+                i = pos[v]
+                if i < 0:
+                    i = size
+                    size += 1
+                _sift_up(heap_node, heap_key, pos, i, v, nd)
     return n_settled
 
 
 @njit(cache=True, nogil=True)  # type: ignore[untyped-decorator]
 def _one_tree(
-    indptr: Any,
-    csr_link_idx: Any,
-    to_idx: Any,
-    link_cost: Any,
-    blocked_node_mask: Any,
-    origin_idx: int,
-    dist: Any,
-    pred: Any,
-) -> None:
+    indptr: Any, head: Any, entry_cost: Any, blocked_node_mask: Any, origin_idx: int,
+    n_targets: int, dist: Any, pred: Any,
+) -> None:  # fmt: skip
     n_nodes = indptr.size - 1
-    n_links = csr_link_idx.size
     dijkstra_kernel(
-        indptr, csr_link_idx, to_idx, link_cost, blocked_node_mask, origin_idx, dist, pred,
-        np.empty(n_nodes, np.int64), np.empty(n_nodes, np.uint8), np.empty(n_links + 1),
-        np.empty(n_links + 1, np.int64),
+        indptr, head, entry_cost, blocked_node_mask, origin_idx, n_targets, dist, pred,
+        np.empty(n_nodes, np.int64), np.empty(n_nodes, np.int64), np.empty(n_nodes),
+        np.empty(n_nodes, np.int64),
     )  # fmt: skip
 
 
 @njit(cache=True, nogil=True, parallel=True)  # type: ignore[untyped-decorator]
 def _trees_parallel(
-    indptr: Any, csr_link_idx: Any, to_idx: Any, link_cost: Any, blocked_node_mask: Any,
-    origins_idx: Any, dist_out: Any, pred_out: Any,
+    indptr: Any, head: Any, entry_cost: Any, blocked_node_mask: Any, origins_idx: Any,
+    n_targets: int, dist_out: Any, pred_out: Any,
 ) -> None:  # fmt: skip
     for k in prange(origins_idx.size):
         _one_tree(
-            indptr, csr_link_idx, to_idx, link_cost, blocked_node_mask, origins_idx[k],
+            indptr, head, entry_cost, blocked_node_mask, origins_idx[k], n_targets,
             dist_out[k], pred_out[k],
         )  # fmt: skip
 
@@ -162,12 +189,12 @@ def _trees_parallel(
 # its code and signature, not its flags, so one function compiled both ways would clash.
 @njit(cache=True, nogil=True)  # type: ignore[untyped-decorator]
 def _trees_serial(
-    indptr: Any, csr_link_idx: Any, to_idx: Any, link_cost: Any, blocked_node_mask: Any,
-    origins_idx: Any, dist_out: Any, pred_out: Any,
+    indptr: Any, head: Any, entry_cost: Any, blocked_node_mask: Any, origins_idx: Any,
+    n_targets: int, dist_out: Any, pred_out: Any,
 ) -> None:  # fmt: skip
     for k in range(origins_idx.size):
         _one_tree(
-            indptr, csr_link_idx, to_idx, link_cost, blocked_node_mask, origins_idx[k],
+            indptr, head, entry_cost, blocked_node_mask, origins_idx[k], n_targets,
             dist_out[k], pred_out[k],
         )  # fmt: skip
 
@@ -178,27 +205,30 @@ PARALLEL_MIN_WORK = 100_000
 
 def trees_kernel(
     indptr: IntArray,
-    csr_link_idx: IntArray,
-    to_idx: IntArray,
-    link_cost: FloatArray,
+    head: NDArray[np.int32] | IntArray,
+    entry_cost: FloatArray,
     blocked_node_mask: NDArray[np.bool_],
     origins_idx: IntArray,
     dist_out: FloatArray,
     pred_out: IntArray,
+    *,
+    n_targets: int | None = None,
+    parallel: bool | None = None,
 ) -> None:
     """Shortest-path trees from every origin in ``origins_idx`` into the rows of the outputs.
 
-    Runs across origins on numba's thread pool (created once per process) when the pass is
-    large enough to gain from it, else on the calling thread.
+    Arrays as in :func:`dijkstra_kernel` (link data in scan order; ``pred_out`` holds entries).
+    Runs across origins on numba's thread pool (created once per process) when ``parallel`` is
+    true, or, by default, when the pass is large enough to gain from it.
     """
-    kernel = (
-        _trees_parallel
-        if origins_idx.size * csr_link_idx.size >= PARALLEL_MIN_WORK
-        else _trees_serial
-    )
+    n_nodes = indptr.size - 1
+    if parallel is None:
+        parallel = origins_idx.size * head.size >= PARALLEL_MIN_WORK
+    kernel = _trees_parallel if parallel else _trees_serial
     kernel(
-        indptr, csr_link_idx, to_idx, link_cost, blocked_node_mask, origins_idx, dist_out, pred_out
-    )
+        indptr, head, entry_cost, blocked_node_mask, origins_idx,
+        n_nodes if n_targets is None else n_targets, dist_out, pred_out,
+    )  # fmt: skip
 
 
 def build_forward_star(from_idx: IntArray, n_nodes: int) -> tuple[IntArray, IntArray]:
@@ -335,22 +365,25 @@ def shortest_path_tree(
         if blocked_node_mask is None
         else np.asarray(blocked_node_mask, np.bool_)
     )
+    head = np.ascontiguousarray(np.asarray(to_idx, np.int64)[csr_link_idx])
     dist = np.empty(n_nodes)
     pred = np.empty(n_nodes, dtype=np.int64)
     dijkstra_kernel(
         indptr,
-        csr_link_idx,
-        np.asarray(to_idx, np.int64),
-        link_cost,
+        head,
+        np.ascontiguousarray(link_cost[csr_link_idx]),
         blocked,
         origin_idx,
+        n_nodes,
         dist,
         pred,
         np.empty(n_nodes, np.int64),
-        np.empty(n_nodes, np.uint8),
-        np.empty(csr_link_idx.size + 1),
-        np.empty(csr_link_idx.size + 1, np.int64),
+        np.empty(n_nodes, np.int64),
+        np.empty(n_nodes),
+        np.empty(n_nodes, np.int64),
     )
+    reached = pred >= 0
+    pred[reached] = csr_link_idx[pred[reached]]
     return ShortestPathTree(origin_idx, dist, pred, np.asarray(from_idx, np.int64))
 
 
@@ -387,7 +420,8 @@ def all_origins_distances(
     origins = np.asarray(origins_idx, np.int64)
     dist = np.empty((origins.size, n_nodes))
     pred = np.empty((origins.size, n_nodes), dtype=np.int64)
+    head = np.ascontiguousarray(np.asarray(to_idx, np.int64)[csr_link_idx])
     trees_kernel(
-        indptr, csr_link_idx, np.asarray(to_idx, np.int64), link_cost, blocked, origins, dist, pred
+        indptr, head, np.ascontiguousarray(link_cost[csr_link_idx]), blocked, origins, dist, pred
     )
     return dist
