@@ -15,6 +15,7 @@ from caravan.io._fields import parse_record
 from caravan.model.atlas import Atlas
 from caravan.model.scenario import (
     CHANGE_FIELDS,
+    AssignmentMethod,
     AssignmentSettings,
     AttributeChange,
     ChangeOp,
@@ -86,7 +87,7 @@ _RISK = (
     Field("source_ids", Kind.LIST),
 )
 _ASSIGN = (
-    Field("method", vocab=("sue", "ue", "aon")),
+    Field("method", vocab=tuple(m.value for m in AssignmentMethod)),
     Field("k_routes", Kind.INT, minimum=1, maximum=20),
     Field("logit_scale_per_usd", Kind.FLOAT, minimum=0),
     Field("max_iter", Kind.INT, minimum=1, maximum=10000),

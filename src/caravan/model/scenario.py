@@ -21,6 +21,7 @@ from caravan.model.plain import to_plain
 from caravan.model.records import LinkStatus, Zone
 
 __all__ = [
+    "AssignmentMethod",
     "AssignmentSettings",
     "AttributeChange",
     "ChangeOp",
@@ -115,16 +116,52 @@ class RiskChange:
     source_ids: tuple[str, ...] = ()
 
 
+class AssignmentMethod(enum.StrEnum):
+    """How freight is assigned (the implementations: :mod:`caravan.results.methods`)."""
+
+    AON = "aon"  # all-or-nothing: each flow on its least-cost route
+    SUE = "sue"  # path-size logit over up to k generated routes, under capacity
+    UE = "ue"  # deterministic user equilibrium on the network, capacity-dependent costs
+
+    @classmethod
+    def parse(cls, value: str | AssignmentMethod) -> AssignmentMethod:
+        """The method named ``value``; an unknown name is an :class:`InputError`.
+
+        Examples
+        --------
+        >>> AssignmentMethod.parse("ue").value
+        'ue'
+        >>> AssignmentMethod.parse("wardrop")
+        Traceback (most recent call last):
+        ...
+        caravan.errors.InputError: unknown assignment method 'wardrop'; choose one of aon, sue, ue
+        """
+        try:
+            return cls(value)
+        except ValueError:
+            names = ", ".join(m.value for m in cls)
+            raise InputError(
+                f"unknown assignment method {value!r}; choose one of {names}"
+            ) from None
+
+
 @dataclass(frozen=True)
 class AssignmentSettings:
-    """How a scenario's freight is assigned to routes."""
+    """How a scenario's freight is assigned to routes.
 
-    method: str = "sue"  # "sue" (path-size logit), "ue" (deterministic), "aon"
+    ``gap`` is the stopping rule of the method: the largest change of a route share between
+    iterations for ``sue``, the relative gap of the equilibrium for ``ue``.
+    """
+
+    method: AssignmentMethod = AssignmentMethod.SUE
     k_routes: int = 5
     logit_scale_per_usd: float = 0.05
     max_iter: int = 50
     gap: float = 1e-3
     seed: int = 1
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "method", AssignmentMethod.parse(self.method))
 
 
 @dataclass(frozen=True)

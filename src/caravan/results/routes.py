@@ -27,7 +27,7 @@ from caravan.results.legs import (
 from caravan.routing.kshortest import distinct_paths, k_shortest_paths
 from caravan.routing.shortest import ArcPath, CsrGraph, Kernel
 
-__all__ = ["MAX_PATHS_PER_ROUTE", "Objective", "Route", "find_routes", "route"]
+__all__ = ["MAX_PATHS_PER_ROUTE", "Objective", "Route", "find_routes", "route", "route_of_path"]
 
 #: Yen's paths examined per route asked for, at most, while looking for paths that pass the
 #: overlap filter; past that, fewer routes than asked are returned.
@@ -309,6 +309,23 @@ def find_routes(
             )
         )
     return tuple(routes)
+
+
+def route_of_path(
+    network: Network, cargo: CargoArcs, path: ArcPath, *, rank: int, objective: Objective
+) -> Route:
+    """The :class:`Route` record of a path found elsewhere (e.g. by an equilibrium)."""
+    places = _places(network, path)
+    return _route(
+        network,
+        cargo,
+        path,
+        places,
+        _countries(network, places),
+        rank=rank,
+        objective=objective,
+        bypassed=(),
+    )
 
 
 def _places(network: Network, path: ArcPath) -> list[int]:

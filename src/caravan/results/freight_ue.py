@@ -1,0 +1,325 @@
+"""Deterministic user equilibrium of freight flows on the network (``method: ue``).
+
+The freight network becomes an assignment problem for :func:`caravan.assign.assign` (the
+engine checked on the TNTP networks): its layer nodes and arcs, plus one zone per place that
+sends or receives freight, joined to each layer of its place by free connectors. Every flow is
+its own demand class, so each keeps the restrictions of its origin and destination countries
+(forbidden arcs masked out, surcharges added) and its commodity's value of time.
+
+Costs are in hours of the flow's value of time: an arc's class cost is its volume-dependent
+running time plus a fixed part ``(money + risk) / value_of_time + dwell``, which ranks routes
+exactly as the generalised cost does. Capacities are those of the path-size logit method
+(:mod:`caravan.results.sue`): an atlas link with ``capacity_mtpa`` delays by the BPR function
+of its running time, a border crossing with a capacity by the BPR function of its mean dwell
+(at least ``MIN_BORDER_DELAY_H``; such an arc is split in two, link then crossing, the
+crossing's free time being the direction's dwell). Unlike the logit method, each direction of a
+link or crossing has the whole capacity.
+
+Equilibrium link flows are then cut into paths per flow (the largest remaining path first),
+which become the run's routes with their tonnes and congested times and costs.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from caravan.assign.assignment import assign
+from caravan.assign.records import AssignmentNetwork, DemandClass
+from caravan.errors import InputError
+from caravan.network.cargo import cargo_arcs
+from caravan.network.costs import generalised_cost
+from caravan.network.model import ArcKind, Network, Objective
+from caravan.results.routes import route_of_path
+from caravan.results.sue import BPR_ALPHA, BPR_BETA, MIN_BORDER_DELAY_H
+from caravan.routing.shortest import ArcPath
+
+__all__ = ["MAX_PATHS_PER_FLOW", "UE_ALGORITHM", "UeSettlement", "settle_ue"]
+
+FloatArray = NDArray[np.float64]
+
+#: The engine's algorithm for freight (bi-conjugate Frank-Wolfe; no paths kept).
+UE_ALGORITHM = "bfw"
+#: Paths a flow's equilibrium link flows are cut into, at most (the rest is spread over them).
+MAX_PATHS_PER_FLOW = 10
+#: Link flows below this share of a flow's tonnes are taken as zero when cutting paths.
+_PATH_TOLERANCE = 1e-6
+
+
+@dataclass(frozen=True, eq=False)
+class UeSettlement:
+    """Equilibrium routes of the served flows, with tonnes, shares and congested costs."""
+
+    route_rows: list[dict[str, Any]]
+    route_tonnes: FloatArray
+    route_share: FloatArray
+    route_cost_usd_per_t: FloatArray
+    route_time_h: FloatArray
+    iterations: int
+    relative_gap: float
+    converged: bool
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Engine links: network arcs (the link part of a split arc), connectors, crossings."""
+
+    network: AssignmentNetwork
+    arc_link: NDArray[np.int64]  # engine link of each network arc (its link part)
+    arc_crossing: NDArray[np.int64]  # engine link of its crossing part, -1 if not split
+    crossing_time_h: FloatArray  # free time of each network arc's crossing part (0 if none)
+    zone_of_place: dict[str, int]
+
+
+def _capacity_t(value: Any) -> float:
+    return float(value) * 1e6 if pd.notna(value) and float(value) > 0 else 0.0
+
+
+def _layout(net: Network, places: Sequence[str]) -> _Layout:
+    links = net.atlas.links_frame
+    link_cap = np.array([_capacity_t(v) for v in links["capacity_mtpa"]])
+    borders = net.atlas.borders_frame
+    border_cap = np.array([_capacity_t(v) for v in borders["capacity_mtpa"]])
+    border_base = np.maximum(
+        0.5 * (borders["dwell_h_ab"].to_numpy(float) + borders["dwell_h_ba"].to_numpy(float)),
+        MIN_BORDER_DELAY_H,
+    )
+    zone_of_place = {p: z for z, p in enumerate(places)}
+    n_zones = len(places)
+    n_nodes = n_zones + net.n_vnodes
+    tail: list[int] = []
+    head: list[int] = []
+    fft: list[float] = []
+    cap: list[float] = []
+    alpha: list[float] = []
+
+    def add(t: int, h: int, time_h: float, capacity_t: float, delay_h: float = 0.0) -> int:
+        """An engine link; its BPR delay is ``delay_h (or time_h) x alpha x (v/c)^beta``."""
+        tail.append(t)
+        head.append(h)
+        fft.append(time_h)
+        cap.append(capacity_t if capacity_t > 0 else 1.0)
+        scale = delay_h / time_h if delay_h and time_h > 0 else 1.0
+        alpha.append(BPR_ALPHA * scale if capacity_t > 0 else 0.0)
+        return len(tail) - 1
+
+    arc_link = np.zeros(net.n_arcs, dtype=np.int64)
+    arc_crossing = np.full(net.n_arcs, -1, dtype=np.int64)
+    crossing_time = np.zeros(net.n_arcs)
+    for a in range(net.n_arcs):
+        t, h = n_zones + int(net.arc_tail_vidx[a]), n_zones + int(net.arc_head_vidx[a])
+        li, bi = int(net.arc_link_idx[a]), int(net.arc_border_idx[a])
+        run_h = float(net.arc_run_time_h[a])
+        capacity = link_cap[li] if int(net.arc_kind[a]) == ArcKind.LINK else 0.0
+        if bi >= 0 and border_cap[bi] > 0:
+            mid = n_nodes
+            n_nodes += 1
+            arc_link[a] = add(t, mid, run_h, capacity)
+            base = float(border_base[bi])
+            dwell = float(net.arc_dwell_h[a])
+            # free time: the direction's dwell (the base delay where that is zero)
+            arc_crossing[a] = add(mid, h, dwell or base, float(border_cap[bi]), base)
+            crossing_time[a] = dwell or base
+        else:
+            arc_link[a] = add(t, h, run_h, capacity)
+    for place_id, z in zone_of_place.items():
+        for v in net.vnodes_of(place_id).tolist():
+            add(z, n_zones + v, 0.0, 0.0)
+            add(n_zones + v, z, 0.0, 0.0)
+    n_links = len(tail)
+    engine = AssignmentNetwork.from_links(
+        np.asarray(tail, dtype=np.int64),
+        np.asarray(head, dtype=np.int64),
+        np.asarray(fft, dtype=np.float64),
+        np.asarray(cap, dtype=np.float64),
+        np.asarray(alpha, dtype=np.float64),
+        np.full(n_links, BPR_BETA),
+        n_nodes=n_nodes,
+        n_zones=n_zones,
+        first_thru_node_idx=n_zones,
+    )
+    return _Layout(engine, arc_link, arc_crossing, crossing_time, zone_of_place)
+
+
+def _class(
+    layout: _Layout, net: Network, flow: Mapping[str, Any], name: str
+) -> tuple[DemandClass, Any]:
+    atlas = net.atlas
+    o, d = atlas.node(flow["origin_node_id"]), atlas.node(flow["destination_node_id"])
+    cargo = cargo_arcs(net, origin_iso3=o.country_iso3, destination_iso3=d.country_iso3)
+    vot = net.value_of_time_usd_per_t_h
+    if not vot > 0:
+        msg = (
+            f"method ue: commodity {net.commodity.commodity_id!r} has no positive value of time; "
+            "give value_of_time_usd_per_t_h in commodities.yaml"
+        )
+        raise InputError(msg)
+    n_links = layout.network.n_links
+    fixed = np.zeros(n_links)
+    usable = np.ones(n_links, dtype=np.bool_)
+    money_h = (cargo.arc_money_usd_per_t + net.arc_risk_usd_per_t) / vot
+    split = layout.arc_crossing >= 0
+    fixed[layout.arc_link] = money_h + np.where(split, 0.0, net.arc_dwell_h)
+    usable[layout.arc_link] = cargo.arc_usable
+    usable[layout.arc_crossing[split]] = cargo.arc_usable[split]
+    n_zones = layout.network.n_zones
+    demand = np.zeros((n_zones, n_zones))
+    zo, zd = layout.zone_of_place[o.node_id], layout.zone_of_place[d.node_id]
+    demand[zo, zd] = float(flow["tonnes_per_year"])
+    return DemandClass(name, demand, link_mask=usable, fixed_cost=fixed), cargo
+
+
+def _paths(
+    net: Network,
+    arc_flow: FloatArray,
+    arc_weight: FloatArray,
+    sources: Sequence[int],
+    targets: Sequence[int],
+    tonnes: float,
+) -> list[tuple[ArcPath, float]]:
+    """Cut one flow's arc flows into paths: cheapest path over arcs still carrying flow, take
+    the least flow along it off every arc, repeat."""
+    residual = arc_flow.copy()
+    eps = _PATH_TOLERANCE * tonnes
+    target_set = set(targets)
+    out: list[tuple[ArcPath, float]] = []
+    left = tonnes
+    while left > eps and len(out) < MAX_PATHS_PER_FLOW:
+        dist = {s: 0.0 for s in sources}
+        via: dict[int, int] = {}
+        heap = [(0.0, s) for s in sources]
+        heapq.heapify(heap)
+        reached = -1
+        done: set[int] = set()
+        while heap:
+            dv, v = heapq.heappop(heap)
+            if v in done:
+                continue
+            done.add(v)
+            if v in target_set:
+                reached = v
+                break
+            for a in range(int(net.indptr[v]), int(net.indptr[v + 1])):
+                if residual[a] <= eps:
+                    continue
+                h = int(net.arc_head_vidx[a])
+                nd = dv + float(arc_weight[a])
+                if nd < dist.get(h, np.inf):
+                    dist[h] = nd
+                    via[h] = a
+                    heapq.heappush(heap, (nd, h))
+        if reached < 0:
+            break
+        arcs: list[int] = []
+        v = reached
+        while v in via:
+            arcs.append(via[v])
+            v = int(net.arc_tail_vidx[via[v]])
+        arcs.reverse()
+        if not arcs:
+            break
+        amount = min(left, float(residual[arcs].min()))
+        residual[arcs] -= amount
+        left -= amount
+        nodes = (v, *(int(net.arc_head_vidx[a]) for a in arcs))
+        out.append((ArcPath(v, tuple(arcs), nodes, dist[reached]), amount))
+    if out and left > 0:  # what tolerance left uncut goes to the paths found, pro rata
+        found = sum(t for _, t in out)
+        out = [(p, t * tonnes / found) for p, t in out]
+    return out
+
+
+def settle_ue(
+    networks: Mapping[str, Network],
+    flows: Sequence[Mapping[str, Any]],
+    *,
+    gap: float,
+    max_iter: int,
+    progress: Callable[[int, float], None] | None = None,
+) -> UeSettlement:
+    """User equilibrium of the served ``flows`` (flow rows with origin, destination, commodity
+    and tonnes) on the scenario's networks (by commodity id).
+
+    Returns
+    -------
+    UeSettlement
+        Routes ranked by tonnes within each flow; ``relative_gap`` is the engine's, recomputed
+        at the flows returned, and ``converged`` says whether it reached ``gap``.
+    """
+    if not flows:
+        empty = np.zeros(0)
+        return UeSettlement([], empty, empty, empty, empty, 0, 0.0, True)
+    first = networks[str(flows[0]["commodity_id"])]
+    places = list(
+        dict.fromkeys(p for f in flows for p in (f["origin_node_id"], f["destination_node_id"]))
+    )
+    layout = _layout(first, [first.atlas.node(p).node_id for p in places])
+    classes = []
+    cargos = []
+    for i, flow in enumerate(flows):
+        net = networks[str(flow["commodity_id"])]
+        if net.n_arcs != first.n_arcs:
+            raise InputError("method ue: the commodities' networks differ in their arcs")
+        demand_class, cargo = _class(layout, net, flow, f"{i}:{flow['flow_id']}")
+        classes.append(demand_class)
+        cargos.append(cargo)
+    result = assign(
+        layout.network,
+        classes,
+        algorithm=UE_ALGORITHM,
+        gap=gap,
+        max_iter=max_iter,
+        progress=progress,
+    )
+    extra_h = result.link_time - layout.network.free_flow_time  # congestion delay, hours
+    split = layout.arc_crossing >= 0
+    arc_delay_h = extra_h[layout.arc_link] + np.where(
+        split, extra_h[np.where(split, layout.arc_crossing, 0)], 0.0
+    )
+    rows: list[dict[str, Any]] = []
+    tonnes: list[float] = []
+    shares: list[float] = []
+    costs: list[float] = []
+    times: list[float] = []
+    for i, flow in enumerate(flows):
+        net = networks[str(flow["commodity_id"])]
+        cargo = cargos[i]
+        arc_flow = result.class_flow[i][layout.arc_link]
+        total = float(flow["tonnes_per_year"])
+        paths = _paths(
+            net,
+            arc_flow,
+            cargo.arc_cost_usd_per_t,
+            net.vnodes_of(str(flow["origin_node_id"])).tolist(),
+            net.vnodes_of(str(flow["destination_node_id"])).tolist(),
+            total,
+        )
+        paths.sort(key=lambda item: -item[1])
+        for rank, (path, t) in enumerate(paths, start=1):
+            r = route_of_path(net, cargo, path, rank=rank, objective=Objective.COST)
+            time_h = r.time_h + float(arc_delay_h[list(path.arcs)].sum())
+            rows.append({"flow_id": flow["flow_id"], "rank": rank, "route": r})
+            tonnes.append(t)
+            shares.append(t / total if total > 0 else 0.0)
+            times.append(time_h)
+            costs.append(
+                generalised_cost(
+                    r.money_usd_per_t, time_h, r.risk_usd_per_t, net.value_of_time_usd_per_t_h
+                )
+            )
+    return UeSettlement(
+        route_rows=rows,
+        route_tonnes=np.asarray(tonnes, dtype=np.float64),
+        route_share=np.asarray(shares, dtype=np.float64),
+        route_cost_usd_per_t=np.asarray(costs, dtype=np.float64),
+        route_time_h=np.asarray(times, dtype=np.float64),
+        iterations=result.iterations,
+        relative_gap=float(result.relative_gap),
+        converged=bool(result.converged),
+    )

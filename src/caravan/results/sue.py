@@ -1,0 +1,176 @@
+"""Path-size logit assignment of routed flows under capacity (``method: sue`` and ``aon``).
+
+The routed flows' routes become private arcs carrying each route's free-flow money, time and
+risk (from the network's cost model); atlas links and border crossings with a capacity form the
+capacity groups whose BPR delay raises the cost of every route through them. ``aon`` is the
+same problem with one route a flow and a logit scale so steep that all of it takes that route.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from caravan.assign.path_logit import RouteSets, solve_path_logit_sue
+from caravan.model.atlas import Atlas
+from caravan.network.model import Network
+
+__all__ = ["BPR_ALPHA", "BPR_BETA", "MIN_BORDER_DELAY_H", "SueProblem", "sue_problem"]
+
+#: BPR parameters of the capacity delay (the conventional 0.15 and 4; Bureau of Public Roads 1964).
+BPR_ALPHA = 0.15
+BPR_BETA = 4.0
+#: Delay scale at a capacitated border crossing when its dwell is zero, hours.
+MIN_BORDER_DELAY_H = 1.0
+
+
+@dataclass(frozen=True, eq=False)
+class SueProblem:
+    """The arrays of a path-size logit problem built from routed flows.
+
+    Arcs are, in order: one per atlas link (``link_arc_idx``), one per border crossing, then
+    one private arc per route carrying that route's free-flow money, time and risk. Capacity
+    groups are the links and borders with a capacity; a group's delay scale is the link's
+    running time, or the border's mean dwell (at least ``MIN_BORDER_DELAY_H``).
+    """
+
+    routes: RouteSets
+    first_private_arc: int
+    link_arc_idx: dict[str, int]
+    group_of_arc: np.ndarray
+    flow_tonnes: np.ndarray
+    flow_value_of_time_usd_per_t_h: np.ndarray
+    flow_theta_per_usd: np.ndarray
+    arc_money_usd_per_t: np.ndarray
+    arc_time_h: np.ndarray
+    arc_risk_usd_per_t: np.ndarray
+    arc_length_km: np.ndarray
+    group_capacity_t: np.ndarray
+    group_base_delay_h: np.ndarray
+
+    def solve(
+        self,
+        *,
+        max_iter: int,
+        tolerance: float,
+        progress: Callable[[int, float], None] | None = None,
+        routes: RouteSets | None = None,
+        **overrides: np.ndarray,
+    ) -> Any:
+        """Solve, optionally on fewer routes or with some arrays replaced (ensemble draws)."""
+        arrays: dict[str, Any] = {
+            "flow_tonnes": self.flow_tonnes,
+            "flow_theta_per_usd": self.flow_theta_per_usd,
+            "flow_value_of_time_usd_per_t_h": self.flow_value_of_time_usd_per_t_h,
+            "arc_money_usd_per_t": self.arc_money_usd_per_t,
+            "arc_time_h": self.arc_time_h,
+            "arc_risk_usd_per_t": self.arc_risk_usd_per_t,
+            "arc_length_km": self.arc_length_km,
+            "arc_group_idx": self.group_of_arc,
+            "group_capacity_t": self.group_capacity_t,
+            "group_base_delay_h": self.group_base_delay_h,
+        }
+        arrays.update(overrides)
+        return solve_path_logit_sue(
+            self.routes if routes is None else routes,
+            alpha=BPR_ALPHA,
+            beta=BPR_BETA,
+            max_iter=max_iter,
+            tolerance=tolerance,
+            progress=progress,
+            **arrays,
+        )
+
+
+def sue_problem(
+    world: Atlas,
+    route_rows: Sequence[dict[str, Any]],
+    flow_pos: dict[str, int],
+    flows_by_id: dict[str, dict[str, Any]],
+    networks: Mapping[str, Network],
+    *,
+    method: str,
+    logit_scale_per_usd: float,
+) -> SueProblem:
+    """Build the route sets and capacity groups of routed flows.
+
+    Running times and values of time come from the networks' cost model (``networks`` by
+    commodity id: the networks the flows were routed on).
+    """
+    n_routes = len(route_rows)
+    run_time_h = next(iter(networks.values())).costs.link_run_time_h if networks else None
+    arc_of_link: dict[str, int] = {}
+    arc_of_border: dict[str, int] = {}
+    arc_length: list[float] = []
+    arc_group: list[int] = []
+    group_cap: list[float] = []
+    group_delay: list[float] = []
+    for pos, link in enumerate(world.links_frame.to_dict("records")):
+        arc_of_link[str(link["link_id"])] = len(arc_length)
+        arc_length.append(float(link["length_km"]))
+        cap = link["capacity_mtpa"]
+        if pd.notna(cap) and float(cap) > 0:
+            arc_group.append(len(group_cap))
+            group_cap.append(float(cap) * 1e6)
+            group_delay.append(float(run_time_h[pos]) if run_time_h is not None else 0.0)
+        else:
+            arc_group.append(-1)
+    for border in world.borders_frame.to_dict("records"):
+        arc_of_border[str(border["border_id"])] = len(arc_length)
+        arc_length.append(0.0)
+        cap = border["capacity_mtpa"]
+        if pd.notna(cap) and float(cap) > 0:
+            arc_group.append(len(group_cap))
+            group_cap.append(float(cap) * 1e6)
+            dwell = 0.5 * (float(border["dwell_h_ab"]) + float(border["dwell_h_ba"]))
+            group_delay.append(max(dwell, MIN_BORDER_DELAY_H))
+        else:
+            arc_group.append(-1)
+    first_private = len(arc_length)
+    ptr = [0]
+    arcs: list[int] = []
+    flow_idx: list[int] = []
+    money = np.zeros(first_private + n_routes)
+    time_h = np.zeros(first_private + n_routes)
+    risk = np.zeros(first_private + n_routes)
+    for i, row in enumerate(route_rows):
+        r = row["route"]
+        arcs += [arc_of_link[link_id] for link_id in dict.fromkeys(r.link_ids)]
+        arcs += [arc_of_border[b.border_id] for b in r.borders if b.border_id in arc_of_border]
+        arcs.append(first_private + i)
+        ptr.append(len(arcs))
+        flow_idx.append(flow_pos[row["flow_id"]])
+        money[first_private + i] = r.money_usd_per_t
+        time_h[first_private + i] = r.time_h
+        risk[first_private + i] = r.risk_usd_per_t
+    n_flows = len(flow_pos)
+    tonnes = np.zeros(n_flows)
+    vot = np.zeros(n_flows)
+    for flow_id, pos in flow_pos.items():
+        flow = flows_by_id[flow_id]
+        tonnes[pos] = flow["tonnes_per_year"]
+        vot[pos] = networks[flow["commodity_id"]].value_of_time_usd_per_t_h
+    theta = np.full(n_flows, 1e6 if method == "aon" else logit_scale_per_usd)
+    return SueProblem(
+        routes=RouteSets(
+            np.asarray(ptr, dtype=np.int64),
+            np.asarray(arcs, dtype=np.int64),
+            np.asarray(flow_idx, dtype=np.int64),
+        ),
+        first_private_arc=first_private,
+        link_arc_idx=arc_of_link,
+        group_of_arc=np.asarray(arc_group + [-1] * n_routes, dtype=np.int64),
+        flow_tonnes=tonnes,
+        flow_value_of_time_usd_per_t_h=vot,
+        flow_theta_per_usd=theta,
+        arc_money_usd_per_t=money,
+        arc_time_h=time_h,
+        arc_risk_usd_per_t=risk,
+        arc_length_km=np.asarray(arc_length + [0.0] * n_routes),
+        group_capacity_t=np.asarray(group_cap, dtype=np.float64),
+        group_base_delay_h=np.asarray(group_delay, dtype=np.float64),
+    )

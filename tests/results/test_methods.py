@@ -1,0 +1,94 @@
+"""Freight assignment methods: the registry, and a real user equilibrium where capacity binds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from caravan.errors import InputError
+from caravan.io.atlas import load_atlas
+from caravan.io.scenario import load_scenario
+from caravan.model.atlas import Atlas
+from caravan.model.scenario import AssignmentMethod, AssignmentSettings
+from caravan.results.methods import METHODS, method_spec
+from caravan.results.runs import RunResult, run_scenario
+from tests._edits import atlas_copy
+
+ROUTE_ATLAS = Path(__file__).parents[1] / "data" / "route-atlas"
+
+DEMAND = """\
+flow_id,origin_node_id,destination_node_id,commodity_id,tonnes_per_year,year,basis,source_ids
+amber-dune,amber,dune,container,1000000,2025,estimate: test,fixture
+amber-fjord,amber,fjord,bulk,300000,2025,estimate: test,fixture
+"""
+
+_TIGHT = "changes:\n  - {target: border, ids: [bolt-cobalt], field: capacity_mtpa, set: 0.2}\n"
+SCENARIOS = {
+    "aon": "name: aon\ndescription: all or nothing\nyear: 2025\n"
+    "assignment: {method: aon, max_iter: 500, gap: 1e-6}\n" + _TIGHT,
+    "ue": "name: ue\ndescription: equilibrium\nyear: 2025\n"
+    "assignment: {method: ue, max_iter: 500, gap: 1e-6}\n" + _TIGHT,
+    "ue-loose": "name: ue-loose\ndescription: equilibrium, no capacity\nyear: 2025\n"
+    "assignment: {method: ue, max_iter: 500, gap: 1e-6}\n",
+    "aon-loose": "name: aon-loose\ndescription: all or nothing, no capacity\nyear: 2025\n"
+    "assignment: {method: aon}\n",
+}
+
+
+@pytest.fixture(scope="module")
+def atlas(tmp_path_factory: pytest.TempPathFactory) -> Atlas:
+    folder = tmp_path_factory.mktemp("methods") / "atlas"
+    atlas_copy(ROUTE_ATLAS, folder, files={"demand.csv": DEMAND}, scenarios=SCENARIOS)
+    return load_atlas(folder)
+
+
+@pytest.fixture(scope="module")
+def runs(atlas: Atlas) -> dict[str, RunResult]:
+    return {name: run_scenario(load_scenario(name, atlas), atlas=atlas) for name in SCENARIOS}
+
+
+def _link(run: RunResult, link_id: str) -> float:
+    return float(run.link_flows.set_index("link_id").at[link_id, "tonnes_per_year"])
+
+
+def test_every_method_is_registered() -> None:
+    assert set(METHODS) == set(AssignmentMethod)
+    assert method_spec("ue").method is AssignmentMethod.UE
+
+
+def test_an_unknown_method_is_a_clear_error() -> None:
+    with pytest.raises(InputError, match="unknown assignment method 'wardrop'; choose one of"):
+        AssignmentSettings(method="wardrop")  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="choose one of aon, sue, ue"):
+        method_spec("frank")
+
+
+def test_ue_and_aon_agree_where_no_capacity_binds(runs: dict[str, RunResult]) -> None:
+    ue, aon = runs["ue-loose"], runs["aon-loose"]
+    assert ue.summary["converged"]
+    for link_id in ("r-bolt-cobalt", "r-amber-ember"):
+        assert _link(ue, link_id) == pytest.approx(_link(aon, link_id), abs=1.0)
+
+
+def test_ue_differs_from_aon_where_capacity_binds(runs: dict[str, RunResult]) -> None:
+    ue, aon = runs["ue"], runs["aon"]
+    # all-or-nothing keeps the whole 1 Mt on the 0.2 Mt border; equilibrium sends part of it
+    # round by Iran, until both routes cost the same
+    assert _link(aon, "r-bolt-cobalt") == pytest.approx(1e6)
+    assert 0.2e6 < _link(ue, "r-bolt-cobalt") < 0.9e6
+    assert _link(ue, "r-amber-ember") > _link(aon, "r-amber-ember") + 0.1e6
+    routes = ue.routes[ue.routes["flow_id"] == "amber-dune"]
+    assert len(routes) >= 2
+    used = routes[routes["share"] > 1e-3]["cost_usd_per_t"].to_numpy()
+    assert np.ptp(used) < 1e-3 * used.mean()  # Wardrop: used routes cost the same
+    assert routes["tonnes_per_year"].sum() == pytest.approx(1e6)
+
+
+def test_ue_reaches_its_stated_relative_gap(runs: dict[str, RunResult]) -> None:
+    s = runs["ue"].summary
+    assert s["method"] == "ue"
+    assert s["converged"] is True
+    assert s["relative_gap"] <= 1e-6
+    assert s["iterations"] >= 1
