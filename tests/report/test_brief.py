@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from caravan.briefs import SECTIONS, Brief, build_brief
-from caravan.results import runs
+from caravan.results import sue
 from caravan.results.runs import RunResult, compare_runs
 from tests.report.helpers import ParsedBrief, parse_brief
 
@@ -122,8 +122,8 @@ def test_assumptions_settings_ranges_disputes_zones(parsed: ParsedBrief, run_b: 
     settings = parsed.numbers["settings"]
     assert settings["logit_scale_per_usd"]["b"] == run_b.scenario.assignment.logit_scale_per_usd
     assert settings["k_routes"]["a"] == 5
-    assert settings["bpr_alpha"]["a"] == runs.BPR_ALPHA
-    assert settings["bpr_beta"]["b"] == runs.BPR_BETA
+    assert settings["bpr_alpha"]["a"] == sue.BPR_ALPHA
+    assert settings["bpr_beta"]["b"] == sue.BPR_BETA
     ranges = parsed.numbers["demand-ranges"]
     assert ranges["ind-kandahar-container"] == {
         "tonnes_per_year": 200_000,

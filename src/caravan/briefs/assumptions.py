@@ -11,7 +11,7 @@ __all__ = ["assumptions_section"]
 
 
 def _settings_table(ctx: BriefContext) -> Table:
-    from caravan.results import runs
+    from caravan.results import sue
 
     cols = (Column("setting", "setting"), Column("a", "A", True), Column("b", "B", True))
     sa, sb = ctx.run_a.scenario.assignment, ctx.run_b.scenario.assignment
@@ -30,13 +30,13 @@ def _settings_table(ctx: BriefContext) -> Table:
         ("max_iter", "iterations, at most", sa.max_iter, sb.max_iter, 0),
         ("gap", "convergence tolerance", sa.gap, sb.gap, 4),
         ("seed", "seed", sa.seed, sb.seed, 0),
-        ("bpr_alpha", "capacity delay: BPR alpha", runs.BPR_ALPHA, runs.BPR_ALPHA, 2),
-        ("bpr_beta", "capacity delay: BPR beta", runs.BPR_BETA, runs.BPR_BETA, 1),
+        ("bpr_alpha", "capacity delay: BPR alpha", sue.BPR_ALPHA, sue.BPR_ALPHA, 2),
+        ("bpr_beta", "capacity delay: BPR beta", sue.BPR_BETA, sue.BPR_BETA, 1),
         (
             "min_border_delay_h",
             "border delay scale when dwell is 0, h",
-            runs.MIN_BORDER_DELAY_H,
-            runs.MIN_BORDER_DELAY_H,
+            sue.MIN_BORDER_DELAY_H,
+            sue.MIN_BORDER_DELAY_H,
             1,
         ),
         (
