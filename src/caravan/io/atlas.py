@@ -75,8 +75,10 @@ def _read_text(folder: Path, name: str, problems: list[Problem]) -> str | None:
         return None
 
 
-def _read_csv(name: str, text: str, problems: list[Problem]) -> pd.DataFrame:
-    fields = CSV_FILES[name]
+def _read_csv(
+    name: str, text: str, problems: list[Problem], fields: tuple[Field, ...] | None = None
+) -> pd.DataFrame:
+    fields = CSV_FILES[name] if fields is None else fields
     by_name = {f.name: f for f in fields}
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows: list[dict[str, Any]] = []
