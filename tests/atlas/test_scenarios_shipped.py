@@ -73,7 +73,7 @@ def test_demand_table(atlas: Atlas) -> None:
     demand = atlas.demand
     known = {s.source_id for s in atlas.sources}
     nodes = set(atlas.nodes_frame["node_id"])
-    assert 25 <= len(demand) <= 60
+    assert 200 <= len(demand) <= 400
     assert demand["flow_id"].is_unique
     assert set(demand["origin_node_id"]) <= nodes
     assert set(demand["destination_node_id"]) <= nodes
@@ -84,10 +84,36 @@ def test_demand_table(atlas: Atlas) -> None:
     for ids in demand["source_ids"]:
         assert ids and set(ids) <= known
     total = demand["tonnes_per_year"].sum()
-    assert 50e6 < total < 100e6
-    # The Russian trans-Afghan estimate (8-15 Mt a year) is in the table.
-    russian = demand[demand["flow_id"].isin(["rus-pak", "rus-ind"])]["tonnes_per_year"].sum()
-    assert 8e6 <= russian <= 15e6
+    assert 300e6 < total < 600e6
+    groups = {"container", "grain", "oil-products", "fertiliser", "metals-ores", "coal", "bulk"}
+    assert set(demand["commodity_id"]) == groups
+    # Every pair family of the trade-based table is present, by country.
+    country = atlas.nodes_frame.set_index("node_id")["country_iso3"]
+    pairs = set(
+        zip(country[demand["origin_node_id"]], country[demand["destination_node_id"]], strict=True)
+    )
+    families = [
+        ("CHN", "DEU"),
+        ("DEU", "CHN"),
+        ("CHN", "KAZ"),
+        ("CHN", "UZB"),
+        ("RUS", "UZB"),
+        ("RUS", "KAZ"),
+        ("RUS", "IRN"),
+        ("RUS", "IND"),
+        ("UZB", "AFG"),
+        ("KAZ", "AFG"),
+        ("TKM", "AFG"),
+        ("ARE", "AFG"),
+        ("CHN", "AFG"),
+        ("IND", "AFG"),
+        ("KAZ", "TUR"),
+        ("KAZ", "AZE"),
+        ("UZB", "PAK"),
+        ("PAK", "UZB"),
+        ("KAZ", "EGY"),
+    ]
+    assert [f for f in families if f not in pairs] == []
 
 
 def _transit(run: object, iso3: str) -> float:

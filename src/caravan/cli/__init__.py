@@ -6,6 +6,7 @@ import typer
 
 from caravan.cli import (
     _atlas,
+    _calibrate,
     _claims,
     _demo,
     _ensemble,
@@ -15,6 +16,7 @@ from caravan.cli import (
     _security,
     _serve,
     _tntp,
+    _validate,
 )
 
 __all__ = ["app", "main"]
@@ -30,6 +32,7 @@ app.add_typer(_atlas.app, name="atlas")
 app.add_typer(_tntp.app, name="tntp")
 app.add_typer(_claims.app, name="claims")
 app.add_typer(_security.app, name="security")
+app.add_typer(_validate.app, name="validate")
 app.command("route")(_route.route)
 app.command("run")(_runs.run)
 app.command("compare")(_runs.compare)
@@ -38,6 +41,7 @@ app.command("scenarios")(_runs.scenarios)
 app.command("report")(_report.report)
 app.command("serve")(_serve.serve)
 app.command("demo")(_demo.demo)
+app.command("calibrate")(_calibrate.calibrate)
 
 
 def main() -> None:

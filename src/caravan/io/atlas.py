@@ -16,7 +16,9 @@ import yaml
 
 from caravan.errors import AtlasValidationError, InputError, Problem
 from caravan.io._fields import cell_problem, parse_csv_cell, parse_record
+from caravan.io.calibration import read_calibration
 from caravan.model.atlas import Atlas
+from caravan.model.calibration import apply_calibration
 from caravan.model.records import (
     Commodity,
     Dispute,
@@ -434,13 +436,17 @@ def _build(tables: dict[str, Any], path: Path, digest: str) -> Atlas:
     )
 
 
-def load_atlas(path: str | Path | None = None) -> Atlas:
+def load_atlas(path: str | Path | None = None, *, calibrated: bool = True) -> Atlas:
     """Read and validate an atlas folder (the shipped Trans-Eurasian atlas by default).
 
     Parameters
     ----------
     path : str or Path, optional
         The atlas folder. ``None`` reads the atlas shipped with Caravan.
+    calibrated : bool
+        Apply the folder's base-year calibration (``calibration.yaml`` and
+        ``calibrated_demand.csv``, written by ``caravan calibrate``) when it has one; ``False``
+        gives the trade-based prior.
 
     Returns
     -------
@@ -468,4 +474,9 @@ def load_atlas(path: str | Path | None = None) -> Atlas:
     problems += validate_tables(tables)
     if problems:
         raise AtlasValidationError(problems, source=str(folder))
-    return _build(tables, folder, digest)
+    atlas = _build(tables, folder, digest)
+    if calibrated:
+        calibration = read_calibration(folder)
+        if calibration is not None:
+            atlas = apply_calibration(atlas, calibration)
+    return atlas

@@ -48,8 +48,12 @@ def load_observed(atlas: Atlas, *, path: str | Path | None = None) -> tuple[Obse
             "(docs/atlas-format.md)"
         )
     problems: list[Problem] = []
-    frame = _read_csv(OBSERVED_FILE, file.read_text(encoding="utf-8-sig"), problems, OBSERVED_FIELDS)
-    rows = [(int(r["_line"]), count_from_record(r)) for r in frame.to_dict("records")]
+    text = file.read_text(encoding="utf-8-sig")
+    frame = _read_csv(OBSERVED_FILE, text, problems, OBSERVED_FIELDS)
+    rows = [
+        (int(r["_line"]), count_from_record({str(k): v for k, v in r.items()}))
+        for r in frame.to_dict("records")
+    ]
     links = atlas.links_frame
     water = links[links["mode"].isin(_WATER_MODES)]
     problems += check_counts(

@@ -1,4 +1,4 @@
-"""Observed freight volumes (``observed.csv``): the counts a base year is calibrated and validated on.
+"""Observed freight volumes (``observed.csv``): what the base year is calibrated and checked on.
 
 A count is a published tonnage a year at one place the model can measure: a border crossing
 (one or more border ids), a port (a node: tonnes loaded and unloaded on its sea and ferry

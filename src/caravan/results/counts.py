@@ -50,7 +50,7 @@ def geh(modelled_tonnes: np.ndarray, observed_tonnes: np.ndarray) -> np.ndarray:
     >>> float(geh(np.array([0.0]), np.array([0.0]))[0])
     0.0
     >>> round(float(geh(np.array([5.256e6]), np.array([3.504e6]))[0]), 3)
-    1.0
+    2.0
     """
     m = np.asarray(modelled_tonnes, dtype=float) / GEH_LOAD_T / _HOURS_PER_YEAR
     c = np.asarray(observed_tonnes, dtype=float) / GEH_LOAD_T / _HOURS_PER_YEAR

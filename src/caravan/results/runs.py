@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import platform
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,7 @@ from caravan.model.scenario import Scenario, apply_scenario
 from caravan.network.build import build_network
 from caravan.network.model import Network
 from caravan.results import run_tables as tables
+from caravan.results.facilities import border_flows, port_flows
 from caravan.results.methods import method_spec
 from caravan.results.run_tables import land_countries
 from caravan.results.sue import SueProblem, sue_problem
@@ -76,7 +77,11 @@ class RunResult:
         return self.scenario.name
 
     def to_dict(self) -> dict[str, Any]:
-        """Summary, per-country transit, corridor flows and provenance as plain data."""
+        """Summary, transit by country, corridors, flows, borders, ports, links and provenance.
+
+        ``borders`` gives tonnes a year by direction at each crossing, ``ports`` the tonnes
+        loaded and unloaded at each port, ``links`` the tonnes on each link each way.
+        """
         return {
             "scenario": self.scenario.name,
             "year": self.scenario.year,
@@ -84,6 +89,11 @@ class RunResult:
             "countries": _records(self.country_transit),
             "corridors": _records(self.corridor_flows),
             "flows": _records(self.flows),
+            "borders": _records(border_flows(self.atlas, self.link_flows)),
+            "ports": _records(port_flows(self.atlas, self.link_flows)),
+            "links": _records(
+                self.link_flows[["link_id", "mode", "tonnes_ab", "tonnes_ba", "tonnes_per_year"]]
+            ),
             "provenance": self.provenance,
         }
 
@@ -118,6 +128,12 @@ def route_flows(
     Returns the flow rows (with ``unserved_reason`` when no route exists) and the route rows
     (``flow_id``, ``rank``, ``route``). One network is built per commodity, into ``networks``
     (by commodity id) when given, so the caller can read their cost model.
+
+    The choice set of a flow is made of distinct corridors, not of variants of one voyage: the
+    ``k`` cheapest routes (Yen) are merged when they share every land link (they differ only in
+    the ports a ship calls at), and a flow whose best route goes by sea also gets the cheapest
+    routes that use no sea link (the overland alternative: China-Europe rail against the
+    sea, for example), up to ``k + LAND_ALTERNATIVES`` routes in all.
     """
     from caravan.results.routes import find_routes
 
@@ -125,6 +141,21 @@ def route_flows(
     n_routes = k if k is not None else method_spec(settings.method).routes_per_flow(settings)
     if networks is None:
         networks = {}
+    land_networks: dict[str, Network] = {}
+    sea_ids = set(world.links_frame.loc[world.links_frame["mode"] == "sea", "link_id"])
+    land_world: list[Atlas] = []
+
+    def network(commodity_id: str, land_only: bool) -> Network:
+        store = land_networks if land_only else networks
+        if commodity_id not in store:
+            base = world
+            if land_only:
+                if not land_world:
+                    land_world.append(_without_sea(world))
+                base = land_world[0]
+            store[commodity_id] = build_network(base, year=scenario.year, commodity=commodity_id)
+        return store[commodity_id]
+
     flow_rows: list[dict[str, Any]] = []
     route_rows: list[dict[str, Any]] = []
     demand = world.demand
@@ -141,27 +172,53 @@ def route_flows(
             "unserved_reason": "",
         }
         commodity_id = str(flow["commodity_id"])
-        if commodity_id not in networks:
-            networks[commodity_id] = build_network(
-                world, year=scenario.year, commodity=commodity_id
-            )
+        o, d = flow["origin_node_id"], flow["destination_node_id"]
         try:
-            routes = find_routes(
-                networks[commodity_id],
-                flow["origin_node_id"],
-                flow["destination_node_id"],
-                by="cost",
-                k=n_routes,
-            )
+            routes = find_routes(network(commodity_id, False), o, d, by="cost", k=n_routes)
         except NoRouteError as exc:
             row["unserved_reason"] = str(exc)
             routes = ()
+        if n_routes > 1 and routes:
+            routes = _distinct_corridors(routes, sea_ids)
+            if sea_ids.intersection(routes[0].link_ids):
+                try:
+                    land = find_routes(network(commodity_id, True), o, d, by="cost", k=2)
+                except NoRouteError:
+                    land = ()
+                routes = _distinct_corridors((*routes, *land), sea_ids)
+            routes = routes[: n_routes + LAND_ALTERNATIVES]
         flow_rows.append(row)
         for rank, r in enumerate(routes, start=1):
             route_rows.append({"flow_id": flow["flow_id"], "rank": rank, "route": r})
     if progress is not None:
         progress("routing", total, total)
     return flow_rows, route_rows
+
+
+#: Overland routes added to the choice set of a flow whose best route goes by sea.
+LAND_ALTERNATIVES = 2
+
+
+def _distinct_corridors(routes: Sequence[Any], sea_ids: set[str]) -> tuple[Any, ...]:
+    """Routes in the order given, dropping any whose land links repeat an earlier route's."""
+    seen: set[tuple[str, ...]] = set()
+    out = []
+    for r in routes:
+        key = tuple(lid for lid in r.link_ids if lid not in sea_ids)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(r)
+    return tuple(out)
+
+
+def _without_sea(world: Atlas) -> Atlas:
+    """The same atlas with its sea links closed (for overland alternatives)."""
+    import dataclasses
+
+    links = world.links_frame.copy()
+    links.loc[links["mode"] == "sea", "status"] = "closed"
+    return dataclasses.replace(world, links_frame=links)
 
 
 def run_scenario(

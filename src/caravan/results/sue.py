@@ -100,7 +100,27 @@ def sue_problem(
 
     Running times and values of time come from the networks' cost model (``networks`` by
     commodity id: the networks the flows were routed on).
+
+    When the atlas carries a calibration (``meta["calibration"]``, see
+    :func:`caravan.model.calibration.apply_calibration`), its logit scale replaces
+    ``logit_scale_per_usd`` and its route-choice constants are added to the cost of every
+    route that uses one of a constant's links (unless the flow starts or ends in one of the
+    constant's exempt countries).
     """
+    calibration = world.meta.get("calibration") or {}
+    if calibration.get("logit_scale_per_usd") is not None:
+        logit_scale_per_usd = float(calibration["logit_scale_per_usd"])
+    constants = [
+        (
+            frozenset(c["link_ids"]),
+            float(c["usd_per_t"]),
+            frozenset(c.get("exempt_countries") or ()),
+        )
+        for c in calibration.get("constants") or ()
+    ]
+    node_country = dict(
+        zip(world.nodes_frame["node_id"], world.nodes_frame["country_iso3"], strict=True)
+    )
     n_routes = len(route_rows)
     run_time_h = next(iter(networks.values())).costs.link_run_time_h if networks else None
     arc_of_link: dict[str, int] = {}
@@ -144,7 +164,12 @@ def sue_problem(
         arcs.append(first_private + i)
         ptr.append(len(arcs))
         flow_idx.append(flow_pos[row["flow_id"]])
-        money[first_private + i] = r.money_usd_per_t
+        ends = {node_country[r.node_ids[0]], node_country[r.node_ids[-1]]}
+        money[first_private + i] = r.money_usd_per_t + sum(
+            usd
+            for links, usd, exempt in constants
+            if not links.isdisjoint(r.link_ids) and exempt.isdisjoint(ends)
+        )
         time_h[first_private + i] = r.time_h
         risk[first_private + i] = r.risk_usd_per_t
     n_flows = len(flow_pos)
