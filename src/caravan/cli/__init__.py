@@ -15,6 +15,7 @@ from caravan.cli import (
     _runs,
     _security,
     _serve,
+    _skims,
     _tntp,
     _validate,
 )
@@ -38,6 +39,7 @@ app.command("run")(_runs.run)
 app.command("compare")(_runs.compare)
 app.command("ensemble")(_ensemble.ensemble)
 app.command("scenarios")(_runs.scenarios)
+app.command("skims")(_skims.skims)
 app.command("report")(_report.report)
 app.command("serve")(_serve.serve)
 app.command("demo")(_demo.demo)

@@ -19,6 +19,7 @@ import pandas as pd
 
 from caravan.errors import InputError
 from caravan.io._atomic import make_folder, write_json_atomic
+from caravan.io.run_layers import write_run_layers
 
 __all__ = ["write_comparison", "write_run"]
 
@@ -73,9 +74,11 @@ def write_run(run: Any, out: str | Path) -> Path:
     """Write a :class:`~caravan.results.runs.RunResult` as a run folder.
 
     The folder holds ``flows.parquet``, ``routes.parquet``, ``link_flows.parquet``,
-    ``country_transit.parquet``, ``corridor_flows.parquet``, ``flows.gpkg`` (layer
-    ``link_flows``: every link with its tonnes, for GIS), ``summary.json`` (summary and
-    provenance) and ``scenario.json`` (the resolved scenario).
+    ``country_transit.parquet``, ``corridor_flows.parquet``, ``summary.json`` (summary and
+    provenance), ``scenario.json`` (the resolved scenario), and for other tools
+    (:func:`caravan.io.run_layers.write_run_layers`): ``flows.gpkg`` (layers ``link_flows``
+    and ``routes`` with their lines), ``link_flows.geo.parquet`` and ``routes.geo.parquet``
+    (GeoParquet) and ``od.omx`` (demand and assigned tonnes per commodity, OMX).
     """
 
     def fill(folder: Path) -> None:
@@ -84,10 +87,7 @@ def write_run(run: Any, out: str | Path) -> Path:
         _parquet(run.link_flows, folder / "link_flows.parquet")
         _parquet(run.country_transit, folder / "country_transit.parquet")
         _parquet(run.corridor_flows, folder / "corridor_flows.parquet")
-        gdf = run.atlas.links_gdf()[["link_id", "geometry"]].merge(
-            run.link_flows, on="link_id", how="left"
-        )
-        gdf.to_file(folder / "flows.gpkg", layer="link_flows", driver="GPKG")
+        write_run_layers(run, folder)
         write_json_atomic(
             {"caravan": "run", **run.to_dict()},
             folder / "summary.json",

@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from caravan.results.geo import links_gdf
 from caravan.results.runs import RunResult, _records
 
 __all__ = ["Comparison", "compare_runs"]
@@ -23,6 +24,10 @@ class Comparison:
     corridors: pd.DataFrame
     flows: pd.DataFrame
     links: pd.DataFrame
+
+    def links_gdf(self) -> Any:
+        """``links`` (tonnes in A and B and the change) as a GeoDataFrame of the links' lines."""
+        return links_gdf(self.b.atlas, self.links)
 
     def to_dict(self) -> dict[str, Any]:
         """The comparison as plain data (the ``caravan compare --json`` shape)."""

@@ -29,6 +29,7 @@ from caravan.model.plain import to_plain
 from caravan.model.scenario import Scenario, apply_scenario
 from caravan.network.build import build_network
 from caravan.network.model import Network
+from caravan.results import geo
 from caravan.results import run_tables as tables
 from caravan.results.facilities import border_flows, port_flows
 from caravan.results.methods import method_spec
@@ -75,6 +76,14 @@ class RunResult:
     def name(self) -> str:
         """The scenario's name."""
         return self.scenario.name
+
+    def links_gdf(self) -> Any:
+        """``link_flows`` as a GeoDataFrame: every link along its line (EPSG:4326)."""
+        return geo.links_gdf(self.atlas, self.link_flows)
+
+    def routes_gdf(self) -> Any:
+        """``routes`` as a GeoDataFrame: each route as the multi-line of its links."""
+        return geo.routes_gdf(self.atlas, self.routes)
 
     def to_dict(self) -> dict[str, Any]:
         """Summary, transit by country, corridors, flows, borders, ports, links and provenance.

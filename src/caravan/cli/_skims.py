@@ -1,0 +1,43 @@
+"""``caravan skims``: zone-to-zone cost, time, distance and money matrices as OMX."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from caravan.cli._common import console, fail_on_caravan_error
+
+__all__ = ["skims"]
+
+
+def skims(
+    scenario: str = typer.Argument(..., help="Shipped scenario name or a scenario YAML file."),
+    out: Path = typer.Option(..., "--out", help="The .omx file to write."),
+    atlas: Path | None = typer.Option(None, "--atlas", help="Atlas folder (default: shipped)."),
+    zones: str | None = typer.Option(
+        None, help="Comma-separated place ids (default: every demand origin and destination)."
+    ),
+    commodity: str | None = typer.Option(
+        None, help="Comma-separated commodity ids (default: all)."
+    ),
+) -> None:
+    """Write skims (cost, time, distance, money between zones, per commodity) as OMX."""
+    from caravan.io.atlas import load_atlas
+    from caravan.io.omx import write_skims_omx
+    from caravan.results.skims import scenario_skims
+
+    with fail_on_caravan_error():
+        result = scenario_skims(
+            scenario,
+            atlas=load_atlas(atlas),
+            zone_ids=zones.split(",") if zones else None,
+            commodity_ids=commodity.split(",") if commodity else None,
+        )
+        path = write_skims_omx(result, out)
+    n = len(result.zone_ids)
+    console().print(
+        f"wrote {path}: {n} x {n} zones, {len(result.commodity_ids)} commodities "
+        f"({', '.join(result.commodity_ids)}), 4 matrices each",
+        highlight=False,
+    )

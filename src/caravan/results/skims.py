@@ -1,0 +1,185 @@
+"""Skims: the least-cost route's cost, time, distance and money between every pair of zones.
+
+A zone is an atlas place (by default every origin and destination of the demand table). For each
+commodity one network is built, and for each ordered pair of zones the least generalised-cost
+route is found with the same network, restrictions and cost model as ``caravan route``; the
+matrices hold that route's totals. Unreachable pairs are NaN; the diagonal is 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+from caravan.errors import NotFoundError
+from caravan.model.atlas import Atlas
+from caravan.model.scenario import Scenario
+from caravan.network.build import build_network
+from caravan.network.cargo import CargoArcs, cargo_arcs
+from caravan.network.model import Network
+from caravan.results.routes import graph_of
+from caravan.results.runs import _resolve as resolve_scenario
+from caravan.results.runs import scenario_world
+from caravan.routing.shortest import shortest_path
+
+__all__ = ["SKIM_UNITS", "Skims", "demand_zones", "scenario_skims", "skim_network", "skims"]
+
+#: The skim matrices and their units.
+SKIM_UNITS: Mapping[str, str] = {
+    "cost_usd_per_t": "USD per tonne (generalised: money + value of time x hours + risk)",
+    "time_h": "hours (running time plus border and transfer dwell)",
+    "length_km": "km",
+    "money_usd_per_t": "USD per tonne (tariffs, fees and surcharges)",
+}
+
+FloatMatrix = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Skims:
+    """Zone-to-zone matrices per commodity: ``matrices[commodity_id][name]`` is a
+    ``(n_zones, n_zones)`` array, rows origins and columns destinations in ``zone_ids`` order,
+    one per name of :data:`SKIM_UNITS`."""
+
+    zone_ids: tuple[str, ...]
+    year: int
+    scenario: str
+    matrices: Mapping[str, Mapping[str, FloatMatrix]] = field(repr=False)
+
+    @property
+    def units(self) -> Mapping[str, str]:
+        """The unit of each matrix name (:data:`SKIM_UNITS`)."""
+        return SKIM_UNITS
+
+    @property
+    def commodity_ids(self) -> tuple[str, ...]:
+        """The commodities skimmed, in order."""
+        return tuple(self.matrices)
+
+
+def demand_zones(atlas: Atlas) -> tuple[str, ...]:
+    """The places the demand table starts or ends at, sorted.
+
+    Examples
+    --------
+    >>> from caravan import load_atlas
+    >>> demand_zones(load_atlas("tests/data/tiny-atlas"))
+    ('herat', 'kandahar', 'nhava-sheva')
+    """
+    demand = atlas.demand_frame
+    return tuple(sorted({*demand["origin_node_id"], *demand["destination_node_id"]}))
+
+
+def skim_network(network: Network, zone_ids: Sequence[str]) -> dict[str, FloatMatrix]:
+    """The skim matrices of one network (one year, scenario and commodity).
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> import caravan
+    >>> atlas = caravan.load_atlas(Path(caravan.__file__).parents[2] / "tests/data/route-atlas")
+    >>> net = caravan.build_network(atlas, year=2025)
+    >>> m = skim_network(net, ["amber", "dune"])
+    >>> float(m["length_km"][0, 1]) == caravan.route(atlas, "Amber", "Dune")[0].length_km
+    True
+    """
+    n = len(zone_ids)
+    out = {name: np.full((n, n), np.nan) for name in SKIM_UNITS}
+    for name in out:
+        np.fill_diagonal(out[name], 0.0)
+    graph = graph_of(network)
+    countries = dict(zip(network.place_ids, network.place_country_iso3, strict=True))
+    views: dict[tuple[str, str], CargoArcs] = {}
+    vnodes = [network.vnodes_of(z) if z in network.place_index else np.zeros(0, np.int64)
+              for z in zone_ids]  # fmt: skip
+    for i, origin in enumerate(zone_ids):
+        for j, destination in enumerate(zone_ids):
+            if i == j or vnodes[i].size == 0 or vnodes[j].size == 0:
+                continue
+            key = (countries[origin], countries[destination])
+            if key not in views:
+                views[key] = cargo_arcs(network, origin_iso3=key[0], destination_iso3=key[1])
+            view = views[key]
+            path = shortest_path(
+                graph, view.arc_cost_usd_per_t, vnodes[i], vnodes[j], arc_mask=view.arc_usable
+            )
+            if path is None:
+                continue
+            arcs = np.asarray(path.arcs, dtype=np.int64)
+            out["cost_usd_per_t"][i, j] = view.arc_cost_usd_per_t[arcs].sum()
+            out["time_h"][i, j] = network.arc_time_h[arcs].sum()
+            out["length_km"][i, j] = network.arc_length_km[arcs].sum()
+            out["money_usd_per_t"][i, j] = view.arc_money_usd_per_t[arcs].sum()
+    return out
+
+
+def skims(
+    world: Atlas,
+    *,
+    year: int,
+    scenario: str = "",
+    zone_ids: Sequence[str] | None = None,
+    commodity_ids: Sequence[str] | None = None,
+) -> Skims:
+    """Skim matrices for every commodity (or those named) between zones.
+
+    Parameters
+    ----------
+    world : Atlas
+        The atlas as the scenario leaves it (``caravan.results.runs.scenario_world``).
+    year : int
+        The year whose network is skimmed.
+    scenario : str
+        The scenario's name, recorded with the matrices.
+    zone_ids : sequence of str, optional
+        The zones (place ids); default :func:`demand_zones`.
+    commodity_ids : sequence of str, optional
+        Default: every commodity of the atlas.
+
+    Raises
+    ------
+    NotFoundError
+        For a zone that is not a place of the atlas.
+    """
+    zones = tuple(zone_ids) if zone_ids is not None else demand_zones(world)
+    known = set(world.nodes_frame["node_id"])
+    missing = [z for z in zones if z not in known]
+    if missing:
+        raise NotFoundError(f"zones not in the atlas: {', '.join(missing)}")
+    chosen = commodity_ids or [c.commodity_id for c in world.commodities]
+    matrices = {}
+    for commodity_id in chosen:
+        network = build_network(world, year=year, commodity=commodity_id)
+        matrices[commodity_id] = skim_network(network, zones)
+    return Skims(zone_ids=zones, year=year, scenario=scenario, matrices=matrices)
+
+
+def scenario_skims(
+    scenario: str | Path | Scenario,
+    *,
+    atlas: Atlas | None = None,
+    zone_ids: Sequence[str] | None = None,
+    commodity_ids: Sequence[str] | None = None,
+) -> Skims:
+    """:func:`skims` of a scenario's world in its year (what ``caravan skims`` writes).
+
+    Parameters
+    ----------
+    scenario : str, Path or Scenario
+        A shipped scenario name, a scenario file, or a resolved scenario.
+    atlas : Atlas, optional
+        The atlas the scenario applies to (the shipped one by default).
+    """
+    resolved, base = resolve_scenario(scenario, atlas)
+    world = scenario_world(base, resolved)
+    return skims(
+        world,
+        year=resolved.year,
+        scenario=resolved.name,
+        zone_ids=zone_ids,
+        commodity_ids=commodity_ids,
+    )
