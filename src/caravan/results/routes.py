@@ -141,8 +141,8 @@ class Route:
     def to_geodataframe(self) -> Any:
         """One row per link travelled, with its line in the direction travelled (EPSG:4326).
 
-        The columns are those of :meth:`to_frame` for the link legs; transfers have no line
-        of their own and are left out (they are in :meth:`to_frame`).
+        The columns are those of :meth:`to_frame` for the link legs, plus ``mode``; transfers
+        have no line of their own and are left out (they are in :meth:`to_frame`).
 
         Examples
         --------
@@ -158,6 +158,7 @@ class Route:
 
         frame = self.to_frame()
         links = frame[frame["kind"] == "link"].reset_index(drop=True)
+        links["mode"] = [str(layer).partition(" ")[0] for layer in links["from_layer"]]
         geoms = [LineString(part) for part in self.leg_lines]
         return gpd.GeoDataFrame(links, geometry=geoms, crs="EPSG:4326")
 
