@@ -29,11 +29,14 @@ Coords = tuple[tuple[float, float], ...]
 def parse_line_wkt(text: str) -> Coords:
     """The ``(lon, lat)`` vertices of a WKT ``LINESTRING``.
 
+    Longitudes may run past ±180 so that a line crossing the antimeridian stays continuous
+    (a sea lane across the Pacific: 179.5, 180.5, ...), as GeoJSON renderers expect.
+
     Raises
     ------
     ValueError
         With a message saying what is wrong: not WKT, not a line, fewer than two vertices,
-        or a coordinate outside lon -180..180 / lat -90..90.
+        or a coordinate outside lon -360..360 / lat -90..90.
 
     Examples
     --------
@@ -59,8 +62,9 @@ def parse_line_wkt(text: str) -> Coords:
     if len(coords) < 2:
         raise ValueError("has fewer than two vertices")
     for lon, lat in coords:
-        if not (-180.0 <= lon <= 180.0 and -90.0 <= lat <= 90.0):
-            raise ValueError(f"has a vertex ({lon:g} {lat:g}) outside lon -180..180, lat -90..90")
+        if not (-360.0 <= lon <= 360.0 and -90.0 <= lat <= 90.0):
+            msg = f"has a vertex ({lon:g} {lat:g}) outside lon -360..360, lat -90..90"
+            raise ValueError(msg)
     return coords
 
 
