@@ -4,7 +4,7 @@ The network is a grid of ``n x n`` junctions over Kazakhstan (lon 62-78°E, lat 
 row is a railway (1520 mm west of the middle column, 1435 mm east of it, so every row has a break
 of gauge), every column a trunk road, each edge between two junctions drawn with two shape points,
 and ways cut every 50 junctions, as OSM ways are. A grid of n junctions a side gives
-``2 n (n - 1)`` atlas links after simplification (n = 710: 1,006,780 links, 5.0 M OSM nodes).
+``2 n (n - 1)`` atlas links after simplification (n = 710: 1,006,780 links, 2.5 M OSM nodes).
 
 Stages, each timed (wall clock) with the process's peak memory (``ru_maxrss``) after it:
 

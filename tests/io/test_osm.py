@@ -52,6 +52,7 @@ WAYS: dict[int, tuple[list[int], dict[str, str]]] = {
     105: ([13, 14, 15], {"highway": "trunk", "ref": "M2"}),
     106: ([7, 16, 17], {"railway": "disused", "gauge": "1520"}),
     107: ([7, 18], {"highway": "residential"}),  # not a freight road: skipped
+    108: ([7, 18], {"railway": "rail", "gauge": "1520", "service": "yard"}),  # yard track: skipped
 }
 
 

@@ -41,6 +41,8 @@ _LIFECYCLE = {
     "disused": "closed",
     "abandoned": "closed",
 }
+#: ``service=*`` values of railway tracks that are not lines (yards, sidings): not imported.
+_YARD_TRACKS = frozenset({"yard", "siding", "crossover"})
 _YEAR = re.compile(r"(1[89]\d\d|20\d\d)")
 
 
@@ -98,6 +100,8 @@ def _way_mode(tags: dict[str, str], modes: frozenset[str]) -> tuple[str, str] | 
     """The mode and status of a way, or None when it is not imported."""
     railway, highway, route = tags.get("railway"), tags.get("highway"), tags.get("route")
     if railway is not None and Mode.RAIL.value in modes:
+        if tags.get("service") in _YARD_TRACKS:
+            return None
         if railway == "rail":
             return Mode.RAIL.value, "operational"
         if railway in _LIFECYCLE and tags.get(railway, "rail") == "rail":
