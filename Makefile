@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Browser screenshots and other test artefacts (out/ is not tracked).
+ARTEFACTS := out/test-artefacts
 
 .PHONY: demo test lint typecheck pytest clean
 
@@ -23,7 +25,9 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 pytest: $(STAMP)
-	$(BIN)/pytest -q
+	mkdir -p $(ARTEFACTS)
+	CARAVAN_TEST_ARTEFACTS=$(CURDIR)/$(ARTEFACTS) $(BIN)/pytest -q
+	@echo "test artefacts (screenshots): $(ARTEFACTS)/"
 
 test: lint typecheck pytest
 

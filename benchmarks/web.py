@@ -208,7 +208,7 @@ def _page_phase(args: argparse.Namespace) -> float | None:
                     ),
                 )
                 page.goto(url + "/", wait_until="commit")
-                page.wait_for_function("window.caravanMapReady === true", timeout=30_000)
+                page.wait_for_function("() => window.caravanMapReady === true", timeout=30_000)
                 ready_ms = page.evaluate(
                     "performance.getEntriesByName('caravan-map-ready')[0].startTime"
                 )

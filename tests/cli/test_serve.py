@@ -17,15 +17,15 @@ runner = CliRunner()
 
 @pytest.fixture
 def started(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
-    """Calls of ``uvicorn.run``, which is replaced so that nothing listens."""
-    import uvicorn
+    """Calls of ``caravan.web.server.run_server``, replaced so that nothing listens."""
+    from caravan.web import server
 
     calls: list[dict[str, Any]] = []
 
     def fake_run(asgi: Any, **kwargs: Any) -> None:
         calls.append({"app": asgi, **kwargs})
 
-    monkeypatch.setattr(uvicorn, "run", fake_run)
+    monkeypatch.setattr(server, "run_server", fake_run)
     monkeypatch.delenv("CARAVAN_TOKEN", raising=False)
     return calls
 

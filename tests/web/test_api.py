@@ -287,7 +287,10 @@ def test_token_needed_to_start_a_run_off_loopback(web_atlas: Path) -> None:
     api_error(
         remote.post("/api/runs", json={"scenario": "base"}, headers={"X-Caravan-Token": "no"}), 401
     )
-    api_error(remote.get("/api/compare", params={"a": "base", "b": "rail"}), 401)
+    api_error(remote.post("/api/compare", json={"a": "base", "b": "rail"}), 401)
+    # A GET never starts a run (a page elsewhere could otherwise trigger one): it only reads.
+    error = api_error(remote.get("/api/compare", params={"a": "base", "b": "rail"}), 404)
+    assert error["kind"] == "not_run" and "POST /api/compare" in error["fix"]
     assert fake.calls == []
     ok = remote.post("/api/runs", json={"scenario": "base"}, headers={"X-Caravan-Token": "s3cret"})
     assert ok.status_code == 200, ok.text
@@ -309,6 +312,8 @@ def test_bad_scenario_names_are_422_and_nothing_runs(web_atlas: Path, name: str)
     local = TestClient(create_app(atlas_path=web_atlas, run=fake), base_url="http://127.0.0.1")
     error = api_error(local.post("/api/runs", json={"scenario": name}), 422)
     assert error["field"] == "scenario"
+    error = api_error(local.post("/api/compare", json={"a": name, "b": "base"}), 422)
+    assert error["field"] == "a"
     error = api_error(local.get("/api/compare", params={"a": name, "b": "base"}), 422)
     assert error["field"] == "a"
     assert fake.calls == []
@@ -379,9 +384,12 @@ def test_compare_matches_the_library(runs_client: TestClient, web_atlas: Path) -
     from caravan.results.compare import compare_runs
     from caravan.results.runs import run_scenario
 
-    response = runs_client.get("/api/compare", params={"a": "base", "b": "no-afg-border"})
+    response = runs_client.post("/api/compare", json={"a": "base", "b": "no-afg-border"})
     assert response.status_code == 200, response.text
     body = response.json()
+    # Once both runs are kept, a GET reads the same comparison.
+    again = runs_client.get("/api/compare", params={"a": "base", "b": "no-afg-border"})
+    assert again.status_code == 200 and again.json()["countries"] == body["countries"]
     atlas = load_atlas(web_atlas)
     want = compare_runs(
         run_scenario("base", atlas=atlas), run_scenario("no-afg-border", atlas=atlas)
@@ -397,7 +405,7 @@ def test_compare_matches_the_library(runs_client: TestClient, web_atlas: Path) -
 
 
 def test_compare_unknown_scenario_names_the_side(runs_client: TestClient) -> None:
-    error = api_error(runs_client.get("/api/compare", params={"a": "base", "b": "rial"}), 404)
+    error = api_error(runs_client.post("/api/compare", json={"a": "base", "b": "rial"}), 404)
     assert error["field"] == "b"
     assert "rail" in error["suggestions"]
 

@@ -1,13 +1,16 @@
 """The map page in a real browser (Debian's chromium driven by Playwright), fully offline.
 
 Every request the page makes is recorded; a test fails if any goes to a host other than
-127.0.0.1. Screenshots go to pytest's temporary folder (``<tmp>/screenshots/``; the path is
-printed). The shipped atlas is used when it loads, else the small test atlas with scenarios.
+127.0.0.1. The browser is ``$CARAVAN_CHROMIUM`` (default ``/usr/bin/chromium``). Screenshots go
+to ``$CARAVAN_TEST_ARTEFACTS/web/`` (``make test`` sets it to ``out/test-artefacts``; pytest's
+temporary folder otherwise; the path is printed). The shipped atlas is used when it loads,
+else the small test atlas with scenarios.
 """
 
 from __future__ import annotations
 
 import io
+import os
 import socket
 import threading
 import time
@@ -27,7 +30,7 @@ from caravan.web import create_app
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path(os.environ.get("CARAVAN_CHROMIUM") or "/usr/bin/chromium")
 CHROMIUM_ARGS = [*CHROMIUM_OFFLINE_FLAGS, "--disable-quic"]
 #: Route pairs to try, in order: the shipped atlas's, then the test atlas's.
 OD_PAIRS = [
@@ -102,7 +105,9 @@ def scenarios_url(base_url: str, web_atlas: Path) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
-        pytest.skip("needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)")
+        pytest.skip(
+            f"needs chromium at {CHROMIUM} (apt-get install chromium, or set CARAVAN_CHROMIUM)"
+        )
     sync_api = pytest.importorskip("playwright.sync_api", reason="needs playwright")
     with sync_api.sync_playwright() as p:
         launched = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
@@ -112,7 +117,12 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture(scope="module")
 def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("screenshots", numbered=False)
+    artefacts = os.environ.get("CARAVAN_TEST_ARTEFACTS")
+    if artefacts:
+        folder = Path(artefacts) / "web"
+        folder.mkdir(parents=True, exist_ok=True)
+    else:
+        folder = tmp_path_factory.mktemp("screenshots", numbered=False)
     print(f"\nscreenshots: {folder}")
     return folder
 
@@ -126,6 +136,11 @@ def page(browser: Any, base_url: str) -> Iterator[Any]:
     errors: list[str] = []
     pg.on("request", lambda r: requests.append(r.url))
     pg.on("pageerror", lambda e: errors.append(str(e)))
+    # Anything the Content-Security-Policy blocks is reported on the console.
+    pg.on(
+        "console",
+        lambda m: errors.append(m.text) if "Content Security Policy" in m.text else None,
+    )
     pg.set_default_timeout(15_000)
     yield pg
     context.close()
@@ -141,7 +156,7 @@ def page(browser: Any, base_url: str) -> Iterator[Any]:
 
 def _open(page: Any, base_url: str) -> None:
     page.goto(base_url + "/")
-    page.wait_for_function("window.caravanMapReady === true")
+    page.wait_for_function("() => window.caravanMapReady === true")
 
 
 def _plan_route(page: Any, base_url: str, pairs: list[tuple[str, str]]) -> tuple[str, str]:
@@ -212,7 +227,7 @@ def test_plan_a_route_through_the_ui(page: Any, base_url: str, screenshots: Path
     assert "error" not in (page.get_attribute("#route-message", "class") or "")
     drawn = page.evaluate("caravanMap.getSource('route')._data.features.length")
     assert drawn > 0
-    page.wait_for_function("caravanMap.loaded()")
+    page.wait_for_function("() => caravanMap.loaded()")
     page.screenshot(path=str(screenshots / "2-route.png"))
     # A misspelt place shows the error and its suggestions, not a blank panel.
     page.fill("#route-from", pair[0][:-1] + "x")
@@ -240,7 +255,7 @@ def test_compare_two_scenarios(page: Any, scenarios_url: str, screenshots: Path)
     rows = page.locator("#compare-countries tbody tr").count()
     assert rows >= 1
     changed = page.evaluate("caravanMap.getSource('compare')._data.features.length")
-    page.wait_for_function("caravanMap.loaded()")
+    page.wait_for_function("() => caravanMap.loaded()")
     page.screenshot(path=str(screenshots / "3-compare.png"))
     assert changed > 0
     # The flows of scenario A, drawn by width, with its transit table.
@@ -260,7 +275,7 @@ def test_api_docs_page_renders_offline(page: Any, base_url: str, screenshots: Pa
     form.locator("input[name=to]").fill("Nowhere-either")
     form.locator("button").click()
     page.wait_for_function(
-        "document.querySelector(\"form.try[data-path='/api/route'] pre\").textContent"
+        "() => document.querySelector(\"form.try[data-path='/api/route'] pre\").textContent"
         ".startsWith('404')"
     )
     page.screenshot(path=str(screenshots / "4-docs.png"), full_page=False)
@@ -327,7 +342,7 @@ def test_risk_layer_with_event_popups(page: Any, base_url: str, screenshots: Pat
     assert "error" not in (page.get_attribute("#risk-message", "class") or ""), page.inner_text(
         "#risk-message"
     )
-    page.wait_for_function("caravanMap.loaded()")
+    page.wait_for_function("() => caravanMap.loaded()")
     counts = page.evaluate(
         """() => ({
             links: caravanMap.queryRenderedFeatures({layers: ['risk-links']}).length,
@@ -357,7 +372,8 @@ def test_risk_layer_with_event_popups(page: Any, base_url: str, screenshots: Pat
     page.fill("#risk-as-of", "2000-01-01")
     page.dispatch_event("#risk-as-of", "change")
     page.wait_for_function(
-        "document.querySelector('#risk-message').textContent.startsWith('Risk as of 2000')"
+        "() => document.querySelector('#risk-message').textContent"
+        ".startsWith('Risk as of 2000')"
     )
     assert page.evaluate("caravanMap.getSource('events')._data.features.length") == 0
     page.uncheck("#risk-toggle")

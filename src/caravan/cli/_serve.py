@@ -51,7 +51,7 @@ def serve(
         raise typer.Exit(2)
     with fail_on_caravan_error():
         app = create_app(atlas_path=atlas, token=token, host=host)
-    import uvicorn
+    from caravan.web.server import run_server
 
     shown = f"[{host}]" if ":" in host else host
     out = console()
@@ -59,4 +59,4 @@ def serve(
     out.print(f"API docs: http://{shown}:{port}/docs  (Ctrl-C to stop)")
     if token:
         out.print("Starting runs needs the token (header X-Caravan-Token).")
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    run_server(app, host=host, port=port)

@@ -2,9 +2,11 @@
 
 ``POST /api/ensembles`` runs an ensemble (or returns the kept one) and answers with its
 summary directly; the summary is kept under a ``key``, a digest of (scenario, vs, draws, seed,
-atlas digest), and ``GET /api/ensembles/{key}`` reads it again. Draws run in this server's
-worker threads with the in-process executor (the web server starts no process pools), under the
-same run-time limit and on the same pool as scenario runs.
+atlas digest), and ``GET /api/ensembles/{key}`` reads it again. Identical submissions share one
+job. Draws run in this server's worker threads with the in-process executor (the web server
+starts no process pools), in the same bounded job queue as scenario runs (503 with
+``Retry-After`` when it is full, for the server or for the client), under the same run-time
+limit; an ensemble whose every client went away is cancelled.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from caravan.web.api_scenarios import SCENARIO_NAME_PATTERN, _check_name, _requi
 from caravan.web.app import WebState, web_state
 from caravan.web.errors import ApiError
 from caravan.web.geojson import plain
-from caravan.web.runstore import RunTimeoutError
+from caravan.web.jobs import JobTimeoutError
+from caravan.web.runstore import client_id, wait_for
 
 __all__ = ["MAX_DRAWS", "EnsembleRequest", "ensemble_key", "router"]
 
@@ -105,6 +108,10 @@ _ENSEMBLE_DOC: dict[int | str, dict[str, Any]] = {
     401: {"description": "The token is missing or wrong (servers bound off loopback)."},
     404: {"description": "Unknown scenario or vs (with suggestions)."},
     422: {"description": "draws outside 1..500, a bad seed or name, or vs equal to scenario."},
+    503: {
+        "description": "The job queue is full (for the server or for this client): "
+        "`Retry-After` says when to ask again."
+    },
     504: {
         "description": (
             "The ensemble took longer than the server's run time limit; it goes on, and "
@@ -115,7 +122,7 @@ _ENSEMBLE_DOC: dict[int | str, dict[str, Any]] = {
 
 
 @router.post("/ensembles", responses=_ENSEMBLE_DOC)
-def start_ensemble(state: State, request: Request, body: EnsembleRequest) -> dict[str, Any]:
+async def start_ensemble(state: State, request: Request, body: EnsembleRequest) -> dict[str, Any]:
     """Run an ensemble of scenario B against A (or return the kept one) and summarise it.
 
     Every draw takes the uncertain inputs of scenario B's ``ensemble:`` section (default
@@ -140,9 +147,13 @@ def start_ensemble(state: State, request: Request, body: EnsembleRequest) -> dic
     def job() -> dict[str, Any]:
         return _record(key, body, run(body.scenario, body.vs, body.draws, body.seed, atlas))
 
+    record: dict[str, Any] | None = state.ensembles.done(key)
+    if record is not None:
+        return record
+    queued = state.ensembles.submit(key, job, client=client_id(request))
     try:
-        record: dict[str, Any] = state.ensembles.get(key, job, timeout_s=state.limits.run_timeout_s)
-    except RunTimeoutError:
+        record = await wait_for(state.jobs, queued, request, timeout_s=state.limits.run_timeout_s)
+    except JobTimeoutError:
         raise ApiError(
             504,
             f"the ensemble took longer than {state.limits.run_timeout_s:g} s",

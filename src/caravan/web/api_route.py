@@ -5,13 +5,15 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from caravan.errors import CaravanError
 from caravan.network.model import Objective
 from caravan.web.app import WebState, web_state
 from caravan.web.errors import ApiError
 from caravan.web.geojson import bounding_box, plain, route_geojson
+from caravan.web.jobs import JobTimeoutError
+from caravan.web.runstore import client_id, wait_for
 
 __all__ = ["router"]
 
@@ -32,6 +34,10 @@ _ROUTE_DOC: dict[int | str, dict[str, Any]] = {
     },
     404: {"description": "Unknown place, commodity or project (with suggestions), or no route."},
     422: {"description": "A parameter out of bounds (the field and the allowed range)."},
+    503: {
+        "description": "The server has as many routes in line as it takes; `Retry-After` "
+        "says when to ask again."
+    },
 }
 
 
@@ -69,6 +75,7 @@ def _dumps(body: dict[str, Any]) -> bytes:
 @router.get("/route", responses=_ROUTE_DOC, response_class=Response)
 async def plan_route(
     state: State,
+    request: Request,
     origin: Annotated[
         str,
         Query(alias="from", min_length=1, max_length=100, description="Place id, name or alias."),
@@ -153,9 +160,21 @@ async def plan_route(
 
     data = state.routes.get(key)
     if data is None:
-        # Computed on the event loop, not in a worker thread: a route is a few milliseconds of
-        # CPU that holds the GIL either way, and the hand-off to a thread cost more than it saved
-        # (benchmarks/web.py: 248-373 req/s in a thread, 537 inline).
-        data = compute()
+        # Computed off the event loop, on the route queue's few threads (the routing kernels
+        # release the GIL), so that cheap requests are answered while routes are computed; a
+        # full queue answers 503 with Retry-After at once.
+        job = state.route_jobs.submit(key, compute, client=client_id(request))
+        try:
+            data = await wait_for(
+                state.route_jobs, job, request, timeout_s=state.limits.route_timeout_s
+            )
+        except JobTimeoutError:
+            raise ApiError(
+                504,
+                f"the route took longer than {state.limits.route_timeout_s:g} s",
+                fix="ask again in a while, or for fewer routes (k)",
+                field="k",
+                kind="timeout",
+            ) from None
         state.routes.put(key, data)
     return Response(content=data, media_type="application/json")

@@ -2,7 +2,10 @@
 
 Scenario names are slugs (``^[a-z0-9][a-z0-9-]{0,63}$``) and must name a file of the atlas's
 ``scenarios/`` folder, so no request can reach a file outside it. Starting a run needs the
-server's token when it has one (always, when bound to a non-loopback address).
+server's token when it has one (always, when bound to a non-loopback address), and is always a
+POST (``/api/runs``, ``/api/compare``): no GET starts work. Runs wait in the server's bounded
+job queue (503 with ``Retry-After`` when it is full) and are cancelled when their client goes
+away.
 """
 
 from __future__ import annotations
@@ -12,12 +15,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
 
 from caravan.errors import CaravanError
 from caravan.web.app import WebState, web_state
 from caravan.web.errors import ApiError
 from caravan.web.geojson import comparison_links_geojson, flow_records, flows_geojson, plain
-from caravan.web.runstore import RunTimeoutError
+from caravan.web.jobs import JobTimeoutError
+from caravan.web.runstore import client_id, wait_for
 from caravan.web.security import TOKEN_HEADER, check_token
 
 __all__ = ["SCENARIO_NAME_PATTERN", "RunRequest", "router"]
@@ -51,7 +56,10 @@ def _known(state: WebState) -> list[dict[str, Any]]:
     from caravan.io.scenario import list_scenarios
 
     try:
-        return list_scenarios(state.atlas)
+        # Read once per app (the atlas, scenarios included, never changes under it): the
+        # name checks of every request, on the event loop, stay cheap.
+        known: list[dict[str, Any]] = state.memo("scenarios", lambda: list_scenarios(state.atlas))
+        return known
     except CaravanError as exc:
         raise ApiError.from_caravan(exc, field="scenario") from None
 
@@ -83,13 +91,36 @@ def _require_token(state: WebState, request: Request, why: str) -> None:
         )
 
 
-def _run(state: WebState, request: Request, name: str, field: str) -> Any:
-    """The run of a scenario whose name :func:`_check_name` has passed."""
-    if state.runs.done(name) is None:
-        _require_token(state, request, f"starting a run of {name!r}")
+class CompareRequest(BaseModel):
+    """Body of ``POST /api/compare``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    a: str = Field(
+        pattern=SCENARIO_NAME_PATTERN,
+        max_length=64,
+        description="Scenario A (before).",
+        examples=["baseline-2025"],
+    )
+    b: str = Field(
+        pattern=SCENARIO_NAME_PATTERN,
+        max_length=64,
+        description="Scenario B (after).",
+        examples=["kabul-corridor"],
+    )
+
+
+async def _run(state: WebState, request: Request, name: str, field: str) -> Any:
+    """The run of a scenario whose name :func:`_check_name` has passed: kept, or queued (or
+    joined) and waited for on the event loop."""
+    kept = state.runs.done(name)
+    if kept is not None:
+        return kept
+    _require_token(state, request, f"starting a run of {name!r}")
+    job = state.runs.start(name, client=client_id(request))
     try:
-        return state.runs.get(name, timeout_s=state.limits.run_timeout_s)
-    except RunTimeoutError:
+        return await wait_for(state.jobs, job, request, timeout_s=state.limits.run_timeout_s)
+    except JobTimeoutError:
         raise ApiError(
             504,
             f"the run of {name!r} took longer than {state.limits.run_timeout_s:g} s",
@@ -127,16 +158,26 @@ def scenarios(state: State) -> list[dict[str, Any]]:
     return out
 
 
-@router.post("/runs", responses={401: {"description": "The token is missing or wrong."}})
-def start_run(state: State, request: Request, body: RunRequest) -> dict[str, Any]:
+_BUSY: dict[int | str, dict[str, Any]] = {
+    503: {
+        "description": "The job queue is full (for the server or for this client): "
+        "`Retry-After` says when to ask again."
+    }
+}
+
+
+@router.post("/runs", responses={401: {"description": "The token is missing or wrong."}, **_BUSY})
+async def start_run(state: State, request: Request, body: RunRequest) -> dict[str, Any]:
     """Run a scenario (or return its kept run): flows, per-country transit, corridors.
 
     Needs the server's token when it has one. Waits at most the server's run time limit
-    (504 after that; the run goes on and is kept).
+    (504 after that; the run goes on and is kept). The run waits in the server's bounded
+    queue (503 with ``Retry-After`` when full) and is cancelled if the client goes away.
     """
     _require_token(state, request, "starting a run")
     _check_name(state, body.scenario, "scenario")
-    return _run_record(_run(state, request, body.scenario, "scenario"))
+    result = await _run(state, request, body.scenario, "scenario")
+    return await run_in_threadpool(_run_record, result)
 
 
 @router.get("/runs")
@@ -150,18 +191,18 @@ def runs(state: State) -> list[dict[str, Any]]:
     return out
 
 
-def _done(state: WebState, name: str) -> Any:
-    _check_name(state, name, "name")
+def _done(state: WebState, name: str, *, field: str = "name", post: str | None = None) -> Any:
+    _check_name(state, name, field)
     result = state.runs.done(name)
     if result is None:
         running = state.runs.running(name)
         raise ApiError(
             404,
             f"scenario {name!r} is {'still running' if running else 'not run yet'}",
-            field="name",
+            field=field,
             fix="ask again in a while"
             if running
-            else f'POST /api/runs with {{"scenario": "{name}"}}',
+            else post or f'POST /api/runs with {{"scenario": "{name}"}}',
             kind="not_run",
         )
     return result
@@ -188,10 +229,41 @@ def run_flows(state: State, name: ScenarioPath) -> Any:
     )
 
 
-@router.get("/compare", responses={401: {"description": "A run must start: token needed."}})
+def _comparison(state: WebState, run_a: Any, run_b: Any) -> dict[str, Any]:
+    from caravan.results.compare import compare_runs
+
+    comparison = compare_runs(run_a, run_b)
+    record: dict[str, Any] = plain(comparison.to_dict())
+    record["links_geojson"] = comparison_links_geojson(
+        state.atlas, comparison.links, index=state.index
+    )
+    return record
+
+
+@router.post(
+    "/compare",
+    responses={401: {"description": "A run must start: token needed."}, **_BUSY},
+)
+async def start_compare(state: State, request: Request, body: CompareRequest) -> dict[str, Any]:
+    """Scenario B against A: transit change by country, corridor, flow and link.
+
+    Adds ``links_geojson``: the links whose tonnes changed, with ``delta_tonnes`` (B - A).
+    Runs a scenario not yet run (which needs the token when the server has one; see
+    ``POST /api/runs`` for the queue and time limits).
+    """
+    _check_name(state, body.a, "a")
+    _check_name(state, body.b, "b")
+    run_a = await _run(state, request, body.a, "a")
+    run_b = await _run(state, request, body.b, "b")
+    return await run_in_threadpool(_comparison, state, run_a, run_b)
+
+
+@router.get(
+    "/compare",
+    responses={404: {"description": "A or B has not been run yet (POST /api/compare runs it)."}},
+)
 def compare(
     state: State,
-    request: Request,
     a: Annotated[
         str, Query(pattern=SCENARIO_NAME_PATTERN, max_length=64, description="Scenario A.")
     ],
@@ -199,20 +271,10 @@ def compare(
         str, Query(pattern=SCENARIO_NAME_PATTERN, max_length=64, description="Scenario B.")
     ],
 ) -> dict[str, Any]:
-    """Scenario B against A: transit change by country, corridor, flow and link.
+    """The comparison of two kept runs (reading only: ``POST /api/compare`` starts runs).
 
-    Adds ``links_geojson``: the links whose tonnes changed, with ``delta_tonnes`` (B - A).
-    Runs a scenario not yet run (which needs the token when the server has one).
+    The same body as ``POST /api/compare``; 404 while A or B has not been run.
     """
-    from caravan.results.compare import compare_runs
-
-    _check_name(state, a, "a")
-    _check_name(state, b, "b")
-    run_a = _run(state, request, a, "a")
-    run_b = _run(state, request, b, "b")
-    comparison = compare_runs(run_a, run_b)
-    record: dict[str, Any] = plain(comparison.to_dict())
-    record["links_geojson"] = comparison_links_geojson(
-        state.atlas, comparison.links, index=state.index
-    )
-    return record
+    run_a = _done(state, a, field="a", post=f'POST /api/compare with {{"a": "{a}", "b": "{b}"}}')
+    run_b = _done(state, b, field="b", post=f'POST /api/compare with {{"a": "{a}", "b": "{b}"}}')
+    return _comparison(state, run_a, run_b)

@@ -19,8 +19,16 @@ from caravan.model.atlas import Atlas
 from caravan.web.caches import NetworkCache, RouteCache
 from caravan.web.errors import install_error_handlers
 from caravan.web.geojson import AtlasIndex, atlas_index
-from caravan.web.runstore import JobCache, RunStore
-from caravan.web.security import BodySizeLimit, Limits, LoopbackHostOnly, is_loopback
+from caravan.web.jobs import JobQueue, check_cancelled
+from caravan.web.runstore import KeyedJobs, RunStore
+from caravan.web.security import (
+    BodySizeLimit,
+    Limits,
+    LoopbackHostOnly,
+    SecurityHeaders,
+    is_loopback,
+)
+from caravan.web.server import RequestLog
 
 __all__ = ["WebState", "create_app", "web_state"]
 
@@ -43,16 +51,20 @@ class WebState:
         The token that runs and writes need; ``None`` when none is needed.
     limits : Limits
         Request and run limits.
+    jobs : JobQueue
+        The bounded queue of scenario runs and ensembles (per-server and per-client limits).
     runs : RunStore
-        Scenario runs computed so far.
+        Scenario runs (jobs of ``jobs``).
     routes : RouteCache
         Route answers computed so far.
+    route_jobs : JobQueue
+        The bounded queue of route computations (off the event loop).
     networks : NetworkCache
         Networks compiled so far.
     index : AtlasIndex
         Look-ups for drawing routes.
-    ensembles : JobCache
-        Ensembles computed so far, by key (on the runs' worker threads).
+    ensembles : KeyedJobs
+        Ensembles, by key (jobs of ``jobs``).
     ensemble : callable
         ``ensemble(scenario, vs, draws, seed, atlas) -> EnsembleResult``.
     """
@@ -61,14 +73,21 @@ class WebState:
     host: str
     token: str | None
     limits: Limits
+    jobs: JobQueue
     runs: RunStore
     routes: RouteCache
+    route_jobs: JobQueue
     networks: NetworkCache
     index: AtlasIndex
-    ensembles: JobCache
+    ensembles: KeyedJobs
     ensemble: EnsembleFunction
     _objects: dict[str, Any] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def close(self) -> None:
+        """Take no more jobs and cancel every queued or running one (returns at once)."""
+        self.jobs.close()
+        self.route_jobs.close()
 
     @property
     def token_required(self) -> bool:
@@ -106,7 +125,8 @@ async def web_state(request: Request) -> WebState:
 def _default_run(name: str, atlas: Atlas) -> Any:
     from caravan.results.runs import run_scenario
 
-    return run_scenario(name, atlas=atlas)
+    # The progress hook stops the run when its job is cancelled (client gone, server stopping).
+    return run_scenario(name, atlas=atlas, progress=lambda *_: check_cancelled())
 
 
 def _default_ensemble(scenario: str, vs: str | None, draws: int, seed: int, atlas: Atlas) -> Any:
@@ -121,7 +141,12 @@ def _default_ensemble(scenario: str, vs: str | None, draws: int, seed: int, atla
     )
     reference = load_scenario(vs, atlas) if vs is not None else None
     return run_ensemble(
-        resolved, reference=reference, spec=spec, atlas=atlas, executor="in-process"
+        resolved,
+        reference=reference,
+        spec=spec,
+        atlas=atlas,
+        executor="in-process",
+        progress=lambda *_: check_cancelled(),
     )
 
 
@@ -199,26 +224,41 @@ def create_app(
         raise InputError(msg)
     limits = limits or Limits()
     served = atlas if atlas is not None else load_atlas(atlas_path)
-    runs = RunStore(
-        served, run or _default_run, workers=limits.run_workers, max_cached=limits.max_cached_runs
+    jobs = JobQueue(
+        "run or ensemble",
+        workers=limits.run_workers,
+        max_pending=limits.max_pending_jobs,
+        max_per_client=limits.max_jobs_per_client,
+        max_kept=limits.max_cached_runs,
+    )
+    route_jobs = JobQueue(
+        "route",
+        workers=limits.route_workers,
+        max_pending=limits.max_pending_routes,
+        # Routes are quick and every browser tab of one machine shares its address: only
+        # the server's limit applies.
+        max_per_client=limits.max_pending_routes,
+        max_kept=0,
     )
     state = WebState(
         atlas=served,
         host=host,
         token=token,
         limits=limits,
-        runs=runs,
+        jobs=jobs,
+        runs=RunStore(served, run or _default_run, jobs),
         routes=RouteCache(limits.route_cache_entries),
+        route_jobs=route_jobs,
         networks=NetworkCache(),
         index=atlas_index(served),
-        ensembles=JobCache(runs.pool, max_cached=limits.max_cached_runs, label="ensemble"),
+        ensembles=KeyedJobs(jobs, "ensemble"),
         ensemble=ensemble or _default_ensemble,
     )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
-        state.runs.close()
+        state.close()
 
     app = FastAPI(
         title="Caravan",
@@ -253,4 +293,7 @@ def create_app(
     app.add_middleware(
         BodySizeLimit, max_body_bytes=limits.max_body_bytes, max_url_chars=limits.max_url_chars
     )
+    # Outermost: the headers and the log line cover every answer, refusals included.
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(RequestLog)
     return app

@@ -9,6 +9,7 @@ The body of every error response is::
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -20,6 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from caravan.errors import AtlasValidationError, CaravanError, InputError, NoRouteError
 from caravan.errors import NotFoundError as CaravanNotFound
+from caravan.web.jobs import ClientGoneError, JobCancelledError, QueueFullError
 
 __all__ = ["ApiError", "error_body", "install_error_handlers", "suggestions_from"]
 
@@ -205,10 +207,33 @@ def _validation_response(exc: RequestValidationError) -> JSONResponse:
     return JSONResponse(body, status_code=422)
 
 
+#: Largest number an error body shows as it was given (bigger ones are described instead).
+_SHOWN_MAX = 1e15
+
+
 def plain_input(value: Any) -> Any:
-    """The offending input, cut short and made JSON-ready, for an error body."""
-    if value is None or isinstance(value, bool | int | float):
+    """The offending input, cut short and made JSON-ready, for an error body.
+
+    Non-finite and huge numbers are described, never echoed: strict JSON has no NaN or
+    Infinity, and a 5000-digit number helps nobody.
+
+    Examples
+    --------
+    >>> plain_input(float("nan")), plain_input(float("inf")), plain_input(2.5)
+    ('a number that is not finite', 'a number that is not finite', 2.5)
+    >>> plain_input(10**400), plain_input("x" * 300)[-3:]
+    ('a number of about 401 digits', 'xx…')
+    """
+    if value is None or isinstance(value, bool):
         return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return "a number that is not finite"
+        return value if abs(value) <= _SHOWN_MAX else f"a number of about {value:.0e}"
+    if isinstance(value, int):
+        if abs(value) <= _SHOWN_MAX:
+            return value
+        return f"a number of about {int(abs(value).bit_length() * math.log10(2)) + 1} digits"
     text = str(value)
     return text if len(text) <= 200 else text[:200] + "…"
 
@@ -239,7 +264,11 @@ def install_error_handlers(app: FastAPI) -> None:
     async def on_http(_request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
         kinds = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}
-        fixes = {404: "see /docs for the API's paths", 405: "see /docs for the allowed methods"}
+        fixes = {
+            400: "send the body as JSON (plain decimal numbers) with Content-Type application/json",
+            404: "see /docs for the API's paths",
+            405: "see /docs for the allowed methods",
+        }
         body = error_body(
             exc.status_code,
             str(exc.detail),
@@ -248,6 +277,42 @@ def install_error_handlers(app: FastAPI) -> None:
         )
         return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 
+    async def on_queue_full(_request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, QueueFullError)
+        wait_s = exc.retry_after_s
+        return await on_api_error(
+            _request,
+            ApiError(
+                503,
+                str(exc),
+                fix=f"try again in {wait_s} s (the Retry-After header)",
+                kind="busy",
+                headers={"Retry-After": str(wait_s)},
+            ),
+        )
+
+    async def on_cancelled(_request: Request, exc: Exception) -> JSONResponse:
+        gone = isinstance(exc, ClientGoneError)
+        message = (
+            "the client went away before its job finished; the job was cancelled"
+            if gone
+            else "the job was cancelled: the server is stopping, or every client waiting for "
+            "it went away"
+        )
+        return await on_api_error(
+            _request,
+            ApiError(
+                499 if gone else 503,
+                message,
+                fix="ask again",
+                kind="cancelled",
+                headers=None if gone else {"Retry-After": "5"},
+            ),
+        )
+
+    app.add_exception_handler(QueueFullError, on_queue_full)
+    app.add_exception_handler(JobCancelledError, on_cancelled)
+    app.add_exception_handler(ClientGoneError, on_cancelled)
     app.add_exception_handler(ApiError, on_api_error)
     app.add_exception_handler(CaravanError, on_caravan_error)
     app.add_exception_handler(RequestValidationError, on_validation)

@@ -1,121 +1,80 @@
-"""Scenario runs for the web app: computed in worker threads, with a time limit, kept in memory.
+"""Scenario runs and ensembles of the web app, as jobs of one bounded :class:`JobQueue`.
 
-One :class:`RunStore` lives in ``app.state``; ensembles use a :class:`JobCache` on the same
-worker threads. A run is keyed by (scenario name, atlas digest);
-two requests for the same run share one computation. A request waits at most
-``Limits.run_timeout_s``; a run that takes longer goes on, and its result is kept for the next
-request. A failed run is forgotten, so it can be asked for again.
+Runs and ensembles share the queue's worker threads and limits (per server and per client).
+A run is keyed by (scenario name, atlas digest), an ensemble by its request's digest; two
+requests for the same key share one computation, and a finished job answers later requests
+from memory. A failed or cancelled job is forgotten, so it can be asked for again.
 """
 
 from __future__ import annotations
 
-import logging
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from concurrent.futures import Future, ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
+from fastapi import Request
+
 from caravan.model.atlas import Atlas
+from caravan.web.jobs import JobQueue, JobTimeoutError, _Job
 
-__all__ = ["JobCache", "RunStore", "RunTimeoutError"]
-
-logger = logging.getLogger(__name__)
+__all__ = ["KeyedJobs", "RunStore", "client_id", "wait_for"]
 
 RunFunction = Callable[[str, Atlas], Any]
 
 
-class RunTimeoutError(Exception):
-    """A run did not finish within the time limit (it goes on in the background)."""
+def client_id(request: Request) -> str:
+    """Who a request counts against for the per-client limits: its address."""
+    return request.client.host if request.client is not None else "unknown"
 
 
-class JobCache:
-    """Jobs keyed by any hashable key, computed once each on a shared pool, kept in memory.
+async def wait_for(queue: JobQueue, job: _Job, request: Request, *, timeout_s: float) -> Any:
+    """Wait for a job on the event loop, cancelling it when the client goes away.
 
-    Two requests for the same key share one computation; a failed job is forgotten so that it
-    can be asked for again; past ``max_cached`` finished jobs the least recently used is
-    dropped.
+    Raises
+    ------
+    JobTimeoutError, ClientGoneError, JobCancelledError
+        See :meth:`JobQueue.wait`.
+    """
+    return await queue.wait(job, timeout_s=timeout_s, disconnected=request.is_disconnected)
+
+
+class KeyedJobs:
+    """One kind of job (``kind``) on a shared queue: keys are ``(kind, key)`` there.
 
     Parameters
     ----------
-    pool : callable
-        Returns the thread pool to run jobs on (created lazily by its owner).
-    max_cached : int
-        Jobs kept.
-    label : str
-        What a job is, for the log ("run", "ensemble").
+    queue : JobQueue
+        The shared queue.
+    kind : str
+        What the jobs are (``run``, ``ensemble``).
     """
 
-    def __init__(
-        self, pool: Callable[[], ThreadPoolExecutor], *, max_cached: int, label: str = "job"
-    ) -> None:
-        self._pool = pool
-        self._max_cached = max_cached
-        self._label = label
-        self._lock = threading.Lock()
-        self._futures: OrderedDict[Hashable, Future[Any]] = OrderedDict()
+    def __init__(self, queue: JobQueue, kind: str) -> None:
+        self.queue = queue
+        self.kind = kind
+
+    def submit(self, key: Hashable, work: Callable[[], Any], *, client: str) -> _Job:
+        """Queue a job (or join the same one); raises ``QueueFullError`` when full."""
+        return self.queue.submit((self.kind, key), work, client=client)
 
     def done(self, key: Hashable) -> Any | None:
-        """The finished job's result, or ``None`` when it has not finished successfully."""
-        with self._lock:
-            future = self._futures.get(key)
-        if future is None or not future.done() or future.exception() is not None:
-            return None
-        return future.result()
+        """The finished job's result, or ``None``."""
+        return self.queue.done((self.kind, key))
 
     def running(self, key: Hashable) -> bool:
-        """Whether the job has started and not yet finished."""
-        with self._lock:
-            future = self._futures.get(key)
-        return future is not None and not future.done()
+        """Whether the job is queued or running."""
+        return self.queue.running((self.kind, key))
 
     def finished(self) -> list[Hashable]:
-        """Keys of the jobs that finished successfully, oldest use first."""
-        with self._lock:
-            items = list(self._futures.items())
-        return [k for k, f in items if f.done() and f.exception() is None]
-
-    def get(self, key: Hashable, job: Callable[[], Any], *, timeout_s: float) -> Any:
-        """The job's result: from memory, or started now (or joined) and waited for.
-
-        Raises
-        ------
-        RunTimeoutError
-            When the job does not finish within ``timeout_s`` (it goes on and is kept).
-        Exception
-            Whatever the job raised (it is then forgotten).
-        """
-        with self._lock:
-            future = self._futures.get(key)
-            if future is None or (future.done() and future.exception() is not None):
-                future = self._pool().submit(job)
-                self._futures[key] = future
-                logger.info("started %s %s", self._label, key)
-            self._futures.move_to_end(key)
-            self._evict()
-        try:
-            return future.result(timeout=timeout_s)
-        except FutureTimeout:
-            raise RunTimeoutError(str(key)) from None
-        except BaseException:
-            with self._lock:
-                if self._futures.get(key) is future:
-                    del self._futures[key]
-            raise
-
-    def _evict(self) -> None:
-        while len(self._futures) > self._max_cached:
-            for key, future in self._futures.items():
-                if future.done():
-                    del self._futures[key]
-                    break
-            else:
-                return
+        """Keys of this kind's finished jobs, oldest use first."""
+        return [
+            k[1]
+            for k in self.queue.finished()
+            if isinstance(k, tuple) and len(k) == 2 and k[0] == self.kind
+        ]
 
 
-class RunStore:
-    """Runs of scenarios on one atlas, computed once each and kept in memory.
+class RunStore(KeyedJobs):
+    """Runs of scenarios on one atlas, computed once each on the shared queue.
 
     Parameters
     ----------
@@ -123,64 +82,35 @@ class RunStore:
         The atlas every run starts from.
     run : callable
         ``run(scenario_name, atlas) -> RunResult``.
-    workers : int
-        Runs computed at once (ensembles share the same pool: see :meth:`pool`).
-    max_cached : int
-        Runs kept; the least recently used is dropped first.
+    queue : JobQueue
+        Where runs are computed.
     """
 
-    def __init__(self, atlas: Atlas, run: RunFunction, *, workers: int, max_cached: int) -> None:
+    def __init__(self, atlas: Atlas, run: RunFunction, queue: JobQueue) -> None:
+        super().__init__(queue, "run")
         self._atlas = atlas
         self._run = run
-        self._workers = workers
-        self._lock = threading.Lock()
-        self._executor: ThreadPoolExecutor | None = None
-        self._jobs = JobCache(self.pool, max_cached=max_cached, label="run of scenario")
-
-    def pool(self) -> ThreadPoolExecutor:
-        """The worker threads of runs and ensembles (created on first use, and again after
-        :meth:`close`)."""
-        with self._lock:
-            if self._executor is None:
-                self._executor = ThreadPoolExecutor(
-                    max_workers=self._workers, thread_name_prefix="caravan-run"
-                )
-            return self._executor
 
     def _key(self, name: str) -> tuple[str, str]:
         return (name, self._atlas.digest)
 
-    def done(self, name: str) -> Any | None:
-        """The finished run of a scenario, or ``None`` when it has not finished successfully."""
-        return self._jobs.done(self._key(name))
+    def done(self, key: Hashable) -> Any | None:
+        """The finished run of a scenario (by name), or ``None``."""
+        return super().done(self._key(str(key)))
 
-    def running(self, name: str) -> bool:
-        """Whether a run of the scenario has started and not yet finished."""
-        return self._jobs.running(self._key(name))
+    def running(self, key: Hashable) -> bool:
+        """Whether a run of the scenario (by name) is queued or running."""
+        return super().running(self._key(str(key)))
 
     def names(self) -> list[str]:
         """Names of the scenarios with a finished run."""
-        return [str(k[0]) for k in self._jobs.finished() if isinstance(k, tuple)]
+        return [str(k[0]) for k in self.finished() if isinstance(k, tuple)]
 
-    def get(self, name: str, *, timeout_s: float) -> Any:
-        """The run of a scenario: from memory, or started now (or joined) and waited for.
-
-        Raises
-        ------
-        RunTimeoutError
-            When the run does not finish within ``timeout_s``.
-        Exception
-            Whatever the run raised (it is then forgotten).
-        """
+    def start(self, name: str, *, client: str) -> _Job:
+        """Queue the run of a scenario (or join it); raises ``QueueFullError`` when full."""
         atlas, run = self._atlas, self._run
-        try:
-            return self._jobs.get(self._key(name), lambda: run(name, atlas), timeout_s=timeout_s)
-        except RunTimeoutError:
-            raise RunTimeoutError(name) from None
+        return self.submit(self._key(name), lambda: run(name, atlas), client=client)
 
-    def close(self) -> None:
-        """Stop taking runs; runs waiting in line are cancelled."""
-        with self._lock:
-            executor, self._executor = self._executor, None
-        if executor is not None:
-            executor.shutdown(wait=False, cancel_futures=True)
+
+# Re-exported for the endpoints' ``except`` clauses.
+RunTimeoutError = JobTimeoutError

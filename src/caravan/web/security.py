@@ -13,16 +13,26 @@ from caravan.errors import InputError
 from caravan.web.errors import error_body
 
 __all__ = [
+    "CONTENT_SECURITY_POLICY",
     "TOKEN_HEADER",
     "BodySizeLimit",
     "Limits",
     "LoopbackHostOnly",
+    "SecurityHeaders",
     "check_token",
     "is_loopback",
 ]
 
 #: Header that carries the token (``Authorization: Bearer <token>`` works too).
 TOKEN_HEADER = "X-Caravan-Token"
+
+#: Only this server's own files run, load or connect; no page may frame the app. MapLibre
+#: starts its workers from ``blob:`` URLs and its CSS draws control icons from ``data:`` URLs.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "worker-src 'self' blob:; child-src 'self' blob:; connect-src 'self'; font-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -47,11 +57,21 @@ class Limits:
         How long a request waits for a scenario run before answering 504 (the run goes on
         and its result is kept for the next request).
     run_workers : int
-        Scenario runs computed at once; more wait in line.
+        Scenario runs and ensembles computed at once; more wait in line.
+    max_pending_jobs : int
+        Runs and ensembles queued or running at once on the server; more get 503.
+    max_jobs_per_client : int
+        Runs and ensembles queued or running at once for one client address; more get 503.
     max_cached_runs : int
-        Runs kept in memory (the oldest is dropped first).
+        Runs and ensembles kept in memory (the least recently used is dropped first).
     route_cache_entries : int
         Route answers kept in memory (0 turns the cache off).
+    route_workers : int
+        Routes computed at once (off the event loop); more wait in line.
+    max_pending_routes : int
+        Routes queued or computing at once; more get 503.
+    route_timeout_s : float
+        How long a request waits for its route before answering 504.
     """
 
     max_body_bytes: int = 64 * 1024
@@ -59,8 +79,13 @@ class Limits:
     max_k: int = 10
     run_timeout_s: float = 120.0
     run_workers: int = 2
+    max_pending_jobs: int = 8
+    max_jobs_per_client: int = 4
     max_cached_runs: int = 32
     route_cache_entries: int = 512
+    route_workers: int = 2
+    max_pending_routes: int = 64
+    route_timeout_s: float = 30.0
 
     def __post_init__(self) -> None:
         for name in (
@@ -68,14 +93,18 @@ class Limits:
             "max_url_chars",
             "max_k",
             "run_workers",
+            "max_pending_jobs",
+            "max_jobs_per_client",
             "max_cached_runs",
+            "route_workers",
+            "max_pending_routes",
         ):
             if int(getattr(self, name)) < 1:
                 raise InputError(f"Limits.{name} must be at least 1")
         if self.max_k > 10:
             raise InputError("Limits.max_k must be at most 10")
-        if self.run_timeout_s <= 0:
-            raise InputError("Limits.run_timeout_s must be positive")
+        if self.run_timeout_s <= 0 or self.route_timeout_s <= 0:
+            raise InputError("Limits.run_timeout_s and route_timeout_s must be positive")
         if self.route_cache_entries < 0:
             raise InputError("Limits.route_cache_entries must be 0 or more")
 
@@ -260,3 +289,34 @@ class LoopbackHostOnly:
                 await _send_json(send, 400, body)
                 return
         await self.app(scope, receive, send)
+
+
+_SECURITY_HEADERS = [
+    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+]
+
+
+class SecurityHeaders:
+    """ASGI middleware: a Content-Security-Policy allowing only this server (and no framing),
+    ``X-Content-Type-Options: nosniff`` and ``X-Frame-Options: DENY`` on every response,
+    errors included."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                names = {name.lower() for name, _ in message.get("headers", [])}
+                extra = [(n, v) for n, v in _SECURITY_HEADERS if n not in names]
+                message["headers"] = [*message.get("headers", []), *extra]
+            await send(message)
+
+        await self.app(scope, receive, with_headers)

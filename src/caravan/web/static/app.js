@@ -98,6 +98,20 @@
     });
     return html + "</tbody></table>";
   }
+  // The Content-Security-Policy allows no inline style attributes: markup carries its few
+  // styles (swatch colours, ramps) in data-style, applied here through the CSSOM.
+  function applyDataStyles(root) {
+    if (root.nodeType !== 1) return;
+    const els = root.matches("[data-style]") ? [root] : [];
+    for (const el of [...els, ...root.querySelectorAll("[data-style]")]) {
+      el.style.cssText = el.dataset.style;
+      el.removeAttribute("data-style");
+    }
+  }
+  new MutationObserver((records) => {
+    for (const r of records) for (const n of r.addedNodes) applyDataStyles(n);
+  }).observe(document.documentElement, { childList: true, subtree: true });
+
   function bboxOf(features) {
     let w = 180, s = 90, e = -180, n = -90;
     for (const f of features) {
@@ -302,13 +316,13 @@
   function renderLegend() {
     let html = "";
     for (const [mode, color] of Object.entries(MODE_COLORS)) {
-      html += '<div class="legend-row"><span class="swatch" style="border-color:' + color + '"></span>' + mode + "</div>";
+      html += '<div class="legend-row"><span class="swatch" data-style="border-color:' + color + '"></span>' + mode + "</div>";
     }
-    html += '<div class="legend-row"><span class="swatch dashed" style="border-color:#555"></span>planned or proposed</div>';
-    html += '<div class="legend-row"><span class="swatch" style="border-color:#555;opacity:.6"></span>under construction</div>';
+    html += '<div class="legend-row"><span class="swatch dashed" data-style="border-color:#555"></span>planned or proposed</div>';
+    html += '<div class="legend-row"><span class="swatch" data-style="border-color:#555;opacity:.6"></span>under construction</div>';
     html += '<div class="legend-row">';
     for (const [kind, color] of Object.entries(KIND_COLORS)) {
-      html += '<span class="dot" style="background:' + color + '"></span>' + kind + " ";
+      html += '<span class="dot" data-style="background:' + color + '"></span>' + kind + " ";
     }
     html += "</div>";
     $("legend").innerHTML = html;
@@ -428,7 +442,7 @@
     const routes = state.routes;
     if (!routes.length) { $("route-breakdown").innerHTML = ""; return; }
     let html = "<h3>Routes</h3>" + table([
-      { key: "rank", label: "#", render: (v, r) => '<span class="dot" style="background:' + ROUTE_COLORS[(v - 1) % ROUTE_COLORS.length] + '"></span> ' + esc(v) },
+      { key: "rank", label: "#", render: (v, r) => '<span class="dot" data-style="background:' + ROUTE_COLORS[(v - 1) % ROUTE_COLORS.length] + '"></span> ' + esc(v) },
       { key: "countries", label: "countries", render: (v) => esc(v.join(" → ")) },
       { key: "length_km", label: "km", num: true, digits: 0 },
       { key: "time_h", label: "hours", num: true },
@@ -538,7 +552,7 @@
       map.getSource("flows").setData(flows);
       const s = run.summary;
       showMessage("scenario-message", name + ": " + fmt(s.served_tonnes_per_year / 1e6) + " of " + fmt(s.demand_tonnes_per_year / 1e6) + " Mt a year served on " + flows.features.length + " links");
-      let html = '<div class="ramp" style="background:linear-gradient(90deg,#ccc,#555)"></div><p class="small muted">Line width: tonnes a year (max ' + esc(fmt(maxT / 1e6)) + " Mt)</p>";
+      let html = '<div class="ramp" data-style="background:linear-gradient(90deg,#ccc,#555)"></div><p class="small muted">Line width: tonnes a year (max ' + esc(fmt(maxT / 1e6)) + " Mt)</p>";
       html += "<h3>Transit by country — " + esc(name) + "</h3>" + table([
         { key: "country_iso3", label: "country" },
         { key: "transit_tonnes", label: "transit Mt", num: true, render: (v) => esc(fmt(v / 1e6, 2)) },
@@ -563,7 +577,8 @@
     $("uncertainty-result").innerHTML = "";
     showMessage("scenario-message", "Comparing " + a + " → " + b + " (runs each if needed)…");
     try {
-      const cmp = await api("/api/compare?a=" + encodeURIComponent(a) + "&b=" + encodeURIComponent(b));
+      const cmp = await api("/api/compare", { method: "POST", headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ a: a, b: b }) });
       clearScenarioLayers();
       const fc = cmp.links_geojson;
       const m = Math.max(1, ...fc.features.map((f) => Math.abs(f.properties.delta_tonnes)));
@@ -573,7 +588,7 @@
       map.getSource("compare").setData(fc);
       if (fc.features.length) fit(bboxOf(fc.features));
       showMessage("scenario-message", cmp.a + " → " + cmp.b + ": " + fc.features.length + " links changed");
-      let html = '<div class="ramp" style="background:linear-gradient(90deg,#c0392b,#bbbbbb,#2166ac)"></div>' +
+      let html = '<div class="ramp" data-style="background:linear-gradient(90deg,#c0392b,#bbbbbb,#2166ac)"></div>' +
         '<p class="small muted">Red: tonnes lost on a link; blue: gained (largest change ' + esc(fmt(m / 1e6, 2)) + " Mt)</p>";
       const countries = cmp.countries.filter((c) => Math.max(c.transit_tonnes_a, c.transit_tonnes_b) >= 1);
       html += "<h3>Transit by country: " + esc(cmp.a) + " → " + esc(cmp.b) + "</h3>" + table([
@@ -668,7 +683,7 @@
   function renderRiskLegend(risk, events) {
     const stops = [];
     for (let i = 0; i < RISK_RAMP.length; i += 2) stops.push(RISK_RAMP[i + 1] + " " + (RISK_RAMP[i] * 100) + "%");
-    let html = '<div class="ramp" style="background:linear-gradient(90deg,' + stops.join(",") + ')"></div>' +
+    let html = '<div class="ramp" data-style="background:linear-gradient(90deg,' + stops.join(",") + ')"></div>' +
       '<div class="ramp-labels small muted"><span>0</span><span>0.5</span><span>1</span></div>' +
       '<p class="small muted" id="risk-rule">Zone risk as of ' + esc(risk.as_of) + ": " + esc(risk.place_rule) +
       '; grey: no risk. A link: the ' + esc(risk.link_rule) + ". Purple circles: events up to that day, area by deaths; " +
