@@ -1,4 +1,8 @@
-"""API over the atlas: GeoJSON of places, links and projects; summary, sources, place search."""
+"""API over the atlas: GeoJSON of places, links and projects; summary, sources, place search.
+
+These answers are built once per app and then served straight from memory on the event loop
+(``async`` endpoints): they stay quick while routes, runs and ensembles are computed.
+"""
 
 from __future__ import annotations
 
@@ -35,7 +39,7 @@ def _json(data: bytes, media_type: str = "application/json") -> Response:
 
 
 @router.get("/atlas")
-def atlas_info(state: State) -> dict[str, Any]:
+async def atlas_info(state: State) -> dict[str, Any]:
     """What the page needs to start: the atlas's name and counts, vocabularies, limits."""
     atlas = state.atlas
     return {
@@ -55,47 +59,47 @@ def atlas_info(state: State) -> dict[str, Any]:
     }
 
 
-@router.get("/atlas/summary")
-def atlas_summary(state: State) -> dict[str, Any]:
+@router.get("/atlas/summary", response_class=Response)
+async def atlas_summary(state: State) -> Response:
     """Counts by mode, status, country and project (as ``caravan atlas show``)."""
-    summary: dict[str, Any] = state.memo("summary", lambda: plain(state.atlas.summary()))
-    return summary
+    return _json(await state.acached_json("summary", lambda: plain(state.atlas.summary())))
 
 
 @router.get("/atlas/nodes.geojson", response_class=Response, responses=_GEOJSON_DOC)
-def atlas_nodes(state: State) -> Response:
+async def atlas_nodes(state: State) -> Response:
     """Places as GeoJSON points with every attribute (kind, country, aliases, sources)."""
-    return _json(state.cached_json("nodes", lambda: atlas_nodes_geojson(state.atlas)), GEOJSON)
+    data = await state.acached_json("nodes", lambda: atlas_nodes_geojson(state.atlas))
+    return _json(data, GEOJSON)
 
 
 @router.get("/atlas/links.geojson", response_class=Response, responses=_GEOJSON_DOC)
-def atlas_links(state: State) -> Response:
+async def atlas_links(state: State) -> Response:
     """Links as GeoJSON lines with every attribute (mode, gauge, status, km, tariff, sources)."""
-    return _json(state.cached_json("links", lambda: atlas_links_geojson(state.atlas)), GEOJSON)
+    data = await state.acached_json("links", lambda: atlas_links_geojson(state.atlas))
+    return _json(data, GEOJSON)
 
 
 @router.get("/atlas/projects.geojson", response_class=Response, responses=_GEOJSON_DOC)
-def atlas_projects_geojson(state: State) -> Response:
+async def atlas_projects_geojson(state: State) -> Response:
     """Projects and corridors as GeoJSON multi-lines with their attributes and sources."""
-    return _json(
-        state.cached_json("projects.geojson", lambda: projects_geojson(state.atlas)), GEOJSON
-    )
+    data = await state.acached_json("projects.geojson", lambda: projects_geojson(state.atlas))
+    return _json(data, GEOJSON)
 
 
 @router.get("/atlas/projects")
-def atlas_projects(state: State) -> Response:
+async def atlas_projects(state: State) -> Response:
     """Projects and corridors: status, dates, money, capacity, links, disputes, sources, bbox."""
-    return _json(state.cached_json("projects", lambda: project_records(state.atlas)))
+    return _json(await state.acached_json("projects", lambda: project_records(state.atlas)))
 
 
 @router.get("/atlas/sources")
-def atlas_sources(state: State) -> Response:
+async def atlas_sources(state: State) -> Response:
     """The sources every record cites: title, publisher, date, URL, what each supports."""
-    return _json(state.cached_json("sources", lambda: source_records(state.atlas)))
+    return _json(await state.acached_json("sources", lambda: source_records(state.atlas)))
 
 
 @router.get("/places")
-def places(
+async def places(
     state: State,
     q: Annotated[
         str, Query(max_length=100, description="Part of a name, alias or id; empty for all.")
@@ -108,7 +112,7 @@ def places(
     """
     key = fold_name(q)
     hits: list[tuple[int, str, dict[str, Any]]] = []
-    for folded, record in state.memo("places", lambda: _place_index(state.atlas)):
+    for folded, record in await state.amemo("places", lambda: _place_index(state.atlas)):
         if key and not any(key in f for f in folded):
             continue
         rank = 0 if not key or folded[0].startswith(key) else 1

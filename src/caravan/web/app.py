@@ -12,10 +12,12 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 
 import caravan
 from caravan.errors import InputError
 from caravan.model.atlas import Atlas
+from caravan.web.admission import HeavyAdmission
 from caravan.web.caches import NetworkCache, RouteCache
 from caravan.web.errors import install_error_handlers
 from caravan.web.geojson import AtlasIndex, atlas_index
@@ -102,6 +104,22 @@ class WebState:
 
         data: bytes = self.memo(f"json:{key}", encode)
         return data
+
+    async def amemo(self, key: str, build: Callable[[], Any]) -> Any:
+        """:meth:`memo` for async endpoints: kept values come straight back, on the event
+        loop; a first build runs in a worker thread so that it never stalls the loop."""
+        with self._lock:
+            if key in self._objects:
+                return self._objects[key]
+        return await run_in_threadpool(self.memo, key, build)
+
+    async def acached_json(self, key: str, build: Callable[[], Any]) -> bytes:
+        """:meth:`cached_json` for async endpoints (see :meth:`amemo`)."""
+        with self._lock:
+            if f"json:{key}" in self._objects:
+                data: bytes = self._objects[f"json:{key}"]
+                return data
+        return await run_in_threadpool(self.cached_json, key, build)
 
     def memo(self, key: str, build: Callable[[], Any]) -> Any:
         """A value built once per app (the atlas never changes under it), e.g. its security
@@ -292,6 +310,14 @@ def create_app(
         app.add_middleware(LoopbackHostOnly)
     app.add_middleware(
         BodySizeLimit, max_body_bytes=limits.max_body_bytes, max_url_chars=limits.max_url_chars
+    )
+    # A few route requests at a time get the event loop; cheap requests never queue behind
+    # dozens of them.
+    app.add_middleware(
+        HeavyAdmission,
+        prefixes=("/api/route",),
+        max_active=limits.active_routes,
+        max_waiting=limits.max_pending_routes,
     )
     # Outermost: the headers and the log line cover every answer, refusals included.
     app.add_middleware(SecurityHeaders)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, Response
 from fastapi.responses import FileResponse
 
 from caravan.errors import NotFoundError
 from caravan.io.outlines import MAPLIBRE_FILES, maplibre_asset_path, outlines_path
+from caravan.web.app import WebState, web_state
 from caravan.web.errors import ApiError
 
 __all__ = ["STATIC_DIR", "router"]
@@ -22,16 +24,26 @@ _CACHE = {"Cache-Control": "public, max-age=3600"}
 _NO_CACHE = {"Cache-Control": "no-cache"}
 
 
+State = Annotated[WebState, Depends(web_state)]
+
+
+def _page(state: WebState, name: str) -> Response:
+    """A page of a few kilobytes, read once per app and then served from memory on the event
+    loop (no file or thread hand-off per request: it stays quick under any load)."""
+    data: bytes = state.memo(f"page:{name}", (STATIC_DIR / name).read_bytes)
+    return Response(content=data, media_type="text/html; charset=utf-8", headers=_NO_CACHE)
+
+
 @router.get("/")
-def index() -> FileResponse:
+async def index(state: State) -> Response:
     """The map page."""
-    return FileResponse(STATIC_DIR / "index.html", media_type="text/html", headers=_NO_CACHE)
+    return _page(state, "index.html")
 
 
 @router.get("/docs")
-def docs() -> FileResponse:
+async def docs(state: State) -> Response:
     """The API docs, rendered in the browser from ``/openapi.json`` with no outside files."""
-    return FileResponse(STATIC_DIR / "docs.html", media_type="text/html", headers=_NO_CACHE)
+    return _page(state, "docs.html")
 
 
 @router.get("/vendor/{name}")

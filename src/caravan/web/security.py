@@ -5,7 +5,7 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import json
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +21,7 @@ __all__ = [
     "SecurityHeaders",
     "check_token",
     "is_loopback",
+    "send_json",
 ]
 
 #: Header that carries the token (``Authorization: Bearer <token>`` works too).
@@ -72,6 +73,10 @@ class Limits:
         Routes queued or computing at once; more get 503.
     route_timeout_s : float
         How long a request waits for its route before answering 504.
+    active_routes : int
+        Route requests the event loop handles at once (cached answers included); more wait
+        idle in line (at most ``max_pending_routes``), so cheap requests never queue behind
+        dozens of them.
     """
 
     max_body_bytes: int = 64 * 1024
@@ -86,6 +91,7 @@ class Limits:
     route_workers: int = 2
     max_pending_routes: int = 64
     route_timeout_s: float = 30.0
+    active_routes: int = 6
 
     def __post_init__(self) -> None:
         for name in (
@@ -98,6 +104,7 @@ class Limits:
             "max_cached_runs",
             "route_workers",
             "max_pending_routes",
+            "active_routes",
         ):
             if int(getattr(self, name)) < 1:
                 raise InputError(f"Limits.{name} must be at least 1")
@@ -138,7 +145,10 @@ def check_token(expected: str | None, headers: MutableMapping[str, str] | Any) -
     return hmac.compare_digest(str(given).encode(), expected.encode())
 
 
-async def _send_json(send: Send, status: int, body: dict[str, Any]) -> None:
+async def send_json(
+    send: Send, status: int, body: dict[str, Any], *, headers: Sequence[tuple[bytes, bytes]] = ()
+) -> None:
+    """Answer a JSON body from an ASGI middleware (and close the connection)."""
     data = json.dumps(body).encode()
     await send(
         {
@@ -148,6 +158,7 @@ async def _send_json(send: Send, status: int, body: dict[str, Any]) -> None:
                 (b"content-type", b"application/json"),
                 (b"content-length", str(len(data)).encode()),
                 (b"connection", b"close"),
+                *headers,
             ],
         }
     )
@@ -174,7 +185,7 @@ class BodySizeLimit:
             scope.get("query_string", b"")
         )
         if url_chars > self.max_url_chars:
-            await _send_json(
+            await send_json(
                 send,
                 414,
                 error_body(
@@ -194,7 +205,7 @@ class BodySizeLimit:
                 except ValueError:
                     declared = -1
                 if declared > limit or declared < 0:
-                    await _send_json(send, 413, self._too_large(declared))
+                    await send_json(send, 413, self._too_large(declared))
                     return
         received = 0
         too_large = False
@@ -220,7 +231,7 @@ class BodySizeLimit:
                 started = True
                 if too_large:
                     replaced = True
-                    await _send_json(send, 413, self._too_large(received))
+                    await send_json(send, 413, self._too_large(received))
                     return
             if replaced:
                 return
@@ -230,10 +241,10 @@ class BodySizeLimit:
             await self.app(scope, limited_receive, guarded_send)
         except _BodyTooLargeError:
             if not started:
-                await _send_json(send, 413, self._too_large(received))
+                await send_json(send, 413, self._too_large(received))
         except Exception:
             if too_large and not started:
-                await _send_json(send, 413, self._too_large(received))
+                await send_json(send, 413, self._too_large(received))
             else:
                 raise
 
@@ -286,7 +297,7 @@ class LoopbackHostOnly:
                     fix="open http://127.0.0.1:<port>/",
                     kind="bad_host",
                 )
-                await _send_json(send, 400, body)
+                await send_json(send, 400, body)
                 return
         await self.app(scope, receive, send)
 
