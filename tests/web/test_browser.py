@@ -372,8 +372,7 @@ def test_risk_layer_with_event_popups(page: Any, base_url: str, screenshots: Pat
     page.fill("#risk-as-of", "2000-01-01")
     page.dispatch_event("#risk-as-of", "change")
     page.wait_for_function(
-        "() => document.querySelector('#risk-message').textContent"
-        ".startsWith('Risk as of 2000')"
+        "() => document.querySelector('#risk-message').textContent.startsWith('Risk as of 2000')"
     )
     assert page.evaluate("caravanMap.getSource('events')._data.features.length") == 0
     page.uncheck("#risk-toggle")
