@@ -119,7 +119,6 @@ class JobQueue:
         Examples
         --------
         >>> import asyncio
-    import contextlib
         >>> queue = JobQueue("sum", workers=1, max_pending=2, max_per_client=2, max_kept=4)
         >>> job = queue.submit("k", lambda: 1 + 1, client="me")
         >>> asyncio.run(queue.wait(job, timeout_s=5))
