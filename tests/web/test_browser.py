@@ -176,6 +176,12 @@ def _plan_route(page: Any, base_url: str, pairs: list[tuple[str, str]]) -> tuple
     return pair
 
 
+def _pick_scenarios(page: Any, a: str, b: str) -> None:
+    """Choose scenarios A and B with plain clicks."""
+    page.check(f"#scenario-picker input[name=scenario-a][value='{a}']")
+    page.check(f"#scenario-picker input[name=scenario-b][value='{b}']")
+
+
 def _distinct_colours(png: bytes) -> int:
     from PIL import Image
 
@@ -245,8 +251,7 @@ def test_compare_two_scenarios(page: Any, scenarios_url: str, screenshots: Path)
     page.click("nav.tabs button[data-tab=scenarios]")
     a = next((n for n in names if n.startswith("baseline")), names[0])
     b = next(n for n in names if n != a)
-    page.select_option("#scenario-a", a)
-    page.select_option("#scenario-b", b)
+    _pick_scenarios(page, a, b)
     page.click("#scenario-compare")
     page.wait_for_selector("#compare-countries tbody tr, #scenario-message.error", timeout=90_000)
     assert "error" not in (page.get_attribute("#scenario-message", "class") or ""), page.inner_text(
@@ -298,8 +303,7 @@ def test_uncertainty_chart_after_a_comparison(
     _open(page, scenarios_url)
     page.click("nav.tabs button[data-tab=scenarios]")
     assert page.is_disabled("#scenario-uncertainty"), "needs a comparison first"
-    page.select_option("#scenario-a", a)
-    page.select_option("#scenario-b", b)
+    _pick_scenarios(page, a, b)
     page.click("#scenario-compare")
     page.wait_for_selector("#compare-countries tbody tr, #scenario-message.error", timeout=60_000)
     page.wait_for_selector("#scenario-uncertainty:not([disabled])")
@@ -392,3 +396,182 @@ def test_events_along_a_planned_route(page: Any, base_url: str, screenshots: Pat
         assert "No events along this route" in page.inner_text("#route-no-events")
     page.locator("#route-events").scroll_into_view_if_needed()
     page.screenshot(path=str(screenshots / "7-route-events.png"))
+
+
+# -- one layer set per view, labels, names, multi-select, narrow windows (issue 21) ----------
+
+_VIEW_LAYERS = {
+    "atlas": ["project-halo"],
+    "route": ["route-casing", "route-line"],
+    "scenarios": ["flows", "compare"],
+    "risk": ["risk-links", "risk-nodes", "events"],
+}
+
+
+def _visible_sets(page: Any) -> list[str]:
+    """The views whose layers are on the map now (exactly one is wanted)."""
+    visible = page.evaluate(
+        """(sets) => Object.entries(sets).filter(([, ids]) =>
+            ids.some((id) => caravanMap.getLayoutProperty(id, 'visibility') !== 'none'))
+            .map(([view]) => view)""",
+        _VIEW_LAYERS,
+    )
+    return list(visible)
+
+
+def _labels(page: Any) -> list[str]:
+    return list(
+        page.eval_on_selector_all(
+            "#place-labels .place-label", "els => els.map(e => e.textContent)"
+        )
+    )
+
+
+def _no_sideways_scroll(page: Any) -> dict[str, int]:
+    sizes: dict[str, int] = page.evaluate(
+        """() => ({
+            doc: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+            panel: document.querySelector('#panel').scrollWidth
+                - document.querySelector('#panel').clientWidth,
+        })"""
+    )
+    return sizes
+
+
+def test_each_view_shows_one_layer_set_with_labels(
+    page: Any, scenarios_url: str, screenshots: Path
+) -> None:
+    """Map, route, comparison and risk views: one layer set each, place names on the map."""
+    pytest.importorskip("caravan.results.runs", reason="scenario runs not available")
+    import httpx
+
+    scenarios = httpx.get(scenarios_url + "/api/scenarios").json()
+    places = {p["name"] for p in httpx.get(scenarios_url + "/api/places").json()}
+    _open(page, scenarios_url)
+    assert _visible_sets(page) == ["atlas"]
+    labels = _labels(page)
+    assert labels and set(labels) <= places, labels
+    page.screenshot(path=str(screenshots / "view-1-map.png"))
+    # Zoomed in, more places are named.
+    page.evaluate("caravanMap.jumpTo({zoom: caravanMap.getZoom() + 2.5})")
+    page.wait_for_function("() => caravanMap.loaded()")
+    page.wait_for_timeout(200)
+    assert _labels(page), "no labels after zooming in"
+    page.evaluate("caravanMap.jumpTo({zoom: caravanMap.getZoom() - 2.5})")
+
+    pair = _plan_route(page, scenarios_url, OD_PAIRS)
+    page.wait_for_selector("#route-summary tbody tr")
+    assert _visible_sets(page) == ["route"]
+    message = page.inner_text("#route-message")
+    assert f"from {pair[0]} to {pair[1]}" in message, message
+    assert "route(s)" not in message
+    page.wait_for_function("() => caravanMap.loaded()")
+    page.screenshot(path=str(screenshots / "view-2-route.png"))
+
+    page.click("nav.tabs button[data-tab=scenarios]")
+    assert _visible_sets(page) == ["scenarios"], "the route stayed on the comparison view"
+    names = [s["name"] for s in scenarios]
+    a = next((n for n in names if n.startswith("baseline")), names[0])
+    b = next(n for n in names if n != a)
+    _pick_scenarios(page, a, b)
+    page.click("#scenario-compare")
+    page.wait_for_selector("#compare-countries tbody tr, #scenario-message.error", timeout=90_000)
+    assert _visible_sets(page) == ["scenarios"]
+    page.wait_for_function("() => caravanMap.loaded()")
+    page.screenshot(path=str(screenshots / "view-3-comparison.png"))
+
+    page.click("nav.tabs button[data-tab=atlas]")
+    page.check("#risk-toggle")
+    page.wait_for_selector("#risk-zones-table tbody tr, #risk-message.error")
+    assert _visible_sets(page) == ["risk"], "route or comparison layers stayed on the risk view"
+    assert page.evaluate("caravanMap.getLayoutProperty('links-solid', 'visibility')") == "none"
+    page.wait_for_function("() => caravanMap.loaded()")
+    assert _labels(page)
+    page.screenshot(path=str(screenshots / "view-4-risk.png"))
+    # Back on the route tab, the route comes back and the risk layer goes.
+    page.click("nav.tabs button[data-tab=route]")
+    assert _visible_sets(page) == ["route"]
+
+
+def test_several_projects_open_with_plain_clicks(page: Any, base_url: str) -> None:
+    _open(page, base_url)
+    page.click("nav.tabs button[data-tab=route]")
+    boxes = page.locator("#route-open input[type=checkbox]")
+    if boxes.count() < 2:
+        pytest.skip("the atlas has fewer than two projects to open")
+    boxes.nth(0).click()
+    boxes.nth(1).click()
+    assert page.locator("#route-open input:checked").count() == 2
+    assert "2 ticked" in page.inner_text("#route-open-count")
+    import httpx
+
+    pair = next(
+        (o, d)
+        for o, d in OD_PAIRS
+        if httpx.get(base_url + "/api/route", params={"from": o, "to": d}).status_code == 200
+    )
+    page.fill("#route-from", pair[0])
+    page.fill("#route-to", pair[1])
+    with page.expect_response(lambda r: "/api/route?" in r.url) as answer:
+        page.click("#route-plan")
+    opened = answer.value.json()["query"]["open"]
+    assert len(opened) == 2, opened
+    page.wait_for_selector("#route-message:not(:empty)")
+    assert " open" in page.inner_text("#route-message")
+    # Every project's name shows whole (wrapped, never cut).
+    cut = page.eval_on_selector_all(
+        "#route-open .check-row",
+        "rows => rows.filter(r => r.scrollWidth > r.clientWidth + 1).length",
+    )
+    assert cut == 0
+
+
+def test_scenario_titles_and_choices_are_never_cut(page: Any, scenarios_url: str) -> None:
+    _open(page, scenarios_url)
+    page.click("nav.tabs button[data-tab=scenarios]")
+    page.wait_for_selector("#scenario-picker tbody tr")
+    cut = page.eval_on_selector_all(
+        "#scenario-picker td.scenario-title",
+        "els => els.filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent)",
+    )
+    assert cut == [], cut
+    # The commodity drop-down's longest name fits its box.
+    page.click("nav.tabs button[data-tab=route]")
+    too_wide = page.evaluate(
+        """() => {
+            const ctx = document.createElement('canvas').getContext('2d');
+            const sel = document.getElementById('route-commodity');
+            const style = getComputedStyle(sel);
+            ctx.font = style.fontSize + ' ' + style.fontFamily;
+            return [...sel.options].filter((o) =>
+                ctx.measureText(o.text).width > sel.getBoundingClientRect().width - 30
+            ).map((o) => o.text);
+        }"""
+    )
+    assert too_wide == [], too_wide
+
+
+def test_narrow_window_has_no_sideways_scroll(
+    browser: Any, scenarios_url: str, screenshots: Path
+) -> None:
+    context = browser.new_context(viewport={"width": 800, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        _open(page, scenarios_url)
+        for tab in ("atlas", "route", "scenarios"):
+            page.click(f"nav.tabs button[data-tab={tab}]")
+            assert _no_sideways_scroll(page) == {"doc": 0, "panel": 0}, tab
+        boxes = page.evaluate(
+            """() => ['#map', '#panel'].map((s) => {
+                const r = document.querySelector(s).getBoundingClientRect();
+                return {w: r.width, h: r.height};
+            })"""
+        )
+        # The map keeps the full width on top; the panel goes below it, not beside it.
+        assert boxes[0]["w"] >= 790 and boxes[0]["h"] >= 0.4 * 900, boxes
+        page.click("nav.tabs button[data-tab=atlas]")
+        assert _labels(page)
+        page.screenshot(path=str(screenshots / "view-5-narrow-800px.png"))
+    finally:
+        context.close()

@@ -102,30 +102,30 @@ class _Job:
 class JobQueue:
     """Jobs keyed by any hashable key, run on daemon worker threads with a bounded queue.
 
-        Parameters
-        ----------
-        label : str
-            What a job is, for messages and the log ("route", "run or ensemble").
-        workers : int
-            Jobs run at once.
-        max_pending : int
-            Jobs queued or running at once on the server; more are refused.
-        max_per_client : int
-            Jobs queued or running at once for one client; more are refused.
-        max_kept : int
-            Finished jobs kept (their results answer later requests); the least recently used is
-            dropped first. 0 keeps none (the caller caches results itself).
+    Parameters
+    ----------
+    label : str
+        What a job is, for messages and the log ("route", "run or ensemble").
+    workers : int
+        Jobs run at once.
+    max_pending : int
+        Jobs queued or running at once on the server; more are refused.
+    max_per_client : int
+        Jobs queued or running at once for one client; more are refused.
+    max_kept : int
+        Finished jobs kept (their results answer later requests); the least recently used is
+        dropped first. 0 keeps none (the caller caches results itself).
 
-        Examples
-        --------
-        >>> import asyncio
-        >>> queue = JobQueue("sum", workers=1, max_pending=2, max_per_client=2, max_kept=4)
-        >>> job = queue.submit("k", lambda: 1 + 1, client="me")
-        >>> asyncio.run(queue.wait(job, timeout_s=5))
-        2
-        >>> queue.done("k"), queue.stats()["pending"]
-        (2, 0)
-        >>> queue.close()
+    Examples
+    --------
+    >>> import asyncio
+    >>> queue = JobQueue("sum", workers=1, max_pending=2, max_per_client=2, max_kept=4)
+    >>> job = queue.submit("k", lambda: 1 + 1, client="me")
+    >>> asyncio.run(queue.wait(job, timeout_s=5))
+    2
+    >>> queue.done("k"), queue.stats()["pending"]
+    (2, 0)
+    >>> queue.close()
     """
 
     def __init__(

@@ -251,7 +251,59 @@
       map.on("mouseenter", layer, () => { map.getCanvas().style.cursor = "pointer"; });
       map.on("mouseleave", layer, () => { map.getCanvas().style.cursor = ""; });
     }
-    map.once("load", () => map.once("idle", markReady));
+    map.once("load", () => {
+      showLayers();
+      setupLabels();
+      map.once("idle", markReady);
+    });
+  }
+
+  // ---------------------------------------------------------------- place labels
+  // The style has no glyphs (nothing may be fetched from elsewhere), so place names are HTML
+  // labels over the canvas: cities from the first zoom, ports next, then the other places,
+  // each drawn only where it overlaps no label already placed.
+  const LABEL_MIN_ZOOM = { city: 0, port: 4.5, border: 5.5, station: 6, terminal: 6, pass: 6, junction: 7 };
+  const LABEL_ORDER = ["city", "port", "border", "station", "terminal", "pass", "junction"];
+  function setupLabels() {
+    const layer = document.createElement("div");
+    layer.id = "place-labels";
+    layer.setAttribute("aria-hidden", "true");
+    map.getContainer().appendChild(layer);
+    const places = state.nodes.features.slice().sort((a, b) =>
+      LABEL_ORDER.indexOf(a.properties.kind) - LABEL_ORDER.indexOf(b.properties.kind) ||
+      a.properties.name.localeCompare(b.properties.name));
+    let queued = false;
+    const draw = () => {
+      queued = false;
+      const zoom = map.getZoom();
+      const width = map.getContainer().clientWidth, height = map.getContainer().clientHeight;
+      const placed = [];
+      const fragment = document.createDocumentFragment();
+      for (const f of places) {
+        const kind = f.properties.kind;
+        const min = LABEL_MIN_ZOOM[kind] === undefined ? 8 : LABEL_MIN_ZOOM[kind];
+        if (zoom < min) continue;
+        const p = map.project(f.geometry.coordinates);
+        if (p.x < 0 || p.y < 0 || p.x > width || p.y > height) continue;
+        const name = f.properties.name;
+        const box = [p.x + 5, p.y - 8, p.x + 9 + name.length * 6.6, p.y + 8];
+        if (placed.some((q) => box[0] < q[2] && q[0] < box[2] && box[1] < q[3] && q[1] < box[3])) continue;
+        placed.push(box);
+        const label = document.createElement("span");
+        label.className = "place-label kind-" + kind;
+        label.textContent = name;
+        label.dataset.node = f.properties.node_id;
+        label.style.transform = "translate(" + Math.round(box[0]) + "px," + Math.round(box[1]) + "px)";
+        fragment.appendChild(label);
+      }
+      layer.replaceChildren(fragment);
+      layer.dataset.zoom = zoom.toFixed(2);
+    };
+    map.on("move", () => {
+      if (!queued) { queued = true; requestAnimationFrame(draw); }
+    });
+    map.on("resize", draw);
+    draw();
   }
 
   function sourceList(ids) {
@@ -334,9 +386,24 @@
     for (const p of sorted) {
       const label = p.name + " (" + p.status.replace("_", " ") + ")";
       picker.add(new Option(label, p.project_id));
-      if (p.status !== "operational") open.add(new Option(p.name, p.project_id));
+      if (p.status !== "operational") {
+        // A tick box per project: several can be chosen with plain clicks (no ctrl-click).
+        const row = document.createElement("label");
+        row.className = "check-row";
+        const box = document.createElement("input");
+        box.type = "checkbox";
+        box.name = "open";
+        box.value = p.project_id;
+        box.addEventListener("change", countOpen);
+        row.append(box, document.createTextNode(p.name));
+        open.appendChild(row);
+      }
     }
     picker.addEventListener("change", () => pickProject(picker.value));
+  }
+  function countOpen() {
+    const n = $("route-open").querySelectorAll("input:checked").length;
+    $("route-open-count").textContent = n ? "(" + n + " ticked)" : "(tick any number)";
   }
   function pickProject(projectId) {
     const card = $("project-card");
@@ -371,6 +438,18 @@
   }
 
   // ---------------------------------------------------------------- route planner
+  function placeName(nodeId) {
+    const p = state.places.find((x) => x.node_id === nodeId);
+    return p ? p.name : nodeId;
+  }
+  function projectName(projectId) {
+    const p = state.projects.find((x) => x.project_id === projectId);
+    return p ? p.name : projectId;
+  }
+  function scenarioTitle(name) {
+    const s = state.scenarios.find((x) => x.name === name);
+    return s && s.title ? s.title : name;
+  }
   function placeValue(text) {
     const t = text.trim();
     const exact = state.places.filter((p) => p.name === t);
@@ -403,7 +482,7 @@
     params.set("commodity", $("route-commodity").value);
     params.set("by", $("route-by").value);
     params.set("k", $("route-k").value);
-    for (const o of $("route-open").selectedOptions) params.append("open", o.value);
+    for (const box of $("route-open").querySelectorAll("input:checked")) params.append("open", box.value);
     $("route-plan").disabled = true;
     showMessage("route-message", "Planning…");
     $("route-breakdown").innerHTML = "";
@@ -411,7 +490,10 @@
       const body = await api("/api/route?" + params.toString());
       state.routes = body.routes;
       state.selectedRoute = 0;
-      showMessage("route-message", body.routes.length + " route(s) from " + body.query.from + " to " + body.query.to + ", " + body.query.year);
+      const n = body.routes.length;
+      const opened = body.query.open.length ? ", with " + body.query.open.map(projectName).join(", ") + " open" : "";
+      showMessage("route-message", n + (n === 1 ? " route" : " routes") + " from " + placeName(body.query.from) + " to " +
+        placeName(body.query.to) + ", " + body.query.year + opened);
       drawRoutes();
       if (body.bbox) fit([[body.bbox[0], body.bbox[1]], [body.bbox[2], body.bbox[3]]]);
     } catch (error) {
@@ -450,7 +532,7 @@
       { key: "cost_usd_per_t", label: "cost USD/t", num: true },
     ], routes, { id: "route-summary", rowAttrs: (r, i) => 'class="clickable' + (i === state.selectedRoute ? " selected" : "") + '" data-rank="' + r.rank + '"' });
     const r = routes[state.selectedRoute];
-    html += "<h3>Route " + esc(r.rank) + ": " + esc(r.node_ids.join(" – ")) + "</h3>";
+    html += "<h3>Route " + esc(r.rank) + ": " + esc(r.node_ids.map(placeName).join(" – ")) + "</h3>";
     html += '<p class="small">' + esc(fmt(r.length_km, 0)) + " km, " + esc(fmt(r.time_h)) + " h, money " + esc(fmt(r.money_usd_per_t)) +
       " USD/t + time " + esc(fmt(r.value_of_time_usd_per_t_h * r.time_h)) + " + risk " + esc(fmt(r.risk_usd_per_t)) +
       " = cost " + esc(fmt(r.cost_usd_per_t)) + " USD/t</p>";
@@ -495,31 +577,37 @@
       showMessage("scenario-message", errorText(error), true);
       return;
     }
-    const a = $("scenario-a"), b = $("scenario-b");
-    for (const s of state.scenarios) {
-      const label = (s.title || s.name) + (s.year ? " (" + s.year + ")" : "");
-      a.add(new Option(label, s.name));
-      b.add(new Option(label, s.name));
-    }
+    // One row per scenario with its whole title (wrapped, never cut) and a choice for A and
+    // for B: long titles do not fit a drop-down.
+    const picker = $("scenario-picker");
+    const base = Math.max(0, state.scenarios.findIndex((s) => s.name.startsWith("baseline")));
+    const other = state.scenarios.length > 1 ? (base === 0 ? 1 : 0) : 0;
+    let rows = "";
+    state.scenarios.forEach((s, i) => {
+      const title = (s.title || s.name) + (s.year ? " (" + s.year + ")" : "");
+      rows += '<tr data-scenario="' + esc(s.name) + '">' +
+        '<td><input type="radio" name="scenario-a" value="' + esc(s.name) + '" aria-label="A: ' + esc(title) + '"' + (i === base ? " checked" : "") + "></td>" +
+        '<td><input type="radio" name="scenario-b" value="' + esc(s.name) + '" aria-label="B: ' + esc(title) + '"' + (i === other ? " checked" : "") + "></td>" +
+        '<td class="scenario-title">' + esc(title) + "</td></tr>";
+    });
+    picker.innerHTML = '<table><thead><tr><th title="before">A</th><th title="after">B</th><th>scenario</th></tr></thead><tbody>' + rows + "</tbody></table>";
     if (!state.scenarios.length) showMessage("scenario-message", "This atlas ships no scenarios.");
-    const base = state.scenarios.findIndex((s) => s.name.startsWith("baseline"));
-    a.selectedIndex = Math.max(base, 0);
-    b.selectedIndex = state.scenarios.length > 1 ? (a.selectedIndex === 0 ? 1 : 0) : 0;
     const describe = () => {
-      const sa = state.scenarios.find((s) => s.name === a.value);
-      const sb = state.scenarios.find((s) => s.name === b.value);
+      const sa = state.scenarios.find((s) => s.name === picked("a"));
+      const sb = state.scenarios.find((s) => s.name === picked("b"));
       $("scenario-description").innerHTML = [sa, sb].filter(Boolean)
         .map((s, i) => "<p><strong>" + "AB"[i] + ":</strong> " + esc(s.description) + "</p>").join("");
     };
-    a.addEventListener("change", describe);
-    b.addEventListener("change", describe);
+    picker.addEventListener("change", describe);
     describe();
     $("scenario-flows").addEventListener("click", showFlows);
     $("scenario-compare").addEventListener("click", compare);
     $("scenario-uncertainty").addEventListener("click", showUncertainty);
-    const forget = () => { state.lastCompare = null; busy(false); };
-    a.addEventListener("change", forget);
-    b.addEventListener("change", forget);
+    picker.addEventListener("change", () => { state.lastCompare = null; busy(false); });
+  }
+  function picked(side) {
+    const box = document.querySelector("#scenario-picker input[name=scenario-" + side + "]:checked");
+    return box ? box.value : "";
   }
   function busy(on) {
     $("scenario-flows").disabled = on;
@@ -529,20 +617,20 @@
   function clearScenarioLayers() {
     map.getSource("flows").setData(EMPTY);
     map.getSource("compare").setData(EMPTY);
-    dimLinks(true);
+    state.scenarioShown = true;
+    showLayers();
   }
   function dimLinks(dim) {
-    // The atlas's links fade behind flows and changes, so that these stand out.
     map.setPaintProperty("links-solid", "line-opacity", dim ? 0.25
       : ["case", ["==", ["get", "status"], "under_construction"], 0.6, 0.95]);
     map.setPaintProperty("links-dashed", "line-opacity", dim ? 0.25 : 0.9);
   }
   async function showFlows() {
-    const name = $("scenario-a").value;
+    const name = picked("a");
     if (!name) return;
     busy(true);
     $("uncertainty-result").innerHTML = "";
-    showMessage("scenario-message", "Running " + name + "…");
+    showMessage("scenario-message", "Running " + scenarioTitle(name) + "…");
     try {
       const run = await api("/api/runs", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ scenario: name }) });
       const flows = await api("/api/runs/" + encodeURIComponent(name) + "/flows.geojson");
@@ -551,9 +639,9 @@
       map.setPaintProperty("flows", "line-width", ["interpolate", ["linear"], ["get", "tonnes_per_year"], 0, 1, maxT, 16]);
       map.getSource("flows").setData(flows);
       const s = run.summary;
-      showMessage("scenario-message", name + ": " + fmt(s.served_tonnes_per_year / 1e6) + " of " + fmt(s.demand_tonnes_per_year / 1e6) + " Mt a year served on " + flows.features.length + " links");
+      showMessage("scenario-message", scenarioTitle(name) + ": " + fmt(s.served_tonnes_per_year / 1e6) + " of " + fmt(s.demand_tonnes_per_year / 1e6) + " Mt a year served on " + flows.features.length + " links");
       let html = '<div class="ramp" data-style="background:linear-gradient(90deg,#ccc,#555)"></div><p class="small muted">Line width: tonnes a year (max ' + esc(fmt(maxT / 1e6)) + " Mt)</p>";
-      html += "<h3>Transit by country — " + esc(name) + "</h3>" + table([
+      html += "<h3>Transit by country — " + esc(scenarioTitle(name)) + "</h3>" + table([
         { key: "country_iso3", label: "country" },
         { key: "transit_tonnes", label: "transit Mt", num: true, render: (v) => esc(fmt(v / 1e6, 2)) },
         { key: "transit_tkm", label: "transit bn tkm", num: true, render: (v) => esc(fmt(v / 1e9, 2)) },
@@ -570,12 +658,12 @@
     }
   }
   async function compare() {
-    const a = $("scenario-a").value, b = $("scenario-b").value;
+    const a = picked("a"), b = picked("b");
     if (!a || !b) return;
     state.lastCompare = null;
     busy(true);
     $("uncertainty-result").innerHTML = "";
-    showMessage("scenario-message", "Comparing " + a + " → " + b + " (runs each if needed)…");
+    showMessage("scenario-message", "Comparing " + scenarioTitle(a) + " → " + scenarioTitle(b) + " (runs each if needed)…");
     try {
       const cmp = await api("/api/compare", { method: "POST", headers: { "Content-Type": "application/json" },
         body: JSON.stringify({ a: a, b: b }) });
@@ -587,11 +675,11 @@
       map.setPaintProperty("compare", "line-width", ["interpolate", ["linear"], ["abs", ["get", "delta_tonnes"]], 0, 1.5, m, 12]);
       map.getSource("compare").setData(fc);
       if (fc.features.length) fit(bboxOf(fc.features));
-      showMessage("scenario-message", cmp.a + " → " + cmp.b + ": " + fc.features.length + " links changed");
+      showMessage("scenario-message", scenarioTitle(cmp.a) + " → " + scenarioTitle(cmp.b) + ": " + fc.features.length + " links changed");
       let html = '<div class="ramp" data-style="background:linear-gradient(90deg,#c0392b,#bbbbbb,#2166ac)"></div>' +
         '<p class="small muted">Red: tonnes lost on a link; blue: gained (largest change ' + esc(fmt(m / 1e6, 2)) + " Mt)</p>";
       const countries = cmp.countries.filter((c) => Math.max(c.transit_tonnes_a, c.transit_tonnes_b) >= 1);
-      html += "<h3>Transit by country: " + esc(cmp.a) + " → " + esc(cmp.b) + "</h3>" + table([
+      html += "<h3>Transit by country: " + esc(scenarioTitle(cmp.a)) + " → " + esc(scenarioTitle(cmp.b)) + "</h3>" + table([
         { key: "country_iso3", label: "country" },
         { key: "transit_tonnes_a", label: "A Mt", num: true, render: (v) => esc(fmt(v / 1e6, 2)) },
         { key: "transit_tonnes_b", label: "B Mt", num: true, render: (v) => esc(fmt(v / 1e6, 2)) },
@@ -601,7 +689,7 @@
       const corridors = (cmp.corridors || []).filter((c) => c.delta_tonnes_per_year);
       if (corridors.length) {
         html += "<h3>Projects and corridors</h3>" + table([
-          { key: "project_id", label: "project" },
+          { key: "project_id", label: "project", render: (v) => esc(projectName(v)) },
           { key: "delta_tonnes_per_year", label: "Δ Mt", num: true, render: (v) => '<span class="' + deltaClass(v / 1e6, 2) + '">' + esc(signed(v / 1e6, 2)) + "</span>" },
         ], corridors, { id: "compare-corridors" });
       }
@@ -637,9 +725,8 @@
     });
   }
   function setRiskVisible(on) {
-    for (const id of ["risk-links", "risk-nodes", "events"]) map.setLayoutProperty(id, "visibility", on ? "visible" : "none");
-    for (const id of ["links-solid", "links-dashed"]) map.setLayoutProperty(id, "visibility", on ? "none" : "visible");
-    map.setLayoutProperty("nodes", "visibility", on ? "none" : "visible");
+    state.riskOn = on;
+    showLayers();
   }
   async function toggleRisk(on) {
     state.riskOn = on;
@@ -872,11 +959,41 @@
   }
 
   // ---------------------------------------------------------------- tabs and start
+  // One visible layer set per view: the atlas (with its project highlight), the route, the
+  // scenario flows or comparison, or the risk layer (the atlas tab with Risk ticked). What
+  // belongs to another tab leaves the map until that tab is chosen again.
+  const VIEW_LAYERS = {
+    atlas: ["project-halo"],
+    route: ["route-casing", "route-line"],
+    scenarios: ["flows", "compare"],
+    risk: ["risk-links", "risk-nodes", "events"],
+  };
+  const BASE_LAYERS = ["links-solid", "links-dashed", "nodes"];
+  function currentTab() {
+    const b = document.querySelector(".tabs button[aria-selected=true]");
+    return b ? b.dataset.tab : "atlas";
+  }
+  function currentView() {
+    const tab = currentTab();
+    return tab === "atlas" && state.riskOn ? "risk" : tab;
+  }
+  function showLayers() {
+    if (!map || !map.getLayer("route-line")) return;
+    const view = currentView();
+    for (const [v, ids] of Object.entries(VIEW_LAYERS)) {
+      for (const id of ids) map.setLayoutProperty(id, "visibility", v === view ? "visible" : "none");
+    }
+    for (const id of BASE_LAYERS) map.setLayoutProperty(id, "visibility", view === "risk" ? "none" : "visible");
+    // The atlas's links fade behind flows and changes, so that these stand out.
+    dimLinks(view === "scenarios" && !!state.scenarioShown);
+    document.documentElement.dataset.view = view;
+  }
   function setupTabs() {
     for (const button of document.querySelectorAll(".tabs button")) {
       button.addEventListener("click", () => {
         for (const b of document.querySelectorAll(".tabs button")) b.setAttribute("aria-selected", String(b === button));
         for (const s of document.querySelectorAll(".tab")) s.hidden = s.id !== "tab-" + button.dataset.tab;
+        showLayers();
       });
     }
   }
