@@ -8,13 +8,16 @@ brief of one comparison and says where it is.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from caravan.cli._atlas import handled, print_problems, print_summary
 from caravan.cli._common import console, err_console
 from caravan.errors import AtlasValidationError, CaravanError
-from caravan.model.atlas import Atlas
+
+if TYPE_CHECKING:  # the atlas model imports pandas: not for commands that do not need it
+    from caravan.model.atlas import Atlas
 
 __all__ = ["demo"]
 
