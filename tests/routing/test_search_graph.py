@@ -42,19 +42,22 @@ def _nx_zone_distances(n, n_zones, frm, to, cost, blocked) -> np.ndarray:
     return out
 
 
-@settings(max_examples=200, deadline=None)
-@given(zoned_graphs(), st.booleans(), st.booleans())
-def test_zone_distances_and_paths_match_networkx(graph, prune: bool, reorder: bool) -> None:
+@settings(max_examples=300, deadline=None)
+@given(zoned_graphs(), st.booleans(), st.booleans(), st.booleans())
+def test_zone_distances_and_paths_match_networkx(
+    graph, prune: bool, contract: bool, reorder: bool
+) -> None:
     n, n_zones, frm, to, cost, blocked = graph
     sg = compile_search_graph(
         frm, to, n_nodes=n, n_zones=n_zones, blocked_node_mask=blocked, prune=prune,
-        reorder=reorder,
+        contract=contract, reorder=reorder,
     )  # fmt: skip
-    assert sorted(sg.node_idx.tolist()) == list(range(n))
+    assert len(set(sg.node_idx.tolist())) == sg.n_nodes
     assert sg.node_idx[:n_zones].tolist() == list(range(n_zones))  # zones keep their index
+    assert len(set(sg.member_link.tolist())) == sg.member_link.size  # a link in one entry only
     origins = np.arange(n_zones, dtype=np.int64)
-    dist = np.empty((n_zones, n))
-    pred = np.empty((n_zones, n), np.int64)
+    dist = np.empty((n_zones, sg.n_nodes))
+    pred = np.empty((n_zones, sg.n_nodes), np.int64)
     trees_kernel(
         sg.indptr, sg.head, sg.entry_cost(cost), sg.blocked_node_mask, origins, dist, pred,
         n_targets=n_zones,
@@ -68,10 +71,11 @@ def test_zone_distances_and_paths_match_networkx(graph, prune: bool, reorder: bo
             total, u, steps = 0.0, d, 0
             while u != o:
                 e = pred[o, u]
-                link = sg.link_idx[e]
-                assert sg.node_idx[sg.tail[e]] == frm[link]
-                assert sg.node_idx[sg.head[e]] == to[link]
-                total += cost[link]
+                links = sg.member_link[sg.member_ptr[e] : sg.member_ptr[e + 1]]
+                assert sg.node_idx[sg.tail[e]] == frm[links[0]]
+                assert sg.node_idx[sg.head[e]] == to[links[-1]]
+                assert (to[links[:-1]] == frm[links[1:]]).all()  # the chain is joined up
+                total += cost[links].sum()
                 u = int(sg.tail[e])
                 steps += 1
                 assert steps <= n
@@ -91,7 +95,27 @@ def test_renumbering_follows_breadth_first_order() -> None:
     frm = np.array([0, 5, 3, 4, 5, 3, 4, 2])
     to = np.array([5, 3, 4, 2, 0, 5, 3, 4])
     sg = compile_search_graph(
-        frm, to, n_nodes=6, n_zones=1, blocked_node_mask=np.zeros(6, bool), prune=False
-    )
+        frm, to, n_nodes=6, n_zones=1, blocked_node_mask=np.zeros(6, bool), prune=False,
+        contract=False,
+    )  # fmt: skip
     # node 1 has no link (numbered on its own); the search from node 2 walks the chain back
     assert sg.node_idx.tolist() == [0, 1, 2, 4, 3, 5]
+
+
+def test_chains_one_way_and_both_ways_become_one_entry_each_way() -> None:
+    # zones 0, 1; a one-way chain 0 -> 2 -> 3 -> 1 and a two-way chain 1 <-> 4 <-> 5 <-> 0;
+    # node 6 (in from 0, out to 0 and 1) stays
+    frm = np.array([0, 2, 3, 1, 4, 5, 0, 5, 4, 6, 0, 6])
+    to = np.array([2, 3, 1, 4, 5, 0, 5, 4, 1, 0, 6, 1])
+    sg = compile_search_graph(frm, to, n_nodes=7, n_zones=2, blocked_node_mask=np.zeros(7, bool))
+    assert sorted(sg.node_idx.tolist()) == [0, 1, 6]
+    chains = sorted(
+        sg.member_link[sg.member_ptr[e] : sg.member_ptr[e + 1]].tolist() for e in range(6)
+    )
+    assert chains == [[0, 1, 2], [3, 4, 5], [6, 7, 8], [9], [10], [11]]
+    flows = sg.link_values(np.arange(6, dtype=float), 12)
+    for e in range(6):  # an entry's value lands on each of its links
+        links = sg.member_link[sg.member_ptr[e] : sg.member_ptr[e + 1]]
+        assert (flows[links] == e).all()
+    costs = sg.entry_cost(np.arange(12, dtype=float))
+    np.testing.assert_allclose(sorted(costs), [3, 9, 10, 11, 12, 21])

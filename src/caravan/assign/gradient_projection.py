@@ -71,7 +71,8 @@ def _path_cost(p: int, p_start: Any, p_len: Any, links_buf: Any, link_time: Any,
 
 @njit(cache=True, nogil=True)  # type: ignore[untyped-decorator]
 def _add_columns(
-    od_lo: int, od_hi: int, link_idx: Any, tail: Any, pred: Any, row_of_origin: Any,
+    od_lo: int, od_hi: int, member_ptr: Any, member_link: Any, tail: Any, pred: Any,
+    row_of_origin: Any,
     od_origin: Any, od_dest: Any, od_demand: Any, od_head: Any, p_next: Any, p_start: Any,
     p_len: Any, p_flow: Any, links_buf: Any, n_paths: int, buf_used: int,
 ) -> Any:  # fmt: skip
@@ -82,16 +83,17 @@ def _add_columns(
     ones start empty. Returns ``(next_od, n_paths, buf_used)``; ``next_od < od_hi`` means the
     path arrays are full: the caller grows them and calls again from that pair.
     """
-    tmp = np.empty(pred.shape[1] + 1, np.int64)
+    tmp = np.empty(member_link.size + 1, np.int64)
     for od in range(od_lo, od_hi):
         o = od_origin[od]
         row = row_of_origin[o]
         n_tmp = 0
         u = od_dest[od]
-        while u != o:
+        while u != o:  # the path's links from the destination back, chains expanded
             e = pred[row, u]
-            tmp[n_tmp] = link_idx[e]
-            n_tmp += 1
+            for k in range(member_ptr[e + 1] - 1, member_ptr[e] - 1, -1):
+                tmp[n_tmp] = member_link[k]
+                n_tmp += 1
             u = tail[e]
         found = False
         p = od_head[od]
@@ -458,7 +460,8 @@ def _column_generation(
         od_hi = od_offset + int(np.searchsorted(class_origin, chunk[-1], side="right"))
         while od_lo < od_hi:
             od_lo, store.n_paths, store.buf_used = _add_columns(
-                od_lo, od_hi, sg.link_idx, sg.tail, pred, row_of_origin, od_origin,
+                od_lo, od_hi, sg.member_ptr, sg.member_link, sg.tail, pred, row_of_origin,
+                od_origin,
                 od_dest, od_demand, store.od_head, store.p_next, store.p_start, store.p_len,
                 store.p_flow, store.links_buf, store.n_paths, store.buf_used,
             )  # fmt: skip
