@@ -1,9 +1,10 @@
 """Ensemble throughput on the shipped atlas: draws per second with 1 and 2 workers.
 
 Usage: ``.venv/bin/python benchmarks/ensemble.py [--draws 400] [--scenario kabul-corridor]
-[--vs baseline-2025]``. Prints compile time, draws per second in-process, with a process pool
-of 1 and 2 workers, and the scaling from 1 to 2 workers, beside the targets (>= 1.7x scaling,
->= 50 draws/s with 2 workers).
+[--vs baseline-2025] [--dask]``. Prints compile time, draws per second in-process, with a process
+pool of 1 and 2 workers, and the scaling from 1 to 2 workers, beside the targets (>= 1.7x scaling,
+>= 50 draws/s with 2 workers); with ``--dask`` also a local Dask cluster of 2 workers against
+in-process per core (target >= 0.8x) and Dask's cost per task.
 """
 
 from __future__ import annotations
@@ -13,12 +14,34 @@ import os
 import platform
 import time
 
-from caravan.ensemble.compile import compile_ensemble
-from caravan.ensemble.executors import run_draws
+from caravan.ensemble import executors
+from caravan.ensemble.compile import EnsembleInputs, compile_ensemble
+from caravan.ensemble.executors import batch_draws, run_draws
 from caravan.ensemble.spec import EnsembleSpec
 from caravan.io.atlas import load_atlas
 from caravan.io.ensemble import spec_from_mapping
 from caravan.io.scenario import load_scenario
+
+
+def run_draws_small_tasks(inputs: EnsembleInputs) -> str:
+    """Dask's cost per task: one worker, the draws as 25-draw tasks, then as 4 tasks."""
+    n = inputs.spec.draws
+    times = {}
+    for label, per_worker in (("small", n // executors.CHUNK_DRAWS), ("batched", 4)):
+        saved = executors.BATCHES_PER_WORKER
+        executors.BATCHES_PER_WORKER = per_worker
+        try:
+            t = time.perf_counter()
+            run_draws(inputs, executor="dask", workers=1)
+            times[label] = (time.perf_counter() - t, per_worker)
+        finally:
+            executors.BATCHES_PER_WORKER = saved
+    (t_small, n_small), (t_big, n_big) = times["small"], times["batched"]
+    overhead_ms = (t_small - t_big) / (n_small - n_big) * 1e3
+    return (
+        f"dask, 1 worker: {n_small} tasks {t_small:.2f} s, {n_big} tasks {t_big:.2f} s -> "
+        f"{overhead_ms:.1f} ms per task"
+    )
 
 
 def main() -> None:
@@ -26,6 +49,7 @@ def main() -> None:
     parser.add_argument("--draws", type=int, default=20000)
     parser.add_argument("--scenario", default="kabul-corridor")
     parser.add_argument("--vs", default="baseline-2025")
+    parser.add_argument("--dask", action="store_true", help="also time a local Dask cluster")
     args = parser.parse_args()
     atlas = load_atlas()
     scenario = load_scenario(args.scenario, atlas)
@@ -50,23 +74,36 @@ def main() -> None:
         f"compiled once in {compile_s:.2f} s"
     )
     rates = {}
-    for label, executor, workers in (
+    runs = [
         ("in-process", "in-process", 1),
         ("process pool, 1 worker", "process", 1),
         ("process pool, 2 workers", "process", 2),
-    ):
+    ]
+    if args.dask:
+        runs += [("dask, 2 workers", "dask", 2)]
+    for label, executor, workers in runs:
         t = time.perf_counter()
         results = run_draws(inputs, executor=executor, workers=workers)
         seconds = time.perf_counter() - t
         rates[label] = len(results) / seconds
         failed = sum(not r.ok for r in results)
+        tasks = -(-len(results) // batch_draws(len(results), workers))
         print(
             f"{label:26s} {len(results)} draws in {seconds:6.2f} s = {rates[label]:7.1f} draws/s"
-            f" ({failed} failed)"
+            f" ({failed} failed; {tasks} tasks)"
         )
     scaling = rates["process pool, 2 workers"] / rates["process pool, 1 worker"]
     print(f"scaling 1 -> 2 workers: {scaling:.2f}x (target >= 1.7x)")
     print(f"2 workers: {rates['process pool, 2 workers']:.1f} draws/s (target >= 50)")
+    if args.dask:
+        per_core = rates["dask, 2 workers"] / 2 / rates["in-process"]
+        print(
+            f"dask per core / in-process: {per_core:.2f}x (target >= 0.8x; the time includes "
+            "starting the local cluster)"
+        )
+        # per-task overhead: the same draws as many small tasks on one Dask worker
+        small = run_draws_small_tasks(inputs)
+        print(small)
 
 
 if __name__ == "__main__":

@@ -18,10 +18,16 @@ from caravan.ensemble.compile import EnsembleInputs
 from caravan.ensemble.evaluate import DrawResult, evaluate_chunk
 from caravan.errors import InputError
 
-__all__ = ["Executor", "run_draws"]
+__all__ = ["Executor", "batch_draws", "run_draws"]
 
-#: Draws per unit of work sent to a worker.
+#: Fewest draws per unit of work (and the unit in this process, where it sets how often
+#: progress is reported).
 CHUNK_DRAWS = 25
+#: Units of work per worker: workers take draws in a few large batches, so the cost of sending a
+#: task and its results (about a millisecond with a process pool, several with Dask) is paid a
+#: few times per worker rather than once per 25 draws, while a worker that finishes early can
+#: still take another batch.
+BATCHES_PER_WORKER = 4
 
 # The compiled inputs of a pool worker process, set once by the pool's initializer.
 _WORKER_INPUTS: list[EnsembleInputs] = []
@@ -41,6 +47,17 @@ def _init_worker(inputs: EnsembleInputs) -> None:
 
 def _pool_chunk(draw_indices: Sequence[int]) -> list[DrawResult]:
     return evaluate_chunk(_WORKER_INPUTS[0], draw_indices)
+
+
+def batch_draws(n_draws: int, workers: int) -> int:
+    """Draws per task sent to ``workers`` workers.
+
+    Examples
+    --------
+    >>> batch_draws(20_000, 2), batch_draws(100, 2)
+    (2500, 25)
+    """
+    return max(CHUNK_DRAWS, -(-n_draws // (BATCHES_PER_WORKER * max(1, workers))))
 
 
 def _chunks(n_draws: int, size: int) -> list[list[int]]:
@@ -136,14 +153,15 @@ def run_draws(
     if n_workers < 1:
         raise InputError(f"workers must be at least 1, got {n_workers}")
     n_draws = inputs.spec.draws
-    chunks = _chunks(n_draws, CHUNK_DRAWS)
     stream: Iterator[list[DrawResult]]
     if kind is Executor.IN_PROCESS:
-        stream = _in_process(inputs, chunks)
-    elif kind is Executor.PROCESS:
-        stream = _process_pool(inputs, chunks, n_workers)
+        stream = _in_process(inputs, _chunks(n_draws, CHUNK_DRAWS))
     else:
-        stream = _dask(inputs, chunks, workers=n_workers, scheduler=scheduler)
+        chunks = _chunks(n_draws, batch_draws(n_draws, n_workers))
+        if kind is Executor.PROCESS:
+            stream = _process_pool(inputs, chunks, n_workers)
+        else:
+            stream = _dask(inputs, chunks, workers=n_workers, scheduler=scheduler)
     results: list[DrawResult] = []
     for batch in stream:
         results += batch
