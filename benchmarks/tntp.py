@@ -2,18 +2,33 @@
 
 Usage (from the repository root)::
 
-    .venv/bin/python benchmarks/tntp.py [--networks SiouxFalls Anaheim ChicagoSketch Barcelona]
-        [--gaps 1e-4 1e-6] [--aeq-max-iter 1000] [--json results.jsonl]
+    .venv/bin/python benchmarks/tntp.py [--networks SiouxFalls Anaheim ChicagoSketch Barcelona
+        Berlin-Center] [--gaps 1e-4 1e-6] [--precision] [--floor-grid 250] [--cli]
+        [--synthetic SIDE ZONES] [--json results.jsonl]
 
 Sets up AequilibraE's own venv at ``benchmarks/.aeq-venv`` when missing (``python3 -m venv`` and
 ``pip install aequilibrae scipy``) and runs ``../shared/tools/aeq_bench.py`` there. Every solver
 run is a separate child process, so its peak memory (``ru_maxrss`` from ``os.wait4``) and time
-are its own. Times are of the assignment call only (AequilibraE: ``TrafficAssignment.execute``;
-Caravan: ``caravan.assign.assign``, after a warm-up on a tiny network so that numba's on-disk
-cache is loaded). Both solutions' relative gaps are recomputed at their final flows by the same
-code, ``aeq_bench.evaluate`` (scipy Dijkstra from all zones, honouring ``<FIRST THRU NODE>``); for
-Caravan the gap from ``caravan.assign.gap`` is also printed. The TNTP folder comes from
-``CARAVAN_TNTP_DIR`` (default ``../shared/data/tntp``).
+are its own; runs of the two tools alternate. Times are of the assignment call only
+(AequilibraE: ``TrafficAssignment.execute``; Caravan: ``caravan.assign.assign``, after a warm-up
+on a tiny network so that numba's on-disk cache is loaded). Every solution's relative gap is
+recomputed at its final flows by the same code, ``aeq_bench.evaluate`` (scipy Dijkstra from all
+zones, honouring ``<FIRST THRU NODE>``). The TNTP folder comes from ``CARAVAN_TNTP_DIR`` (default
+``../shared/data/tntp``).
+
+Sections:
+
+* **floor** (always): one all-origins shortest-path pass on one thread (``NUMBA_NUM_THREADS=1``)
+  against scipy's ``dijkstra`` from all zones with predecessors on the graph ``aeq_bench`` builds,
+  in one process, interleaved, minimum of ``--repeat``; CPU time (``time.process_time``), which a
+  busy machine inflates less than wall time. ``--floor-grid SIDE`` adds the synthetic grid of
+  ``benchmarks/synthetic_grid.py`` (``SIDE`` 250: 249,400 links).
+* **runs**: AequilibraE BFW and Caravan (``--algorithms``, default gp) at each ``--gaps`` target;
+  with ``--cli`` also ``caravan tntp assign --json`` as a child (whole-command wall time and peak).
+* **precision** (``--precision``): Caravan gp alone to 1e-10 on Berlin-Center and 1e-12 on the
+  others, gap rescored, TSTT against the best known.
+* **synthetic** (``--synthetic SIDE ZONES``): one Caravan assignment of a large grid to 1e-4, time
+  and peak memory printed.
 """
 
 from __future__ import annotations
@@ -30,28 +45,32 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
+# ../shared beside the checkout (or beside the folder of worktrees)
+SHARED = next(
+    (p / "shared" for p in REPO.parents if (p / "shared").is_dir()), REPO.parent / "shared"
+)
 AEQ_BENCH = SHARED / "tools" / "aeq_bench.py"
 AEQ_VENV = REPO / "benchmarks" / ".aeq-venv"
-NETWORKS = ["SiouxFalls", "Anaheim", "ChicagoSketch", "Barcelona"]
+NETWORKS = ["SiouxFalls", "Anaheim", "ChicagoSketch", "Barcelona", "Berlin-Center"]
+PRECISION = {"Berlin-Center": 1e-10}  # the others: 1e-12
 
 
 def tntp_dir() -> Path:
     return Path(os.environ.get("CARAVAN_TNTP_DIR", SHARED / "data" / "tntp"))
 
 
-def run_child(cmd: list[str]) -> tuple[str, float, float]:
+def run_child(cmd: list[str], env: dict[str, str] | None = None) -> tuple[str, float, float]:
     """Run a command; return its stdout, wall seconds and peak resident memory in MB."""
     t0 = time.perf_counter()
-    with tempfile.TemporaryFile() as out:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.PIPE, text=False)
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env)
         _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        err = proc.stderr.read().decode() if proc.stderr else ""
+        code = os.waitstatus_to_exitcode(status)
+        err.seek(0)
         out.seek(0)
         text = out.read().decode()
-    if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd)} failed:\n{err[-3000:]}")
+        if code != 0:
+            raise RuntimeError(f"{' '.join(cmd)} failed:\n{err.read().decode()[-3000:]}")
     return text, time.perf_counter() - t0, usage.ru_maxrss / 1024.0
 
 
@@ -65,7 +84,19 @@ def ensure_aeq_venv() -> Path:
     return python
 
 
-# ------------------------------------------------------------------------ child: caravan
+def _aeq_bench():  # type: ignore[no-untyped-def]
+    sys.path.insert(0, str(AEQ_BENCH.parent))
+    import aeq_bench
+
+    return aeq_bench
+
+
+class _NoOverrides:
+    toll_factor = None
+    distance_factor = None
+
+
+# ------------------------------------------------------------------------ children: caravan
 def caravan_worker(netdir: str, algorithm: str, gap: float, max_iter: int, flows: str) -> None:
     import numpy as np
 
@@ -99,86 +130,219 @@ def caravan_worker(netdir: str, algorithm: str, gap: float, max_iter: int, flows
     print(json.dumps(rec))
 
 
-def independent_gap(netdir: str, flows_npy: str) -> float:
-    """Relative gap of link flows by ``aeq_bench.evaluate``, the code that scores AequilibraE."""
+def floor_worker(netdir: str, repeat: int) -> None:
+    """One thread: scipy's all-zones Dijkstra against Caravan's tree pass and AoN, interleaved."""
     import numpy as np
-
-    sys.path.insert(0, str(AEQ_BENCH.parent))
-    import aeq_bench
-
-    class Args:
-        toll_factor = None
-        distance_factor = None
-
-    d = aeq_bench.load(netdir, Args())
-    return float(aeq_bench.evaluate(d, np.load(flows_npy))["gap"])
-
-
-def aon_worker(netdir: str, repeat: int) -> None:
-    import numpy as np
+    from scipy.sparse.csgraph import dijkstra
 
     from caravan.assign import all_or_nothing
     from caravan.assign.tntp import tntp_problem
     from caravan.io.tntp import read_tntp_dir
+    from caravan.routing.trees import trees_kernel
 
+    aeq_bench = _aeq_bench()
+    d = aeq_bench.load(netdir, _NoOverrides())
+    floor = d["floor"]
     problem = tntp_problem(read_tntp_dir(netdir))
     net, klass = problem.network, problem.demand_class
     fixed = klass.fixed_cost if klass.fixed_cost is not None else 0.0
     cost = np.asarray(net.free_flow_time + fixed)
-    all_or_nothing(net, cost, klass.demand)  # warm-up
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
+    graph = floor.matrix(d["net"]["free_flow_time"].values + d["fixed"])
+    sg = net.search_graph
+    origins = np.arange(net.n_zones, dtype=np.int64)
+    dist = np.empty((origins.size, sg.n_nodes))
+    pred = np.empty((origins.size, sg.n_nodes), np.int64)
+
+    def tree_pass() -> None:
+        entry_cost = sg.entry_cost(cost)
+        trees_kernel(
+            sg.indptr, sg.head, entry_cost, sg.blocked_node_mask, origins, dist, pred,
+            parallel=False,
+        )  # fmt: skip
+
+    def aon() -> None:
         all_or_nothing(net, cost, klass.demand)
-        times.append(time.perf_counter() - t0)
-    print(json.dumps({"aon_min_s": min(times), "aon_median_s": float(np.median(times))}))
+
+    def scipy_pass() -> None:
+        dijkstra(graph, directed=True, indices=floor.sources, return_predecessors=True)
+
+    runs = {"scipy": scipy_pass, "tree": tree_pass, "aon": aon}
+    for fn in runs.values():  # warm-up (numba cache, scipy)
+        fn()
+    cpu: dict[str, list[float]] = {k: [] for k in runs}
+    wall: dict[str, list[float]] = {k: [] for k in runs}
+    for _ in range(repeat):
+        for name, fn in runs.items():
+            c0, w0 = time.process_time(), time.perf_counter()
+            fn()
+            cpu[name].append(time.process_time() - c0)
+            wall[name].append(time.perf_counter() - w0)
+    rec = {
+        "kind": "floor",
+        "network": d["name"],
+        "links": net.n_links,
+        "nodes": net.n_nodes,
+        "zones": net.n_zones,
+        "search_nodes": sg.n_nodes,
+        "search_entries": sg.n_entries,
+        "repeat": repeat,
+    }
+    for name in runs:
+        rec[f"{name}_cpu_s"] = min(cpu[name])
+        rec[f"{name}_wall_s"] = min(wall[name])
+    print(json.dumps(rec))
+
+
+def synthetic_worker(side: int, n_zones: int, algorithm: str, gap: float) -> None:
+    import numpy as np
+    from synthetic_grid import grid_network
+
+    from caravan.assign import AssignmentNetwork, DemandClass, assign
+
+    t0 = time.perf_counter()
+    tn, demand = grid_network(side, n_zones)
+    net = AssignmentNetwork.from_links(
+        tn.init_node - 1, tn.term_node - 1, tn.free_flow_time, tn.capacity, tn.b, tn.power,
+        n_nodes=tn.n_nodes, n_zones=tn.n_zones, first_thru_node_idx=tn.first_thru_node - 1,
+    )  # fmt: skip
+    build_s = time.perf_counter() - t0
+    its: list[tuple[int, float, float]] = []
+    t1 = time.perf_counter()
+
+    def progress(i: int, g: float) -> None:
+        its.append((i, g, time.perf_counter() - t1))
+        print(f"#   iteration {i}: gap {g:.3e} at {its[-1][2]:.1f} s", file=sys.stderr, flush=True)
+
+    result = assign(
+        net, [DemandClass("all", demand)], algorithm=algorithm, gap=gap, progress=progress
+    )
+    rec = {
+        "kind": "synthetic",
+        "links": net.n_links,
+        "nodes": net.n_nodes,
+        "zones": n_zones,
+        "od_pairs": int(np.count_nonzero(demand)),
+        "algorithm": algorithm,
+        "target_gap": gap,
+        "gap": result.relative_gap,
+        "iterations": result.iterations,
+        "build_s": build_s,
+        "assign_s": time.perf_counter() - t1,
+        "peak_mb_in_child": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
+    }
+    print(json.dumps(rec))
+
+
+def independent_gap(netdir: str, flows_npy: str) -> float:
+    """Relative gap of link flows by ``aeq_bench.evaluate``, the code that scores AequilibraE."""
+    import numpy as np
+
+    aeq_bench = _aeq_bench()
+    d = aeq_bench.load(netdir, _NoOverrides())
+    return float(aeq_bench.evaluate(d, np.load(flows_npy))["gap"])
 
 
 # ------------------------------------------------------------------------------ parent
+def _floor(me: list[str], netdir: str, repeat: int, records: list[dict[str, object]]) -> None:
+    env = {**os.environ, "NUMBA_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+    out, _, _ = run_child([*me, "--worker", "floor", netdir, str(repeat)], env=env)
+    rec = json.loads(out)
+    records.append(rec)
+    s = rec["scipy_cpu_s"]
+    print(
+        f"{rec['network']:14s} {rec['links']:7d} links {rec['zones']:4d} zones "
+        f"(search graph {rec['search_nodes']} nodes, {rec['search_entries']} entries) | "
+        f"scipy {s * 1e3:8.1f} ms | tree pass {rec['tree_cpu_s'] * 1e3:8.1f} ms "
+        f"= {rec['tree_cpu_s'] / s:.2f}x | AoN {rec['aon_cpu_s'] * 1e3:8.1f} ms "
+        f"= {rec['aon_cpu_s'] / s:.2f}x   (CPU time, 1 thread, min of {rec['repeat']}; wall "
+        f"{rec['scipy_wall_s'] * 1e3:.1f} / {rec['tree_wall_s'] * 1e3:.1f} / "
+        f"{rec['aon_wall_s'] * 1e3:.1f} ms)",
+        flush=True,
+    )
+
+
+def _caravan_run(
+    me: list[str], netdir: str, algorithm: str, gap: float, max_iter: int
+) -> dict[str, object]:
+    with tempfile.TemporaryDirectory() as tmpdir:
+        flows = str(Path(tmpdir) / "flows.npy")
+        out, _, car_mb = run_child(
+            [*me, "--worker", "caravan", netdir, algorithm, str(gap), str(max_iter), flows]
+        )
+        car: dict[str, object] = json.loads(out)
+        car["gap"] = independent_gap(netdir, flows)
+    car.update({"peak_mb": car_mb, "kind": "run"})
+    return car
+
+
+def _cli_run(netdir: str, gap: float) -> dict[str, object]:
+    caravan = Path(sys.executable).parent / "caravan"
+    cmd = [str(caravan), "tntp", "assign", netdir, "--gap", str(gap), "--json"]
+    out, wall, mb = run_child(cmd)
+    summary = json.loads(out)
+    return {"kind": "cli", "network": summary["network"], "target_gap": gap, "wall_s": wall,
+            "peak_mb": mb, "caravan_gap": summary["relative_gap"]}  # fmt: skip
+
+
+def _fmt(x: object, spec: str) -> str:
+    return format(x, spec) if isinstance(x, (int, float)) else "-"
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--networks", nargs="+", default=NETWORKS)
-    ap.add_argument("--gaps", nargs="+", type=float, default=[1e-4, 1e-6])
-    ap.add_argument("--algorithms", nargs="+", default=["gp", "bfw"])
+    ap.add_argument("--gaps", nargs="*", type=float, default=[1e-4, 1e-6])
+    ap.add_argument("--algorithms", nargs="+", default=["gp"])
     ap.add_argument("--max-iter", type=int, default=1000, help="iteration cap of every run")
-    ap.add_argument("--repeat", type=int, default=10)
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--no-floor", action="store_true")
+    ap.add_argument("--floor-grid", type=int, default=0, help="also a SIDE x SIDE grid floor")
+    ap.add_argument("--precision", action="store_true")
+    ap.add_argument("--cli", action="store_true")
+    ap.add_argument("--synthetic", nargs=2, type=int, metavar=("SIDE", "ZONES"))
+    ap.add_argument("--synthetic-algorithm", default="bfw")
     ap.add_argument("--json", help="append every record to this JSON-lines file")
     ap.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.worker:
-        kind, netdir, *rest = args.worker
+        kind, *rest = args.worker
         if kind == "caravan":
-            caravan_worker(netdir, rest[0], float(rest[1]), int(rest[2]), rest[3])
+            caravan_worker(rest[0], rest[1], float(rest[2]), int(rest[3]), rest[4])
+        elif kind == "floor":
+            floor_worker(rest[0], int(rest[1]))
         else:
-            aon_worker(netdir, int(rest[0]))
+            synthetic_worker(int(rest[0]), int(rest[1]), rest[2], float(rest[3]))
         return 0
 
-    aeq_python = ensure_aeq_venv()
     me = [sys.executable, str(Path(__file__).resolve())]
     records: list[dict[str, object]] = []
     print(
         f"# {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
-        f"Python {platform.python_version()}"
+        f"Python {platform.python_version()}; load average at start "
+        f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}",
+        flush=True,
     )
-    for name in args.networks:
-        netdir = str(tntp_dir() / name)
-        if not Path(netdir).is_dir():
-            print(f"# {name}: not found at {netdir}, skipped")
-            continue
-        # the floor: one scipy all-zones Dijkstra pass vs one Caravan all-or-nothing load
-        with tempfile.NamedTemporaryFile(suffix=".jsonl") as tmp:
-            run_child([str(aeq_python), str(AEQ_BENCH), netdir, "--floor", "--repeat",
-                       str(args.repeat), "--json", tmp.name])  # fmt: skip
-            floor = json.loads(Path(tmp.name).read_text().splitlines()[0])
-        aon_out, _, _ = run_child([*me, "--worker", "aon", netdir, str(args.repeat)])
-        aon = json.loads(aon_out)
-        rec_floor = {"kind": "floor", "network": name, **floor, **aon,
-                     "aon_over_floor": aon["aon_min_s"] / floor["dijkstra_pred_min_s"]}  # fmt: skip
-        records.append(rec_floor)
-        print(
-            f"{name}: one Caravan AoN {aon['aon_min_s'] * 1e3:.2f} ms, scipy all-zones Dijkstra "
-            f"{floor['dijkstra_pred_min_s'] * 1e3:.2f} ms, ratio {rec_floor['aon_over_floor']:.2f}"
-        )
+    dirs = {name: tntp_dir() / name for name in args.networks}
+    for name, d in list(dirs.items()):
+        if not d.is_dir():
+            print(f"# {name}: not found at {d}, skipped")
+            del dirs[name]
+    if not args.no_floor:
+        print("## one all-origins pass, one thread", flush=True)
+        for d in dirs.values():
+            _floor(me, str(d), args.repeat, records)
+        if args.floor_grid:
+            sys.path.insert(0, str(Path(__file__).resolve().parent))
+            from synthetic_grid import write_grid
+
+            with tempfile.TemporaryDirectory() as tmp:
+                grid = write_grid(Path(tmp) / f"Grid{args.floor_grid}", args.floor_grid, 200)
+                _floor(me, str(grid), max(1, args.repeat // 2), records)
+    if args.gaps:
+        aeq_python = ensure_aeq_venv()
+        print("## runs (AequilibraE bfw, 2 cores; Caravan, 2 threads)", flush=True)
+    for name, d in dirs.items():
+        netdir = str(d)
         for gap in args.gaps:
             with tempfile.NamedTemporaryFile(suffix=".jsonl") as tmp:
                 _, _, aeq_mb = run_child([str(aeq_python), str(AEQ_BENCH), netdir, "--algo", "bfw",
@@ -188,31 +352,71 @@ def main(argv: list[str] | None = None) -> int:
             aeq.update({"solver": "aequilibrae", "peak_mb": aeq_mb, "kind": "run"})
             records.append(aeq)
             for algorithm in args.algorithms:
-                with tempfile.TemporaryDirectory() as tmpdir:
-                    flows = str(Path(tmpdir) / "flows.npy")
-                    out, _, car_mb = run_child([*me, "--worker", "caravan", netdir, algorithm,
-                                                str(gap), str(args.max_iter), flows])  # fmt: skip
-                    car = json.loads(out)
-                    car["gap"] = independent_gap(netdir, flows)
-                car.update({"peak_mb": car_mb, "kind": "run", "aeq_wall_s": aeq["wall_s"],
-                            "ratio": car["wall_s"] / aeq["wall_s"]})  # fmt: skip
+                car = _caravan_run(me, netdir, algorithm, gap, args.max_iter)
+                car.update({"aeq_wall_s": aeq["wall_s"], "aeq_peak_mb": aeq_mb,
+                            "ratio": float(car["wall_s"]) / aeq["wall_s"]})  # type: ignore[arg-type]  # fmt: skip
                 records.append(car)
                 print(
-                    f"{name:13s} gap {gap:.0e}  caravan-{algorithm:3s} {car['wall_s']:8.3f} s "
-                    f"{car['iterations']:5d} it  gap {car['gap']:.2e}  dTSTT "
-                    f"{car['rel_diff_tstt']:+.1e}  {car_mb:6.0f} MB | "
-                    f"aeq-bfw {aeq['wall_s']:8.3f} s "
+                    f"{name:13s} gap {gap:.0e}  caravan-{algorithm:3s} "
+                    f"{_fmt(car['wall_s'], '8.3f')} s {_fmt(car['iterations'], '5d')} it  gap "
+                    f"{_fmt(car['gap'], '.2e')}  dTSTT {_fmt(car['rel_diff_tstt'], '+.1e')}  "
+                    f"{car_mb_of(car)} MB | aeq-bfw {aeq['wall_s']:8.3f} s "
                     f"{aeq['iterations']:5d} it  gap {aeq['gap']:.2e}  dTSTT "
-                    f"{aeq['rel_diff_tstt']:+.1e}  {aeq_mb:6.0f} MB | ratio {car['ratio']:.3f}",
+                    f"{_fmt(aeq.get('rel_diff_tstt'), '+.1e')}  {aeq_mb:6.0f} MB | "
+                    f"ratio {car['ratio']:.3f}",
                     flush=True,
                 )
+            if args.cli:
+                cli = _cli_run(netdir, gap)
+                records.append(cli)
+                print(
+                    f"{name:13s} gap {gap:.0e}  caravan tntp assign (CLI): whole command "
+                    f"{cli['wall_s']:.2f} s, peak {cli['peak_mb']:.0f} MB (aeq {aeq_mb:.0f} MB)",
+                    flush=True,
+                )
+    if args.precision:
+        print("## precision (Caravan gp alone)", flush=True)
+        for name, d in dirs.items():
+            target = PRECISION.get(name, 1e-12)
+            car = _caravan_run(me, str(d), "gp", target, args.max_iter)
+            records.append({**car, "kind": "precision"})
+            print(
+                f"{name:13s} gp to {target:.0e}: {_fmt(car['wall_s'], '.2f')} s, "
+                f"{car['iterations']} it, gap {_fmt(car['gap'], '.2e')} (rescored; Caravan's own "
+                f"{_fmt(car['caravan_gap'], '.2e')}), dTSTT {_fmt(car['rel_diff_tstt'], '+.1e')}, "
+                f"{car_mb_of(car)} MB",
+                flush=True,
+            )
+    if args.synthetic:
+        side, zones = args.synthetic
+        print(f"## synthetic grid {side} x {side}, {zones} zones", flush=True)
+        out, wall, mb = run_child(
+            [*me, "--worker", "synthetic", str(side), str(zones), args.synthetic_algorithm, "1e-4"]
+        )
+        rec = json.loads(out)
+        rec.update({"peak_mb": mb, "child_wall_s": wall})
+        records.append(rec)
+        print(
+            f"synthetic: {rec['links']:,} links, {rec['nodes']:,} nodes, {rec['zones']} zones, "
+            f"{rec['od_pairs']:,} O-D pairs; {rec['algorithm']} to {rec['target_gap']:g}: gap "
+            f"{rec['gap']:.2e} in {rec['iterations']} it, {rec['assign_s']:.1f} s (network "
+            f"built in {rec['build_s']:.1f} s); peak memory {mb:.0f} MB",
+            flush=True,
+        )
     if args.json:
         with open(args.json, "a", encoding="utf-8") as fh:
             for rec in records:
                 fh.write(json.dumps(rec) + "\n")
     parent_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"# peak RSS of this parent (in no figure above): {parent_mb:.0f} MB")
+    print(
+        f"# load average at end {' '.join(f'{x:.2f}' for x in os.getloadavg())}; peak RSS of "
+        f"this parent (in no figure above): {parent_mb:.0f} MB"
+    )
     return 0
+
+
+def car_mb_of(rec: dict[str, object]) -> str:
+    return _fmt(rec.get("peak_mb"), "6.0f")
 
 
 if __name__ == "__main__":
