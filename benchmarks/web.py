@@ -379,7 +379,8 @@ def _flood_phase(args: argparse.Namespace) -> None:
         load_before = _load_average()
         answers, times, failed = asyncio.run(_flood(url, args.flood, args.flood_seconds))
         load_after = _load_average()
-        time.sleep(0.5)  # the server notices the hang-ups
+        time.sleep(1.0)  # the server notices the hang-ups
+        queue = httpx.get(url + "/api/jobs").json()["jobs"]
         t0 = time.perf_counter()
         proc.send_signal(signal.SIGINT)
         try:
@@ -402,6 +403,10 @@ def _flood_phase(args: argparse.Namespace) -> None:
         f"{_pct(times, 50):.1f} ms  p95 {p95:.1f} ms  max {max(times):.1f} ms (target p95 <= "
         f"{TARGET_FLOOD_PAGE_P95_MS:.0f} ms: "
         f"{'ok' if p95 <= TARGET_FLOOD_PAGE_P95_MS else 'MISSED'})"
+    )
+    print(
+        f"  job queue after the hang-ups: {queue['pending']} queued or running, "
+        f"{queue['cancelled']} cancelled, {queue['refused']} refused"
     )
     print(
         f"  server exit after SIGINT: {exit_s:.2f} s (target <= {TARGET_EXIT_S:.0f} s: "

@@ -70,6 +70,8 @@ def test_a_full_job_queue_answers_503_with_retry_after(web_atlas: Path) -> None:
         assert error["kind"] == "busy" and "busy" in error["message"]
         assert int(response.headers["Retry-After"]) >= 1
         assert sorted(fake.calls) == [1, 2]
+        stats = client.get("/api/jobs").json()["jobs"]
+        assert (stats["pending"], stats["refused"], stats["max_pending"]) == (2, 1, 2)
         # Runs share the queue; the cheap endpoints do not.
         api_error(client.post("/api/runs", json={"scenario": "base"}), 503)
         assert client.get("/api/atlas/summary").status_code == 200

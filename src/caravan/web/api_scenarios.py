@@ -180,6 +180,13 @@ async def start_run(state: State, request: Request, body: RunRequest) -> dict[st
     return await run_in_threadpool(_run_record, result)
 
 
+@router.get("/jobs")
+async def jobs(state: State) -> dict[str, dict[str, int]]:
+    """The job queues now: ``jobs`` (runs and ensembles) and ``routes``; per queue the jobs
+    queued, running and kept, workers, limits, and refusals (503) and cancellations so far."""
+    return {"jobs": state.jobs.stats(), "routes": state.route_jobs.stats()}
+
+
 @router.get("/runs")
 def runs(state: State) -> list[dict[str, Any]]:
     """Runs kept in memory: scenario name and summary."""
