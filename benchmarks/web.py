@@ -78,7 +78,7 @@ def _free_port() -> int:
 def _start(atlas: str | None, route_cache: int) -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
     cmd = [sys.executable, __file__, "--serve", str(port), "--route-cache", str(route_cache)]
-    cmd += ["--active-routes", os.environ.get("CARAVAN_BENCH_ACTIVE_ROUTES", "6")]
+    cmd += ["--active-routes", os.environ.get("CARAVAN_BENCH_ACTIVE_ROUTES", "4")]
     if atlas:
         cmd += ["--atlas", atlas]
     proc = subprocess.Popen(cmd)
@@ -477,7 +477,7 @@ def main() -> None:
     parser.add_argument("--flood-seconds", type=float, default=20.0)
     parser.add_argument("--serve", type=int, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--route-cache", type=int, default=512, help=argparse.SUPPRESS)
-    parser.add_argument("--active-routes", type=int, default=6, help=argparse.SUPPRESS)
+    parser.add_argument("--active-routes", type=int, default=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve is not None:
         _serve(args.serve, args.atlas, args.route_cache, args.active_routes)

@@ -91,7 +91,7 @@ class Limits:
     route_workers: int = 2
     max_pending_routes: int = 64
     route_timeout_s: float = 30.0
-    active_routes: int = 6
+    active_routes: int = 4
 
     def __post_init__(self) -> None:
         for name in (
