@@ -60,7 +60,7 @@ def test_zone_distances_and_paths_match_networkx(
     pred = np.empty((n_zones, sg.n_nodes), np.int64)
     trees_kernel(
         sg.indptr, sg.head, sg.entry_cost(cost), sg.blocked_node_mask, origins, dist, pred,
-        n_targets=n_zones,
+        target_ptr=np.arange(n_zones + 1) * n_zones, target_idx=np.tile(origins, n_zones),
     )  # fmt: skip
     expected = _nx_zone_distances(n, n_zones, frm, to, cost, blocked)
     np.testing.assert_allclose(dist[:, :n_zones], expected)

@@ -34,6 +34,7 @@ def _aon_chunk(
     heap_key = np.empty(n_nodes)
     pos = np.empty(n_nodes, np.int64)
     node_load = np.zeros(n_nodes)
+    mask = np.zeros(n_nodes, np.uint8)
     flows = flows_out[t]
     if load:
         for i in range(flows.size):
@@ -41,16 +42,19 @@ def _aon_chunk(
     sptc = 0.0
     lost = 0.0
     for o in range(t, n_zones, n_chunks):
-        row_total = 0.0
+        n_dest = 0  # the search stops once every destination of this origin is settled
         for d in range(n_zones):
-            if d != o:
-                row_total += demand[o, d]
-        if row_total <= 0.0:
+            if d != o and demand[o, d] > 0.0:
+                mask[d] = 1
+                n_dest += 1
+        if n_dest == 0:
             continue
         n_settled = dijkstra_kernel(
-            indptr, head, entry_cost, blocked_node_mask, o, n_zones,
+            indptr, head, entry_cost, blocked_node_mask, o, mask, n_dest,
             dist, pred, order, heap_node, heap_key, pos,
         )  # fmt: skip
+        for d in range(n_zones):
+            mask[d] = 0
         for d in range(n_zones):
             q = demand[o, d]
             if d == o or q <= 0.0:

@@ -440,9 +440,14 @@ def _column_generation(
         chunk = origins[b0 : b0 + batch]
         dist = np.empty((chunk.size, sg.n_nodes))
         pred = np.empty((chunk.size, sg.n_nodes), np.int64)
+        od_lo = od_offset + int(np.searchsorted(class_origin, chunk[0], side="left"))
+        od_hi = od_offset + int(np.searchsorted(class_origin, chunk[-1], side="right"))
+        # each search stops once the origin's destinations are settled
+        target_ptr = od_lo + np.searchsorted(od_origin[od_lo:od_hi], chunk, side="left")
+        target_ptr = np.append(target_ptr, od_hi) - od_lo
         trees_kernel(
             sg.indptr, sg.head, entry_cost, sg.blocked_node_mask, chunk, dist, pred,
-            n_targets=n_z,
+            target_ptr=target_ptr.astype(np.int64), target_idx=od_dest[od_lo:od_hi],
         )  # fmt: skip
         rows = demand[chunk]
         zd = dist[:, :n_z]
@@ -456,8 +461,6 @@ def _column_generation(
             raise NoRouteError(msg)
         sptc += float(np.sum(rows[rows > 0] * zd[rows > 0]))
         row_of_origin[chunk] = np.arange(chunk.size)
-        od_lo = od_offset + int(np.searchsorted(class_origin, chunk[0], side="left"))
-        od_hi = od_offset + int(np.searchsorted(class_origin, chunk[-1], side="right"))
         while od_lo < od_hi:
             od_lo, store.n_paths, store.buf_used = _add_columns(
                 od_lo, od_hi, sg.member_ptr, sg.member_link, sg.tail, pred, row_of_origin,

@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import numba
 import numpy as np
 from numba import njit, prange
 from numpy.typing import NDArray
@@ -102,6 +103,7 @@ def dijkstra_kernel(
     entry_cost: Any,
     blocked_node_mask: Any,
     origin_idx: int,
+    target_mask: Any,
     n_targets: int,
     dist: Any,
     pred_entry: Any,
@@ -116,10 +118,11 @@ def dijkstra_kernel(
     (``indptr[u] <= e < indptr[u + 1]``) leads to ``head[e]`` at cost ``entry_cost[e]``, and
     ``pred_entry[v]`` is the entry by which ``v`` is reached (-1 for the origin and for nodes
     not reached). The queue is a 4-ary heap with decrease-key (``pos`` holds each node's slot),
-    so it never holds more than one entry per node. The search stops once the nodes
-    ``0 .. n_targets - 1`` are all settled (pass the node count for a full tree); nodes not
-    settled by then keep ``dist`` values that are only upper bounds. ``order``, ``heap_node``,
-    ``heap_key`` and ``pos`` (all of length n_nodes) are scratch space.
+    so it never holds more than one entry per node. With ``n_targets > 0`` the search stops once
+    that many nodes flagged in ``target_mask`` are settled (the origin's destinations); nodes
+    not settled by then keep ``dist`` values that are only upper bounds and ``pos`` not -2.
+    With ``n_targets == 0`` the whole tree is grown. ``order``, ``heap_node``, ``heap_key`` and
+    ``pos`` (all of length n_nodes) are scratch space.
     """
     n_nodes = indptr.size - 1
     for i in range(n_nodes):
@@ -140,7 +143,7 @@ def dijkstra_kernel(
         pos[u] = -2
         order[n_settled] = u
         n_settled += 1
-        if u < n_targets:
+        if target_mask[u]:
             left -= 1
             if left == 0:
                 break
@@ -161,27 +164,43 @@ def dijkstra_kernel(
 
 
 @njit(cache=True, nogil=True)  # type: ignore[untyped-decorator]
-def _one_tree(
-    indptr: Any, head: Any, entry_cost: Any, blocked_node_mask: Any, origin_idx: int,
-    n_targets: int, dist: Any, pred: Any,
+def _trees_chunk(
+    t: int, n_chunks: int, indptr: Any, head: Any, entry_cost: Any, blocked_node_mask: Any,
+    origins_idx: Any, target_ptr: Any, target_idx: Any, dist_out: Any, pred_out: Any,
 ) -> None:  # fmt: skip
+    """Trees of origins ``t, t + n_chunks, ...`` with one set of scratch arrays."""
     n_nodes = indptr.size - 1
-    dijkstra_kernel(
-        indptr, head, entry_cost, blocked_node_mask, origin_idx, n_targets, dist, pred,
-        np.empty(n_nodes, np.int64), np.empty(n_nodes, np.int64), np.empty(n_nodes),
-        np.empty(n_nodes, np.int64),
-    )  # fmt: skip
+    order = np.empty(n_nodes, np.int64)
+    heap_node = np.empty(n_nodes, np.int64)
+    heap_key = np.empty(n_nodes)
+    pos = np.empty(n_nodes, np.int64)
+    mask = np.zeros(n_nodes, np.uint8)
+    for k in range(t, origins_idx.size, n_chunks):
+        n_t = 0
+        if target_ptr.size > 0:
+            for j in range(target_ptr[k], target_ptr[k + 1]):
+                v = target_idx[j]
+                if mask[v] == 0:
+                    mask[v] = 1
+                    n_t += 1
+        dijkstra_kernel(
+            indptr, head, entry_cost, blocked_node_mask, origins_idx[k], mask, n_t,
+            dist_out[k], pred_out[k], order, heap_node, heap_key, pos,
+        )  # fmt: skip
+        if target_ptr.size > 0:
+            for j in range(target_ptr[k], target_ptr[k + 1]):
+                mask[target_idx[j]] = 0
 
 
 @njit(cache=True, nogil=True, parallel=True)  # type: ignore[untyped-decorator]
 def _trees_parallel(
-    indptr: Any, head: Any, entry_cost: Any, blocked_node_mask: Any, origins_idx: Any,
-    n_targets: int, dist_out: Any, pred_out: Any,
+    n_chunks: int, indptr: Any, head: Any, entry_cost: Any, blocked_node_mask: Any,
+    origins_idx: Any, target_ptr: Any, target_idx: Any, dist_out: Any, pred_out: Any,
 ) -> None:  # fmt: skip
-    for k in prange(origins_idx.size):
-        _one_tree(
-            indptr, head, entry_cost, blocked_node_mask, origins_idx[k], n_targets,
-            dist_out[k], pred_out[k],
+    for t in prange(n_chunks):
+        _trees_chunk(
+            t, n_chunks, indptr, head, entry_cost, blocked_node_mask, origins_idx, target_ptr,
+            target_idx, dist_out, pred_out,
         )  # fmt: skip
 
 
@@ -189,13 +208,13 @@ def _trees_parallel(
 # its code and signature, not its flags, so one function compiled both ways would clash.
 @njit(cache=True, nogil=True)  # type: ignore[untyped-decorator]
 def _trees_serial(
-    indptr: Any, head: Any, entry_cost: Any, blocked_node_mask: Any, origins_idx: Any,
-    n_targets: int, dist_out: Any, pred_out: Any,
+    n_chunks: int, indptr: Any, head: Any, entry_cost: Any, blocked_node_mask: Any,
+    origins_idx: Any, target_ptr: Any, target_idx: Any, dist_out: Any, pred_out: Any,
 ) -> None:  # fmt: skip
-    for k in range(origins_idx.size):
-        _one_tree(
-            indptr, head, entry_cost, blocked_node_mask, origins_idx[k], n_targets,
-            dist_out[k], pred_out[k],
+    for t in range(n_chunks):
+        _trees_chunk(
+            t, n_chunks, indptr, head, entry_cost, blocked_node_mask, origins_idx, target_ptr,
+            target_idx, dist_out, pred_out,
         )  # fmt: skip
 
 
@@ -212,22 +231,26 @@ def trees_kernel(
     dist_out: FloatArray,
     pred_out: IntArray,
     *,
-    n_targets: int | None = None,
+    target_ptr: IntArray | None = None,
+    target_idx: IntArray | None = None,
     parallel: bool | None = None,
 ) -> None:
     """Shortest-path trees from every origin in ``origins_idx`` into the rows of the outputs.
 
     Arrays as in :func:`dijkstra_kernel` (link data in scan order; ``pred_out`` holds entries).
-    Runs across origins on numba's thread pool (created once per process) when ``parallel`` is
-    true, or, by default, when the pass is large enough to gain from it.
+    With ``target_ptr``/``target_idx`` (a CSR list of destination nodes per origin) each search
+    stops once its destinations are settled; without them whole trees are grown. Runs across
+    origins on numba's thread pool (created once per process) when ``parallel`` is true, or, by
+    default, when the pass is large enough to gain from it.
     """
-    n_nodes = indptr.size - 1
     if parallel is None:
         parallel = origins_idx.size * head.size >= PARALLEL_MIN_WORK
-    kernel = _trees_parallel if parallel else _trees_serial
-    kernel(
-        indptr, head, entry_cost, blocked_node_mask, origins_idx,
-        n_nodes if n_targets is None else n_targets, dist_out, pred_out,
+    n_chunks = min(numba.get_num_threads(), origins_idx.size) if parallel else 1
+    empty = np.zeros(0, np.int64)
+    (_trees_parallel if parallel else _trees_serial)(
+        max(1, n_chunks), indptr, head, entry_cost, blocked_node_mask, origins_idx,
+        empty if target_ptr is None else target_ptr, empty if target_idx is None else target_idx,
+        dist_out, pred_out,
     )  # fmt: skip
 
 
@@ -374,7 +397,8 @@ def shortest_path_tree(
         np.ascontiguousarray(link_cost[csr_link_idx]),
         blocked,
         origin_idx,
-        n_nodes,
+        np.zeros(n_nodes, np.uint8),
+        0,
         dist,
         pred,
         np.empty(n_nodes, np.int64),
