@@ -4,9 +4,9 @@
 links, free-flow times drawn from 0.5 to 1.5, capacities from 400 to 1,200), plus ``n_zones``
 centroids (TNTP nodes ``1 .. n_zones``, blocked: ``<FIRST THRU NODE>`` is ``n_zones + 1``), each
 joined both ways to one grid node spread evenly over the grid by zero-time connectors. Demand
-falls with the Manhattan distance between the zones' grid nodes (a gravity model) and is scaled so
-that the all-or-nothing load at free flow puts the busiest link at about ``peak_vc`` times its
-capacity. Everything is drawn from ``numpy.random.default_rng(seed)``.
+falls with the Manhattan distance between the zones' grid nodes (a gravity model) and totals
+``8 * n_zones * side`` trips unless told otherwise (the busiest links then near or above their
+capacity). Everything is drawn from ``numpy.random.default_rng(seed)``.
 """
 
 from __future__ import annotations
@@ -22,9 +22,18 @@ __all__ = ["grid_network", "write_grid"]
 
 
 def grid_network(
-    side: int, n_zones: int, *, seed: int = 1, demand_total: float | None = None
+    side: int,
+    n_zones: int,
+    *,
+    seed: int = 1,
+    demand_total: float | None = None,
+    nearest: int | None = None,
 ) -> tuple[TntpNet, NDArray[np.float64]]:
-    """The grid as a :class:`TntpNet` and its demand matrix (``n_zones x n_zones``)."""
+    """The grid as a :class:`TntpNet` and its demand matrix (``n_zones x n_zones``).
+
+    With ``nearest`` each zone sends trips only to its ``nearest`` closest zones (a sparse,
+    freight-like matrix), else to every zone.
+    """
     rng = np.random.default_rng(seed)
     ids = np.arange(side * side).reshape(side, side) + n_zones + 1  # TNTP ids, after the zones
     right = (ids[:, :-1].ravel(), ids[:, 1:].ravel())
@@ -49,7 +58,12 @@ def grid_network(
     weight = rng.uniform(0.5, 1.5, n_zones)
     demand = np.outer(weight, weight) / (1.0 + dist) ** 1.5
     np.fill_diagonal(demand, 0.0)
-    total = demand_total if demand_total is not None else 40.0 * n_zones * side
+    if nearest is not None:
+        dist_tie = dist + np.arange(n_zones)[None, :] * 1e-9  # ties broken by zone index
+        np.fill_diagonal(dist_tie, np.inf)
+        far = np.argsort(dist_tie, axis=1, kind="stable")[:, nearest:]
+        np.put_along_axis(demand, far, 0.0, axis=1)
+    total = demand_total if demand_total is not None else 8.0 * n_zones * side
     demand *= total / demand.sum()
     zeros = np.zeros(n_links)
     net = TntpNet(

@@ -28,7 +28,8 @@ Sections:
 * **precision** (``--precision``): Caravan gp alone to 1e-10 on Berlin-Center and 1e-12 on the
   others, gap rescored, TSTT against the best known.
 * **synthetic** (``--synthetic SIDE ZONES``): one Caravan assignment of a large grid to 1e-4, time
-  and peak memory printed.
+  and peak memory printed; each zone sends trips to its ``--synthetic-nearest`` closest zones
+  (default 50; 0 for all).
 """
 
 from __future__ import annotations
@@ -193,14 +194,14 @@ def floor_worker(netdir: str, repeat: int) -> None:
     print(json.dumps(rec))
 
 
-def synthetic_worker(side: int, n_zones: int, algorithm: str, gap: float) -> None:
+def synthetic_worker(side: int, n_zones: int, algorithm: str, gap: float, nearest: int) -> None:
     import numpy as np
     from synthetic_grid import grid_network
 
     from caravan.assign import AssignmentNetwork, DemandClass, assign
 
     t0 = time.perf_counter()
-    tn, demand = grid_network(side, n_zones)
+    tn, demand = grid_network(side, n_zones, nearest=nearest or None)
     net = AssignmentNetwork.from_links(
         tn.init_node - 1, tn.term_node - 1, tn.free_flow_time, tn.capacity, tn.b, tn.power,
         n_nodes=tn.n_nodes, n_zones=tn.n_zones, first_thru_node_idx=tn.first_thru_node - 1,
@@ -300,7 +301,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--precision", action="store_true")
     ap.add_argument("--cli", action="store_true")
     ap.add_argument("--synthetic", nargs=2, type=int, metavar=("SIDE", "ZONES"))
-    ap.add_argument("--synthetic-algorithm", default="bfw")
+    ap.add_argument("--synthetic-algorithm", default="gp")
+    ap.add_argument(
+        "--synthetic-nearest", type=int, default=50, help="destinations per zone (0: all zones)"
+    )
     ap.add_argument("--json", help="append every record to this JSON-lines file")
     ap.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -311,7 +315,7 @@ def main(argv: list[str] | None = None) -> int:
         elif kind == "floor":
             floor_worker(rest[0], int(rest[1]))
         else:
-            synthetic_worker(int(rest[0]), int(rest[1]), rest[2], float(rest[3]))
+            synthetic_worker(int(rest[0]), int(rest[1]), rest[2], float(rest[3]), int(rest[4]))
         return 0
 
     me = [sys.executable, str(Path(__file__).resolve())]
@@ -390,9 +394,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.synthetic:
         side, zones = args.synthetic
         print(f"## synthetic grid {side} x {side}, {zones} zones", flush=True)
-        out, wall, mb = run_child(
-            [*me, "--worker", "synthetic", str(side), str(zones), args.synthetic_algorithm, "1e-4"]
-        )
+        cmd = [*me, "--worker", "synthetic", str(side), str(zones), args.synthetic_algorithm]
+        out, wall, mb = run_child([*cmd, "1e-4", str(args.synthetic_nearest)])
         rec = json.loads(out)
         rec.update({"peak_mb": mb, "child_wall_s": wall})
         records.append(rec)
