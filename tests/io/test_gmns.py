@@ -109,3 +109,10 @@ def test_gmns_without_units_is_refused(tmp_path: Path) -> None:
     source = _foreign_gmns(tmp_path / "g", config=False)
     with pytest.raises(InputError, match=r"config\.csv"):
         import_atlas(source, tmp_path / "atlas", fmt="gmns")
+
+
+def test_gmns_without_required_columns_is_refused(tmp_path: Path) -> None:
+    source = _foreign_gmns(tmp_path / "g")
+    (source / "node.csv").write_text("node_id,name\n1,Termez\n")
+    with pytest.raises(InputError, match="x_coord, y_coord"):
+        import_atlas(source, tmp_path / "atlas", fmt="gmns")

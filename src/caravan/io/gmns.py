@@ -264,11 +264,27 @@ def _mode(row: Mapping[Any, Any]) -> str | None:
     return None
 
 
+#: Columns GMNS requires (spec 0.96), by file.
+_REQUIRED = {
+    "node.csv": ("node_id", "x_coord", "y_coord"),
+    "link.csv": ("link_id", "from_node_id", "to_node_id"),
+    "config.csv": (),
+}
+
+
 def _read_csv(folder: Path, name: str) -> pd.DataFrame:
     path = folder / name
     if not path.is_file():
         raise InputError(f"{name} is missing from the GMNS folder {str(folder)!r}")
-    return pd.read_csv(path, keep_default_na=True, dtype={"caravan_node_id": str})
+    try:
+        frame = pd.read_csv(path, keep_default_na=True, dtype={"caravan_node_id": str})
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InputError(f"{name}: cannot read it as CSV ({exc})") from exc
+    missing = [c for c in _REQUIRED[name] if c not in frame.columns]
+    if missing:
+        msg = f"{name} lacks the required GMNS column(s) {', '.join(missing)}; add them"
+        raise InputError(msg)
+    return frame
 
 
 def read_gmns(

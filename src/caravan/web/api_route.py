@@ -154,7 +154,7 @@ async def plan_route(
                 "max_overlap": max_overlap,
             },
             "routes": records,
-            "bbox": bounding_box(xy for r in routes for xy in r.coordinates),
+            "bbox": bounding_box(xy for r in routes for xy in r.line),
         }
         return _dumps(body)
 
