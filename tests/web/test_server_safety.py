@@ -245,8 +245,9 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def test_the_server_stops_within_a_second_of_sigint_mid_job(
-    web_atlas: Path, tmp_path: Path
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_the_server_stops_within_a_second_mid_job(
+    web_atlas: Path, tmp_path: Path, stop: signal.Signals
 ) -> None:
     script = tmp_path / "serve.py"
     script.write_text(_SERVER, encoding="utf-8")
@@ -282,7 +283,7 @@ def test_the_server_stops_within_a_second_of_sigint_mid_job(
         assert keep_alive.get(url + "/").status_code == 200  # an idle open connection
         time.sleep(0.5)
         t0 = time.perf_counter()
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(stop)
         proc.wait(timeout=10)
         took = time.perf_counter() - t0
         waiting.join(5)

@@ -39,6 +39,9 @@ logger = logging.getLogger(__name__)
 
 _CURRENT = threading.local()
 
+#: Seconds an idle worker thread waits for a job before it ends.
+_IDLE_S = 30.0
+
 
 class QueueFullError(Exception):
     """The queue is full (for the server or for this client): try again later.
@@ -338,10 +341,14 @@ class JobQueue:
             self._threads.append(thread)
 
     def _work(self) -> None:
+        me = threading.current_thread()
         while True:
             with self._lock:
                 while not self._queue and not self._closed:
-                    self._wake.wait()
+                    # An idle worker ends after a while; the next submission starts another.
+                    if not self._wake.wait(timeout=_IDLE_S) and not self._queue:
+                        self._threads = [t for t in self._threads if t is not me]
+                        return
                 if self._closed:
                     return
                 job = self._queue.popleft()

@@ -150,9 +150,11 @@ def run_server(
             if not self.should_exit and self._loop is not None:
                 self._loop.call_soon_threadsafe(on_stop)
             super().handle_exit(sig, frame)
+            # A stop asked for is the normal end: uvicorn need not raise the signal again
+            # once it has stopped (SIGTERM would then kill the process, status -15).
+            self._captured_signals.clear()
 
     config = uvicorn.Config(app, host=host, port=port, **uvicorn_options(log_requests=log_requests))
-    # uvicorn raises the captured Ctrl-C again once it has stopped: that is the normal end.
     with contextlib.suppress(KeyboardInterrupt):
         _Server(config).run()
     if exit_when_done:
