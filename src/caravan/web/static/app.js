@@ -468,7 +468,19 @@
       opt.label = p.country_iso3 + " · " + p.kind + (p.aliases.length ? " · " + p.aliases.join(", ") : "");
       list.appendChild(opt);
     }
-    for (const c of state.info.commodities) $("route-commodity").add(new Option(c.name, c.commodity_id));
+    // Short names in the drop-down (they fit it), the whole name of the chosen one below it.
+    const commodity = $("route-commodity");
+    for (const c of state.info.commodities) {
+      const option = new Option(c.name.replace(/\s*\(.*\)\s*$/, ""), c.commodity_id);
+      option.title = c.name;
+      commodity.add(option);
+    }
+    const showCommodity = () => {
+      const c = state.info.commodities.find((x) => x.commodity_id === commodity.value);
+      $("route-commodity-note").textContent = c && c.name !== commodity.selectedOptions[0].text ? c.name : "";
+    };
+    commodity.addEventListener("change", showCommodity);
+    showCommodity();
     for (const o of state.info.objectives) $("route-by").add(new Option(o, o));
     for (let k = 1; k <= Math.min(5, state.info.max_k); k++) $("route-k").add(new Option(String(k), String(k)));
     $("route-k").value = "3";
