@@ -102,5 +102,5 @@ def test_validate_lists_problems(atlas: Path) -> None:
     )
     result = _run("validate", "--atlas", str(atlas), "--json")
     assert result.exit_code == 1
-    fields = {p["field"] for p in json.loads(result.output)}
+    fields = {p["field"] for p in json.loads(result.output)["problems"]}
     assert "predicate" in fields

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
 from caravan.io.report import CHROMIUM_OFFLINE_FLAGS
 
-CHROMIUM = "/usr/bin/chromium"
+#: The Chromium the browser tests drive: ``CARAVAN_CHROMIUM``, default ``/usr/bin/chromium``.
+CHROMIUM = os.environ.get("CARAVAN_CHROMIUM", "/usr/bin/chromium")
 #: Flags that keep headless Chromium off the network (see docs/ENVIRONMENT.md).
 CHROMIUM_ARGS = list(CHROMIUM_OFFLINE_FLAGS)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import enum
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,22 +12,56 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from caravan.cli._common import console, err_console
+from caravan.cli._common import (
+    CaravanCommand,
+    CaravanGroup,
+    console,
+    err_console,
+    new_table,
+    print_json,
+)
 from caravan.errors import AtlasValidationError, CaravanError, Problem
 
 __all__ = ["app", "print_problems", "print_summary"]
 
-app = typer.Typer(help="Validate, summarise and export an atlas.", no_args_is_help=True)
+app = typer.Typer(
+    cls=CaravanGroup, help="Validate, summarise and export an atlas.", no_args_is_help=True
+)
 
 _PathArg = Annotated[
     Path | None,
     typer.Argument(
-        help="Atlas folder (default: the shipped Trans-Eurasian atlas).", show_default=False
+        metavar="PATH",
+        help="Atlas folder, as an alternative to --atlas.",
+        show_default=False,
     ),
 ]
-#: The formats of caravan.io.export.ExportFormat (kept here so the CLI imports fast).
-_FORMATS = ("geojson", "gpkg", "gmns")
+_AtlasOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--atlas",
+        help="Atlas folder (default: the shipped Trans-Eurasian atlas).",
+        show_default=False,
+    ),
+]
+
+
+class ExportFormat(enum.StrEnum):
+    """The formats of ``caravan.io.export.ExportFormat`` (kept here so the CLI imports fast)."""
+
+    GEOJSON = "geojson"
+    GPKG = "gpkg"
+    GMNS = "gmns"
+
+
 _JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
+
+
+def _atlas_path(path: Path | None, atlas: Path | None) -> Path | None:
+    """The atlas given as ``PATH`` or ``--atlas`` (not both)."""
+    if path is not None and atlas is not None and path != atlas:
+        _error(f"give the atlas once: PATH {path} or --atlas {atlas}", 2)
+    return atlas if atlas is not None else path
 
 
 @contextmanager
@@ -90,19 +124,27 @@ def print_summary(out: Console, summary: Mapping[str, Any]) -> None:
     out.print(_counts_table("Links by mode", by_mode, "mode", "links", "km"))
     out.print(_counts_table("Links by status", summary["links_by_status"], "status", "links"))
     out.print(_counts_table("Nodes by country", summary["nodes_by_country"], "country", "nodes"))
-    projects = Table(title="Projects and corridors", title_justify="left")
-    for column in ("project", "name", "kind", "status", "links"):
-        projects.add_column(column, justify="right" if column == "links" else "left")
+    projects = new_table(
+        "Projects and corridors", ["id:project", "name (kind)", "status", "num:links"]
+    )
     for p in summary["projects"]:
-        projects.add_row(p["project_id"], p["name"], p["kind"], p["status"], str(p["n_links"]))
+        projects.add_row(
+            p["project_id"],
+            f"{p['name']} ({p['kind']})",
+            p["status"].replace("_", " "),
+            str(p["n_links"]),
+        )
     out.print(projects)
 
 
-@app.command("validate")
-def validate(path: _PathArg = None, as_json: _JsonOpt = False) -> None:
+@app.command("validate", cls=CaravanCommand)
+def validate(
+    path: _PathArg = None, atlas_path: _AtlasOpt = None, as_json: _JsonOpt = False
+) -> None:
     """Check an atlas and list every problem (exit 0 when clean, 1 with problems)."""
     from caravan.io.atlas import load_atlas, shipped_atlas_path
 
+    path = _atlas_path(path, atlas_path)
     where = str(path if path is not None else shipped_atlas_path())
     problems: tuple[Problem, ...] = ()
     with handled():
@@ -119,7 +161,7 @@ def validate(path: _PathArg = None, as_json: _JsonOpt = False) -> None:
                 for p in problems
             ],
         }
-        typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        print_json(payload, indent=2)
     elif problems:
         print_problems(console(), problems, where)
     else:
@@ -133,46 +175,52 @@ def validate(path: _PathArg = None, as_json: _JsonOpt = False) -> None:
     raise typer.Exit(1 if problems else 0)
 
 
-@app.command("show")
-def show(path: _PathArg = None, as_json: _JsonOpt = False) -> None:
+@app.command("show", cls=CaravanCommand)
+def show(
+    path: _PathArg = None,
+    atlas_path: _AtlasOpt = None,
+    as_json: _JsonOpt = False,
+    wide: Annotated[
+        bool, typer.Option("--wide", help="Do not wrap the tables at 80 columns.")
+    ] = False,
+) -> None:
     """Summarise an atlas: counts by mode, status, country and project."""
     from caravan.io.atlas import load_atlas
 
     with handled():
-        summary = load_atlas(path).summary()
+        summary = load_atlas(_atlas_path(path, atlas_path)).summary()
     if as_json:
-        typer.echo(json.dumps(summary, indent=2, ensure_ascii=False))
+        print_json(summary, indent=2)
     else:
-        print_summary(console(), summary)
+        print_summary(console(wide=wide), summary)
 
 
-@app.command("export")
+@app.command("export", cls=CaravanCommand)
 def export(
     out: Annotated[Path, typer.Argument(help="Output folder (geojson, gmns) or .gpkg file.")],
     fmt: Annotated[
-        str,
+        ExportFormat,
         typer.Option(
             "--format",
             "-f",
-            help="geojson, gpkg or gmns.",
+            help="GeoJSON or GeoPackage layers, or GMNS node.csv/link.csv.",
             show_default=False,
         ),
     ],
-    atlas_path: Annotated[
-        Path | None,
-        typer.Option(
-            "--atlas", help="Atlas folder (default: the shipped atlas).", show_default=False
-        ),
-    ] = None,
+    atlas_path: _AtlasOpt = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the files written as JSON.")
+    ] = False,
 ) -> None:
     """Export an atlas as GeoJSON or GeoPackage layers (for QGIS) or GMNS CSV tables."""
     from caravan.io.atlas import load_atlas
     from caravan.io.export import export_atlas
 
-    if fmt not in _FORMATS:
-        _error(f"unknown export format {fmt!r}; use one of: {', '.join(_FORMATS)}", 2)
     with handled():
-        written = export_atlas(load_atlas(atlas_path), out, fmt=fmt)
+        written = export_atlas(load_atlas(atlas_path), out, fmt=fmt.value)
+    if as_json:
+        print_json({"format": fmt.value, "written": [str(p) for p in written]})
+        return
     for p in written:
         console().print(f"wrote {p}", highlight=False)
 

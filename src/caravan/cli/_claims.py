@@ -2,22 +2,32 @@
 
 from __future__ import annotations
 
-import json
+from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 
 import typer
-from rich.table import Table
 
-from caravan.cli._common import console, err_console, fail_on_caravan_error
+from caravan.cli._common import (
+    CaravanCommand,
+    CaravanGroup,
+    console,
+    err_console,
+    fail_on_caravan_error,
+    new_table,
+    print_json,
+)
 
 __all__ = ["app"]
 
-app = typer.Typer(help="Check analysts' claims against the model.", no_args_is_help=True)
+app = typer.Typer(
+    cls=CaravanGroup, help="Check analysts' claims against the model.", no_args_is_help=True
+)
 
 _STYLE = {"supported": "green", "refuted": "red", "inconclusive": "yellow"}
 
 
-@app.command("check")
+@app.command("check", cls=CaravanCommand)
 def check(
     file: Path | None = typer.Argument(None, help="Claims YAML (default: the atlas's claims)."),
     ensemble: int | None = typer.Option(
@@ -54,19 +64,33 @@ def check(
 
             write_text_atomic(claims_html(results, loaded), report)
     if as_json:
-        typer.echo(json.dumps({"claims": [r.to_dict() for r in results]}, default=str))
+        print_json({"claims": [r.to_dict() for r in results]})
         return
-    table = Table(title="Claims", show_lines=True)
-    for col in ("claim", "verdict", "quote / evidence"):
-        table.add_column(col)
+    table = new_table("Claims", ["id:claim", "verdict", "quote / evidence"], lines=True)
     for r in results:
         verdict = r.verdict.value
+        style = _STYLE.get(verdict, "default")
         evidence = "\n".join(f"  [{c.verdict.value}] {c.summary}" for c in r.checks)
         table.add_row(
             r.claim.claim_id,
-            f"[{_STYLE[verdict]}]{verdict}[/{_STYLE[verdict]}]",
+            f"[{style}]{verdict}[/{style}]",
             f'"{r.claim.quote}"\n{evidence}',
         )
     console().print(table)
+    console().print(tally(r.verdict.value for r in results), highlight=False)
     if report is not None:
-        console().print(f"report written to {report}")
+        console().print(f"report written to {report.resolve()}", highlight=False)
+
+
+def tally(verdicts: Iterable[str]) -> str:
+    """A closing line: how many claims, and how many of each verdict (most common first).
+
+    Examples
+    --------
+    >>> tally(["supported", "refuted", "supported"])
+    '3 claims: 2 supported, 1 refuted'
+    """
+    counts = Counter(verdicts)
+    total = sum(counts.values())
+    parts = [f"{n} {verdict}" for verdict, n in counts.most_common()]
+    return f"{total} claim{'' if total == 1 else 's'}: " + (", ".join(parts) or "none")

@@ -1,26 +1,150 @@
-"""Shared helpers of the CLI: the console and turning Caravan errors into clean exits."""
+"""Shared helpers of the CLI: the console, strict JSON output, clean exits on Caravan errors."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import dataclasses
+import datetime as dt
+import enum
+import json
+import math
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
+from rich.table import Table
+from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 from caravan.errors import CaravanError
 
-__all__ = ["console", "err_console", "fail_on_caravan_error"]
+__all__ = [
+    "CaravanCommand",
+    "CaravanGroup",
+    "console",
+    "err_console",
+    "fail_on_caravan_error",
+    "json_text",
+    "jsonable",
+    "new_table",
+    "print_json",
+]
+
+#: Width of the tables when the output is not a terminal (a file, a pipe, a test).
+DEFAULT_WIDTH = 80
 
 
-def console() -> Console:
-    """The console for results (standard output)."""
+def console(*, wide: bool = False) -> Console:
+    """The console for results (standard output); ``wide`` never wraps or folds tables."""
+    if wide:
+        return Console(soft_wrap=True, width=10_000)
     return Console(soft_wrap=True)
+
+
+def new_table(title: str | None, columns: Sequence[str], *, lines: bool = False) -> Table:
+    """A table whose id columns are never cut: ``columns`` named ``"id:name"`` never wrap,
+    ``"num:name"`` are right-aligned numbers that never wrap, plain names wrap (folding
+    words longer than the column), so the table fits 80 columns by wrapping prose only."""
+    table = Table(title=title, title_justify="left", show_lines=lines)
+    for spec in columns:
+        kind, _, name = spec.partition(":") if spec.startswith(("id:", "num:")) else ("", "", spec)
+        if kind == "id":
+            table.add_column(name, no_wrap=True)
+        elif kind == "num":
+            table.add_column(name, justify="right", no_wrap=True)
+        else:
+            table.add_column(name, overflow="fold")
+    return table
 
 
 def err_console() -> Console:
     """The console for errors (standard error)."""
     return Console(stderr=True, soft_wrap=True)
+
+
+def jsonable(value: Any) -> Any:
+    """``value`` as plain JSON data: no NaN or infinity (``None``), lists for tuples and arrays.
+
+    Numpy and pandas scalars become Python numbers, dates ISO text, enums their value, paths
+    text, dataclasses their fields; anything else unknown becomes its ``str``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> jsonable({"a": float("nan"), "b": (1, np.int64(2)), "c": [np.float64("inf")]})
+    {'a': None, 'b': [1, 2], 'c': [None]}
+    """
+    if value is None or isinstance(value, bool | str):
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, enum.Enum):
+        return jsonable(value.value)
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [jsonable(v) for v in value]
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    tolist = getattr(value, "tolist", None)  # numpy arrays and scalars
+    if callable(tolist):
+        return jsonable(tolist())
+    if _is_missing(value):
+        return None
+    isoformat = getattr(value, "isoformat", None)  # pandas Timestamp
+    if callable(isoformat):
+        return isoformat()
+    return str(value)
+
+
+def _is_missing(value: Any) -> bool:
+    try:
+        import pandas as pd
+
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def json_text(data: Any, *, indent: int | None = None) -> str:
+    """Strict JSON text of ``data`` (what :func:`jsonable` makes of it; never NaN)."""
+    return json.dumps(jsonable(data), indent=indent, ensure_ascii=False, allow_nan=False)
+
+
+def print_json(data: Any, *, indent: int | None = None) -> None:
+    """Print ``data`` as strict JSON on standard output."""
+    typer.echo(json_text(data, indent=indent))
+
+
+def _conventional(params: list[Any]) -> list[Any]:
+    """Help labels by the usual conventions: flags without a type, arguments in capitals."""
+    for param in params:
+        if isinstance(param, TyperOption) and param.is_flag and param.metavar is None:
+            param.metavar = ""
+        elif isinstance(param, TyperArgument) and param.metavar is None and param.name:
+            param.metavar = param.name.upper()
+    return params
+
+
+class CaravanCommand(TyperCommand):
+    """A command whose help shows flags without ``<bool>`` and arguments as ``NAME``."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _conventional(super().get_params(ctx))
+
+
+class CaravanGroup(TyperGroup):
+    """A command group whose commands (and its own help) follow :class:`CaravanCommand`."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _conventional(super().get_params(ctx))
 
 
 @contextmanager

@@ -32,7 +32,7 @@ BASELINE = "baseline-2025"
 
 
 def _routes(atlas: Atlas) -> None:
-    from caravan.cli._route import _summary_table
+    from caravan.cli._route import _projects_lines, _summary_table
     from caravan.results.routes import route
 
     out = console()
@@ -44,6 +44,8 @@ def _routes(atlas: Atlas) -> None:
             out.print(f"{origin} -> {destination} ({year}): {exc}", highlight=False)
             continue
         out.print(_summary_table(routes))
+        for line in _projects_lines(routes):
+            out.print(line, highlight=False)
 
 
 def _scenarios(atlas: Atlas, out_dir: Path) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import typer
@@ -15,10 +14,9 @@ from rich.progress import (
     TextColumn,
     TimeRemainingColumn,
 )
-from rich.table import Table
 from rich.text import Text
 
-from caravan.cli._common import console, err_console, fail_on_caravan_error
+from caravan.cli._common import console, err_console, fail_on_caravan_error, new_table, print_json
 
 __all__ = ["ensemble"]
 
@@ -99,7 +97,7 @@ def ensemble(
 
             write_ensemble(result, out)
     if as_json:
-        typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, default=str))
+        print_json(result.to_dict())
         return
     con = console()
     meta = result.meta
@@ -109,13 +107,14 @@ def ensemble(
         + f": {meta['succeeded']} of {meta['draws']} draws succeeded, "
         f"{meta['draws_per_second']} draws/s ({meta['executor']}), seed {meta['seed']}"
     )
-    table = Table(title="Transit tonnes by country across draws (Mt a year)")
     metric = "delta_transit_tonnes" if vs else "transit_tonnes"
-    columns = ["country", "mean", "p5", "p50", "p95"]
-    columns += ["P(gain)", "P(loss)"] if vs else []
-    columns += ["main drivers"]
-    for col in columns:
-        table.add_column(col, justify="left" if col in ("country", "main drivers") else "right")
+    columns = ["id:country", "num:mean", "num:p5", "num:p50", "num:p95"]
+    columns += ["num:P(gain)", "num:P(loss)"] if vs else []
+    table = new_table(
+        "Transit tonnes by country across draws (Mt a year" + (", B - A)" if vs else ")"),
+        columns,
+    )
+    drivers: list[str] = []
     for row in result.countries.to_dict("records"):
         if f"{metric}_mean" not in row or row.get(f"{metric}_p95") is None:
             continue
@@ -125,9 +124,14 @@ def ensemble(
         cells += [f"{row[f'{metric}_{q}'] / 1e6:+,.3f}" for q in ("mean", "p5", "p50", "p95")]
         if vs:
             cells += [f"{row['p_gain']:.2f}", f"{row['p_loss']:.2f}"]
-        cells.append(str(row.get("drivers") or ""))
         table.add_row(*cells)
+        if row.get("drivers"):
+            drivers.append(f"  {row['country_iso3']}: {row['drivers']}")
     con.print(table)
+    if drivers:
+        con.print("main drivers (inputs whose draws move the result most):", highlight=False)
+        for line in drivers:
+            con.print(line, highlight=False)
     for failure in result.failures.head(5).to_dict("records"):
         con.print(f"[yellow]draw {failure['draw']} failed[/yellow]: {failure['reason']}")
     if out is not None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from caravan.cli._common import console, err_console, fail_on_caravan_error
+from caravan.cli._common import console, err_console, fail_on_caravan_error, print_json
 from caravan.cli._runs import _progress
 
 __all__ = ["report"]
@@ -42,25 +42,36 @@ def report(
     atlas: Path | None = typer.Option(
         None, "--atlas", help="Atlas folder (default: the shipped atlas)."
     ),
+    as_json: bool = typer.Option(
+        False, "--json", help="Print the files written and the ensemble's run as JSON."
+    ),
 ) -> None:
     """Run scenarios A and B and write a self-contained brief comparing B against A."""
     from caravan.briefs import report as write_report
     from caravan.io.atlas import load_atlas
-    from caravan.io.report import write_brief_pdf
+    from caravan.io.report import PdfConverterError, find_pdf_converter, write_brief_pdf
     from caravan.results.runs import run_scenario
 
     if ensemble is None and (seed is not None or in_process or workers is not None):
         err_console().print("error: --seed, --in-process and --workers need --ensemble N")
         raise typer.Exit(2)
+    if pdf and find_pdf_converter() is None:  # say so before minutes of work, not after
+        with fail_on_caravan_error():
+            raise PdfConverterError(
+                "--pdf needs a PDF converter and none was found; install one: "
+                "'apt-get install chromium' (Debian/Ubuntu, or set CARAVAN_CHROMIUM to its path) "
+                "or 'pip install weasyprint'; or drop --pdf and print the HTML brief from a browser"
+            )
     con = console()
     with fail_on_caravan_error():
         loaded = load_atlas(atlas)
         result = spec = None
-        with _progress(True) as update:
+        with _progress(not as_json) as update:
 
             def stage(name: str) -> Callable[[str, int, int], None]:
                 def progress(what: str, done: int, total: int) -> None:
-                    update(f"{name}: {what}", done, total)
+                    if update is not None:
+                        update(f"{name}: {what}", done, total)
 
                 return progress
 
@@ -83,13 +94,30 @@ def report(
                     atlas=loaded,
                     executor="in-process" if in_process else "process",
                     workers=workers,
-                    progress=lambda done, total: update(
+                    progress=None
+                    if update is None
+                    else lambda done, total: update(
                         f"ensemble of {run_b.name} vs {run_a.name}: draws", done, total
                     ),
                 )
         written = write_report(
             run_a, run_b, out, top_flows=top_flows, ensemble=result, ensemble_spec=spec
         )
+    pdf_path = None
+    if pdf:
+        with fail_on_caravan_error():
+            pdf_path = write_brief_pdf(written, written.with_suffix(".pdf"))
+    if as_json:
+        print_json(
+            {
+                "html": str(written.resolve()),
+                "pdf": None if pdf_path is None else str(pdf_path.resolve()),
+                "scenario_a": a,
+                "scenario_b": b,
+                "ensemble": None if result is None else result.meta,
+            }
+        )
+        return
     con.print(f"brief written to {written}", highlight=False)
     if result is not None:
         meta = result.meta
@@ -98,7 +126,5 @@ def report(
             f"({meta.get('executor')}, seed {meta.get('seed')})",
             highlight=False,
         )
-    if pdf:
-        with fail_on_caravan_error():
-            pdf_path = write_brief_pdf(written, written.with_suffix(".pdf"))
+    if pdf_path is not None:
         con.print(f"PDF written to {pdf_path}", highlight=False)

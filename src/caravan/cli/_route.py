@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import typer
 from rich.table import Table
 
-from caravan.cli._common import console, err_console, fail_on_caravan_error
+from caravan.cli._common import console, err_console, fail_on_caravan_error, new_table, print_json
 from caravan.network.model import Objective
+from caravan.results.routes import DEFAULT_K_ROUTES
 
 __all__ = ["route"]
 
@@ -25,15 +25,19 @@ def _summary_table(routes: tuple[Any, ...]) -> Table:
         f"{first.node_ids[0]} → {first.node_ids[-1]}, {first.year}, {first.commodity_id}, "
         f"by {first.objective.value} (value of time {first.value_of_time_usd_per_t_h:g} USD/t/h)"
     )
-    table = Table(title=title + "; money, risk and cost in USD/t", title_justify="left")
-    widest = max(len(" ".join(r.countries)) for r in routes)
-    for col in ("#", "countries", "km", "hours", "money", "risk", "cost"):
-        if col == "countries":
-            table.add_column(col, min_width=min(widest, 40), overflow="fold")
-        else:
-            table.add_column(col, justify="right", no_wrap=True)
-    table.add_column("projects, corridors", overflow="fold")
-    table.add_column("bypasses", overflow="fold")
+    table = new_table(
+        title + "; money, risk and cost in USD/t",
+        [
+            "num:#",
+            "countries",
+            "num:km",
+            "num:hours",
+            "num:money",
+            "num:risk",
+            "num:cost",
+            "bypasses",
+        ],
+    )
     for r in routes:
         table.add_row(
             str(r.rank),
@@ -43,10 +47,17 @@ def _summary_table(routes: tuple[Any, ...]) -> Table:
             _money(r.money_usd_per_t),
             _money(r.risk_usd_per_t),
             _money(r.cost_usd_per_t),
-            ", ".join((*r.projects, *r.corridors)) or "–",
-            ", ".join(r.bypassed_countries) or "–",
+            " ".join(r.bypassed_countries) or "–",
         )
     return table
+
+
+def _projects_lines(routes: tuple[Any, ...]) -> list[str]:
+    """One line per route: the projects and corridors it uses (ids are too long for a column)."""
+    return [
+        f"route {r.rank} uses: " + (", ".join((*r.projects, *r.corridors)) or "no project")
+        for r in routes
+    ]
 
 
 def _detail_tables(r: Any) -> list[Table]:
@@ -98,7 +109,9 @@ def route(
     year: int = typer.Option(2025, "--year", help="Year of the network (1990..2100)."),
     commodity: str = typer.Option("container", "--commodity", help="Commodity id."),
     by: Objective = typer.Option(Objective.COST, "--by", help="What to minimise."),
-    k: int = typer.Option(3, "--k", min=1, help="Number of routes (best + alternatives)."),
+    k: int = typer.Option(
+        DEFAULT_K_ROUTES, "-k", "--k", min=1, help="Number of routes (best + alternatives)."
+    ),
     open_projects: list[str] = typer.Option(
         [], "--open", metavar="PROJECT", help="Open a project (id, name or alias); repeatable."
     ),
@@ -144,12 +157,14 @@ def route(
         payload: dict[str, object] = {"routes": [r.to_dict() for r in routes]}
         if as_of is not None:
             payload["security_as_of"] = atlas.meta.get("security_as_of")
-        typer.echo(json.dumps(payload, ensure_ascii=False))
+        print_json(payload)
     else:
         out = console()
         if as_of is not None:
             out.print(f"zone risks as of {atlas.meta.get('security_as_of')} (security layer)")
         out.print(_summary_table(routes))
+        for line in _projects_lines(routes):
+            out.print(line, highlight=False)
         for r in routes:
             for table in _detail_tables(r):
                 out.print(table)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,7 +11,7 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from caravan.cli._common import console, err_console, fail_on_caravan_error
+from caravan.cli._common import console, err_console, fail_on_caravan_error, new_table, print_json
 
 __all__ = ["compare", "run", "scenarios"]
 
@@ -77,7 +76,7 @@ def run(
 
             write_run(result, out)
     if as_json:
-        typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, default=str))
+        print_json(result.to_dict())
         return
     s = result.summary
     con = console()
@@ -102,7 +101,7 @@ def run(
     for item in s["unserved_flows"]:
         con.print(f"[yellow]unserved[/yellow] {item['flow_id']}: {item['reason']}")
     if out is not None:
-        con.print(f"run written to {out}")
+        con.print(f"run written to {out.resolve()}", highlight=False)
 
 
 def compare(
@@ -125,18 +124,21 @@ def compare(
 
             write_comparison(comparison, out)
     if as_json:
-        typer.echo(json.dumps(comparison.to_dict(), ensure_ascii=False, default=str))
+        print_json(comparison.to_dict())
         return
     print_comparison(comparison)
+    if out is not None:
+        console().print(f"comparison written to {out.resolve()}", highlight=False)
 
 
 def print_comparison(comparison: Any, *, top: int = 12) -> None:
     """Readable tables of a comparison: countries that gain and lose first."""
     con = console()
     con.print(f"[bold]{comparison.b.name}[/bold] versus [bold]{comparison.a.name}[/bold]")
-    table = Table(title="Transit by country (B - A)")
-    for col in ("country", "A", "B", "change", "revenue change (USD m)"):
-        table.add_column(col, justify="left" if col == "country" else "right")
+    table = new_table(
+        "Transit by country (B - A)",
+        ["id:country", "num:A", "num:B", "num:change", "num:revenue change (USD m)"],
+    )
     countries = comparison.countries
     moved = countries[countries["delta_transit_tonnes"].abs() >= MIN_SHOWN_CHANGE_T]
     unchanged = len(countries[countries["transit_tonnes_a"] > 0]) - len(moved)
@@ -162,9 +164,9 @@ def print_comparison(comparison: Any, *, top: int = 12) -> None:
     corr = comparison.corridors
     corr = corr[corr["delta_tonnes_per_year"].abs() >= MIN_SHOWN_CHANGE_T]
     if not corr.empty:
-        t2 = Table(title="Corridors and projects (B - A)")
-        for col in ("project", "A", "B", "change"):
-            t2.add_column(col, justify="left" if col == "project" else "right")
+        t2 = new_table(
+            "Corridors and projects (B - A)", ["id:project", "num:A", "num:B", "num:change"]
+        )
         ordered = corr.reindex(
             corr["delta_tonnes_per_year"].abs().sort_values(ascending=False).index
         )
@@ -179,26 +181,37 @@ def print_comparison(comparison: Any, *, top: int = 12) -> None:
     flows = comparison.flows
     flows = flows[(flows["delta_cost_usd_per_t"].abs() > 0.01) | (flows["now_bypasses"] != "")]
     if not flows.empty:
-        t3 = Table(title="Flows whose cost or route changed")
-        for col in ("flow", "cost A", "cost B", "time change (h)", "now bypasses", "now crosses"):
-            t3.add_column(col)
+        t3 = new_table(
+            "Flows whose cost or route changed (cost in USD/t)",
+            [
+                "id:flow",
+                "num:cost A",
+                "num:cost B",
+                "num:time change (h)",
+                "now bypasses",
+                "now crosses",
+            ],
+        )
         for row in flows.head(top).itertuples(index=False):
             t3.add_row(
                 str(row.flow_id),
                 f"{float(row.cost_usd_per_t_a):,.1f}",
                 f"{float(row.cost_usd_per_t_b):,.1f}",
                 f"{float(row.delta_time_h):+,.1f}",
-                str(row.now_bypasses),
-                str(row.now_crosses),
+                str(row.now_bypasses).replace(";", " "),
+                str(row.now_crosses).replace(";", " "),
             )
         con.print(t3)
 
 
 def scenarios(
     as_json: bool = typer.Option(False, "--json", help="Print the list as JSON."),
+    wide: bool = typer.Option(
+        False, "--wide", help="Also the base, description and sources, unwrapped."
+    ),
     atlas: Path | None = _ATLAS,
 ) -> None:
-    """List the shipped scenarios with their descriptions and sources."""
+    """List the shipped scenarios: name, year and title (--wide: description and sources)."""
     from caravan.io.atlas import load_atlas
     from caravan.io.scenario import list_scenarios
 
@@ -207,7 +220,18 @@ def scenarios(
         items = list_scenarios(loaded)
         titles = {s.source_id: s.title for s in loaded.sources}
     if as_json:
-        typer.echo(json.dumps({"scenarios": items}, ensure_ascii=False, default=str))
+        print_json({"scenarios": items})
+        return
+    if not wide:
+        table = new_table(f"Scenarios of {loaded.name}", ["id:name", "num:year", "title"])
+        for item in items:
+            table.add_row(item["name"], str(item["year"] or ""), item["title"] or "")
+        out = console()
+        out.print(table)
+        out.print(
+            "caravan run NAME runs one; --wide adds descriptions and sources",
+            highlight=False,
+        )
         return
     table = Table(title=f"Scenarios of {loaded.name}")
     for col in ("name", "year", "base", "description", "sources"):
@@ -220,4 +244,4 @@ def scenarios(
             item["description"],
             "; ".join(titles.get(s, s) for s in item["source_ids"]),
         )
-    console().print(table)
+    console(wide=True).print(table)

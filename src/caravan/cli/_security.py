@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
-from caravan.cli._common import console, err_console, fail_on_caravan_error
+from caravan.cli._common import (
+    CaravanCommand,
+    CaravanGroup,
+    console,
+    err_console,
+    fail_on_caravan_error,
+    jsonable,
+    new_table,
+    print_json,
+)
 
 __all__ = ["app"]
 
 app = typer.Typer(
+    cls=CaravanGroup,
     help="The security layer: actors, relations, events, and zone risk as of a date.",
     no_args_is_help=True,
 )
@@ -33,7 +42,23 @@ _SinceOpt = Annotated[
 
 
 def _print_json(data: Any) -> None:
-    typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+    print_json(data, indent=2)
+
+
+def _rows(records: Any) -> list[dict[str, Any]]:
+    """Records as JSON data: enums as text, dates ISO, lists as arrays, missing as None."""
+    return [jsonable(r) for r in records]
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "; ".join(_cell(v) for v in value)
+    if isinstance(value, dict) and "country_iso3" in value:  # BasedIn
+        admin1 = value.get("admin1") or []
+        return str(value["country_iso3"]) + (f" ({', '.join(admin1)})" if admin1 else "")
+    return str(value)
 
 
 def _data(atlas: Path | None) -> Any:
@@ -48,7 +73,7 @@ def _since(text: str | None) -> Any:
     return None if text is None else as_of_date(text)
 
 
-@app.command("actors")
+@app.command("actors", cls=CaravanCommand)
 def actors(
     actor: _ActorOpt = None,
     country: _CountryOpt = None,
@@ -56,28 +81,48 @@ def actors(
     atlas: _AtlasOpt = None,
 ) -> None:
     """List actors: states, governments, armed groups, organisations, persons."""
-    from caravan.security.records import records_frame
-
     with fail_on_caravan_error():
         found = _data(atlas).find_actors(actor=actor, country=country)
-    frame = records_frame(found)
+    rows = _rows(found)
     if json_:
-        _print_json(frame.to_dict("records"))
+        _print_json(rows)
         return
-    columns = ["actor_id", "name", "kind", "based_in", "source_ids"]
-    console().print(_table(f"{len(found)} actor(s)", frame.to_dict("records"), columns))
-
-
-def _table(title: str, rows: list[dict[Any, Any]], columns: list[str]) -> Table:
-    table = Table(title=title)
-    for col in columns:
-        table.add_column(col, overflow="fold")
+    sources = _Sources()
+    table = new_table(
+        f"{len(found)} actor(s)", ["id:actor_id", "name", "kind", "based in", "num:sources"]
+    )
     for row in rows:
-        table.add_row(*("" if row.get(c) is None else str(row.get(c)) for c in columns))
-    return table
+        table.add_row(
+            row["actor_id"],
+            row["name"],
+            _cell(row["kind"]),
+            _cell(row["based_in"]),
+            sources.refs(row["source_ids"]),
+        )
+    _print_with_sources(table, sources)
 
 
-@app.command("relations")
+class _Sources:
+    """Numbers for the source ids a table cites, listed once below it (ids are long)."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str, int] = {}
+
+    def refs(self, source_ids: list[str] | None) -> str:
+        numbers = [self.ids.setdefault(s, len(self.ids) + 1) for s in source_ids or []]
+        return ",".join(str(n) for n in numbers)
+
+
+def _print_with_sources(table: Table, sources: _Sources) -> None:
+    out = console()
+    out.print(table)
+    if sources.ids:
+        out.print("sources:", highlight=False)
+        for source_id, n in sources.ids.items():
+            out.print(f"  {n:>3}  {source_id}", highlight=False)
+
+
+@app.command("relations", cls=CaravanCommand)
 def relations(
     actor: _ActorOpt = None,
     country: _CountryOpt = None,
@@ -89,24 +134,28 @@ def relations(
     atlas: _AtlasOpt = None,
 ) -> None:
     """List dated relations between actors, each with its source and quote."""
-    from caravan.security.records import records_frame
-
     with fail_on_caravan_error():
         found = _data(atlas).find_relations(
             actor=actor, country=country, since=_since(since), predicate=predicate
         )
-    rows = records_frame(found).to_dict("records")
+    rows = _rows(found)
     if json_:
         _print_json(rows)
         return
+    sources = _Sources()
+    table = new_table(f"{len(rows)} relation(s)", ["relation", "when", "confidence", "num:sources"])
     for row in rows:
         span = (row["valid_from"] or "") + ("–" + row["valid_to"] if row["valid_to"] else "")
-        row["when"] = row["date"] or span
-    columns = ["subject_id", "predicate", "object_id", "when", "confidence", "source_ids"]
-    console().print(_table(f"{len(rows)} relation(s)", rows, columns))
+        table.add_row(
+            f"{row['subject_id']} {row['predicate']} {row['object_id']}",
+            row["date"] or span,
+            _cell(row["confidence"]),
+            sources.refs(row["source_ids"]),
+        )
+    _print_with_sources(table, sources)
 
 
-@app.command("events")
+@app.command("events", cls=CaravanCommand)
 def events(
     actor: _ActorOpt = None,
     country: _CountryOpt = None,
@@ -118,25 +167,28 @@ def events(
     atlas: _AtlasOpt = None,
 ) -> None:
     """List events (ACLED columns plus Caravan's), oldest first."""
-    from caravan.security.records import records_frame
-
     with fail_on_caravan_error():
         found = _data(atlas).find_events(
             actor=actor, country=country, since=_since(since), until=_since(until)
         )
-    rows = records_frame(found).to_dict("records")
+    rows = _rows(found)
     if json_:
         _print_json(rows)
         return
+    table = new_table(f"{len(rows)} event(s)", ["id:event, date", "what, who, where", "num:deaths"])
     for row in rows:
-        row["type"] = f"{row['event_type']}: {row['sub_event_type']}"
-        row["actors"] = row["actor1"] + (f" / {row['actor2']}" if row["actor2"] else "")
-        row["place"] = row["iso3"] + (f" {row['admin1']}" if row["admin1"] else "")
-    columns = ["event_id", "event_date", "type", "actors", "place", "fatalities", "event_count"]
-    console().print(_table(f"{len(rows)} event(s)", rows, columns))
+        actors = (row["actor1"] or "") + (f" / {row['actor2']}" if row["actor2"] else "")
+        place = (row["iso3"] or "") + (f" {row['admin1']}" if row["admin1"] else "")
+        count = row.get("event_count") or 1
+        table.add_row(
+            f"{row['event_id']}\n{row['event_date']}" + (f" ({count} events)" if count > 1 else ""),
+            f"{row['event_type']}: {row['sub_event_type']}; {actors}; {place}",
+            _cell(row["fatalities"]),
+        )
+    console().print(table)
 
 
-@app.command("risk")
+@app.command("risk", cls=CaravanCommand)
 def risk(
     as_of: Annotated[
         str | None,
@@ -164,15 +216,12 @@ def risk(
     if json_:
         _print_json([r.to_dict() for r in risks])
         return
-    table = Table(title=f"Zone risk as of {risks[0].as_of if risks else day}")
-    for col in ("zone", "risk", "events", "analyst", "rows", "deaths", "main events"):
-        table.add_column(col, overflow="fold")
+    table = new_table(
+        f"Zone risk as of {risks[0].as_of if risks else day}",
+        ["id:zone", "num:risk", "num:events", "num:analyst", "num:rows", "num:deaths"],
+    )
+    main_events: list[str] = []
     for r in risks:
-        main = "; ".join(
-            f"{c.event_id} ({c.event_date}, {c.decayed_weight:.1f})"
-            for c in r.contributions[:top]
-            if c.weight > 0
-        )
         name = r.zone_id + ("" if r.in_atlas else " (no zone)")
         table.add_row(
             name,
@@ -181,12 +230,22 @@ def risk(
             "" if r.override is None else f"{r.override:.2f}",
             str(r.n_events),
             str(r.fatalities),
-            main,
         )
-    console().print(table)
+        shown = [c for c in r.contributions[:top] if c.weight > 0]
+        if shown:
+            main_events.append(f"{name}:")
+            main_events += [
+                f"  {c.event_id}  {c.event_date}  weight {c.decayed_weight:.1f}" for c in shown
+            ]
+    out = console()
+    out.print(table)
+    if main_events:
+        out.print(f"main events (up to {top} a zone, weight after decay):", highlight=False)
+        for line in main_events:
+            out.print(line, highlight=False)
 
 
-@app.command("import")
+@app.command("import", cls=CaravanCommand)
 def import_(
     file: Annotated[Path, typer.Argument(help="An ACLED CSV export.")],
     into: Annotated[
@@ -227,14 +286,14 @@ def import_(
         raise typer.Exit(1)
 
 
-@app.command("validate")
+@app.command("validate", cls=CaravanCommand)
 def validate(atlas: _AtlasOpt = None, json_: _JsonOpt = False) -> None:
     """Check the security layer and list every problem (exit 0 when clean, 1 with problems)."""
     from caravan.io.security import security_problems
 
     problems = security_problems(atlas)
     if json_:
-        _print_json([p.__dict__ for p in problems])
+        _print_json({"ok": not problems, "problems": [p.__dict__ for p in problems]})
     elif problems:
         for p in problems:
             err_console().print(str(p), highlight=False)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 from typing import Annotated
@@ -11,14 +10,23 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from caravan.cli._common import console, err_console, fail_on_caravan_error
+from caravan.cli._common import (
+    CaravanCommand,
+    CaravanGroup,
+    console,
+    err_console,
+    fail_on_caravan_error,
+    print_json,
+)
 
 __all__ = ["app"]
 
-app = typer.Typer(help="TNTP benchmark networks: equilibrium assignment.", no_args_is_help=True)
+app = typer.Typer(
+    cls=CaravanGroup, help="TNTP benchmark networks: equilibrium assignment.", no_args_is_help=True
+)
 
 
-@app.command("assign")
+@app.command("assign", cls=CaravanCommand)
 def assign_command(
     directory: Annotated[
         Path, typer.Argument(help="Folder with *_net.tntp, *_trips.tntp [and *_flow.tntp].")
@@ -85,7 +93,7 @@ def assign_command(
             write_link_flows_csv(out, data.net, run.result.total_flow, run.result.link_time)
     summary = run.summary()
     if as_json:
-        typer.echo(json.dumps(summary))
+        print_json(summary)
         return
     table = Table(title=f"{data.name}: {algorithm}", show_header=False)
     for key, value in summary.items():

@@ -20,6 +20,7 @@ from caravan.errors import CaravanError, InputError
 from caravan.io._atomic import write_bytes_atomic
 
 __all__ = [
+    "CHROMIUM_ENV",
     "CHROMIUM_FLAGS",
     "CHROMIUM_OFFLINE_FLAGS",
     "PdfConverterError",
@@ -41,7 +42,9 @@ CHROMIUM_OFFLINE_FLAGS: tuple[str, ...] = (
 )
 #: Flags of the headless Chromium that prints a brief to PDF.
 CHROMIUM_FLAGS: tuple[str, ...] = ("--headless", *CHROMIUM_OFFLINE_FLAGS)
-#: Where to look for Chromium, in order (a name is looked up on ``PATH``).
+#: Environment variable naming the Chromium executable to use (looked at first).
+CHROMIUM_ENV = "CARAVAN_CHROMIUM"
+#: Where to look for Chromium after ``CARAVAN_CHROMIUM``, in order (a name is looked up on ``PATH``).
 CHROMIUM_CANDIDATES: tuple[str, ...] = (
     "/usr/bin/chromium",
     "chromium",
@@ -114,9 +117,12 @@ def write_brief_html(html: str, path: str | Path) -> Path:
 def find_pdf_converter() -> tuple[str, str] | None:
     """The first PDF converter available: ``("chromium", executable)`` or ``("weasyprint", "")``.
 
+    Chromium is looked for at ``$CARAVAN_CHROMIUM`` first, then at :data:`CHROMIUM_CANDIDATES`.
+
     Returns ``None`` when there is none.
     """
-    for candidate in CHROMIUM_CANDIDATES:
+    chosen = os.environ.get(CHROMIUM_ENV)
+    for candidate in (chosen, *CHROMIUM_CANDIDATES) if chosen else CHROMIUM_CANDIDATES:
         found = candidate if os.path.isabs(candidate) else shutil.which(candidate)
         if found and os.path.isfile(found) and os.access(found, os.X_OK):
             return ("chromium", found)

@@ -27,7 +27,18 @@ from caravan.results.legs import (
 from caravan.routing.kshortest import distinct_paths, k_shortest_paths
 from caravan.routing.shortest import ArcPath, CsrGraph, Kernel
 
-__all__ = ["MAX_PATHS_PER_ROUTE", "Objective", "Route", "find_routes", "route", "route_of_path"]
+__all__ = [
+    "DEFAULT_K_ROUTES",
+    "MAX_PATHS_PER_ROUTE",
+    "Objective",
+    "Route",
+    "find_routes",
+    "route",
+    "route_of_path",
+]
+
+#: Routes :func:`route` (and ``caravan route``) return by default: the best and two alternatives.
+DEFAULT_K_ROUTES = 3
 
 #: Yen's paths examined per route asked for, at most, while looking for paths that pass the
 #: overlap filter; past that, fewer routes than asked are returned.
@@ -469,7 +480,7 @@ def route(
     year: int = 2025,
     commodity: str = "container",
     by: str | Objective = Objective.COST,
-    k: int = 1,
+    k: int = DEFAULT_K_ROUTES,
     open_projects: Sequence[str] = (),
     max_overlap: float = 0.8,
     kernel: Kernel | str = Kernel.PYTHON,
@@ -490,7 +501,8 @@ def route(
     by : {"cost", "money", "time", "distance"}
         What to minimise: generalised cost, money (tariffs, fees, surcharges), hours or km.
     k : int
-        How many routes: the best, then alternatives in order of the objective (Yen 1971).
+        How many routes: the best, then alternatives in order of the objective (Yen 1971);
+        :data:`DEFAULT_K_ROUTES` (3) by default, as in ``caravan route``.
     open_projects : sequence of str
         Projects or corridors to open (ids, names or aliases); see
         :func:`caravan.network.usable_links` for when their links count.
