@@ -99,7 +99,9 @@ def test_pdf_without_converter_says_what_to_install(
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"needs Chromium at {CHROMIUM} (set CARAVAN_CHROMIUM)")
+@pytest.mark.skipif(
+    not Path(CHROMIUM).exists(), reason="needs Chromium at $CARAVAN_CHROMIUM or /usr/bin/chromium"
+)
 def test_pdf(atlas_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "b.html"
     result = CliRunner().invoke(

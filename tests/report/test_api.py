@@ -45,7 +45,9 @@ def test_pdf_request_without_converter_keeps_the_html(
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"needs Chromium at {CHROMIUM} (set CARAVAN_CHROMIUM)")
+@pytest.mark.skipif(
+    not Path(CHROMIUM).exists(), reason="needs Chromium at $CARAVAN_CHROMIUM or /usr/bin/chromium"
+)
 def test_report_pdf(run_a: RunResult, run_b: RunResult, tmp_path: Path) -> None:
     briefs.report(run_a, run_b, tmp_path / "brief.html", pdf=True)
     assert (tmp_path / "brief.pdf").read_bytes()[:4] == b"%PDF"

@@ -12,7 +12,10 @@ from tests.report.helpers import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"needs Chromium at {CHROMIUM} (set CARAVAN_CHROMIUM)"),
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(),
+        reason="needs Chromium at $CARAVAN_CHROMIUM or /usr/bin/chromium",
+    ),
 ]
 
 

@@ -43,7 +43,9 @@ def test_pdf_without_converter_says_what_to_install(
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"needs Chromium at {CHROMIUM} (set CARAVAN_CHROMIUM)")
+@pytest.mark.skipif(
+    not Path(CHROMIUM).exists(), reason="needs Chromium at $CARAVAN_CHROMIUM or /usr/bin/chromium"
+)
 def test_pdf_with_chromium(tmp_path: Path) -> None:
     html = write_brief_html("<h1>Brief</h1><p>numbers</p>", tmp_path / "b.html")
     pdf = write_brief_pdf(html)

@@ -225,7 +225,7 @@ def export(
         console().print(f"wrote {p}", highlight=False)
 
 
-@app.command("import")
+@app.command("import", cls=CaravanCommand)
 def import_(
     source: Annotated[Path, typer.Argument(help="GMNS folder or OpenStreetMap .osm.pbf file.")],
     out: Annotated[Path, typer.Argument(help="Atlas folder to write.")],

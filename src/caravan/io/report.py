@@ -44,7 +44,7 @@ CHROMIUM_OFFLINE_FLAGS: tuple[str, ...] = (
 CHROMIUM_FLAGS: tuple[str, ...] = ("--headless", *CHROMIUM_OFFLINE_FLAGS)
 #: Environment variable naming the Chromium executable to use (looked at first).
 CHROMIUM_ENV = "CARAVAN_CHROMIUM"
-#: Where to look for Chromium after ``CARAVAN_CHROMIUM``, in order (a name is looked up on ``PATH``).
+#: Where to look for Chromium after ``CARAVAN_CHROMIUM``, in order (names are looked up on PATH).
 CHROMIUM_CANDIDATES: tuple[str, ...] = (
     "/usr/bin/chromium",
     "chromium",
