@@ -44,7 +44,9 @@ def test_report_with_ensemble(atlas_dir: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "ensemble: 20 of 20 draws succeeded (in-process, seed 5)" in result.stdout
     parsed = parse_brief(out.read_text(encoding="utf-8"))
-    assert "uncertainty" in parsed.ids and "chart-uncertainty" in parsed.ids
+    assert "uncertainty" in parsed.ids
+    html = out.read_text(encoding="utf-8")  # a chart, or a sentence instead of an empty one
+    assert "chart-uncertainty" in parsed.ids or "No country's transit changes" in html
     run = parsed.numbers["ensemble-run"]
     assert run["draws"]["value"] == 20 and run["seed"]["value"] == 5
     assert parsed.numbers["ensemble-projects"]["chabahar-zahedan"]["p_open"] == 0.8
@@ -94,7 +96,7 @@ def test_pdf_without_converter_says_what_to_install(
         _app(), ["report", "base", "rail", "--out", str(out), "--pdf", "--atlas", str(atlas_dir)]
     )
     assert result.exit_code == 2
-    assert out.is_file() and str(out) in result.stdout
+    assert not out.exists()  # checked before any work, not after minutes of it
     assert "apt-get install chromium" in result.output
 
 

@@ -126,9 +126,12 @@ def test_section_after_transit_and_numbered(ens_brief: Brief, ens_parsed: Parsed
     assert ens_brief.sections == (*SECTIONS[:at], UNCERTAINTY, *SECTIONS[at:])
     positions = [ens_parsed.ids.index(s) for s in ens_brief.sections]
     assert positions == sorted(positions)
-    assert "<h2>4. Uncertainty: transit across draws</h2>" in ens_brief.html
-    assert "<h2>5. Corridors: the largest shifts</h2>" in ens_brief.html
-    assert "<h2>10. Provenance</h2>" in ens_brief.html
+    number = {s: i + 1 for i, s in enumerate(ens_brief.sections)}
+    assert number["uncertainty"] == number["transit"] + 1
+    assert f"<h2>{number['uncertainty']}. Uncertainty: transit across draws</h2>" in ens_brief.html
+    assert f"<h2>{number['corridors']}. Corridors: the largest shifts</h2>" in ens_brief.html
+    assert f"<h2>{number['provenance']}. Provenance</h2>" in ens_brief.html
+    assert number["provenance"] == len(ens_brief.sections)
     assert '<a href="#uncertainty">' in ens_brief.html
     assert ens_brief.ensemble_draws == 12
 
@@ -210,7 +213,8 @@ def test_nothing_outside_the_band(run_a: RunResult, run_b: RunResult) -> None:
     brief = build_brief(run_a, run_b, outlines=None, ensemble=quiet)
     parsed = parse_brief(brief.html)
     assert parsed.numbers["uncertainty"] == {}
-    assert "chart-uncertainty" in parsed.ids
+    assert "chart-uncertainty" not in parsed.ids  # no empty chart: a sentence instead
+    assert "No country's transit changes by more than 1 kt a year in 90% of draws" in brief.html
     assert "1 other country with transit data" in brief.html
 
 

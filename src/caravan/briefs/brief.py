@@ -1,12 +1,15 @@
 """Building the analyst brief: one self-contained HTML document comparing two scenario runs.
 
-The brief has the sections an analyst's note has (what was compared, the map, transit,
-corridors, flows, routes, assumptions, sources, provenance), each an element with that ``id``.
-Given an ensemble of B against A, a section ``uncertainty`` follows ``transit``: the spread of
-each country's change across the draws. Every number in its tables is written into the HTML as
-``data-value`` on a cell of a row ``data-row`` and column ``data-col``, so the brief can be read
-back exactly. Images are PNG data URIs and styles are inline: opening the file makes no outside
-request.
+The brief opens with a one-page ``summary`` for a reader with five minutes (the question, the
+answer in three numbers with their uncertainty, the map of change, what drives it, what would
+change it), then the analyst's detail (the map, transit, corridors, flows: charts and short
+notes), then an appendix (what was compared, the tables behind the charts, routes of the main
+flows, the demand table, assumptions, sources, provenance); each section is an element with
+that ``id``. Given an ensemble of B against A, a section ``uncertainty`` follows ``transit``:
+the spread of each country's change across the draws. Every number in its tables is written
+into the HTML as ``data-value`` on a cell of a row ``data-row`` and column ``data-col``, so the
+brief can be read back exactly. Images are PNG data URIs and styles are inline: opening the
+file makes no outside request.
 """
 
 from __future__ import annotations
@@ -36,7 +39,6 @@ from caravan.briefs.sections import (
     flows_section,
     key_points,
     links_table,
-    main_flow_ids,
     transit_section,
 )
 from caravan.briefs.tables import Citations, Table
@@ -52,26 +54,34 @@ UNCERTAINTY = "uncertainty"
 
 #: The sections of a brief without an ensemble, in order: each is an HTML element with this id.
 SECTIONS: tuple[str, ...] = (
-    "compared",
+    "summary",
     "map",
     "transit",
     "corridors",
     "flows",
+    "compared",
+    "tables",
     "routes",
+    "demand",
     "assumptions",
     "sources",
     "provenance",
 )
+#: The first section of the appendix (the analyst's reference material, after the detail).
+APPENDIX_FROM = "compared"
 
 #: The title of each section, as listed in the brief's contents.
 SECTION_TITLES: Mapping[str, str] = {
+    "summary": "Summary",
     "compared": "What was compared",
     "map": "Map of flows",
     "transit": "Transit by country",
     UNCERTAINTY: "Uncertainty: transit across draws",
     "corridors": "Corridors",
     "flows": "Main flows: cost and time",
+    "tables": "Tables behind the charts",
     "routes": "Routes of the main flows",
+    "demand": "Demand used",
     "assumptions": "Assumptions and ranges",
     "sources": "Sources",
     "provenance": "Provenance",
@@ -133,6 +143,17 @@ class Brief:
     main_flows: tuple[str, ...]
     generated_utc: str
     ensemble_draws: int | None = None
+
+
+def _spec_of(run: Any) -> Any:
+    """Scenario B's ensemble spec (for completion probabilities), or None when it has none."""
+    from caravan.errors import CaravanError
+    from caravan.io.ensemble import spec_from_mapping
+
+    try:
+        return spec_from_mapping(run.scenario.ensemble, source=f"scenario {run.name}")
+    except CaravanError:
+        return None
 
 
 def _label(run: Any) -> str:
@@ -229,10 +250,11 @@ def build_brief(
     ...                           open_projects=("chabahar-zahedan",)), atlas=atlas)
     >>> brief = build_brief(a, b, outlines=None)
     >>> brief.sections[:3], brief.missing_source_ids
-    (('compared', 'map', 'transit'), ())
+    (('summary', 'map', 'transit'), ())
     >>> brief.numbers["transit"]["IRN"]["transit_tonnes_a"]
     200000.0
     """
+    from caravan.briefs.summary import effect_flow_ids, summary_section
     from caravan.results.runs import compare_runs
 
     if ensemble is not None:
@@ -253,7 +275,7 @@ def build_brief(
         citations=Citations(known=known),
         label_a=_label(run_a),
         label_b=_label(run_b),
-        main_flows=main_flow_ids(run_a, run_b, top_flows),
+        main_flows=effect_flow_ids(comparison, run_a, run_b, top_flows),
         node_names={str(k): str(v) for k, v in zip(nodes["node_id"], nodes["name"], strict=True)},
     )
     title = f"{ctx.label_b} versus {ctx.label_a}"
@@ -276,34 +298,62 @@ def build_brief(
     )
     transit = transit_section(ctx)
     tf = transit["frame"]
-    transit_img = transit_chart(
-        [str(c) for c in tf["country_iso3"]],
-        tf["transit_tonnes_a"].tolist(),
-        tf["transit_tonnes_b"].tolist(),
-        tf["transit_revenue_usd_a"].tolist(),
-        tf["transit_revenue_usd_b"].tolist(),
-        label_a=f"A: {ctx.label_a}",
-        label_b=f"B: {ctx.label_b}",
+    transit_img = (
+        transit_chart(
+            [str(c) for c in tf["country_iso3"]],
+            tf["transit_tonnes_a"].tolist(),
+            tf["transit_tonnes_b"].tolist(),
+            tf["transit_revenue_usd_a"].tolist(),
+            tf["transit_revenue_usd_b"].tolist(),
+            label_a=f"A: {ctx.label_a}",
+            label_b=f"B: {ctx.label_b}",
+        )
+        if not tf.empty
+        else None
     )
     uncertainty: dict[str, Any] | None = None
+    ensemble_rows: list[dict[str, Any]] = []
+    spec = ensemble_spec
     if ensemble is not None:
         uncertainty = uncertainty_section(ctx, ensemble, ensemble_spec)
         shown = uncertainty["rows"]
-        uncertainty["img"] = band_chart(
-            [str(r["country_iso3"]) for r in shown],
-            [float(r["delta_transit_tonnes_mean"]) for r in shown],
-            [float(r["delta_transit_tonnes_p5"]) for r in shown],
-            [float(r["delta_transit_tonnes_p95"]) for r in shown],
-            draws=uncertainty["succeeded"],
-            empty_message="no country's transit changes by more than 1 kt a year in 90% of draws",
+        ensemble_rows = list(shown)
+        uncertainty["img"] = (
+            band_chart(
+                [str(r["country_iso3"]) for r in shown],
+                [float(r["delta_transit_tonnes_mean"]) for r in shown],
+                [float(r["delta_transit_tonnes_p5"]) for r in shown],
+                [float(r["delta_transit_tonnes_p95"]) for r in shown],
+                draws=uncertainty["succeeded"],
+            )
+            if shown
+            else None
         )
         del uncertainty["rows"]
+        if spec is None:
+            spec = _spec_of(run_b)
     sections = sections_of(ensemble=ensemble is not None)
     corridors = corridors_section(ctx, top=top_corridors)
-    corridor_img = corridor_shift_chart(corridors["chart_labels"], corridors["chart_values"])
+    corridor_img = (
+        corridor_shift_chart(corridors["chart_labels"], corridors["chart_values"])
+        if corridors["chart_labels"]
+        else None
+    )
     flows = flows_section(ctx)
-    flow_img = flow_change_chart(flows["labels"], flows["delta_cost"], flows["delta_time"])
+    flow_img = (
+        flow_change_chart(flows["labels"], flows["delta_cost"], flows["delta_time"])
+        if flows["labels"]
+        else None
+    )
     routes = routes_section(ctx)
+    summary = summary_section(
+        ctx,
+        transit=tf,
+        ensemble_rows=ensemble_rows,
+        draws=0 if uncertainty is None else int(uncertainty["succeeded"]),
+        spec=spec,
+        change_map=maps.change,
+    )
     assumptions = assumptions_section(ctx)
     sources = sources_section(ctx)
     provenance = provenance_section(ctx, generated_utc)
@@ -321,6 +371,7 @@ def build_brief(
         "label_b": ctx.label_b,
         "generated_utc": generated_utc,
         "key_points": points,
+        "summary": summary,
         "compared": compared,
         "map": {
             "flows_img": maps.flows,
@@ -339,6 +390,7 @@ def build_brief(
         "sections": sections,
         "titles": SECTION_TITLES,
         "number": {s: i + 1 for i, s in enumerate(sections)},
+        "appendix_from": APPENDIX_FROM,
     }
     html = _environment().render(**context)
     numbers = {t.table_id: t.numbers() for t in _all_tables(context)}

@@ -294,7 +294,7 @@ def network_maps(
 
     fig = new_figure(10.0, min(10.0, max(3.5, 9.0 * ratio + 0.9)))
     ax = fig.subplots()
-    _frame(ax, outlines, extent, f"Change in tonnes a year: {label_b} minus {label_a}")
+    _frame(ax, outlines, extent, "Change in tonnes a year, B minus A")
     _network(ax, segs, segs["usable_a"] | segs["usable_b"])
     delta = segs["delta_tonnes"]
     top_d = float(delta.abs().max()) if len(delta) else 0.0

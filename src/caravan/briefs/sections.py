@@ -17,7 +17,6 @@ from caravan.briefs.tables import (
     Column,
     Table,
     fmt_tonnes,
-    fmt_usd,
     make_table,
     num,
     split_ids,
@@ -455,18 +454,12 @@ def key_points(ctx: BriefContext, transit: pd.DataFrame, corridors: dict[str, An
     if not transit.empty:
         gain = transit.sort_values("delta_transit_tonnes", ascending=False).iloc[0]
         loss = transit.sort_values("delta_transit_tonnes").iloc[0]
+        from caravan.briefs.summary import explain_transit
+
         if float(gain["delta_transit_tonnes"]) > TONNES_EPS:
-            out.append(
-                f"{gain['country_iso3']} gains the most transit: "
-                f"+{fmt_tonnes(float(gain['delta_transit_tonnes']))} a year "
-                f"({fmt_usd(float(gain['delta_transit_revenue_usd']))} revenue)."
-            )
+            out.append(explain_transit(str(gain["country_iso3"]), gain.to_dict()))
         if float(loss["delta_transit_tonnes"]) < -TONNES_EPS:
-            out.append(
-                f"{loss['country_iso3']} loses the most transit: "
-                f"{fmt_tonnes(float(loss['delta_transit_tonnes']))} a year "
-                f"({fmt_usd(float(loss['delta_transit_revenue_usd']))} revenue)."
-            )
+            out.append(explain_transit(str(loss["country_iso3"]), loss.to_dict()))
     if corridors["chart_labels"]:
         v = corridors["chart_values"][0]
         out.append(
