@@ -15,12 +15,12 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 
-from caravan.calibration.validation import validate_counts  # noqa: E402
-from caravan.io.atlas import load_atlas  # noqa: E402
+from caravan.calibration.validation import validate_counts
+from caravan.io.atlas import load_atlas
 
 
 def _panel(ax: plt.Axes, table: pd.DataFrame, title: str, summary: dict) -> None:

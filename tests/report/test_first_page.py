@@ -1,12 +1,13 @@
 """The brief's first page for a reader with five minutes, and the analyst's detail after it.
 
 The browser test prints the demo comparison's brief (baseline-2025 against kabul-corridor, with
-an ensemble) and writes a screenshot of its first page to ``out/test-artefacts/`` (the folder
-``make test`` leaves them in).
+an ensemble) and writes a screenshot of its first page to ``$CARAVAN_TEST_ARTEFACTS/brief/``
+(``make test`` sets it to ``out/test-artefacts``).
 """
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -18,7 +19,15 @@ from caravan.results.compare import compare_runs
 from caravan.results.runs import RunResult
 from tests.report.helpers import CHROMIUM, CHROMIUM_ARGS
 
-ARTEFACTS = Path(__file__).resolve().parents[2] / "out" / "test-artefacts"
+#: Where the screenshot goes: ``$CARAVAN_TEST_ARTEFACTS/brief`` (``make test`` sets it to
+#: ``out/test-artefacts``), else ``out/test-artefacts/brief`` in the repository (git-ignored).
+ARTEFACTS = (
+    Path(
+        os.environ.get("CARAVAN_TEST_ARTEFACTS")
+        or Path(__file__).resolve().parents[2] / "out" / "test-artefacts"
+    )
+    / "brief"
+)
 
 
 def _section(html: str, section_id: str) -> str:

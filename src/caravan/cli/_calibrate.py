@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import typer
 from rich.table import Table
 
-from caravan.cli._common import console, fail_on_caravan_error
+from caravan.cli._common import console, fail_on_caravan_error, print_json
 
 __all__ = ["calibrate"]
 
@@ -34,7 +33,7 @@ def calibrate(
         result = calibrate_atlas(atlas, holdout=ids, write=not dry_run)
     cal = result.calibration
     if as_json:
-        typer.echo(json.dumps(to_plain(cal.summary()), ensure_ascii=False))
+        print_json(to_plain(cal.summary()))
         return
     table = Table(title="Base-year fit, before and after calibration")
     for col in ("count", "observed Mt", "before Mt", "after Mt", "after ratio", "held"):

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import typer
 from rich.table import Table
 
-from caravan.cli._common import console, fail_on_caravan_error
+from caravan.cli._common import (
+    CaravanCommand,
+    CaravanGroup,
+    console,
+    fail_on_caravan_error,
+    print_json,
+)
 
 __all__ = ["app", "counts"]
 
 app = typer.Typer(
-    help="Check the model against what is observed.", no_args_is_help=True, add_completion=False
+    cls=CaravanGroup,
+    help="Check the model against what is observed.",
+    no_args_is_help=True,
+    add_completion=False,
 )
 
 
@@ -21,7 +29,7 @@ def _pct(value: float | None) -> str:
     return "n/a" if value is None else f"{100 * value:.0f}%"
 
 
-@app.command("counts")
+@app.command("counts", cls=CaravanCommand)
 def counts(
     scenario: str = typer.Argument("baseline-2025", help="Scenario to run (the base year)."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
@@ -40,7 +48,7 @@ def counts(
         base = load_atlas(atlas) if atlas is not None else load_atlas()
         result = validate_counts(scenario, atlas=base, observed=observed, holdout=ids)
     if as_json:
-        typer.echo(json.dumps(result.to_dict(), ensure_ascii=False))
+        print_json(result.to_dict())
         return
     table = Table(title=f"Observed against modelled, {result.scenario}")
     for col in ("count", "kind", "year", "observed Mt", "modelled Mt", "ratio", "GEH", "held"):
