@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from caravan.briefs.sections import BriefContext
@@ -70,7 +71,6 @@ def _demand_ranges(ctx: BriefContext) -> Table:
         Column("tonnes_per_year", "chosen", True),
         Column("tonnes_per_year_low", "low", True),
         Column("tonnes_per_year_high", "high", True),
-        Column("basis", "basis"),
     )
     rows = []
     figures_a: dict[str, tuple[Any, ...]] = {}
@@ -94,9 +94,9 @@ def _demand_ranges(ctx: BriefContext) -> Table:
                         "flow": text(label),
                         "tonnes_per_year": num(r["tonnes_per_year"], "tonnes"),
                         "tonnes_per_year_low": num(lo, "tonnes"),
-                        "tonnes_per_year_high": num(hi, "tonnes"),
-                        "basis": text(
-                            r.get("basis", ""), cites=ctx.citations.cite(split_ids(r["source_ids"]))
+                        "tonnes_per_year_high": dataclasses.replace(
+                            num(hi, "tonnes"),
+                            cites=ctx.citations.cite(split_ids(r["source_ids"])),
                         ),
                     },
                 )
@@ -106,7 +106,8 @@ def _demand_ranges(ctx: BriefContext) -> Table:
         "Demand figures stored as ranges",
         cols,
         rows,
-        "A row marked (in B) gives the figures after scenario B's demand changes.",
+        "A row marked (in B) gives the figures after scenario B's demand changes. The basis of "
+        "each figure is in the demand table (Demand used), not repeated here.",
     )
 
 
