@@ -107,7 +107,7 @@ CASES: list[tuple[str, Break, str, int | None, str | None, str]] = [
         "nodes.csv",
         9,
         "lat",
-        "95.2 is above the maximum 90",
+        "lat must be between -90 and 90 (got 95.2)",
     ),
     (
         "longitude-out-of-range",
@@ -115,7 +115,7 @@ CASES: list[tuple[str, Break, str, int | None, str | None, str]] = [
         "nodes.csv",
         9,
         "lon",
-        "-262 is below the minimum -180",
+        "lon must be between -180 and 180 (got -262)",
     ),
     (
         "length-far-below-great-circle",
@@ -339,7 +339,7 @@ CASES: list[tuple[str, Break, str, int | None, str | None, str]] = [
         "zones.yaml",
         1,
         "risk",
-        "1.5 is above the maximum 1",
+        "must be between 0 and 1 (got 1.5)",
     ),
     (
         "no-commodities",
@@ -395,7 +395,7 @@ CASES: list[tuple[str, Break, str, int | None, str | None, str]] = [
         "links.csv",
         10,
         "length_km",
-        "'about 330' is not a number",
+        "'about 330' is not a plain decimal number",
     ),
     (
         "wrong-vocabulary",

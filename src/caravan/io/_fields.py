@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from caravan.errors import Problem
-from caravan.model.schema import NESTED, Field, Kind
+from caravan.model.schema import BOUNDS, NESTED, Field, Kind, quantity_of
+from caravan.model.values import clip, parse_date, parse_decimal, parse_whole, shown
 
 __all__ = ["parse_csv_cell", "parse_record"]
 
-_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 _EXPECT = {
     Kind.FLOAT: "a number",
     Kind.INT: "a whole number",
@@ -28,11 +27,20 @@ _EXPECT = {
 
 
 def _bounds(value: float, spec: Field) -> str | None:
-    if spec.minimum is not None and value < spec.minimum:
-        return f"{value:g} is below the minimum {spec.minimum:g}"
-    if spec.maximum is not None and value > spec.maximum:
-        return f"{value:g} is above the maximum {spec.maximum:g}"
-    return None
+    low, high = spec.minimum, spec.maximum
+    if (low is None or value >= low) and (high is None or value <= high):
+        return None
+    if low is not None and high is not None:
+        return f"{spec.name} must be between {low:g} and {high:g} (got {value:.6g})"
+    if low is not None:
+        return f"{spec.name} must be at least {low:g} (got {value:.6g})"
+    return f"{spec.name} must be at most {high:g} (got {value:.6g})"
+
+
+def _number_text(raw: Any) -> str:
+    if isinstance(raw, (bool, Mapping, list, tuple)):
+        raise ValueError
+    return raw if isinstance(raw, str) else repr(raw)
 
 
 def _scalar(raw: Any, spec: Field) -> tuple[Any, str | None]:
@@ -44,19 +52,23 @@ def _scalar(raw: Any, spec: Field) -> tuple[Any, str | None]:
                 return None, f"expected {_EXPECT[kind]}, got {type(raw).__name__}"
             value: Any = str(raw).strip()
         elif kind is Kind.FLOAT:
-            if isinstance(raw, bool):
-                raise ValueError
-            value = float(str(raw).strip()) if not isinstance(raw, (int, float)) else float(raw)
-            if not math.isfinite(value):
+            if isinstance(raw, float) and not math.isfinite(raw):
                 return None, f"{raw!r} is not a finite number"
+            value = (
+                float(raw)
+                if isinstance(raw, (int, float)) and not isinstance(raw, bool)
+                else (parse_decimal(_number_text(raw)))
+            )
             err = _bounds(value, spec)
             if err:
                 return None, err
         elif kind is Kind.INT:
-            if isinstance(raw, bool):
-                raise ValueError
-            text = str(raw).strip()
-            value = int(float(text)) if re.fullmatch(r"-?\d+(\.0+)?", text) else int(text)
+            if isinstance(raw, int) and not isinstance(raw, bool):
+                value = raw
+            elif isinstance(raw, float) and raw.is_integer():
+                value = int(raw)
+            else:
+                value = parse_whole(_number_text(raw))
             err = _bounds(value, spec)
             if err:
                 return None, err
@@ -68,16 +80,19 @@ def _scalar(raw: Any, spec: Field) -> tuple[Any, str | None]:
         elif kind is Kind.DATE:
             if isinstance(raw, (dt.date, dt.datetime)):
                 value = raw.isoformat()[:10]
+            elif isinstance(raw, (Mapping, list, bool, float)):
+                raise ValueError
             else:
-                value = str(raw).strip()
-                if not _DATE.match(value):
-                    raise ValueError
+                value = parse_date(str(raw))
         else:  # pragma: no cover - handled by callers
             value = raw
-    except (ValueError, TypeError):
-        return None, f"{raw!r} is not {_EXPECT[kind]}"
+    except (ValueError, TypeError, OverflowError) as exc:
+        detail = str(exc)
+        if detail and kind in (Kind.FLOAT, Kind.INT, Kind.DATE):
+            return None, detail
+        return None, f"{shown(raw)} is not {_EXPECT[kind]}"
     if spec.vocab and str(value) not in spec.vocab:
-        return None, f"{raw!r} is not one of {', '.join(spec.vocab)}"
+        return None, f"{shown(raw)} is not one of {', '.join(spec.vocab)}"
     return value, None
 
 
@@ -92,7 +107,7 @@ def parse_csv_cell(text: str, spec: Field) -> tuple[Any, str | None]:
     >>> parse_csv_cell("a; b", Field("aliases", Kind.LIST))
     (('a', 'b'), None)
     >>> parse_csv_cell("x", Field("lat", Kind.FLOAT))
-    (None, "'x' is not a number")
+    (None, "'x' is not a plain decimal number")
     """
     text = text.strip()
     if spec.kind is Kind.LIST:
@@ -135,19 +150,22 @@ def _yaml_value(raw: Any, spec: Field, file: str, row: int, path: str) -> tuple[
             return bad(f"expected a list of values, got {type(raw).__name__}")
         return tuple(str(x).strip() for x in raw if str(x).strip()), []
     if spec.kind is Kind.RANGE:
-        if isinstance(raw, (int, float)) and not isinstance(raw, bool):
-            return {"value": float(raw), "low": None, "high": None}, []
+        if isinstance(raw, (int, float, str)) and not isinstance(raw, bool):
+            raw = {"value": raw}
         if not isinstance(raw, Mapping):
             return bad(f"expected a number or {{value, low, high}}, got {type(raw).__name__}")
         out: dict[str, float | None] = {}
+        quantity = quantity_of(spec.name)
+        low, high = BOUNDS[quantity] if quantity else (0.0, None)
         for key in ("value", "low", "high"):
             v = raw.get(key)
             if v is None:
                 out[key] = None
                 continue
-            num, err = _scalar(v, Field(key, Kind.FLOAT, minimum=0))
+            bound = Field(f"{spec.name}.{key}", Kind.FLOAT, minimum=low, maximum=high)
+            num, err = _scalar(v, bound)
             if err:
-                problems.append(Problem(file, row, f"{path}.{key}", err, "give a number >= 0"))
+                problems.append(Problem(file, row, f"{path}.{key}", err, _fix_for(bound)))
             out[key] = num
         unknown = sorted(set(map(str, raw)) - {"value", "low", "high", "basis", "notes"})
         for key in unknown:
@@ -216,7 +234,7 @@ def parse_record(
                 Problem(
                     file,
                     row,
-                    f"{prefix}{key}",
+                    f"{prefix}{clip(str(key), 40)}",
                     "unknown key",
                     f"remove it or use one of: {', '.join(sorted(known))}",
                 )

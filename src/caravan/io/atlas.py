@@ -12,10 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from caravan.errors import AtlasValidationError, InputError, Problem
 from caravan.io._fields import cell_problem, parse_csv_cell, parse_record
+from caravan.io._limits import InputLimits, LimitError, input_limits, read_limited
+from caravan.io._yaml import YAML_ERRORS, load_yaml, yaml_problem
 from caravan.io.calibration import read_calibration
 from caravan.model.atlas import Atlas
 from caravan.model.calibration import apply_calibration
@@ -52,7 +53,8 @@ def shipped_atlas_path() -> Path:
     return Path(str(resources.files("caravan") / "atlas" / "trans-eurasia"))
 
 
-def _read_text(folder: Path, name: str, problems: list[Problem]) -> str | None:
+def _read_text(folder: Path, name: str, problems: list[Problem], limits: InputLimits) -> str | None:
+    """A file's text, or ``None`` with a problem when it is missing or breaks the input limits."""
     path = folder / name
     if not path.is_file():
         if name not in _OPTIONAL_FILES:
@@ -60,27 +62,23 @@ def _read_text(folder: Path, name: str, problems: list[Problem]) -> str | None:
                 Problem(name, None, None, f"file is missing from {folder}", f"add {name}")
             )
         return None
-    data = path.read_bytes()
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        problems.append(
-            Problem(
-                name,
-                line,
-                None,
-                f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})",
-                "save the file as UTF-8",
-            )
-        )
+        return read_limited(path, root=folder, limits=limits, what=name)
+    except LimitError as exc:
+        problems.append(Problem(name, exc.line, None, str(exc), exc.fix or "fix the file"))
         return None
 
 
 def _read_csv(
-    name: str, text: str, problems: list[Problem], fields: tuple[Field, ...] | None = None
+    name: str,
+    text: str,
+    problems: list[Problem],
+    fields: tuple[Field, ...] | None = None,
+    *,
+    max_rows: int | None = None,
 ) -> pd.DataFrame:
     fields = CSV_FILES[name] if fields is None else fields
+    max_rows = input_limits().max_rows if max_rows is None else max_rows
     by_name = {f.name: f for f in fields}
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows: list[dict[str, Any]] = []
@@ -106,8 +104,19 @@ def _read_csv(
                 )
         if missing:
             return _empty_frame(fields)
-        for cells in reader:
+        for n_rows, cells in enumerate(reader, start=1):
             line = reader.line_num
+            if n_rows > max_rows:
+                problems.append(
+                    Problem(
+                        name,
+                        line,
+                        None,
+                        f"has more than {max_rows:,} rows (the limit); the rest was not read",
+                        "split the file, or raise CARAVAN_MAX_ROWS",
+                    )
+                )
+                break
             if not cells or all(not c.strip() for c in cells):
                 continue
             if len(cells) != len(header):
@@ -174,23 +183,23 @@ def _typed(frame: pd.DataFrame, fields: tuple[Field, ...]) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
-def _read_yaml(name: str, text: str, problems: list[Problem]) -> Any:
+def _read_yaml(name: str, text: str, problems: list[Problem], limits: InputLimits) -> Any:
     try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        return load_yaml(text, limits=limits)
+    except YAML_ERRORS as exc:
+        line, what = yaml_problem(exc)
         problems.append(
             Problem(name, line, None, f"malformed YAML: {what}", "fix the indentation or quoting")
         )
         return None
 
 
-def _read_yaml_list(name: str, text: str | None, problems: list[Problem]) -> list[dict[str, Any]]:
+def _read_yaml_list(
+    name: str, text: str | None, problems: list[Problem], limits: InputLimits
+) -> list[dict[str, Any]]:
     if text is None:
         return []
-    data = _read_yaml(name, text, problems)
+    data = _read_yaml(name, text, problems, limits)
     if data is None:
         return []
     if not isinstance(data, list):
@@ -201,6 +210,17 @@ def _read_yaml_list(name: str, text: str | None, problems: list[Problem]) -> lis
                 None,
                 f"expected a list of records, got {type(data).__name__}",
                 "start each record with '- '",
+            )
+        )
+        return []
+    if len(data) > limits.max_rows:
+        problems.append(
+            Problem(
+                name,
+                None,
+                None,
+                f"has {len(data):,} records, above the limit of {limits.max_rows:,}",
+                "split the file, or raise CARAVAN_MAX_ROWS",
             )
         )
         return []
@@ -233,23 +253,28 @@ def read_atlas_tables(path: str | Path) -> tuple[dict[str, Any], list[Problem], 
     folder = Path(path)
     if not folder.is_dir():
         raise InputError(f"atlas folder {str(folder)!r} does not exist or is not a folder")
+    limits = input_limits()
     problems: list[Problem] = []
     tables: dict[str, Any] = {}
+    texts = {name: _read_text(folder, name, problems, limits) for name in ATLAS_FILES}
     sha = hashlib.sha256()
     for name in ATLAS_FILES:
-        if (folder / name).is_file():
+        text = texts[name]
+        if text is not None:
             sha.update(name.encode() + b"\0" + (folder / name).read_bytes() + b"\0")
     for name in CSV_FILES:
-        text = _read_text(folder, name, problems)
+        text = texts[name]
         tables[name] = (
-            _empty_frame(CSV_FILES[name]) if text is None else _read_csv(name, text, problems)
+            _empty_frame(CSV_FILES[name])
+            if text is None
+            else _read_csv(name, text, problems, max_rows=limits.max_rows)
         )
     for name in YAML_LIST_FILES:
-        tables[name] = _read_yaml_list(name, _read_text(folder, name, problems), problems)
-    meta_text = _read_text(folder, "atlas.yaml", problems)
+        tables[name] = _read_yaml_list(name, texts[name], problems, limits)
+    meta_text = texts["atlas.yaml"]
     meta: dict[str, Any] = {}
     if meta_text is not None:
-        raw = _read_yaml("atlas.yaml", meta_text, problems)
+        raw = _read_yaml("atlas.yaml", meta_text, problems, limits)
         if isinstance(raw, Mapping):
             meta, probs = parse_record(raw, ATLAS_META, file="atlas.yaml", row=1)
             problems += probs

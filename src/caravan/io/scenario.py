@@ -8,10 +8,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from caravan.errors import AtlasValidationError, NotFoundError, Problem
 from caravan.io._fields import parse_record
+from caravan.io._limits import LimitError, confined, read_limited
+from caravan.io._yaml import YAML_ERRORS, load_yaml, yaml_problem
 from caravan.model.atlas import Atlas
 from caravan.model.scenario import (
     CHANGE_FIELDS,
@@ -25,9 +25,15 @@ from caravan.model.scenario import (
     RiskChange,
     Scenario,
 )
-from caravan.model.schema import Field, Kind
+from caravan.model.schema import Field, Kind, bounded
+from caravan.model.values import clip
 
 __all__ = ["list_scenarios", "load_scenario", "scenario_folder"]
+
+#: Largest factor a scenario may scale a value or the demand by (the result is also bounded).
+_MAX_FACTOR = 1000.0
+#: Largest magnitude a scenario may set or add (the result must also lie in its bounds).
+_MAX_CHANGE = 1e9
 
 _ROOT: tuple[Field, ...] = (
     Field("name", required=True),
@@ -54,14 +60,14 @@ _CHANGE = (
     Field("target", required=True, vocab=tuple(t.value for t in ChangeTarget)),
     Field("ids", Kind.LIST, required=True),
     Field("field", required=True),
-    Field("set", Kind.FLOAT),
-    Field("scale", Kind.FLOAT, minimum=0),
-    Field("add", Kind.FLOAT),
+    Field("set", Kind.FLOAT, minimum=-_MAX_CHANGE, maximum=_MAX_CHANGE),
+    Field("scale", Kind.FLOAT, minimum=0, maximum=_MAX_FACTOR),
+    Field("add", Kind.FLOAT, minimum=-_MAX_CHANGE, maximum=_MAX_CHANGE),
     Field("why"),
 )
 _DEMAND = (Field("scale", Kind.RECORDS), Field("add", Kind.RECORDS))
 _SCALE = (
-    Field("factor", Kind.FLOAT, required=True, minimum=0),
+    Field("factor", Kind.FLOAT, required=True, minimum=0, maximum=_MAX_FACTOR),
     Field("flow_ids", Kind.LIST),
     Field("origin_countries", Kind.LIST),
     Field("destination_countries", Kind.LIST),
@@ -73,7 +79,7 @@ _ADD = (
     Field("origin_node_id", required=True),
     Field("destination_node_id", required=True),
     Field("commodity_id", required=True),
-    Field("tonnes_per_year", Kind.FLOAT, required=True, minimum=0),
+    bounded("tonnes_per_year", required=True),
     Field("basis", required=True),
     Field("source_ids", Kind.LIST, required=True),
 )
@@ -89,10 +95,10 @@ _RISK = (
 _ASSIGN = (
     Field("method", vocab=tuple(m.value for m in AssignmentMethod)),
     Field("k_routes", Kind.INT, minimum=1, maximum=20),
-    Field("logit_scale_per_usd", Kind.FLOAT, minimum=0),
+    Field("logit_scale_per_usd", Kind.FLOAT, minimum=0, maximum=100),
     Field("max_iter", Kind.INT, minimum=1, maximum=10000),
-    Field("gap", Kind.FLOAT, minimum=0),
-    Field("seed", Kind.INT, minimum=0),
+    Field("gap", Kind.FLOAT, minimum=0, maximum=1),
+    Field("seed", Kind.INT, minimum=0, maximum=2**32 - 1),
 )
 _NESTED: dict[str, tuple[Field, ...]] = {
     "close": _CLOSE,
@@ -111,40 +117,66 @@ def scenario_folder(atlas: Atlas) -> Path:
 def list_scenarios(atlas: Atlas) -> list[dict[str, Any]]:
     """Name, title, description, base, year and sources of each shipped scenario, by name."""
     out = []
-    for path in sorted(scenario_folder(atlas).glob("*.yaml")):
+    folder = scenario_folder(atlas)
+    root = Path(atlas.path) if atlas.path is not None else folder
+    for path in sorted(folder.glob("*.yaml")):
         try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (yaml.YAMLError, UnicodeDecodeError):
+            raw = load_yaml(read_limited(path, root=root, what=path.name))
+        except (*YAML_ERRORS, LimitError, OSError):
             raw = None
         raw = raw if isinstance(raw, Mapping) else {}
+        sources = raw.get("source_ids")
+        listed = sources if isinstance(sources, list) else []
+        year = raw.get("year")
         out.append(
             {
                 "name": path.stem,
-                "title": str(raw.get("title") or ""),
-                "description": str(raw.get("description") or "").strip(),
-                "base": str(raw.get("base") or "atlas"),
-                "year": raw.get("year"),
-                "source_ids": list(raw.get("source_ids") or []),
+                "title": clip(_text(raw.get("title")), _MAX_LISTED),
+                "description": clip(_text(raw.get("description")).strip(), _MAX_LISTED),
+                "base": clip(_text(raw.get("base")) or "atlas", _MAX_LISTED),
+                "year": year if isinstance(year, int) and not isinstance(year, bool) else None,
+                "source_ids": [clip(str(s), _MAX_LISTED) for s in listed[:_MAX_LISTED]],
             }
         )
     return out
 
 
-def _read_raw(path: Path, problems: list[Problem]) -> dict[str, Any] | None:
+#: Longest text (and longest list) a scenario listing shows of one field.
+_MAX_LISTED = 2000
+
+
+def _text(value: Any) -> str:
+    """A listed field as text: only scalars count (a mapping or a list is not a title)."""
+    if value is None or isinstance(value, (Mapping, list)):
+        return ""
+    return str(value)
+
+
+def _read_raw(
+    path: Path, problems: list[Problem], roots: tuple[Path, ...]
+) -> dict[str, Any] | None:
+    """The parsed record of one scenario file; ``roots`` are the folders it must lie in."""
     name = path.name
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
+    if roots and not any(confined(path, root) for root in roots):
         problems.append(
-            Problem(name, None, None, f"not valid UTF-8 ({exc.reason})", "save as UTF-8")
+            Problem(
+                name,
+                None,
+                None,
+                "is a link to a file outside the atlas folder; it was not read",
+                "replace the link with the scenario file itself",
+            )
         )
         return None
     try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        text = read_limited(path, what=name)
+    except LimitError as exc:
+        problems.append(Problem(name, exc.line, None, str(exc), exc.fix or "fix the file"))
+        return None
+    try:
+        raw = load_yaml(text)
+    except YAML_ERRORS as exc:
+        line, what = yaml_problem(exc)
         problems.append(Problem(name, line, None, f"malformed YAML: {what}", "fix the YAML"))
         return None
     if not isinstance(raw, Mapping):
@@ -366,20 +398,39 @@ def _check_ids(record: dict[str, Any], atlas: Atlas, file: str) -> list[Problem]
     return problems
 
 
-def _resolve_path(name_or_path: str | Path, folder: Path) -> Path:
+def _resolve_path(name_or_path: str | Path, folder: Path, roots: tuple[Path, ...] = ()) -> Path:
+    """The file of a scenario name or path; with ``roots``, it must lie inside one of them."""
     text = str(name_or_path)
     path = Path(text)
     if path.suffix in (".yaml", ".yml") or "/" in text or "\\" in text:
+        if roots:  # a base: relative to the child's folder, never outside the atlas
+            path = folder / path
+            if not any(confined(path, root) for root in roots):
+                raise AtlasValidationError(
+                    [
+                        Problem(
+                            clip(text, 80),
+                            None,
+                            "base",
+                            "a scenario's base must be a scenario of the atlas folder; "
+                            "this path leads outside it and was not read",
+                            "name a scenario of scenarios/ (e.g. base: baseline-2025)",
+                        )
+                    ],
+                    source="scenario base",
+                )
         if not path.is_file():
-            raise NotFoundError(f"scenario file {text!r} does not exist")
+            raise NotFoundError(f"scenario file {clip(text, 80)!r} does not exist")
         return path
     candidate = folder / f"{text}.yaml"
     if candidate.is_file():
         return candidate
     names = sorted(p.stem for p in folder.glob("*.yaml"))
-    close = difflib.get_close_matches(text, names, n=3, cutoff=0.5)
+    close = difflib.get_close_matches(text, names, n=3, cutoff=0.5) if len(text) < 200 else []
     hint = f"; did you mean {', '.join(close)}?" if close else ""
-    raise NotFoundError(f"unknown scenario {text!r}{hint} (shipped: {', '.join(names) or 'none'})")
+    raise NotFoundError(
+        f"unknown scenario {clip(text, 80)!r}{hint} (shipped: {', '.join(names) or 'none'})"
+    )
 
 
 def load_scenario(name_or_path: str | Path, atlas: Atlas) -> Scenario:
@@ -401,8 +452,18 @@ def load_scenario(name_or_path: str | Path, atlas: Atlas) -> Scenario:
     problems: list[Problem] = []
     seen: list[str] = []
     current: str | Path = name_or_path
+    atlas_root = Path(atlas.path) if atlas.path is not None else None
+    roots: tuple[Path, ...] = ()
     while True:
-        path = _resolve_path(current, folder if not chain else chain[-1][0].parent)
+        if chain:
+            path = _resolve_path(current, chain[-1][0].parent, roots)
+            where = roots
+        else:
+            path = _resolve_path(current, folder)
+            # bases stay inside the atlas folder, or the folder of a scenario given by path
+            roots = tuple(r for r in (atlas_root, path.parent) if r is not None)
+            by_name = path.parent == folder and atlas_root is not None
+            where = (atlas_root,) if by_name and atlas_root is not None else ()
         key = str(path.resolve())
         if key in seen:
             cycle = " -> ".join([*(Path(s).stem for s in seen), path.stem])
@@ -417,7 +478,7 @@ def load_scenario(name_or_path: str | Path, atlas: Atlas) -> Scenario:
             )
             break
         seen.append(key)
-        record = _read_raw(path, problems)
+        record = _read_raw(path, problems, where)
         if record is None:
             break
         problems += _check_ids(record, atlas, path.name)
@@ -460,8 +521,20 @@ def _merge(chain: list[tuple[Path, dict[str, Any]]], atlas: Atlas) -> Scenario:
             extend(key, record.get(key))
         for key in ("links", "borders", "nodes", "countries", "zones", "projects"):
             extend(f"close_{key}", record["close"].get(key))
-        extend("changes", record["changes"])
-        extend("demand_scale", record["demand"].get("scale"))
+        extend(
+            "changes",
+            [
+                {**c, "origin": f"{path.name} changes[{i}]"}
+                for i, c in enumerate(record["changes"], 1)
+            ],
+        )
+        extend(
+            "demand_scale",
+            [
+                {**c, "origin": f"{path.name} demand.scale[{i}]"}
+                for i, c in enumerate(record["demand"].get("scale") or [], 1)
+            ],
+        )
         extend("demand_add", record["demand"].get("add"))
         extend("risk", record["risk"])
     path, top = chain[0]
@@ -490,6 +563,7 @@ def _merge(chain: list[tuple[Path, dict[str, Any]]], atlas: Atlas) -> Scenario:
             field=c["field"],
             op=op,
             value=float(c[op.value]),
+            origin=c["origin"],
         )
 
     changes = tuple(change(c) for c in lists.get("changes", []))
@@ -517,6 +591,7 @@ def _merge(chain: list[tuple[Path, dict[str, Any]]], atlas: Atlas) -> Scenario:
                 origin_countries=s.get("origin_countries") or (),
                 destination_countries=s.get("destination_countries") or (),
                 commodities=s.get("commodities") or (),
+                origin=s["origin"],
             )
             for s in lists.get("demand_scale", [])
         ),

@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
-from caravan.errors import InputError
+from caravan.errors import AtlasValidationError, InputError, Problem
 from caravan.model.atlas import Atlas
 from caravan.model.plain import to_plain
 from caravan.model.records import LinkStatus, Zone
+from caravan.model.schema import bound_problem
 
 __all__ = [
     "AssignmentMethod",
@@ -77,6 +79,7 @@ class AttributeChange:
     field: str
     op: ChangeOp
     value: float
+    origin: str = ""  # where the change is written ("kabul.yaml changes[2]"), for messages
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,7 @@ class DemandScale:
     origin_countries: tuple[str, ...] = ()
     destination_countries: tuple[str, ...] = ()
     commodities: tuple[str, ...] = ()
+    origin: str = ""  # where it is written ("kabul.yaml demand.scale[1]"), for messages
 
 
 @dataclass(frozen=True)
@@ -215,6 +219,46 @@ def _apply_op(current: pd.Series, op: ChangeOp, value: float) -> pd.Series:
     return current + value
 
 
+def _out_of_bounds(
+    rows: pd.DataFrame,
+    column: str,
+    key: str,
+    change: AttributeChange | DemandScale,
+    scenario: Scenario,
+) -> list[Problem]:
+    """One problem naming the scenario line when a change leaves values outside their bounds."""
+    bad: list[tuple[str, str]] = []
+    modes = rows["mode"] if "mode" in rows else pd.Series(None, index=rows.index)
+    for ident, value, mode in zip(rows[key], rows[column], modes, strict=True):
+        if value is None or pd.isna(value):
+            continue
+        wrong = (
+            "not a finite number"
+            if not math.isfinite(float(value))
+            else bound_problem(column, float(value), mode=mode if isinstance(mode, str) else None)
+        )
+        if wrong:
+            bad.append((str(ident), wrong))
+    if not bad:
+        return []
+    where, _, field = change.origin.partition(" ")
+    shown = ", ".join(ident for ident, _ in bad[:3]) + (
+        f" and {len(bad) - 3} more" if len(bad) > 3 else ""
+    )
+    return [
+        Problem(
+            where or f"scenario {scenario.name}",
+            None,
+            field or None,
+            f"after this change, {bad[0][1]} ({_KEY_NOUN[key]} {shown})",
+            "change the value so the result stays within the bounds",
+        )
+    ]
+
+
+_KEY_NOUN = {"link_id": "link", "border_id": "border", "flow_id": "flow"}
+
+
 def apply_scenario(atlas: Atlas, scenario: Scenario) -> Atlas:
     """A new atlas with the scenario's openings, closures and changes applied.
 
@@ -235,6 +279,12 @@ def apply_scenario(atlas: Atlas, scenario: Scenario) -> Atlas:
     -------
     Atlas
         A new atlas; ``meta["scenario"]`` names the scenario.
+
+    Raises
+    ------
+    AtlasValidationError
+        When a change leaves a value outside its bounds (``caravan.model.schema.BOUNDS``),
+        naming the scenario file and the change.
     """
     links = atlas.links
     nodes = atlas.nodes
@@ -268,6 +318,7 @@ def apply_scenario(atlas: Atlas, scenario: Scenario) -> Atlas:
     to_close = links["link_id"].isin(closed) | touches
     links.loc[to_close, "status"] = LinkStatus.CLOSED.value
 
+    problems: list[Problem] = []
     for change in scenario.changes:
         if change.target is ChangeTarget.BORDER:
             rows = borders["border_id"].isin(change.ids)
@@ -278,6 +329,7 @@ def apply_scenario(atlas: Atlas, scenario: Scenario) -> Atlas:
                 borders.loc[rows, name] = _apply_op(
                     borders.loc[rows, name], change.op, change.value
                 )
+                problems += _out_of_bounds(borders[rows], name, "border_id", change, scenario)
             continue
         if change.target is ChangeTarget.LINK:
             rows = links["link_id"].isin(change.ids)
@@ -289,6 +341,7 @@ def apply_scenario(atlas: Atlas, scenario: Scenario) -> Atlas:
         links.loc[rows, change.field] = _apply_op(
             links.loc[rows, change.field].astype("float64"), change.op, change.value
         )
+        problems += _out_of_bounds(links[rows], change.field, "link_id", change, scenario)
         if change.field in ("tariff_usd_per_tkm", "speed_kmh"):
             basis = change.field.split("_")[0] + "_basis"
             links.loc[rows, basis] = f"scenario {scenario.name}"
@@ -307,6 +360,7 @@ def apply_scenario(atlas: Atlas, scenario: Scenario) -> Atlas:
             rows &= demand["commodity_id"].isin(scale.commodities)
         for col in ("tonnes_per_year", "tonnes_per_year_low", "tonnes_per_year_high"):
             demand.loc[rows, col] = demand.loc[rows, col] * scale.factor
+        problems += _out_of_bounds(demand[rows], "tonnes_per_year", "flow_id", scale, scenario)
     if scenario.demand_add:
         added = pd.DataFrame(
             [
@@ -325,6 +379,8 @@ def apply_scenario(atlas: Atlas, scenario: Scenario) -> Atlas:
             ]
         )
         demand = pd.concat([demand, added], ignore_index=True)
+    if problems:
+        raise AtlasValidationError(problems, source=f"scenario {scenario.name}")
 
     zones = {z.zone_id: z for z in atlas.zones}
     for rc in scenario.risk:

@@ -18,7 +18,18 @@ from caravan.model.records import (
     RestrictionEffect,
 )
 
-__all__ = ["CSV_FILES", "YAML_LIST_FILES", "Field", "Kind", "vocabulary"]
+__all__ = [
+    "BOUNDS",
+    "CSV_FILES",
+    "SPEED_KMH_BY_MODE",
+    "YAML_LIST_FILES",
+    "Field",
+    "Kind",
+    "bound_problem",
+    "bounded",
+    "quantity_of",
+    "vocabulary",
+]
 
 
 class Kind(enum.StrEnum):
@@ -52,6 +63,90 @@ def vocabulary(enum_type: type[enum.StrEnum]) -> tuple[str, ...]:
     return tuple(member.value for member in enum_type)
 
 
+#: Physical bounds of every quantity the atlas and scenarios hold, stated once. The readers check
+#: each value against them (``_low``/``_high``/``_ab``/``_ba`` columns share their quantity's
+#: bounds) and so do scenario changes after they are applied. Wide enough for any real corridor,
+#: narrow enough that 0 km/h, 1e300 km or 1e308 t is an error rather than an answer.
+BOUNDS: dict[str, tuple[float, float]] = {
+    "length_km": (0.01, 40_000.0),  # no link is longer than the Earth's circumference
+    "speed_kmh": (1.0, 150.0),  # running speed; per mode in SPEED_KMH_BY_MODE
+    "tariff_usd_per_tkm": (0.0, 10.0),  # air freight is ~1-5 US$/t-km
+    "capacity_mtpa": (0.0, 1_000.0),
+    "dwell_h": (0.0, 2_160.0),  # 90 days
+    "fee_usd_per_t": (0.0, 10_000.0),
+    "surcharge_usd_per_t": (0.0, 100_000.0),
+    "tonnes_per_year": (0.0, 5e9),  # world seaborne trade is ~12 Gt a year
+    "value_usd_per_t": (0.0, 1e8),
+    "value_of_time_usd_per_t_h": (0.0, 10_000.0),
+    "risk_aversion": (0.0, 100.0),
+    "investment_musd": (0.0, 1e6),
+    "year": (1800.0, 2100.0),
+    "risk": (0.0, 1.0),
+}
+
+#: Running speed bounds by mode (km/h), inside ``BOUNDS["speed_kmh"]``.
+SPEED_KMH_BY_MODE: dict[str, tuple[float, float]] = {
+    Mode.RAIL.value: (1.0, 150.0),
+    Mode.ROAD.value: (1.0, 130.0),
+    Mode.FERRY.value: (1.0, 60.0),
+    Mode.SEA.value: (1.0, 60.0),
+}
+
+_SUFFIXES = ("_low", "_high", "_ab", "_ba")
+_YEAR_FIELDS = frozenset({"year", "open_year", "expected_open_year", "announced_year"})
+
+
+def quantity_of(name: str) -> str | None:
+    """The quantity of ``BOUNDS`` a field holds, or ``None``.
+
+    Examples
+    --------
+    >>> quantity_of("tariff_usd_per_tkm_high"), quantity_of("dwell_h_ab"), quantity_of("name")
+    ('tariff_usd_per_tkm', 'dwell_h', None)
+    """
+    if name in _YEAR_FIELDS:
+        return "year"
+    for suffix in _SUFFIXES:
+        if name.endswith(suffix) and name[: -len(suffix)] in BOUNDS:
+            return name[: -len(suffix)]
+    return name if name in BOUNDS else None
+
+
+def bound_problem(name: str, value: float, *, mode: str | None = None) -> str | None:
+    """What is wrong when ``value`` is outside its quantity's bounds (per mode for speeds).
+
+    Examples
+    --------
+    >>> bound_problem("speed_kmh", 0.0, mode="rail")
+    'speed_kmh must be between 1 and 150 for rail (got 0)'
+    >>> bound_problem("length_km", 1e300)
+    'length_km must be between 0.01 and 40000 (got 1e+300)'
+    >>> bound_problem("length_km", 12.0) is None
+    True
+    """
+    quantity = quantity_of(name)
+    if quantity is None:
+        return None
+    low, high = BOUNDS[quantity]
+    where = ""
+    if quantity == "speed_kmh" and mode in SPEED_KMH_BY_MODE:
+        low, high = SPEED_KMH_BY_MODE[mode]
+        where = f" for {mode}"
+    if low <= value <= high:
+        return None
+    return f"{name} must be between {low:g} and {high:g}{where} (got {value:.6g})"
+
+
+def bounded(name: str, kind: Kind = Kind.FLOAT, *, required: bool = False) -> Field:
+    """A numeric field with its quantity's bounds from ``BOUNDS``."""
+    quantity = quantity_of(name)
+    if quantity is None:
+        msg = f"{name} has no bounds in BOUNDS"
+        raise KeyError(msg)
+    low, high = BOUNDS[quantity]
+    return Field(name, kind, required=required, minimum=low, maximum=high)
+
+
 _STATUS = vocabulary(LinkStatus)
 _GAUGES = tuple(str(g) for g in GAUGES_MM)
 _SOURCES = Field("source_ids", Kind.LIST, required=True)
@@ -76,20 +171,20 @@ CSV_FILES: dict[str, tuple[Field, ...]] = {
         Field("to_node_id", required=True),
         Field("mode", required=True, vocab=vocabulary(Mode)),
         Field("gauge_mm", Kind.INT, vocab=_GAUGES),
-        Field("length_km", Kind.FLOAT, required=True, minimum=0),
-        Field("length_km_low", Kind.FLOAT, minimum=0),
-        Field("length_km_high", Kind.FLOAT, minimum=0),
+        bounded("length_km", required=True),
+        bounded("length_km_low"),
+        bounded("length_km_high"),
         Field("length_basis", required=True),
-        Field("speed_kmh", Kind.FLOAT, minimum=0),
-        Field("tariff_usd_per_tkm", Kind.FLOAT, minimum=0),
-        Field("tariff_usd_per_tkm_low", Kind.FLOAT, minimum=0),
-        Field("tariff_usd_per_tkm_high", Kind.FLOAT, minimum=0),
-        Field("capacity_mtpa", Kind.FLOAT, minimum=0),
-        Field("capacity_mtpa_low", Kind.FLOAT, minimum=0),
-        Field("capacity_mtpa_high", Kind.FLOAT, minimum=0),
+        bounded("speed_kmh"),
+        bounded("tariff_usd_per_tkm"),
+        bounded("tariff_usd_per_tkm_low"),
+        bounded("tariff_usd_per_tkm_high"),
+        bounded("capacity_mtpa"),
+        bounded("capacity_mtpa_low"),
+        bounded("capacity_mtpa_high"),
         Field("status", required=True, vocab=_STATUS),
-        Field("open_year", Kind.INT, minimum=1800, maximum=2100),
-        Field("expected_open_year", Kind.INT, minimum=1800, maximum=2100),
+        bounded("open_year", Kind.INT),
+        bounded("expected_open_year", Kind.INT),
         Field("oneway", Kind.BOOL),
         _SOURCES,
         Field("notes"),
@@ -101,11 +196,11 @@ CSV_FILES: dict[str, tuple[Field, ...]] = {
         Field("link_id", required=True),
         Field("country_a_iso3", required=True),
         Field("country_b_iso3", required=True),
-        Field("dwell_h_ab", Kind.FLOAT, required=True, minimum=0),
-        Field("dwell_h_ba", Kind.FLOAT, required=True, minimum=0),
-        Field("fee_usd_per_t_ab", Kind.FLOAT, required=True, minimum=0),
-        Field("fee_usd_per_t_ba", Kind.FLOAT, required=True, minimum=0),
-        Field("capacity_mtpa", Kind.FLOAT, minimum=0),
+        bounded("dwell_h_ab", required=True),
+        bounded("dwell_h_ba", required=True),
+        bounded("fee_usd_per_t_ab", required=True),
+        bounded("fee_usd_per_t_ba", required=True),
+        bounded("capacity_mtpa"),
         _SOURCES,
         Field("notes"),
     ),
@@ -114,10 +209,10 @@ CSV_FILES: dict[str, tuple[Field, ...]] = {
         Field("origin_node_id", required=True),
         Field("destination_node_id", required=True),
         Field("commodity_id", required=True),
-        Field("tonnes_per_year", Kind.FLOAT, required=True, minimum=0),
-        Field("tonnes_per_year_low", Kind.FLOAT, minimum=0),
-        Field("tonnes_per_year_high", Kind.FLOAT, minimum=0),
-        Field("year", Kind.INT, required=True, minimum=1900, maximum=2100),
+        bounded("tonnes_per_year", required=True),
+        bounded("tonnes_per_year_low"),
+        bounded("tonnes_per_year_high"),
+        bounded("year", Kind.INT, required=True),
         Field("basis", required=True),
         _SOURCES,
         Field("notes"),
@@ -128,8 +223,8 @@ CSV_FILES: dict[str, tuple[Field, ...]] = {
         Field("from_gauge_mm", Kind.INT, vocab=_GAUGES),
         Field("to_mode", required=True, vocab=vocabulary(Mode)),
         Field("to_gauge_mm", Kind.INT, vocab=_GAUGES),
-        Field("dwell_h", Kind.FLOAT, required=True, minimum=0),
-        Field("fee_usd_per_t", Kind.FLOAT, required=True, minimum=0),
+        bounded("dwell_h", required=True),
+        bounded("fee_usd_per_t", required=True),
         _SOURCES,
         Field("notes"),
     ),
@@ -172,9 +267,9 @@ YAML_LIST_FILES: dict[str, tuple[Field, ...]] = {
         Field("sponsors", Kind.LIST),
         Field("countries", Kind.LIST),
         Field("status", required=True, vocab=_STATUS),
-        Field("announced_year", Kind.INT, minimum=1800, maximum=2100),
-        Field("open_year", Kind.INT, minimum=1800, maximum=2100),
-        Field("expected_open_year", Kind.INT, minimum=1800, maximum=2100),
+        bounded("announced_year", Kind.INT),
+        bounded("open_year", Kind.INT),
+        bounded("expected_open_year", Kind.INT),
         Field("investment_musd", Kind.RANGE),
         Field("capacity_mtpa", Kind.RANGE),
         Field("length_km", Kind.RANGE),
@@ -189,7 +284,7 @@ YAML_LIST_FILES: dict[str, tuple[Field, ...]] = {
         Field("applies_to", Kind.MAPPING, required=True),
         Field("cargo", Kind.MAPPING, required=True),
         Field("effect", required=True, vocab=vocabulary(RestrictionEffect)),
-        Field("surcharge_usd_per_t", Kind.FLOAT, minimum=0),
+        bounded("surcharge_usd_per_t"),
         Field("valid_from", Kind.DATE),
         Field("valid_to", Kind.DATE),
         _SOURCES,
@@ -200,9 +295,9 @@ YAML_LIST_FILES: dict[str, tuple[Field, ...]] = {
         Field("name", required=True),
         Field("country_iso3", required=True),
         Field("admin1"),
-        Field("risk", Kind.FLOAT, required=True, minimum=0, maximum=1),
-        Field("risk_low", Kind.FLOAT, minimum=0, maximum=1),
-        Field("risk_high", Kind.FLOAT, minimum=0, maximum=1),
+        bounded("risk", required=True),
+        bounded("risk_low"),
+        bounded("risk_high"),
         Field("basis"),
         _SOURCES,
         Field("notes"),
@@ -210,17 +305,17 @@ YAML_LIST_FILES: dict[str, tuple[Field, ...]] = {
     "commodities.yaml": (
         Field("commodity_id", required=True),
         Field("name", required=True),
-        Field("value_usd_per_t", Kind.FLOAT, required=True, minimum=0),
-        Field("value_of_time_usd_per_t_h", Kind.FLOAT, required=True, minimum=0),
-        Field("risk_aversion", Kind.FLOAT, required=True, minimum=0),
+        bounded("value_usd_per_t", required=True),
+        bounded("value_of_time_usd_per_t_h", required=True),
+        bounded("risk_aversion", required=True),
         Field("basis"),
         _SOURCES,
         Field("notes"),
     ),
     "modes.yaml": (
         Field("mode", required=True, vocab=vocabulary(Mode)),
-        Field("speed_kmh", Kind.FLOAT, required=True, minimum=0),
-        Field("tariff_usd_per_tkm", Kind.FLOAT, required=True, minimum=0),
+        bounded("speed_kmh", required=True),
+        bounded("tariff_usd_per_tkm", required=True),
         Field("basis"),
         _SOURCES,
         Field("notes"),

@@ -20,11 +20,13 @@ from caravan.model._checks import (
     given,
     iter_rows,
     line_of,
+    number,
     range_problems,
     suggest,
 )
 from caravan.model.atlas import fold_name
 from caravan.model.records import RestrictionEffect
+from caravan.model.schema import bound_problem
 from caravan.model.validate_links import check_borders, check_links, check_transfers
 
 __all__ = ["validate_tables"]
@@ -363,6 +365,18 @@ def _check_modes(modes: Any) -> list[Problem]:
             )
         else:
             seen[str(mode)] = line_of(row)
+        speed = row.get("speed_kmh")
+        wrong = bound_problem("speed_kmh", number(speed), mode=str(mode)) if given(speed) else None
+        if wrong:
+            problems.append(
+                Problem(
+                    "modes.yaml",
+                    line_of(row),
+                    "speed_kmh",
+                    f"mode default {mode!r}: {wrong}",
+                    "give the mode's typical running speed",
+                )
+            )
     return problems
 
 

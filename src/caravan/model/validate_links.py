@@ -19,6 +19,7 @@ from caravan.model._checks import (
 from caravan.model.geodesy import geodesic_km
 from caravan.model.geometry import line_problems
 from caravan.model.records import Mode, NodeKind
+from caravan.model.schema import bound_problem
 
 __all__ = [
     "LONG_FACTOR",
@@ -151,9 +152,19 @@ def _gauge_problems(row: Row) -> list[Problem]:
     return []
 
 
+_SPEED_FIX = "give the running speed without border and transfer delays (those are modelled apart)"
+
+
 def _cost_problems(row: Row, default_modes: frozenset[str]) -> list[Problem]:
     problems: list[Problem] = []
     link_id, line, mode = row.get("link_id"), line_of(row), row.get("mode")
+    speed = row.get("speed_kmh")
+    if given(mode) and given(speed):
+        wrong = bound_problem("speed_kmh", number(speed), mode=str(mode))
+        if wrong:
+            problems.append(
+                Problem(_LINKS, line, "speed_kmh", f"{mode} link {link_id!r}: {wrong}", _SPEED_FIX)
+            )
     if not given(mode) or str(mode) in default_modes:
         return problems
     for column in ("speed_kmh", "tariff_usd_per_tkm"):
