@@ -75,5 +75,17 @@ class AtlasValidationError(InputError):
         self.problems: tuple[Problem, ...] = tuple(problems)
         self.source = source
         lines = [f"{source}: {len(self.problems)} problem(s)"]
-        lines += [f"  - {p}" for p in self.problems]
+        lines += [f"  - {_cut(str(p))}" for p in self.problems[:MAX_LISTED]]
+        if len(self.problems) > MAX_LISTED:
+            lines.append(f"  ... and {len(self.problems) - MAX_LISTED} more")
         super().__init__("\n".join(lines))
+
+
+#: Most problems an ``AtlasValidationError`` message lists (``problems`` keeps them all).
+MAX_LISTED = 50
+#: Longest line of such a message.
+MAX_LINE = 600
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= MAX_LINE else text[:MAX_LINE] + "…"

@@ -88,16 +88,26 @@ def _error(message: str, exit_code: int) -> None:
     raise typer.Exit(exit_code)
 
 
+#: Most problems printed as a table (``--json`` lists them all).
+MAX_PRINTED = 200
+
+
 def print_problems(out: Console, problems: Sequence[Problem], source: str) -> None:
-    """Print problems as a table: file, row, field, problem, fix."""
+    """Print problems as a table: file, row, field, problem, fix (the first ``MAX_PRINTED``)."""
     out.print(f"[bold red]✗ {source}: {len(problems)} problem(s)[/bold red]", highlight=False)
     table = Table(show_lines=False)
     for column in ("file", "row", "field", "problem", "fix"):
         table.add_column(column, overflow="fold")
-    for p in problems:
+    for p in problems[:MAX_PRINTED]:
         row = "" if p.row is None else str(p.row)
         table.add_row(p.file, row, p.field or "", p.message, p.fix)
     out.print(table, highlight=False, markup=False)
+    if len(problems) > MAX_PRINTED:
+        out.print(
+            f"… and {len(problems) - MAX_PRINTED} more problem(s); --json lists them all",
+            highlight=False,
+            markup=False,
+        )
 
 
 def _counts_table(title: str, counts: Mapping[str, Any], *columns: str) -> Table:

@@ -107,7 +107,7 @@ def parse_csv_cell(text: str, spec: Field) -> tuple[Any, str | None]:
     >>> parse_csv_cell("a; b", Field("aliases", Kind.LIST))
     (('a', 'b'), None)
     >>> parse_csv_cell("x", Field("lat", Kind.FLOAT))
-    (None, "'x' is not a plain decimal number")
+    (None, "'x' is not a plain decimal number (digits 0-9)")
     """
     text = text.strip()
     if spec.kind is Kind.LIST:

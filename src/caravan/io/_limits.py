@@ -43,7 +43,7 @@ class InputLimits:
     Parameters
     ----------
     max_file_bytes : int
-        Largest file read (default 64 MiB; ``CARAVAN_MAX_FILE_MB``).
+        Largest file read (default 32 MiB; ``CARAVAN_MAX_FILE_MB``).
     max_rows : int
         Most data rows (CSV) or records (YAML lists) in one file (default 1,000,000;
         ``CARAVAN_MAX_ROWS``).
@@ -53,7 +53,7 @@ class InputLimits:
         Most values YAML aliases may add when expanded (a "billion laughs" file is refused).
     """
 
-    max_file_bytes: int = 64 * 1024 * 1024
+    max_file_bytes: int = 32 * 1024 * 1024
     max_rows: int = 1_000_000
     max_yaml_depth: int = 40
     max_yaml_alias_values: int = 100_000

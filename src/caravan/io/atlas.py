@@ -45,6 +45,8 @@ __all__ = [
 ]
 
 ATLAS_FILES: tuple[str, ...] = (*CSV_FILES, *YAML_LIST_FILES, "atlas.yaml")
+#: Key of ``read_atlas_tables``'s tables naming the files that could not be read at all.
+UNREAD = "_unread"
 _OPTIONAL_FILES = frozenset({"restrictions.yaml", "zones.yaml", "demand.csv"})
 
 
@@ -244,7 +246,8 @@ def read_atlas_tables(path: str | Path) -> tuple[dict[str, Any], list[Problem], 
     -------
     tables : dict
         ``"nodes.csv"`` etc. map to frames (with a ``_line`` column), YAML list files to
-        lists of dicts (with ``_line``, the record's position), ``"atlas.yaml"`` to a dict.
+        lists of dicts (with ``_line``, the record's position), ``"atlas.yaml"`` to a dict;
+        ``UNREAD`` to the names of the files that could not be read at all.
     problems : list of Problem
         Every problem found while reading and type-checking.
     digest : str
@@ -270,7 +273,12 @@ def read_atlas_tables(path: str | Path) -> tuple[dict[str, Any], list[Problem], 
             else _read_csv(name, text, problems, max_rows=limits.max_rows)
         )
     for name in YAML_LIST_FILES:
+        before = len(problems)
         tables[name] = _read_yaml_list(name, texts[name], problems, limits)
+        if texts[name] is not None and any(
+            p.message.startswith("malformed YAML") for p in problems[before:]
+        ):
+            texts[name] = None
     meta_text = texts["atlas.yaml"]
     meta: dict[str, Any] = {}
     if meta_text is not None:
@@ -283,6 +291,11 @@ def read_atlas_tables(path: str | Path) -> tuple[dict[str, Any], list[Problem], 
                 Problem("atlas.yaml", None, None, "expected a mapping", "use key: value")
             )
     tables["atlas.yaml"] = meta
+    tables[UNREAD] = tuple(
+        name
+        for name in ATLAS_FILES
+        if texts[name] is None and (name not in _OPTIONAL_FILES or (folder / name).exists())
+    )
     return tables, problems, sha.hexdigest()
 
 
@@ -496,7 +509,18 @@ def load_atlas(path: str | Path | None = None, *, calibrated: bool = True) -> At
 
     folder = Path(path) if path is not None else shipped_atlas_path()
     tables, problems, digest = read_atlas_tables(folder)
-    problems += validate_tables(tables)
+    if tables[UNREAD]:  # checks across files would only repeat that these are missing
+        problems.append(
+            Problem(
+                "atlas",
+                None,
+                None,
+                f"checks across files were skipped: {', '.join(tables[UNREAD])} could not be read",
+                "mend the files above, then validate again",
+            )
+        )
+    else:
+        problems += validate_tables(tables)
     if problems:
         raise AtlasValidationError(problems, source=str(folder))
     atlas = _build(tables, folder, digest)

@@ -78,13 +78,13 @@ def parse_decimal(text: str) -> float:
     >>> parse_decimal("1_000")
     Traceback (most recent call last):
     ...
-    ValueError: '1_000' is not a plain decimal number
+    ValueError: '1_000' is not a plain decimal number (digits 0-9)
     """
     body = text.strip()
     if len(body) > MAX_NUMBER_CHARS:
         raise ValueError(f"{shown(body)} is too long for a number")
     if not _DECIMAL.fullmatch(body):
-        raise ValueError(f"{shown(body)} is not a plain decimal number")
+        raise ValueError(f"{shown(body)} is not a plain decimal number (digits 0-9)")
     value = float(body)
     if not math.isfinite(value):
         raise ValueError(f"{shown(body)} is not a finite number")
