@@ -8,6 +8,7 @@ Node ids are kept as written (1-based); zones are nodes ``1..<NUMBER OF ZONES>``
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from collections.abc import Iterator
@@ -19,9 +20,12 @@ from numpy.typing import NDArray
 
 from caravan.errors import InputError, NotFoundError
 from caravan.io._atomic import write_text_atomic
+from caravan.io._limits import input_limits
+from caravan.model.values import parse_decimal, parse_whole, shown
 
 __all__ = [
     "NET_COLUMNS",
+    "TNTP_BOUNDS",
     "TntpData",
     "TntpFlow",
     "TntpNet",
@@ -114,11 +118,67 @@ class TntpData:
     nodes: TntpNodes | None = None
 
 
-def _lines(path: Path) -> Iterator[tuple[int, str]]:
+#: Bounds of the numbers of a net file (and of a trips cell), checked with the line before any
+#: solver sees them: non-finite or absurd values would overflow inside the compiled kernels.
+TNTP_BOUNDS: dict[str, tuple[float, float]] = {
+    "capacity": (1e-9, 1e9),
+    "length": (0.0, 1e7),
+    "free_flow_time": (0.0, 1e6),
+    "b": (0.0, 1e3),
+    "power": (0.0, 20.0),
+    "speed": (0.0, 1e6),
+    "toll": (0.0, 1e9),
+    "trips": (0.0, 1e9),
+    "volume": (0.0, 1e12),
+    "cost": (0.0, 1e12),
+}
+#: TNTP files may be this many times larger than the atlas file limit (``CARAVAN_MAX_FILE_MB``).
+_SIZE_FACTOR = 16
+#: Memory the dense trips matrix and the per-zone solver arrays may take, by default (bytes);
+#: ``CARAVAN_TNTP_MEMORY_MB`` changes it.
+DEFAULT_MEMORY_BUDGET = 4 * 1024**3
+
+
+def memory_budget() -> int:
+    """The memory budget for one TNTP network, in bytes (``CARAVAN_TNTP_MEMORY_MB``)."""
+    text = os.environ.get("CARAVAN_TNTP_MEMORY_MB", "").strip()
+    if not text:
+        return DEFAULT_MEMORY_BUDGET
     try:
-        text = path.read_text(encoding="utf-8", errors="replace")
+        return int(parse_decimal(text) * 1024 * 1024)
+    except ValueError:
+        raise InputError(f"CARAVAN_TNTP_MEMORY_MB={shown(text)} is not a number") from None
+
+
+def _check_budget(path: Path, n_zones: int, n_nodes: int) -> None:
+    need = 8 * n_zones * (n_zones + n_nodes)
+    budget = memory_budget()
+    if need > budget:
+        msg = (
+            f"{path}: {n_zones:,} zones and {n_nodes:,} nodes need about {need / 1e9:,.1f} GB "
+            f"(the budget is {budget / 1e9:,.1f} GB); check <NUMBER OF ZONES> and <NUMBER OF "
+            "NODES>, or raise CARAVAN_TNTP_MEMORY_MB"
+        )
+        raise InputError(msg)
+
+
+def _lines(path: Path) -> Iterator[tuple[int, str]]:
+    limits = input_limits()
+    limits = dataclasses.replace(limits, max_file_bytes=limits.max_file_bytes * _SIZE_FACTOR)
+    try:
+        size = path.stat().st_size
     except FileNotFoundError:
         raise NotFoundError(f"{path}: file not found") from None
+    if size > limits.max_file_bytes:
+        msg = (
+            f"{path}: {size / 1e6:,.0f} MB is above the TNTP file limit of "
+            f"{limits.max_file_bytes / 1e6:,.0f} MB (raise CARAVAN_MAX_FILE_MB)"
+        )
+        raise InputError(msg)
+    text = path.read_bytes().decode("utf-8", errors="replace")
+    nul = text.find("\0")
+    if nul >= 0:
+        raise InputError(f"{path}, line {text.count(chr(10), 0, nul) + 1}: holds a NUL byte")
     yield from enumerate(text.splitlines(), start=1)
 
 
@@ -153,17 +213,39 @@ def _meta_int(path: Path, meta: dict[str, str], key: str, default: int | None = 
             return default
         raise InputError(f"{path}: metadata '<{key}>' is missing")
     try:
-        return int(float(raw.split()[0]))
-    except ValueError:
-        raise InputError(f"{path}: metadata '<{key}>' is not a number: {raw!r}") from None
+        return parse_whole(raw.split()[0])
+    except ValueError as exc:
+        raise InputError(f"{path}: metadata '<{key}>' is not a number: {exc}") from None
 
 
 def _number(path: Path, number: int, column: str, raw: str) -> float:
     try:
-        return float(raw)
-    except ValueError:
-        msg = f"{path}, line {number}: column '{column}' is not a number: {raw!r}"
+        value = parse_decimal(raw)
+    except ValueError as exc:
+        msg = f"{path}, line {number}: column '{column}' is not a number: {exc}"
         raise InputError(msg) from None
+    bounds = TNTP_BOUNDS.get(column)
+    if bounds is not None and not bounds[0] <= value <= bounds[1]:
+        msg = (
+            f"{path}, line {number}: {column} must be between {bounds[0]:g} and {bounds[1]:g} "
+            f"(got {value:.6g})"
+        )
+        raise InputError(msg)
+    return value
+
+
+def _check_counts(path: Path, n_zones: int, n_nodes: int, n_links: int, ftn: int) -> None:
+    """The metadata counts are positive and consistent before anything is allocated."""
+    if n_nodes < 1:
+        raise InputError(f"{path}: <NUMBER OF NODES> must be at least 1, got {n_nodes}")
+    if not 1 <= n_zones <= n_nodes:
+        msg = f"{path}: <NUMBER OF ZONES> must be between 1 and <NUMBER OF NODES> {n_nodes}"
+        raise InputError(f"{msg}, got {n_zones}")
+    if n_links < 1:
+        raise InputError(f"{path}: <NUMBER OF LINKS> must be at least 1, got {n_links}")
+    if not 1 <= ftn <= n_nodes + 1:
+        msg = f"{path}: <FIRST THRU NODE> must be between 1 and {n_nodes + 1}, got {ftn}"
+        raise InputError(msg)
 
 
 def read_net(path: str | os.PathLike[str]) -> TntpNet:
@@ -183,6 +265,7 @@ def read_net(path: str | os.PathLike[str]) -> TntpNet:
     n_nodes = _meta_int(p, meta, "NUMBER OF NODES")
     n_links = _meta_int(p, meta, "NUMBER OF LINKS")
     ftn = _meta_int(p, meta, "FIRST THRU NODE", 1)
+    _check_counts(p, n_zones, n_nodes, n_links, ftn)
     rows: list[list[float]] = []
     row_lines: list[int] = []
     for number, line in body:
@@ -211,6 +294,14 @@ def read_net(path: str | os.PathLike[str]) -> TntpNet:
         )
         msg = f"{p}, line {row_lines[bad]}: node id outside 1..{n_nodes} (<NUMBER OF NODES>)"
         raise InputError(msg)
+    used = int(ids.max()) if ids.size else 0
+    if n_nodes > max(used, n_zones) * 1.1 + 10:
+        msg = (
+            f"{p}: <NUMBER OF NODES> is {n_nodes:,} but the links use node ids up to {used:,}; "
+            "give the real number of nodes"
+        )
+        raise InputError(msg)
+    _check_budget(p, n_zones, n_nodes)
     col = {name: table[:, i] for i, name in enumerate(NET_COLUMNS)}
     return TntpNet(
         source=str(p),
@@ -242,7 +333,17 @@ def read_trips(path: str | os.PathLike[str], n_zones: int | None = None) -> Floa
     """
     p = Path(path)
     meta, body = _split_metadata(p)
+    declared = _meta_int(p, meta, "NUMBER OF ZONES") if "NUMBER OF ZONES" in meta else None
+    if n_zones is not None and declared is not None and declared != n_zones:
+        msg = (
+            f"{p}: <NUMBER OF ZONES> is {declared} but the net file has {n_zones} zones; "
+            "the two files must describe the same network"
+        )
+        raise InputError(msg)
     zones = n_zones if n_zones is not None else _meta_int(p, meta, "NUMBER OF ZONES")
+    if zones < 1:
+        raise InputError(f"{p}: <NUMBER OF ZONES> must be at least 1, got {zones}")
+    _check_budget(p, zones, 0)
     demand = np.zeros((zones, zones))
     origin = -1
     for number, line in body:
@@ -274,9 +375,10 @@ def read_trips(path: str | os.PathLike[str], n_zones: int | None = None) -> Floa
                 msg = f"{p}, line {number}: destination {dest_raw.strip()} outside 1..{zones}"
                 raise InputError(msg)
             v = _number(p, number, "trips", value_raw.strip())
-            if v < 0 or not np.isfinite(v):
-                raise InputError(f"{p}, line {number}: trips must be non-negative, found {v}")
             demand[origin, int(d) - 1] += v
+            if demand[origin, int(d) - 1] > TNTP_BOUNDS["trips"][1]:
+                msg = f"{p}, line {number}: trips from {origin + 1} to {int(d)} add up above 1e9"
+                raise InputError(msg)
     return demand
 
 
