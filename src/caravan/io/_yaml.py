@@ -137,8 +137,20 @@ _LimitedLoader.add_constructor("tag:yaml.org,2002:float", _construct_float)
 _LimitedLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
-def load_yaml(text: str, *, limits: InputLimits | None = None) -> Any:
+class _TextDatesLoader(_LimitedLoader):
+    """The limited loader without implicit dates: ``2025-01-02`` stays text."""
+
+
+_TextDatesLoader.yaml_implicit_resolvers = {
+    key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in _LimitedLoader.yaml_implicit_resolvers.items()
+}
+
+
+def load_yaml(text: str, *, limits: InputLimits | None = None, dates_as_text: bool = False) -> Any:
     """Parse YAML text safely, within :class:`~caravan.io._limits.InputLimits`.
+
+    With ``dates_as_text``, dates are left as text (the security layer parses its own).
 
     Raises
     ------
@@ -159,7 +171,8 @@ def load_yaml(text: str, *, limits: InputLimits | None = None) -> Any:
         a: 2
         ^
     """
-    loader = _LimitedLoader(text, limits or input_limits())
+    kind = _TextDatesLoader if dates_as_text else _LimitedLoader
+    loader = kind(text, limits or input_limits())
     try:
         return loader.get_single_data()
     finally:

@@ -7,11 +7,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from caravan.claims.check import resolve_item
 from caravan.claims.model import Check, CheckKind, Claim, RouteSpec
 from caravan.errors import AtlasValidationError, NotFoundError, Problem
+from caravan.io._limits import LimitError, read_limited
+from caravan.io._yaml import YAML_ERRORS, load_yaml, yaml_problem
 from caravan.model.atlas import Atlas
 
 __all__ = ["read_claims", "shipped_claims_path"]
@@ -243,12 +243,16 @@ def read_claims(path: str | Path, atlas: Atlas) -> list[Claim]:
         raise NotFoundError(f"claims file {str(file)!r} does not exist")
     reader = _Reader(atlas, file.name)
     try:
-        raw = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
+        raw = load_yaml(read_limited(file, what=file.name))
+    except LimitError as exc:
         raise AtlasValidationError(
-            [Problem(file.name, line, None, f"malformed YAML: {exc}", "fix the YAML")],
+            [Problem(file.name, exc.line, None, str(exc), exc.fix or "fix the file")],
+            source=str(file),
+        ) from None
+    except YAML_ERRORS as exc:
+        line, what = yaml_problem(exc)
+        raise AtlasValidationError(
+            [Problem(file.name, line, None, f"malformed YAML: {what}", "fix the YAML")],
             source=str(file),
         ) from None
     if not isinstance(raw, list):

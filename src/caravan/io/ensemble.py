@@ -7,11 +7,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from caravan.ensemble.spec import RANGE_KINDS, Distribution, EnsembleSpec
 from caravan.errors import AtlasValidationError, NotFoundError, Problem
 from caravan.io._atomic import write_json_atomic
+from caravan.io._limits import LimitError, read_limited
+from caravan.io._yaml import YAML_ERRORS, load_yaml, yaml_problem
 from caravan.io.runs import _parquet, _replace_folder
 
 __all__ = ["read_spec", "spec_from_mapping", "write_ensemble"]
@@ -111,10 +111,16 @@ def read_spec(
     if not file.is_file():
         raise NotFoundError(f"ensemble spec {str(file)!r} does not exist")
     try:
-        raw = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raw = load_yaml(read_limited(file, what=file.name))
+    except LimitError as exc:
         raise AtlasValidationError(
-            [Problem(file.name, None, None, f"malformed YAML: {exc}", "fix the YAML")],
+            [Problem(file.name, exc.line, None, str(exc), exc.fix or "fix the file")],
+            source=str(file),
+        ) from None
+    except YAML_ERRORS as exc:
+        line, what = yaml_problem(exc)
+        raise AtlasValidationError(
+            [Problem(file.name, line, None, f"malformed YAML: {what}", "fix the YAML")],
             source=str(file),
         ) from None
     if raw is not None and not isinstance(raw, Mapping):

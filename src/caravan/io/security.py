@@ -19,6 +19,8 @@ import yaml
 
 from caravan.errors import AtlasValidationError, InputError, NotFoundError, Problem
 from caravan.io._atomic import atomic_path
+from caravan.io._limits import LimitError, read_limited
+from caravan.io._yaml import YAML_ERRORS, load_yaml, yaml_problem
 from caravan.io.atlas import shipped_atlas_path
 from caravan.security.acled import (
     AcledImport,
@@ -41,16 +43,6 @@ __all__ = [
 ]
 
 
-class _Loader(yaml.SafeLoader):
-    """YAML without implicit dates: a date stays text, so a bad one is a problem, not a crash."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
 def security_folder(path: str | Path | None = None) -> Path:
     """The ``security/`` folder of an atlas folder (or the folder itself if it is one).
 
@@ -69,7 +61,12 @@ def _atlas_source_ids(folder: Path) -> set[str]:
     path = folder.parent / "sources.yaml"
     if not path.is_file():
         return set()
-    data = yaml.safe_load(path.read_text(encoding="utf-8-sig")) or []
+    try:
+        data = load_yaml(read_limited(path, root=folder.parent, what="sources.yaml")) or []
+    except (*YAML_ERRORS, LimitError):
+        return set()  # the atlas reader reports what is wrong with sources.yaml
+    if not isinstance(data, list):
+        return set()
     return {str(s["source_id"]) for s in data if isinstance(s, dict) and "source_id" in s}
 
 
@@ -81,17 +78,14 @@ def _yaml_list(folder: Path, name: str, problems: list[Problem], *, required: bo
             problems.append(Problem(label, None, None, f"missing from {folder}", f"add {name}"))
         return []
     try:
-        data = yaml.load(path.read_text(encoding="utf-8-sig"), Loader=_Loader)
-    except (yaml.YAMLError, UnicodeDecodeError, ValueError) as exc:
-        line = getattr(getattr(exc, "problem_mark", None), "line", None)
+        data = load_yaml(read_limited(path, root=folder.parent, what=label), dates_as_text=True)
+    except LimitError as exc:
+        problems.append(Problem(label, exc.line, None, str(exc), exc.fix or "fix the file"))
+        return []
+    except YAML_ERRORS as exc:
+        line, what = yaml_problem(exc)
         problems.append(
-            Problem(
-                label,
-                None if line is None else line + 1,
-                None,
-                f"cannot be read: {exc}",
-                "fix the YAML syntax and save as UTF-8",
-            )
+            Problem(label, line, None, f"cannot be read: {what}", "fix the YAML syntax")
         )
         return []
     if data is None:
@@ -128,8 +122,13 @@ def _read(
     events_path = folder / "events.csv"
     if events_path.is_file():
         try:
-            _, rows = _csv_rows(events_path.read_text(encoding="utf-8-sig"))
-        except (csv.Error, UnicodeDecodeError) as exc:
+            text = read_limited(events_path, root=folder.parent, what="security/events.csv")
+            _, rows = _csv_rows(text)
+        except LimitError as exc:
+            problems.append(
+                Problem("security/events.csv", exc.line, None, str(exc), exc.fix or "fix it")
+            )
+        except csv.Error as exc:
             problems.append(
                 Problem(
                     "security/events.csv",
@@ -205,9 +204,11 @@ def read_acled(file: str | Path, *, security: SecurityData | None = None) -> Acl
     if not path.is_file():
         raise NotFoundError(f"no such file: {path}")
     try:
-        header, rows = _csv_rows(path.read_text(encoding="utf-8-sig"))
-    except (csv.Error, UnicodeDecodeError) as exc:
-        raise InputError(f"{path.name}: cannot be read as UTF-8 CSV ({exc})") from None
+        header, rows = _csv_rows(read_limited(path, what=path.name))
+    except LimitError as exc:
+        raise InputError(f"{exc} (fix: {exc.fix})") from None
+    except csv.Error as exc:
+        raise InputError(f"{path.name}: cannot be read as CSV ({exc})") from None
     check_acled_columns(header, file=path.name)
     actors = security.actors if security is not None else ()
     return parse_acled(rows, file=path.name, actors=actors)
@@ -331,7 +332,7 @@ def import_acled(
 
 def _events_only(path: Path) -> tuple[Event, ...]:
     """The events of an ``events.csv``; refuses (rather than drop rows) when any row is bad."""
-    _, rows = _csv_rows(path.read_text(encoding="utf-8-sig"))
+    _, rows = _csv_rows(read_limited(path, what=str(path)))
     events, problems = parse_event_rows(rows)
     if problems:
         raise AtlasValidationError(problems, source=f"{path} (mend it before importing into it)")
@@ -341,7 +342,7 @@ def _events_only(path: Path) -> tuple[Event, ...]:
 def _ensure_acled_source(folder: Path) -> None:
     path = folder / "sources.yaml"
     text = path.read_text(encoding="utf-8-sig") if path.is_file() else ""
-    data: list[Any] = yaml.safe_load(text) or []
+    data: list[Any] = load_yaml(text) or []
     if any(isinstance(s, dict) and s.get("source_id") == "acled" for s in data):
         return
     if text and not text.endswith("\n"):

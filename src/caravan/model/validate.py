@@ -14,6 +14,8 @@ from typing import Any
 from caravan.errors import Problem
 from caravan.model._checks import (
     ISO3,
+    IdIndex,
+    IdSet,
     Row,
     as_list,
     duplicate_ids,
@@ -54,9 +56,9 @@ _NOT_EMPTY: tuple[tuple[str, str], ...] = (
 )
 
 
-def _by_id(table: Any, key: str) -> dict[str, Row]:
+def _by_id(table: Any, key: str) -> IdIndex:
     """Rows by id, the first row winning when an id repeats (duplicates are reported apart)."""
-    out: dict[str, Row] = {}
+    out = IdIndex()
     for row in iter_rows(table):
         if given(row.get(key)):
             out.setdefault(str(row[key]), row)
@@ -97,7 +99,7 @@ def _check_countries(file: str, row: Row, fields: Iterable[str], what: str) -> l
     return problems
 
 
-def _check_sources(tables: Mapping[str, Any], known: set[str]) -> list[Problem]:
+def _check_sources(tables: Mapping[str, Any], known: frozenset[str]) -> list[Problem]:
     """Every cited source id exists in ``sources.yaml``."""
     problems: list[Problem] = []
     keys = {
@@ -462,9 +464,9 @@ def validate_tables(tables: Mapping[str, Any]) -> list[Problem]:
     links = _by_id(tables.get("links.csv"), "link_id")
     borders = _by_id(tables.get("borders.csv"), "border_id")
     commodities = _by_id(tables.get("commodities.yaml"), "commodity_id")
-    sources = set(_by_id(tables.get("sources.yaml"), "source_id"))
+    sources = IdSet(_by_id(tables.get("sources.yaml"), "source_id"))
     default_modes = frozenset(_by_id(tables.get("modes.yaml"), "mode"))
-    countries = frozenset(str(n.get("country_iso3")) for n in nodes.values())
+    countries = IdSet(str(n.get("country_iso3")) for n in nodes.values())
 
     problems += _check_nodes(tables.get("nodes.csv"))
     problems += check_links(
