@@ -8,21 +8,25 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from caravan.errors import Problem
 from caravan.io._fields import parse_csv_cell
 from caravan.model.schema import Field, Kind, vocabulary
+from caravan.model.values import parse_whole, shown
 from caravan.security.countries import country_iso3
 from caravan.security.records import SUB_EVENT_TYPES, Event, EventType
 
 __all__ = [
     "ACLED_REQUIRED_COLUMNS",
+    "EARLIEST_EVENT_DATE",
     "EVENTS_FILE",
     "EVENT_COLUMNS",
     "parse_event_row",
     "parse_event_rows",
+    "unsafe_cell",
 ]
 
 EVENTS_FILE = "security/events.csv"
@@ -59,8 +63,8 @@ EVENT_COLUMNS: tuple[Field, ...] = (
     Field("latitude", Kind.FLOAT, minimum=-90, maximum=90),
     Field("longitude", Kind.FLOAT, minimum=-180, maximum=180),
     Field("geo_precision", Kind.INT, minimum=1, maximum=3),
-    Field("fatalities", Kind.INT, minimum=0),
-    Field("event_count", Kind.INT, minimum=1),
+    Field("fatalities", Kind.INT, minimum=0, maximum=100_000),
+    Field("event_count", Kind.INT, minimum=1, maximum=100_000),
     Field("covered_by"),
     Field("source"),
     Field("source_ids", Kind.LIST, required=True),
@@ -73,13 +77,45 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+#: The earliest event date accepted (ACLED's coverage starts in 1997).
+EARLIEST_EVENT_DATE = dt.date(1900, 1, 1)
+#: Characters that make a spreadsheet read a cell as a formula, when they start it.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_MARKUP = re.compile(r"<\s*/?\s*[A-Za-z!?]|javascript:", re.IGNORECASE)
+
+
 def _parse_event_date(text: str) -> dt.date | None:
     text = text.strip()
+    if not text.isascii() or len(text) > 30:
+        return None
     for fmt in ("%Y-%m-%d", "%d %B %Y", "%d-%B-%Y", "%d %b %Y"):
         try:
             return dt.datetime.strptime(text, fmt).date()
         except ValueError:
             continue
+    return None
+
+
+def unsafe_cell(text: str) -> str | None:
+    """Why a text cell may not be stored as it is, or ``None`` when it is safe.
+
+    A cell that starts like a spreadsheet formula (``=``, ``+``, ``-``, ``@``) runs as one when
+    ``events.csv`` is opened in a spreadsheet; a cell with HTML markup would run in a page that
+    shows it. Such cells are refused with a clear problem rather than written.
+
+    Examples
+    --------
+    >>> unsafe_cell("=cmd|' /C calc'!A0")
+    "starts with '=' (a spreadsheet formula)"
+    >>> unsafe_cell("<script>alert(1)</script>")
+    'holds HTML markup'
+    >>> unsafe_cell("Taliban") is None
+    True
+    """
+    if text[:1] in _FORMULA_STARTS:
+        return f"starts with {text[:1]!r} (a spreadsheet formula)"
+    if _MARKUP.search(text):
+        return "holds HTML markup"
     return None
 
 
@@ -119,21 +155,41 @@ def parse_event_row(
         if spec.name == "event_date":
             day = _parse_event_date(text)
             if day is None:
-                bad("event_date", f"{text!r} is not a date", "write the date as YYYY-MM-DD")
+                bad("event_date", f"{shown(text)} is not a date", "write the date as YYYY-MM-DD")
+            elif not EARLIEST_EVENT_DATE <= day <= dt.date.today() + dt.timedelta(days=1):
+                bad(
+                    "event_date",
+                    f"{day.isoformat()} is outside {EARLIEST_EVENT_DATE.isoformat()} .. today",
+                    "check the date: events cannot be in the future or before 1900",
+                )
+                day = None
             values["event_date"] = day
             continue
+        if spec.kind is Kind.STR or spec.kind is Kind.LIST:
+            why = unsafe_cell(text)
+            if why:
+                bad(spec.name, f"{shown(text)} {why}", _UNSAFE_FIX)
+                values[spec.name] = None
+                continue
         value, err = parse_csv_cell(text, spec)
         if err:
             bad(spec.name, err, _fix(spec))
         values[spec.name] = value
+    for name in ("event_id_cnty", "iso", "source", "notes"):  # raw cells read below
+        why = unsafe_cell(_text(row.get(name)).strip())
+        if why and not any(p.field == name for p in problems):
+            bad(name, f"{shown(_text(row.get(name)).strip())} {why}", _UNSAFE_FIX)
     if acled:
         values["event_id"] = values["event_id"] or _text(row.get("event_id_cnty")).strip() or None
         values["source_ids"] = values["source_ids"] or ("acled",)
         if not values["iso3"]:
             iso = _text(row.get("iso")).strip()
-            values["iso3"] = country_iso3(
-                values["country"] or "", iso_numeric=int(iso) if iso.isdigit() else None
-            )
+            try:
+                numeric = parse_whole(iso) if iso else None
+            except ValueError as exc:
+                bad("iso", str(exc), "give ACLED's numeric country code in digits 0-9, or none")
+                numeric = None
+            values["iso3"] = country_iso3(values["country"] or "", iso_numeric=numeric)
     for spec in EVENT_COLUMNS:
         missing = spec.required and values.get(spec.name) in (None, "", ())
         exempt = spec.name == "event_date" or (acled and spec.name == "event_id")
@@ -222,14 +278,32 @@ def parse_event_rows(
     """
     events: list[Event] = []
     problems: list[Problem] = []
+    first_line: dict[str, int] = {}
     for line, row in rows:
         event, probs = parse_event_row(row, line=line, file=file, acled=acled)
         problems += probs
+        if event is not None and acled:  # events.csv duplicates are reported by its validator
+            if event.event_id in first_line:
+                problems.append(
+                    Problem(
+                        file,
+                        line,
+                        "event_id_cnty",
+                        f"duplicate event id {shown(event.event_id)} (first at line "
+                        f"{first_line[event.event_id]}); the row was not imported",
+                        "keep one row per ACLED event",
+                    )
+                )
+                continue
+            first_line[event.event_id] = line
         if event is not None:
             events.append(event)
             if rows_out is not None:
                 rows_out.append(line)
     return events, problems
+
+
+_UNSAFE_FIX = "remove the leading =, +, - or @ and any <markup> from the cell"
 
 
 def _fix(spec: Field) -> str:
