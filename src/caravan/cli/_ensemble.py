@@ -18,7 +18,10 @@ from rich.text import Text
 
 from caravan.cli._common import console, err_console, fail_on_caravan_error, new_table, print_json
 
-__all__ = ["ensemble"]
+__all__ = ["MAX_FAILED_SHARE", "ensemble"]
+
+#: Largest share of failed draws ``caravan ensemble`` accepts before it exits 1.
+MAX_FAILED_SHARE = 0.1
 
 
 class _RateColumn(ProgressColumn):
@@ -48,6 +51,13 @@ def ensemble(
     out: Path | None = typer.Option(None, "--out", help="Write the tables and summary here."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
     atlas: Path | None = typer.Option(None, "--atlas", help="Atlas folder."),
+    max_failed_share: float = typer.Option(
+        MAX_FAILED_SHARE,
+        "--max-failed-share",
+        min=0.0,
+        max=1.0,
+        help="Exit 1 when a larger share of the draws fails (their statistics would be biased).",
+    ),
 ) -> None:
     """Draw every ranged input and project completion; who gains and loses, how surely."""
     from caravan.ensemble import run_ensemble
@@ -96,15 +106,23 @@ def ensemble(
             from caravan.io.ensemble import write_ensemble
 
             write_ensemble(result, out)
+    meta = result.meta
+    failed, total = int(meta["failed"]), int(meta["draws"])
+    share = failed / total if total else 0.0
+    too_many = share > max_failed_share
     if as_json:
-        print_json(result.to_dict())
+        print_json(
+            {**result.to_dict(), "failed_share": share, "max_failed_share": max_failed_share}
+        )
+        if too_many:
+            raise typer.Exit(1)
         return
     con = console()
-    meta = result.meta
+    failed_note = f", [yellow]{failed} failed ({share:.0%})[/yellow]" if failed else ""
     con.print(
         f"[bold]{result.scenario}[/bold]"
         + (f" vs [bold]{result.reference}[/bold]" if vs else "")
-        + f": {meta['succeeded']} of {meta['draws']} draws succeeded, "
+        + f": {meta['succeeded']} of {total} draws succeeded{failed_note}, "
         f"{meta['draws_per_second']} draws/s ({meta['executor']}), seed {meta['seed']}"
     )
     metric = "delta_transit_tonnes" if vs else "transit_tonnes"
@@ -136,3 +154,11 @@ def ensemble(
         con.print(f"[yellow]draw {failure['draw']} failed[/yellow]: {failure['reason']}")
     if out is not None:
         con.print(f"ensemble written to {out}")
+    if too_many:
+        err_console().print(
+            f"[bold red]error:[/bold red] {failed} of {total} draws failed ({share:.0%}), above "
+            f"the allowed {max_failed_share:.0%} (--max-failed-share); the statistics above "
+            f"cover only the {meta['succeeded']} draws that succeeded",
+            highlight=False,
+        )
+        raise typer.Exit(1)
