@@ -17,8 +17,12 @@ import yaml
 
 from caravan.errors import InputError
 from caravan.io._atomic import write_text_atomic
+from caravan.io._limits import LimitError, read_limited
+from caravan.io._yaml import load_yaml
 from caravan.model.calibration import Calibration, ChoiceConstant, DemandElasticity
 from caravan.model.plain import to_plain
+from caravan.model.schema import bound_problem
+from caravan.model.values import parse_decimal
 
 __all__ = ["CALIBRATION_FILE", "DEMAND_FILE", "read_calibration", "write_calibration"]
 
@@ -61,6 +65,14 @@ def write_calibration(
     return yaml_path, csv_path
 
 
+def _tonnes(text: str) -> float:
+    value = parse_decimal(text)
+    wrong = bound_problem("tonnes_per_year", value)
+    if wrong:
+        raise ValueError(wrong)
+    return value
+
+
 def read_calibration(folder: str | Path) -> Calibration | None:
     """The calibration in an atlas folder, or ``None`` when it has none.
 
@@ -79,11 +91,13 @@ def read_calibration(folder: str | Path) -> Calibration | None:
             "again or remove the one left"
         )
     try:
-        doc: dict[str, Any] = yaml.safe_load(yaml_path.read_text(encoding="utf-8")) or {}
-        rows = list(csv.DictReader(io.StringIO(csv_path.read_text(encoding="utf-8"))))
-        tonnes = {r["flow_id"]: float(r["tonnes_per_year"]) for r in rows}
+        doc: dict[str, Any] = load_yaml(read_limited(yaml_path, root=base)) or {}
+        rows = list(csv.DictReader(io.StringIO(read_limited(csv_path, root=base))))
+        tonnes = {r["flow_id"]: _tonnes(r["tonnes_per_year"]) for r in rows}
         costs = {
-            r["flow_id"]: float(r["base_cost_usd_per_t"]) for r in rows if r["base_cost_usd_per_t"]
+            r["flow_id"]: parse_decimal(r["base_cost_usd_per_t"])
+            for r in rows
+            if r["base_cost_usd_per_t"]
         }
         el = doc.get("elasticity")
         return Calibration(
@@ -113,7 +127,7 @@ def read_calibration(folder: str | Path) -> Calibration | None:
             fit_before=doc.get("fit_before") or {},
             fit_after=doc.get("fit_after") or {},
         )
-    except (KeyError, TypeError, ValueError, yaml.YAMLError, csv.Error) as exc:
+    except (KeyError, TypeError, ValueError, yaml.YAMLError, csv.Error, LimitError) as exc:
         raise InputError(
             f"{base}: cannot read the calibration ({exc}); run caravan calibrate again"
         ) from exc

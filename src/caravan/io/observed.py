@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from caravan.errors import AtlasValidationError, InputError, Problem
+from caravan.io._limits import LimitError, read_limited
 from caravan.io.atlas import _read_csv
 from caravan.model.atlas import Atlas
 from caravan.model.counts import (
@@ -48,7 +49,13 @@ def load_observed(atlas: Atlas, *, path: str | Path | None = None) -> tuple[Obse
             "(docs/atlas-format.md)"
         )
     problems: list[Problem] = []
-    text = file.read_text(encoding="utf-8-sig")
+    try:
+        text = read_limited(file, what=OBSERVED_FILE)
+    except LimitError as exc:
+        raise AtlasValidationError(
+            [Problem(OBSERVED_FILE, exc.line, None, str(exc), exc.fix or "fix the file")],
+            source=str(file),
+        ) from None
     frame = _read_csv(OBSERVED_FILE, text, problems, OBSERVED_FIELDS)
     rows = [
         (int(r["_line"]), count_from_record({str(k): v for k, v in r.items()}))
