@@ -9,7 +9,8 @@ Usage (from the repository root)::
 Sets up AequilibraE's own venv at ``benchmarks/.aeq-venv`` when missing (``python3 -m venv`` and
 ``pip install aequilibrae scipy``) and runs ``../shared/tools/aeq_bench.py`` there. Every solver
 run is a separate child process, so its peak memory (``ru_maxrss`` from ``os.wait4``) and time
-are its own; runs of the two tools alternate. Times are of the assignment call only
+are its own (the parent stays small: Linux starts a child's ``ru_maxrss`` at its parent's); runs
+of the two tools alternate. Times are of the assignment call only
 (AequilibraE: ``TrafficAssignment.execute``; Caravan: ``caravan.assign.assign``, after a warm-up
 on a tiny network so that numba's on-disk cache is loaded). Every solution's relative gap is
 recomputed at its final flows by the same code, ``aeq_bench.evaluate`` (scipy Dijkstra from all
@@ -271,7 +272,10 @@ def _caravan_run(
             [*me, "--worker", "caravan", netdir, algorithm, str(gap), str(max_iter), flows]
         )
         car: dict[str, object] = json.loads(out)
-        car["gap"] = independent_gap(netdir, flows)
+        # in a child: a parent grown by pandas would raise every later child's ru_maxrss, which
+        # Linux carries over from the parent at fork and exec
+        gap_out, _, _ = run_child([*me, "--worker", "gap", netdir, flows])
+        car["gap"] = float(gap_out)
     car.update({"peak_mb": car_mb, "kind": "run"})
     return car
 
@@ -312,6 +316,8 @@ def main(argv: list[str] | None = None) -> int:
         kind, *rest = args.worker
         if kind == "caravan":
             caravan_worker(rest[0], rest[1], float(rest[2]), int(rest[3]), rest[4])
+        elif kind == "gap":
+            print(repr(independent_gap(rest[0], rest[1])))
         elif kind == "floor":
             floor_worker(rest[0], int(rest[1]))
         else:
