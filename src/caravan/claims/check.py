@@ -27,6 +27,7 @@ from caravan.claims.model import (
 )
 from caravan.errors import CaravanError, NoRouteError, NotFoundError
 from caravan.model.atlas import Atlas
+from caravan.model.modes import ModeLayer
 from caravan.model.scenario import Scenario
 
 if TYPE_CHECKING:
@@ -38,13 +39,17 @@ __all__ = ["P_REFUTED", "P_SUPPORTED", "ClaimEvaluator", "check_claims"]
 P_SUPPORTED = 0.8
 #: ... and one holding in at most this share is refuted; in between, inconclusive.
 P_REFUTED = 0.2
-#: Modes allowed by a route spec's ``mode``.
-MODE_SETS = {
-    "overland": ("rail", "road"),
-    "rail": ("rail",),
-    "road": ("road",),
-    "sea": ("sea", "ferry"),
-}
+#: Mode groups a route spec's ``mode`` may name, by layer (``modes.yaml``); any other value
+#: names one mode.
+MODE_GROUPS = {"overland": ModeLayer.LAND, "sea": ModeLayer.WATER}
+
+
+def allowed_modes(atlas: Atlas, mode: str) -> tuple[str, ...]:
+    """The modes a route spec's ``mode`` allows: a layer's modes, or the one mode named."""
+    layer = MODE_GROUPS.get(mode)
+    if layer is None:
+        return (mode,)
+    return tuple(m for m, t in atlas.mode_traits.items() if t.layer is layer)
 
 
 class ClaimEvaluator:
@@ -96,7 +101,7 @@ class ClaimEvaluator:
         if key not in self._worlds:
             extra_close: list[str] = []
             if spec.mode is not None:
-                allowed = MODE_SETS.get(spec.mode, (spec.mode,))
+                allowed = allowed_modes(self.atlas, spec.mode)
                 links = self.atlas.links_frame
                 extra_close = [str(x) for x in links.loc[~links["mode"].isin(allowed), "link_id"]]
             changed = dataclasses.replace(

@@ -216,6 +216,7 @@ def _compile_one(atlas: Atlas, scenario: Scenario, countries: list[str]) -> Comp
     link_pos = {lid: i for i, lid in enumerate(next(iter(networks.values())).link_ids)}
     link_money = costs.link_tariff_usd_per_t
     link_time = costs.link_run_time_h
+    modes = world.mode_traits
     node_country = dict(
         zip(world.nodes_frame["node_id"], world.nodes_frame["country_iso3"], strict=True)
     )
@@ -238,7 +239,7 @@ def _compile_one(atlas: Atlas, scenario: Scenario, countries: list[str]) -> Comp
         base_money[i] = r.money_usd_per_t
         base_length[i] = r.length_km
         ends = {node_country[r.node_ids[0]], node_country[r.node_ids[-1]]}
-        land = land_countries(r)
+        land = land_countries(r, modes)
         for part in r.by_country:
             parts.append(
                 (

@@ -20,11 +20,11 @@ from caravan.io._yaml import YAML_ERRORS, load_yaml, yaml_problem
 from caravan.io.calibration import read_calibration
 from caravan.model.atlas import Atlas
 from caravan.model.calibration import apply_calibration
+from caravan.model.modes import traits_from_row
 from caravan.model.records import (
     Commodity,
     Dispute,
     LinkStatus,
-    Mode,
     ModeDefault,
     Project,
     ProjectKind,
@@ -406,17 +406,18 @@ def _build(tables: dict[str, Any], path: Path, digest: str) -> Atlas:
     )
     modes = tuple(
         ModeDefault(
-            Mode(r["mode"]),
+            str(r["mode"]),
             r["speed_kmh"],
             r["tariff_usd_per_tkm"],
             r["source_ids"],
             r["basis"] or "",
+            traits_from_row(r),
         )
         for r in tables["modes.yaml"]
     )
     sources = tuple(source_from_record(r) for r in tables["sources.yaml"])
     links = tables["links.csv"].copy()
-    defaults = {m.mode.value: m for m in modes}
+    defaults = {m.mode: m for m in modes}
     speed_given = links["speed_kmh"].notna()
     tariff_given = links["tariff_usd_per_tkm"].notna()
     links["speed_basis"] = ["link" if g else "mode default" for g in speed_given]

@@ -125,9 +125,13 @@ def defaults_from(folder: str | Path) -> AtlasTables:
     atlas = load_atlas(folder)
     modes: list[dict[str, Any]] = [
         {
-            "mode": m.mode.value,
+            "mode": m.mode,
             "speed_kmh": m.speed_kmh,
             "tariff_usd_per_tkm": m.tariff_usd_per_tkm,
+            "layer": m.traits.layer.value,
+            "gauge": m.traits.gauge.value,
+            "transit": m.traits.transit,
+            "colour": m.traits.colour,
             "basis": m.basis,
             "source_ids": list(m.source_ids),
         }

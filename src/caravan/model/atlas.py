@@ -14,6 +14,7 @@ import pandas as pd
 
 from caravan.errors import NotFoundError
 from caravan.model.geometry import Coords, straight_or_given
+from caravan.model.modes import BUILT_IN_TRAITS, ModeTraits
 from caravan.model.records import (
     Commodity,
     ModeDefault,
@@ -280,6 +281,12 @@ class Atlas:
         names = [n for p in self.projects for n in (p.project_id, p.name, *p.aliases)]
         msg = f"unknown project {query!r}" + _suggest(query, names)
         raise NotFoundError(msg)
+
+    @property
+    def mode_traits(self) -> dict[str, ModeTraits]:
+        """What each mode means (layer, gauge rule, transit, colour): the rows of ``modes.yaml``,
+        and the built-in traits of a built-in mode it has no row for."""
+        return {**BUILT_IN_TRAITS, **{m.mode: m.traits for m in self.modes}}
 
     def commodity(self, commodity_id: str) -> Commodity:
         """A cargo class by id."""

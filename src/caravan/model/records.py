@@ -5,6 +5,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
+from caravan.model.modes import ModeTraits
+
 __all__ = [
     "Commodity",
     "Dispute",
@@ -36,7 +38,8 @@ class NodeKind(enum.StrEnum):
 
 
 class Mode(enum.StrEnum):
-    """How a link carries freight."""
+    """The four built-in modes. An atlas's modes are the rows of its ``modes.yaml`` (any name),
+    and what a mode means is its traits there (:mod:`caravan.model.modes`)."""
 
     RAIL = "rail"
     ROAD = "road"
@@ -207,13 +210,15 @@ class Commodity:
 
 @dataclass(frozen=True)
 class ModeDefault:
-    """Default running speed and tariff of a mode, used where a link gives none."""
+    """A row of ``modes.yaml``: a mode's default running speed and tariff (used where a link
+    gives none) and its traits (:mod:`caravan.model.modes`)."""
 
-    mode: Mode
+    mode: str
     speed_kmh: float
     tariff_usd_per_tkm: float
     source_ids: tuple[str, ...]
     basis: str = ""
+    traits: ModeTraits = field(default_factory=ModeTraits)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from caravan.model.modes import GaugeRule, ModeLayer
 from caravan.model.records import (
     GAUGES_MM,
     LinkStatus,
@@ -169,7 +170,7 @@ CSV_FILES: dict[str, tuple[Field, ...]] = {
         Field("link_id", required=True),
         Field("from_node_id", required=True),
         Field("to_node_id", required=True),
-        Field("mode", required=True, vocab=vocabulary(Mode)),
+        Field("mode", required=True),  # a mode of modes.yaml (checked with the links)
         Field("gauge_mm", Kind.INT, vocab=_GAUGES),
         bounded("length_km", required=True),
         bounded("length_km_low"),
@@ -219,9 +220,9 @@ CSV_FILES: dict[str, tuple[Field, ...]] = {
     ),
     "transfers.csv": (
         Field("node_id"),
-        Field("from_mode", required=True, vocab=vocabulary(Mode)),
+        Field("from_mode", required=True),
         Field("from_gauge_mm", Kind.INT, vocab=_GAUGES),
-        Field("to_mode", required=True, vocab=vocabulary(Mode)),
+        Field("to_mode", required=True),
         Field("to_gauge_mm", Kind.INT, vocab=_GAUGES),
         bounded("dwell_h", required=True),
         bounded("fee_usd_per_t", required=True),
@@ -313,9 +314,13 @@ YAML_LIST_FILES: dict[str, tuple[Field, ...]] = {
         Field("notes"),
     ),
     "modes.yaml": (
-        Field("mode", required=True, vocab=vocabulary(Mode)),
+        Field("mode", required=True),
         bounded("speed_kmh", required=True),
         bounded("tariff_usd_per_tkm", required=True),
+        Field("layer", vocab=vocabulary(ModeLayer)),
+        Field("gauge", vocab=vocabulary(GaugeRule)),
+        Field("transit", Kind.BOOL),
+        Field("colour"),
         Field("basis"),
         _SOURCES,
         Field("notes"),

@@ -27,6 +27,7 @@ from caravan.model._checks import (
     suggest,
 )
 from caravan.model.atlas import fold_name
+from caravan.model.modes import BUILT_IN_TRAITS, ModeTraits, traits_from_row
 from caravan.model.records import RestrictionEffect
 from caravan.model.schema import bound_problem
 from caravan.model.validate_links import check_borders, check_links, check_transfers
@@ -348,6 +349,14 @@ def _check_zones(zones: Any, nodes: Mapping[str, Row]) -> list[Problem]:
     return problems
 
 
+def _traits(row: Row) -> ModeTraits:
+    """A mode row's traits; a bad trait (reported by the field checks) counts as unstated."""
+    try:
+        return traits_from_row(row)
+    except ValueError:
+        return ModeTraits()
+
+
 def _check_modes(modes: Any) -> list[Problem]:
     problems: list[Problem] = []
     seen: dict[str, int | None] = {}
@@ -465,7 +474,9 @@ def validate_tables(tables: Mapping[str, Any]) -> list[Problem]:
     borders = _by_id(tables.get("borders.csv"), "border_id")
     commodities = _by_id(tables.get("commodities.yaml"), "commodity_id")
     sources = IdSet(_by_id(tables.get("sources.yaml"), "source_id"))
-    default_modes = frozenset(_by_id(tables.get("modes.yaml"), "mode"))
+    mode_rows = _by_id(tables.get("modes.yaml"), "mode")
+    default_modes = frozenset(mode_rows)
+    modes = {**BUILT_IN_TRAITS, **{m: _traits(row) for m, row in mode_rows.items()}}
     countries = IdSet(str(n.get("country_iso3")) for n in nodes.values())
 
     problems += _check_nodes(tables.get("nodes.csv"))
@@ -473,10 +484,11 @@ def validate_tables(tables: Mapping[str, Any]) -> list[Problem]:
         tables.get("links.csv"),
         nodes,
         default_modes=default_modes,
+        modes=modes,
         as_of_year=_as_of_year(tables.get("atlas.yaml")),
     )
-    problems += check_borders(tables.get("borders.csv"), links, nodes)
-    problems += check_transfers(tables.get("transfers.csv"), nodes)
+    problems += check_borders(tables.get("borders.csv"), links, nodes, modes=modes)
+    problems += check_transfers(tables.get("transfers.csv"), nodes, modes=modes)
     problems += _check_projects(tables.get("projects.yaml"), links)
     index: dict[str, Mapping[str, Row] | frozenset[str]] = {
         "countries": countries,

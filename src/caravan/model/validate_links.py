@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 from caravan.errors import Problem
 from caravan.model._checks import (
@@ -18,6 +18,7 @@ from caravan.model._checks import (
 )
 from caravan.model.geodesy import geodesic_km
 from caravan.model.geometry import line_problems
+from caravan.model.modes import BUILT_IN_TRAITS, ModeTraits
 from caravan.model.records import Mode, NodeKind
 from caravan.model.schema import bound_problem
 
@@ -40,7 +41,6 @@ MIN_GREAT_CIRCLE_KM = 5.0
 _LINKS = "links.csv"
 _BORDERS = "borders.csv"
 _TRANSFERS = "transfers.csv"
-_CROSSING_OPTIONAL = frozenset({Mode.SEA.value, Mode.FERRY.value})
 
 
 def _endpoint_problems(row: Row, nodes: Mapping[str, Row]) -> list[Problem]:
@@ -126,27 +126,40 @@ def _geometry_problems(row: Row, a: Row, b: Row) -> list[Problem]:
     ]
 
 
-def _gauge_problems(row: Row) -> list[Problem]:
+def _gauge_problems(row: Row, modes: Mapping[str, ModeTraits]) -> list[Problem]:
     link_id, line, mode = row.get("link_id"), line_of(row), row.get("mode")
     gauge = row.get("gauge_mm")
-    if mode == Mode.RAIL.value and not given(gauge):
+    traits = modes.get(str(mode)) if given(mode) else None
+    if given(mode) and traits is None:
+        return [
+            Problem(
+                _LINKS,
+                line,
+                "mode",
+                f"link {link_id!r} has unknown mode {mode!r}{suggest(str(mode), modes)}",
+                f"use one of {', '.join(modes)}, or add a '{mode}' row to modes.yaml",
+            )
+        ]
+    if traits is not None and traits.has_gauge and not given(gauge):
         return [
             Problem(
                 _LINKS,
                 line,
                 "gauge_mm",
-                f"rail link {link_id!r} has no gauge",
+                f"{mode} link {link_id!r} has no gauge",
                 "fill in gauge_mm: 1435, 1520 or 1676",
             )
         ]
-    if given(mode) and mode != Mode.RAIL.value and given(gauge):
+    if traits is not None and not traits.has_gauge and given(gauge):
+        gauged = ", ".join(m for m, t in modes.items() if t.has_gauge)
         return [
             Problem(
                 _LINKS,
                 line,
                 "gauge_mm",
-                f"{mode} link {link_id!r} has gauge_mm {gauge}, but only rail links have a gauge",
-                "empty the gauge_mm cell, or set mode to rail",
+                f"{mode} link {link_id!r} has gauge_mm {gauge}, but only {gauged} links have a "
+                "gauge",
+                f"empty the gauge_mm cell, or set mode to {gauged}",
             )
         ]
     return []
@@ -155,7 +168,7 @@ def _gauge_problems(row: Row) -> list[Problem]:
 _SPEED_FIX = "give the running speed without border and transfer delays (those are modelled apart)"
 
 
-def _cost_problems(row: Row, default_modes: frozenset[str]) -> list[Problem]:
+def _cost_problems(row: Row, default_modes: Collection[str]) -> list[Problem]:
     problems: list[Problem] = []
     link_id, line, mode = row.get("link_id"), line_of(row), row.get("mode")
     speed = row.get("speed_kmh")
@@ -234,7 +247,8 @@ def check_links(
     links: object,
     nodes: Mapping[str, Row],
     *,
-    default_modes: frozenset[str],
+    default_modes: Collection[str],
+    modes: Mapping[str, ModeTraits] = BUILT_IN_TRAITS,
     as_of_year: int | None = None,
 ) -> list[Problem]:
     """Every problem of ``links.csv``: endpoints, length, gauge, costs, status, ranges.
@@ -245,8 +259,10 @@ def check_links(
         The parsed links table.
     nodes : mapping
         Node rows by ``node_id``.
-    default_modes : frozenset of str
+    default_modes : collection of str
         Modes that ``modes.yaml`` gives defaults for.
+    modes : mapping
+        What each known mode means (``modes.yaml`` rows and the built-in modes).
     as_of_year : int, optional
         The atlas year; an operational link may not open after it.
     """
@@ -259,7 +275,7 @@ def check_links(
             problems += _length_problems(row, a, b)
             problems += _sea_problems(row, a, b)
             problems += _geometry_problems(row, a, b)
-        problems += _gauge_problems(row)
+        problems += _gauge_problems(row, modes)
         problems += _cost_problems(row, default_modes)
         problems += _status_problems(row, as_of_year)
         for column in ("length_km", "tariff_usd_per_tkm", "capacity_mtpa"):
@@ -308,12 +324,16 @@ def _border_link_problems(
 
 
 def check_borders(
-    borders: object, links: Mapping[str, Row], nodes: Mapping[str, Row]
+    borders: object,
+    links: Mapping[str, Row],
+    nodes: Mapping[str, Row],
+    *,
+    modes: Mapping[str, ModeTraits] = BUILT_IN_TRAITS,
 ) -> list[Problem]:
     """Every problem of ``borders.csv``, and every cross-border link without its border row.
 
-    Rail and road links whose two nodes lie in different countries need exactly one border row;
-    sea and ferry links may have one (at most one), for the port formalities.
+    Land links (rail, road) whose two nodes lie in different countries need exactly one border
+    row; water links (sea, ferry) may have one (at most one), for the port formalities.
     """
     problems: list[Problem] = []
     rows_by_link: dict[str, list[Row]] = {}
@@ -349,7 +369,8 @@ def check_borders(
         b = nodes.get(str(link.get("to_node_id")))
         if a is None or b is None or a.get("country_iso3") == b.get("country_iso3"):
             continue
-        if link.get("mode") in _CROSSING_OPTIONAL or link_id in rows_by_link:
+        traits = modes.get(str(link.get("mode")))
+        if (traits is not None and traits.water) or link_id in rows_by_link:
             continue
         problems.append(
             Problem(
@@ -369,8 +390,13 @@ def _layer(row: Row, side: str) -> tuple[str, int | None]:
     return str(row.get(f"{side}_mode")), whole(gauge) if given(gauge) else None
 
 
-def check_transfers(transfers: object, nodes: Mapping[str, Row]) -> list[Problem]:
-    """Every problem of ``transfers.csv``: nodes, gauges, repeated and empty pairs."""
+def check_transfers(
+    transfers: object,
+    nodes: Mapping[str, Row],
+    *,
+    modes: Mapping[str, ModeTraits] = BUILT_IN_TRAITS,
+) -> list[Problem]:
+    """Every problem of ``transfers.csv``: nodes, modes, gauges, repeated and empty pairs."""
     problems: list[Problem] = []
     seen: dict[tuple[str, frozenset[tuple[str, int | None]]], int | None] = {}
     for row in iter_rows(transfers):
@@ -388,24 +414,36 @@ def check_transfers(transfers: object, nodes: Mapping[str, Row]) -> list[Problem
             )
         for side in ("from", "to"):
             mode, gauge = row.get(f"{side}_mode"), row.get(f"{side}_gauge_mm")
-            if mode == Mode.RAIL.value and not given(gauge):
+            traits = modes.get(str(mode)) if given(mode) else None
+            if given(mode) and traits is None:
+                problems.append(
+                    Problem(
+                        _TRANSFERS,
+                        line,
+                        f"{side}_mode",
+                        f"transfer {where}: unknown mode {mode!r}{suggest(str(mode), modes)}",
+                        f"use one of {', '.join(modes)}, or add a '{mode}' row to modes.yaml",
+                    )
+                )
+            elif traits is not None and traits.has_gauge and not given(gauge):
                 problems.append(
                     Problem(
                         _TRANSFERS,
                         line,
                         f"{side}_gauge_mm",
-                        f"transfer {where}: {side}_mode is rail but {side}_gauge_mm is empty",
+                        f"transfer {where}: {side}_mode is {mode} but {side}_gauge_mm is empty",
                         f"fill in {side}_gauge_mm: 1435, 1520 or 1676",
                     )
                 )
-            elif given(mode) and mode != Mode.RAIL.value and given(gauge):
+            elif traits is not None and not traits.has_gauge and given(gauge):
                 problems.append(
                     Problem(
                         _TRANSFERS,
                         line,
                         f"{side}_gauge_mm",
                         f"transfer {where}: {side}_mode is {mode} but {side}_gauge_mm is {gauge}",
-                        f"empty {side}_gauge_mm (only rail has a gauge)",
+                        f"empty {side}_gauge_mm (only "
+                        f"{', '.join(m for m, t in modes.items() if t.has_gauge)} has a gauge)",
                     )
                 )
         pair = frozenset({_layer(row, "from"), _layer(row, "to")})

@@ -13,7 +13,7 @@ from numpy.typing import NDArray
 
 from caravan.errors import InputError
 from caravan.model.atlas import Atlas
-from caravan.model.records import Commodity, LinkStatus, Mode, Restriction, RestrictionEffect
+from caravan.model.records import Commodity, LinkStatus, Restriction, RestrictionEffect
 from caravan.network.costs import CostParameters, cost_model, generalised_cost, place_risk
 from caravan.network.model import (
     ArcKind,
@@ -179,7 +179,7 @@ def build_network(
 
 
 def _layer_of(mode: str, gauge: Any) -> Layer:
-    return Layer(Mode(mode), 0 if gauge is None or pd.isna(gauge) else int(gauge))
+    return Layer(str(mode), 0 if gauge is None or pd.isna(gauge) else int(gauge))
 
 
 def _transfer_rows(atlas: Atlas) -> tuple[dict[frozenset[Layer], int], dict[Any, int]]:
@@ -411,6 +411,7 @@ def compile_network(
         arc_time_h=time_h,
         arc_cost_usd_per_t=cost,
         costs=costs,
+        mode_traits=atlas.mode_traits,
         link_ids=link_ids,
         link_usable=_readonly(np.asarray(link_usable, dtype=np.bool_).copy()),
         border_ids=border_ids,

@@ -12,7 +12,8 @@ All money is in USD per tonne, all time in hours:
 - a border crossing adds the dwell and fee of its direction, a transfer its dwell and fee
   (read from ``borders.csv`` and ``transfers.csv`` as they are);
 - a link's risk is the mean zone risk of its two end places x exposure km x the cargo's value x
-  its risk aversion x :data:`RISK_LOSS_PER_KM` (:func:`link_risk`);
+  its risk aversion x :data:`RISK_LOSS_PER_KM` (:func:`link_risk`); a link of a water mode
+  (``layer: water`` in ``modes.yaml``) is exposed only near its ports;
 - the generalised cost is ``money + value_of_time x time + risk`` (:func:`generalised_cost`).
 """
 
@@ -26,7 +27,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from caravan.model.atlas import fold_name
-from caravan.model.records import Commodity, Mode
+from caravan.model.records import Commodity
 from caravan.network.model import RISK_LOSS_PER_KM, SEA_RISK_EXPOSURE_KM
 
 if TYPE_CHECKING:
@@ -44,8 +45,6 @@ __all__ = [
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
-
-_WATER = frozenset({Mode.SEA, Mode.FERRY})
 
 
 @dataclass(frozen=True)
@@ -186,7 +185,8 @@ def cost_model(
     speed = links["speed_kmh"].to_numpy(dtype=np.float64)
     tariff = links["tariff_usd_per_tkm"].to_numpy(dtype=np.float64)
     run_time_h, tariff_usd_per_t = link_costs(length, speed, tariff)
-    water = np.array([Mode(m) in _WATER for m in links["mode"]], dtype=np.bool_)
+    traits = atlas.mode_traits
+    water = np.array([traits[m].water for m in links["mode"]], dtype=np.bool_)
     from_risk = np.array([place_risk_by_id[x] for x in links["from_node_id"]], dtype=np.float64)
     to_risk = np.array([place_risk_by_id[x] for x in links["to_node_id"]], dtype=np.float64)
     risk = link_risk(

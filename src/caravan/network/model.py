@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from caravan.model.records import Commodity, Mode, Restriction
+from caravan.model.records import Commodity, Restriction
 
 if TYPE_CHECKING:
     from caravan.model.atlas import Atlas
+    from caravan.model.modes import ModeTraits
     from caravan.network.costs import CostModel
 
 __all__ = [
@@ -69,13 +70,28 @@ class TransferKind(enum.StrEnum):
 
 @dataclass(frozen=True, order=True)
 class Layer:
-    """A (mode, gauge) layer of the network; ``gauge_mm`` is 0 for modes without a gauge."""
+    """A (mode, gauge) layer of the network; ``gauge_mm`` is 0 for modes without a gauge.
 
-    mode: Mode
+    ``mode`` is a mode of the atlas's ``modes.yaml`` (what it means: ``atlas.mode_traits``).
+    """
+
+    mode: str
     gauge_mm: int = 0
 
     def __str__(self) -> str:
-        return f"{self.mode.value} {self.gauge_mm}" if self.gauge_mm else self.mode.value
+        return f"{self.mode} {self.gauge_mm}" if self.gauge_mm else str(self.mode)
+
+    @classmethod
+    def parse(cls, text: str) -> Layer:
+        """The layer written as ``str(layer)`` ("rail 1520", "sea").
+
+        Examples
+        --------
+        >>> Layer.parse("rail 1520"), Layer.parse("sea")
+        (Layer(mode='rail', gauge_mm=1520), Layer(mode='sea', gauge_mm=0))
+        """
+        mode, _, gauge = text.partition(" ")
+        return cls(mode, int(gauge) if gauge else 0)
 
 
 @dataclass(frozen=True, eq=False)
@@ -136,6 +152,8 @@ class Network:
     arc_time_h: FloatArray = field(repr=False)
     arc_cost_usd_per_t: FloatArray = field(repr=False)
     costs: CostModel = field(repr=False)
+    #: What each mode means (``modes.yaml``): layer, gauge rule, transit, colour.
+    mode_traits: Mapping[str, ModeTraits] = field(repr=False)
     link_ids: tuple[str, ...] = field(repr=False)
     link_usable: BoolArray = field(repr=False)
     border_ids: tuple[str, ...] = field(repr=False)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from caravan.model.modes import BUILT_IN_TRAITS, ModeTraits
 from caravan.network.cargo import CargoArcs
 from caravan.network.model import ArcKind, Layer, Network, TransferKind
 
@@ -83,20 +84,21 @@ class TransferStop:
     fee_usd_per_t: float
 
 
-def transfer_kind(a: Layer, b: Layer) -> TransferKind:
-    """Gauge break (rail to rail), port (to or from water), or another mode change.
+def transfer_kind(
+    a: Layer, b: Layer, modes: Mapping[str, ModeTraits] = BUILT_IN_TRAITS
+) -> TransferKind:
+    """Gauge break (same mode), port (to or from a water mode), or another mode change.
 
     Examples
     --------
-    >>> from caravan.model.records import Mode
-    >>> transfer_kind(Layer(Mode.RAIL, 1520), Layer(Mode.RAIL, 1435)).value
+    >>> transfer_kind(Layer("rail", 1520), Layer("rail", 1435)).value
     'gauge break'
-    >>> transfer_kind(Layer(Mode.ROAD), Layer(Mode.SEA)).value
+    >>> transfer_kind(Layer("road"), Layer("sea")).value
     'port'
     """
     if a.mode == b.mode:
         return TransferKind.GAUGE_BREAK
-    if {a.mode.value, b.mode.value} & {"sea", "ferry"}:
+    if modes[a.mode].water or modes[b.mode].water:
         return TransferKind.PORT
     return TransferKind.MODE_CHANGE
 
@@ -135,7 +137,9 @@ def legs_of(network: Network, cargo: CargoArcs, arcs: Sequence[int]) -> tuple[Le
                 risk_usd_per_t=float(network.arc_risk_usd_per_t[a]),
                 cost_usd_per_t=float(cargo.arc_cost_usd_per_t[a]),
                 border_id=network.border_ids[b] if b >= 0 else None,
-                transfer_kind=None if is_link else transfer_kind(t_layer, h_layer).value,
+                transfer_kind=None
+                if is_link
+                else transfer_kind(t_layer, h_layer, network.mode_traits).value,
                 project_ids=project_col[li] if is_link else (),
                 corridor_ids=corridor_col[li] if is_link else (),
             )

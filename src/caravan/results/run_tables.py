@@ -7,13 +7,15 @@ Transit accounting follows DESIGN section 3 (see :func:`country_transit`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from caravan.model.atlas import Atlas
+from caravan.model.modes import BUILT_IN_TRAITS, ModeTraits
+from caravan.network.model import Layer
 
 __all__ = [
     "corridor_flows",
@@ -126,8 +128,9 @@ def link_flows(
     return out
 
 
-def land_countries(route: Any) -> set[str]:
-    """Countries a route touches on land: its rail, road and ferry legs and its transfers.
+def land_countries(route: Any, modes: Mapping[str, ModeTraits] = BUILT_IN_TRAITS) -> set[str]:
+    """Countries a route touches on land: its legs on modes that carry transit (rail, road,
+    ferry: ``transit: true`` in ``modes.yaml``) and its transfers.
 
     A ship that passes or calls at a port without unloading (sea legs only) does not make that
     country a transit country; the Suez Canal's Egypt, or Mundra's India on a Karachi-Rotterdam
@@ -137,7 +140,7 @@ def land_countries(route: Any) -> set[str]:
     for leg in route.legs:
         if leg.kind == "transfer":
             out.add(leg.from_iso3)
-        elif not str(leg.from_layer).startswith("sea"):
+        elif modes[Layer.parse(str(leg.from_layer)).mode].transit:
             out.update((leg.from_iso3, leg.to_iso3))
     return out
 
@@ -149,6 +152,7 @@ def country_transit(
     node_country: dict[str, str],
 ) -> pd.DataFrame:
     acc: dict[str, dict[str, float]] = {}
+    modes = world.mode_traits
 
     def bucket(iso3: str) -> dict[str, float]:
         return acc.setdefault(
@@ -170,7 +174,7 @@ def country_transit(
         destination = node_country[r.node_ids[-1]]
         bucket(origin)["origin_tonnes"] += t
         bucket(destination)["destination_tonnes"] += t
-        land = land_countries(r)
+        land = land_countries(r, modes)
         for part in r.by_country:
             b = bucket(part.iso3)
             if part.iso3 in (origin, destination):

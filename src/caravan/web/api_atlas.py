@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Response
 
 from caravan.model.atlas import Atlas, fold_name
-from caravan.model.records import LinkStatus, Mode, NodeKind
+from caravan.model.records import LinkStatus, NodeKind
 from caravan.network.model import Objective
 from caravan.web.app import WebState, web_state
 from caravan.web.geojson import (
@@ -50,7 +50,8 @@ async def atlas_info(state: State) -> dict[str, Any]:
         "countries": list(atlas.countries),
         "commodities": [plain(c) for c in atlas.commodities],
         "objectives": [o.value for o in Objective],
-        "modes": [m.value for m in Mode],
+        "modes": [m.mode for m in atlas.modes],
+        "mode_colours": {m: t.colour for m, t in atlas.mode_traits.items()},
         "statuses": [s.value for s in LinkStatus],
         "node_kinds": [k.value for k in NodeKind],
         "max_k": state.limits.max_k,

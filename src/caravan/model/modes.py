@@ -1,0 +1,97 @@
+"""What a mode of transport means, in one table: the traits a ``modes.yaml`` row gives.
+
+Every part of Caravan that treats modes differently asks these traits, never a mode's name:
+
+- ``layer``: ``land`` or ``water``. Water links (sea, ferry) count their risk only near the two
+  ports, need no border crossing record when they join two countries, and a change to or from
+  them is a port transfer;
+- ``gauge``: ``required`` (rail: each link and transfer names its gauge, a change between
+  gauges is a gauge break) or ``none``;
+- ``transit``: whether passing through a country on this mode makes it a transit country (a
+  ship calling at a port without unloading does not);
+- ``colour``: the mode's colour on maps.
+
+So adding a mode (a pipeline, air cargo) is one row of ``modes.yaml`` with its default speed,
+tariff and traits, plus the links that use it. Rows that give no traits get those of
+:data:`BUILT_IN_TRAITS` for the four built-in modes, or the land defaults.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["BUILT_IN_TRAITS", "GaugeRule", "ModeLayer", "ModeTraits", "traits_from_row"]
+
+
+class ModeLayer(enum.StrEnum):
+    """Where a mode runs."""
+
+    LAND = "land"
+    WATER = "water"
+
+
+class GaugeRule(enum.StrEnum):
+    """Whether links of a mode name a track gauge."""
+
+    REQUIRED = "required"
+    NONE = "none"
+
+
+@dataclass(frozen=True)
+class ModeTraits:
+    """The traits of one mode (see the module docstring)."""
+
+    layer: ModeLayer = ModeLayer.LAND
+    gauge: GaugeRule = GaugeRule.NONE
+    transit: bool = True
+    colour: str = "#555555"
+
+    @property
+    def water(self) -> bool:
+        """A water mode (sea, ferry)."""
+        return self.layer is ModeLayer.WATER
+
+    @property
+    def has_gauge(self) -> bool:
+        """Links of this mode name a gauge."""
+        return self.gauge is GaugeRule.REQUIRED
+
+
+#: Traits of the four built-in modes, for ``modes.yaml`` rows that state none.
+BUILT_IN_TRAITS: Mapping[str, ModeTraits] = {
+    "rail": ModeTraits(ModeLayer.LAND, GaugeRule.REQUIRED, True, "#b03a2e"),
+    "road": ModeTraits(ModeLayer.LAND, GaugeRule.NONE, True, "#d68910"),
+    "ferry": ModeTraits(ModeLayer.WATER, GaugeRule.NONE, True, "#117a65"),
+    "sea": ModeTraits(ModeLayer.WATER, GaugeRule.NONE, False, "#2874a6"),
+}
+
+#: The trait fields a ``modes.yaml`` row may give.
+TRAIT_FIELDS = ("layer", "gauge", "transit", "colour")
+
+
+def traits_from_row(row: Mapping[str, Any]) -> ModeTraits:
+    """The traits a ``modes.yaml`` row gives, the built-in (or land) defaults filling gaps.
+
+    Examples
+    --------
+    >>> t = traits_from_row({"mode": "pipeline", "colour": "#7d3c98"})
+    >>> t.layer.value, t.gauge.value, t.transit, t.colour
+    ('land', 'none', True, '#7d3c98')
+    >>> traits_from_row({"mode": "sea"}).water
+    True
+    """
+    base = BUILT_IN_TRAITS.get(str(row.get("mode")), ModeTraits())
+
+    def get(name: str, default: Any) -> Any:
+        value = row.get(name)
+        return default if value is None or value == "" or value != value else value
+
+    return ModeTraits(
+        layer=ModeLayer(get("layer", base.layer)),
+        gauge=GaugeRule(get("gauge", base.gauge)),
+        transit=bool(get("transit", base.transit)),
+        colour=str(get("colour", base.colour)),
+    )

@@ -1,0 +1,67 @@
+"""A new mode is data: a modes.yaml row and links that use it, no Python."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from caravan.io.atlas import load_atlas
+from caravan.results.routes import route
+from tests._edits import atlas_copy
+
+ROUTE_ATLAS = Path(__file__).parents[1] / "data" / "route-atlas"
+
+PIPELINE_MODE = """\
+- mode: pipeline
+  speed_kmh: 40
+  tariff_usd_per_tkm: 0.005
+  layer: land
+  gauge: none
+  transit: true
+  colour: "#7d3c98"
+  basis: round test figure
+  source_ids: [fixture]
+"""
+PIPELINE_LINK = (
+    "p-amber-bolt,amber,bolt,pipeline,,195,sourced,,,,operational,2000,,,fixture,a pipeline\n"
+)
+PIPELINE_TRANSFER = ",pipeline,,rail,1520,2,1,fixture,pipeline terminal\n"
+
+
+@pytest.fixture(scope="module")
+def atlas_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    source = ROUTE_ATLAS
+    folder = tmp_path_factory.mktemp("new-mode") / "atlas"
+    files = {
+        "modes.yaml": (source / "modes.yaml").read_text(encoding="utf-8") + PIPELINE_MODE,
+        "links.csv": (source / "links.csv").read_text(encoding="utf-8") + PIPELINE_LINK,
+        "transfers.csv": (source / "transfers.csv").read_text(encoding="utf-8") + PIPELINE_TRANSFER,
+    }
+    return atlas_copy(source, folder, files=files)
+
+
+def test_a_pipeline_mode_routes_without_touching_python(atlas_folder: Path) -> None:
+    atlas = load_atlas(atlas_folder)  # validates: the new mode is known from its row
+    assert atlas.mode_traits["pipeline"].colour == "#7d3c98"
+    best = route(atlas, "Amber", "Dune", year=2025)[0]
+    assert best.link_ids[0] == "p-amber-bolt"
+    first = best.legs[0]
+    assert first.from_layer == "pipeline"
+    assert first.run_time_h == pytest.approx(195 / 40)
+    assert first.tariff_usd_per_t == pytest.approx(195 * 0.005)
+    stop = best.transfers[0]
+    assert (stop.from_mode, stop.to_mode, stop.kind) == ("pipeline", "rail", "mode change")
+
+
+def test_an_unknown_mode_is_reported_with_the_fix(tmp_path: Path) -> None:
+    from caravan.errors import AtlasValidationError
+
+    folder = tmp_path / "atlas"
+    links = (ROUTE_ATLAS / "links.csv").read_text(encoding="utf-8") + PIPELINE_LINK
+    atlas_copy(ROUTE_ATLAS, folder, files={"links.csv": links})
+    with pytest.raises(AtlasValidationError) as err:
+        load_atlas(folder)
+    text = str(err.value)
+    assert "unknown mode 'pipeline'" in text
+    assert "add a 'pipeline' row to modes.yaml" in text
