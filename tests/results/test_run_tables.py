@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from caravan.model.modes import BUILT_IN_TRAITS
 from caravan.results.run_tables import country_transit, land_countries
 
 
@@ -58,7 +59,9 @@ def test_transit_goes_to_the_countries_crossed_on_land_with_neither_end_there() 
             _part("OMN", 50.0, 2.0),
         ],
     )
-    world: Any = SimpleNamespace(countries=["AFG", "IRN", "OMN", "PAK", "UZB"])
+    world: Any = SimpleNamespace(
+        countries=["AFG", "IRN", "OMN", "PAK", "UZB"], mode_traits=BUILT_IN_TRAITS
+    )
     node_country = {"tashkent": "UZB", "kabul": "AFG", "karachi": "PAK", "muscat": "OMN"}
     rows = [{"flow_id": "f1", "rank": 1, "route": route}]
     table = country_transit(world, rows, np.array([1000.0]), node_country).set_index("country_iso3")

@@ -79,20 +79,17 @@ class ClaimEvaluator:
         self.ensemble_draws = ensemble_draws
         self.seed = seed
         self.executor = executor
-        self._scenarios: dict[str, Scenario] = {}
-        self._worlds: dict[tuple[str, tuple[str, ...], str | None], Atlas] = {}
-        self._networks: dict[tuple[str, tuple[str, ...], str | None, str], Network] = {}
+        from caravan.pipeline import Pipeline  # the whole run machinery: only when evaluating
+
+        self.pipeline = Pipeline(atlas)
+        self._worlds: dict[tuple[str, tuple[str, ...], str | None], tuple[Atlas, str]] = {}
         self._runs: dict[str, Any] = {}
 
     # -- inputs ---------------------------------------------------------------------------
 
     def scenario(self, name: str) -> Scenario:
         """A shipped (or file) scenario, resolved once."""
-        if name not in self._scenarios:
-            from caravan.io.scenario import load_scenario
-
-            self._scenarios[name] = load_scenario(name, self.atlas)
-        return self._scenarios[name]
+        return self.pipeline.scenario(name)
 
     def world(self, spec: RouteSpec) -> tuple[Atlas, int]:
         """The scenario's atlas, with the spec's avoided countries and modes closed."""
@@ -109,20 +106,14 @@ class ClaimEvaluator:
                 close_countries=(*scenario.close_countries, *spec.avoid_countries),
                 close_links=(*scenario.close_links, *extra_close),
             )
-            from caravan.results.runs import scenario_world
-
-            self._worlds[key] = scenario_world(self.atlas, changed)
-        return self._worlds[key], scenario.year
+            self._worlds[key] = self.pipeline.world(changed)
+        return self._worlds[key][0], scenario.year
 
     def network(self, spec: RouteSpec) -> Network:
         """The network of the spec's world, year and commodity, built once."""
-        key = (*_world_key(spec), spec.commodity)
-        if key not in self._networks:
-            from caravan.network.build import build_network
-
-            world, year = self.world(spec)
-            self._networks[key] = build_network(world, year=year, commodity=spec.commodity)
-        return self._networks[key]
+        world, year = self.world(spec)
+        world_key = self._worlds[_world_key(spec)][1]
+        return self.pipeline.network(world, world_key, year=year, commodity=spec.commodity)
 
     def best_route(self, spec: RouteSpec) -> Any:
         """The best route of a spec (through its ``via`` places, leg by leg)."""
@@ -143,9 +134,7 @@ class ClaimEvaluator:
     def run(self, name: str) -> Any:
         """A scenario run, computed once."""
         if name not in self._runs:
-            from caravan.results.runs import run_scenario
-
-            self._runs[name] = run_scenario(self.scenario(name), atlas=self.atlas)
+            self._runs[name] = self.pipeline.run(self.scenario(name))
         return self._runs[name]
 
     # -- checks ---------------------------------------------------------------------------
@@ -262,16 +251,12 @@ class ClaimEvaluator:
         return CheckResult(check.kind, verdict, summary, evidence, probability)
 
     def _ensemble_probability(self, check: Check) -> float:
-        from caravan.ensemble import run_ensemble
-        from caravan.io.ensemble import spec_from_mapping
-
         target = self.scenario(str(check.to_scenario))
-        spec = spec_from_mapping(target.ensemble, draws=self.ensemble_draws, seed=self.seed)
-        result = run_ensemble(
+        spec = self.pipeline.ensemble_spec(target, draws=self.ensemble_draws, seed=self.seed)
+        result = self.pipeline.ensemble(
             target,
             reference=self.scenario(str(check.from_scenario)),
             spec=spec,
-            atlas=self.atlas,
             executor=self.executor,
         )
         rows = result.draws[result.draws["country_iso3"] == check.country]

@@ -60,10 +60,9 @@ def ensemble(
     ),
 ) -> None:
     """Draw every ranged input and project completion; who gains and loses, how surely."""
-    from caravan.ensemble import run_ensemble
     from caravan.io.atlas import load_atlas
-    from caravan.io.ensemble import read_spec, spec_from_mapping
-    from caravan.io.scenario import load_scenario
+    from caravan.io.ensemble import read_spec
+    from caravan.pipeline import Pipeline
 
     if scheduler and (local_cluster or in_process):
         err_console().print(
@@ -72,14 +71,12 @@ def ensemble(
         raise typer.Exit(2)
     executor = "dask" if (scheduler or local_cluster) else "in-process" if in_process else "process"
     with fail_on_caravan_error():
-        loaded = load_atlas(atlas)
-        resolved = load_scenario(scenario, loaded)
+        pipeline = Pipeline(load_atlas(atlas))
+        resolved = pipeline.scenario(scenario)
         if spec_file is not None:
             spec = read_spec(spec_file, draws=draws, seed=seed)
         else:
-            spec = spec_from_mapping(
-                resolved.ensemble, source=f"scenario {resolved.name}", draws=draws, seed=seed
-            )
+            spec = pipeline.ensemble_spec(resolved, draws=draws, seed=seed)
         bar = Progress(
             TextColumn("draws"),
             BarColumn(),
@@ -92,11 +89,10 @@ def ensemble(
         )
         with bar:
             task = bar.add_task("draws", total=spec.draws)
-            result = run_ensemble(
+            result = pipeline.ensemble(
                 resolved,
                 reference=vs,
                 spec=spec,
-                atlas=loaded,
                 executor=executor,
                 workers=workers,
                 scheduler=scheduler,

@@ -48,13 +48,16 @@ def _progress(enabled: bool) -> Iterator[Any]:
         yield update
 
 
-def _run(name: str, atlas_path: Path | None, show_progress: bool, as_of: str | None = None) -> Any:
+def _pipeline(atlas_path: Path | None) -> Any:
     from caravan.io.atlas import load_atlas
-    from caravan.results.runs import run_scenario
+    from caravan.pipeline import Pipeline
 
-    atlas = load_atlas(atlas_path)
+    return Pipeline(load_atlas(atlas_path))
+
+
+def _run(pipeline: Any, name: str, show_progress: bool, as_of: str | None = None) -> Any:
     with _progress(show_progress) as update:
-        return run_scenario(name, atlas=atlas, as_of=as_of, progress=update)
+        return pipeline.run(name, as_of=as_of, progress=update)
 
 
 def _fmt_t(value: float) -> str:
@@ -70,7 +73,7 @@ def run(
 ) -> None:
     """Route and settle a scenario's freight; print transit by country."""
     with fail_on_caravan_error():
-        result = _run(scenario, atlas, not as_json, as_of)
+        result = _run(_pipeline(atlas), scenario, not as_json, as_of)
         if out is not None:
             from caravan.io.runs import write_run
 
@@ -113,11 +116,11 @@ def compare(
     as_of: str | None = _AS_OF,
 ) -> None:
     """Compare two scenarios: who gains and loses transit, which corridors and flows move."""
-    from caravan.results.compare import compare_runs
 
     with fail_on_caravan_error():
-        comparison = compare_runs(
-            _run(a, atlas, not as_json, as_of), _run(b, atlas, not as_json, as_of)
+        pipeline = _pipeline(atlas)
+        comparison = pipeline.compare(
+            _run(pipeline, a, not as_json, as_of), _run(pipeline, b, not as_json, as_of)
         )
         if out is not None:
             from caravan.io.runs import write_comparison

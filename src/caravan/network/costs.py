@@ -28,12 +28,13 @@ from numpy.typing import NDArray
 
 from caravan.model.atlas import fold_name
 from caravan.model.records import Commodity
-from caravan.network.model import RISK_LOSS_PER_KM, SEA_RISK_EXPOSURE_KM
 
 if TYPE_CHECKING:
     from caravan.model.atlas import Atlas
 
 __all__ = [
+    "RISK_LOSS_PER_KM",
+    "SEA_RISK_EXPOSURE_KM",
     "CostModel",
     "CostParameters",
     "cost_model",
@@ -45,6 +46,18 @@ __all__ = [
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
+
+
+#: The expected share of a cargo's value lost per km travelled through a zone of risk 1.0. Risk
+#: in USD/t of a link = mean zone risk of its two end places x exposure km x value_usd_per_t x
+#: risk_aversion x RISK_LOSS_PER_KM. So 1,000 km through a zone of risk 0.5 costs 0.1 % of the
+#: cargo's value: USD 20/t for USD 20,000/t containers. An assumption, not a sourced figure.
+RISK_LOSS_PER_KM: float = 2e-6
+
+#: Exposure of a link of a water mode (sea, ferry), in km: its length, but at most this. Zones
+#: are land areas, so only the approaches to the two ports are counted. An assumption, like
+#: RISK_LOSS_PER_KM.
+SEA_RISK_EXPOSURE_KM: float = 100.0
 
 
 @dataclass(frozen=True)

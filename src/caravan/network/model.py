@@ -18,8 +18,6 @@ if TYPE_CHECKING:
     from caravan.network.costs import CostModel
 
 __all__ = [
-    "RISK_LOSS_PER_KM",
-    "SEA_RISK_EXPOSURE_KM",
     "ArcKind",
     "Layer",
     "Network",
@@ -30,18 +28,6 @@ __all__ = [
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 BoolArray = NDArray[np.bool_]
-
-#: The expected share of a cargo's value lost per km travelled through a zone of risk 1.0 (the
-#: risk part of the cost model, :mod:`caravan.network.costs`). Risk in USD/t of a link = mean zone
-#: risk of its two end places x exposure km x value_usd_per_t x risk_aversion x RISK_LOSS_PER_KM.
-#: So 1,000 km through
-#: a zone of risk 0.5 costs 0.1 % of the cargo's value: USD 20/t for USD 20,000/t containers.
-#: This is an assumption, not a sourced figure.
-RISK_LOSS_PER_KM: float = 2e-6
-
-#: Exposure of a sea or ferry link, in km: its length, but at most this. Zones are land areas, so
-#: only the approaches to the two ports are counted. An assumption, like RISK_LOSS_PER_KM.
-SEA_RISK_EXPOSURE_KM: float = 100.0
 
 
 class Objective(enum.StrEnum):
@@ -108,7 +94,7 @@ class Network:
     - ``arc_time_h = arc_run_time_h + arc_dwell_h``: running time plus border or transfer dwell;
     - ``arc_money_usd_per_t = arc_tariff_usd_per_t + arc_fee_usd_per_t``: tariff x length plus
       border fee (for the direction) or transfer fee;
-    - ``arc_risk_usd_per_t``: see :data:`RISK_LOSS_PER_KM`;
+    - ``arc_risk_usd_per_t``: see :data:`caravan.network.costs.RISK_LOSS_PER_KM`;
     - ``arc_cost_usd_per_t = money + value_of_time_usd_per_t_h * time + risk``.
 
     All of them come from one cost model (:mod:`caravan.network.costs`), kept as ``costs``: the

@@ -131,12 +131,14 @@ def route_flows(
     k: int | None = None,
     progress: Callable[[str, int, int], None] | None = None,
     networks: MutableMapping[str, Network] | None = None,
+    network_of: Callable[[str], Network] | None = None,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Route every flow of a scenario-applied atlas's demand table.
 
     Returns the flow rows (with ``unserved_reason`` when no route exists) and the route rows
-    (``flow_id``, ``rank``, ``route``). One network is built per commodity, into ``networks``
-    (by commodity id) when given, so the caller can read their cost model.
+    (``flow_id``, ``rank``, ``route``). One network is used per commodity: ``network_of(commodity)``
+    when given (the pipeline's cache), else built here; each is put in ``networks`` (by
+    commodity id) when given, so the caller can read their cost model.
 
     The choice set of a flow is made of distinct corridors, not of variants of one voyage: the
     ``k`` cheapest routes (Yen) are merged when they share every land link (they differ only in
@@ -162,7 +164,11 @@ def route_flows(
                 if not land_world:
                     land_world.append(_without_sea(world))
                 base = land_world[0]
-            store[commodity_id] = build_network(base, year=scenario.year, commodity=commodity_id)
+            store[commodity_id] = (
+                network_of(commodity_id)
+                if network_of is not None and not land_only
+                else build_network(base, year=scenario.year, commodity=commodity_id)
+            )
         return store[commodity_id]
 
     flow_rows: list[dict[str, Any]] = []
@@ -236,6 +242,8 @@ def run_scenario(
     atlas: Atlas | None = None,
     as_of: str | None = None,
     progress: Callable[[str, int, int], None] | None = None,
+    world: Atlas | None = None,
+    network_of: Callable[[str], Network] | None = None,
 ) -> RunResult:
     """Route and settle the demand of a scenario.
 
@@ -250,13 +258,17 @@ def run_scenario(
         scenario's ``security_as_of``, else the atlas's zone figures).
     progress : callable, optional
         Called as ``progress(stage, done, total)`` while routing flows and settling them.
+    world, network_of : optional
+        The scenario's world and its network per commodity, when the caller keeps them
+        (:class:`caravan.pipeline.Pipeline`); built here otherwise.
 
     Returns
     -------
     RunResult
     """
     resolved, base = _resolve(scenario, atlas)
-    world = scenario_world(base, resolved, as_of=as_of)
+    if world is None:
+        world = scenario_world(base, resolved, as_of=as_of)
     settings = resolved.assignment
     demand = world.demand
     if demand.empty:
@@ -264,7 +276,9 @@ def run_scenario(
             f"scenario {resolved.name!r}: the atlas has no demand table (demand.csv) to assign"
         )
     networks: dict[str, Network] = {}
-    flow_rows, route_rows = route_flows(world, resolved, progress=progress, networks=networks)
+    flow_rows, route_rows = route_flows(
+        world, resolved, progress=progress, networks=networks, network_of=network_of
+    )
 
     flows = pd.DataFrame(flow_rows)
     method = method_spec(settings.method)

@@ -1,0 +1,10 @@
+"""Scenario -> world -> network -> run, owned in one place (:class:`Pipeline`).
+
+The shells (CLI, web, claims, briefs) ask a :class:`Pipeline` for a scenario by name, the world
+it runs on, the networks of that world, a run, a comparison or an ensemble; the pipeline keeps
+one cache of worlds and networks, keyed by what they are built from.
+"""
+
+from caravan.pipeline.study import Pipeline, scenario_key
+
+__all__ = ["Pipeline", "scenario_key"]

@@ -1,0 +1,195 @@
+"""The pipeline: one atlas, its scenarios, their worlds and networks, cached once."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from caravan.ensemble.executors import Executor
+from caravan.ensemble.run import run_ensemble
+from caravan.ensemble.spec import EnsembleSpec
+from caravan.ensemble.summary import EnsembleResult
+from caravan.io.atlas import load_atlas
+from caravan.io.ensemble import spec_from_mapping
+from caravan.io.scenario import load_scenario
+from caravan.model.atlas import Atlas
+from caravan.model.scenario import Scenario
+from caravan.network.build import build_network
+from caravan.network.model import Network
+from caravan.results.compare import Comparison, compare_runs
+from caravan.results.runs import RunResult, run_scenario, scenario_world
+
+__all__ = ["Pipeline", "scenario_key"]
+
+NetworkKey = tuple[str, int, str, tuple[str, ...]]
+
+
+def scenario_key(atlas: Atlas, scenario: Scenario, as_of: str | None) -> str:
+    """A digest of what a scenario's world is built from: the atlas, the scenario's content
+    (not only its file: ensembles vary the projects a scenario opens) and the security date."""
+    text = f"{atlas.digest}\n{scenario!r}\n{as_of or scenario.security_as_of or ''}"
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+class Pipeline:
+    """Scenario by name -> world (atlas + scenario + events as of a date) -> networks -> run.
+
+    Parameters
+    ----------
+    atlas : Atlas, optional
+        The atlas every scenario applies to (the shipped one by default).
+    max_networks : int
+        Networks kept (least recently used dropped); worlds are kept as long as one of their
+        networks is.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> import caravan
+    >>> atlas = caravan.load_atlas(Path(caravan.__file__).parents[2] / "tests/data/route-atlas")
+    >>> p = Pipeline(atlas)
+    >>> world, key = p.world(Scenario(name="s", description="", year=2025))
+    >>> p.network(world, key, year=2025, commodity="container") is p.network(
+    ...     world, key, year=2025, commodity="container")
+    True
+    """
+
+    def __init__(self, atlas: Atlas | None = None, *, max_networks: int = 32) -> None:
+        self.atlas = atlas if atlas is not None else load_atlas()
+        self._max_networks = max_networks
+        self._scenarios: dict[str, Scenario] = {}
+        self._worlds: dict[str, Atlas] = {}
+        self._networks: OrderedDict[NetworkKey, Network] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def scenario(self, scenario: str | Path | Scenario) -> Scenario:
+        """A scenario by shipped name or file, with its ``base`` chain resolved (read once)."""
+        if isinstance(scenario, Scenario):
+            return scenario
+        name = str(scenario)
+        with self._lock:
+            found = self._scenarios.get(name)
+        if found is None:
+            found = load_scenario(scenario, self.atlas)
+            with self._lock:
+                found = self._scenarios.setdefault(name, found)
+        return found
+
+    def world(
+        self, scenario: str | Path | Scenario, *, as_of: str | None = None
+    ) -> tuple[Atlas, str]:
+        """The atlas a scenario runs on (security picture as of a date, then its changes), and
+        its key in the cache."""
+        resolved = self.scenario(scenario)
+        key = scenario_key(self.atlas, resolved, as_of)
+        with self._lock:
+            world = self._worlds.get(key)
+        if world is None:
+            world = scenario_world(self.atlas, resolved, as_of=as_of)
+            with self._lock:
+                world = self._worlds.setdefault(key, world)
+        return world, key
+
+    def network(
+        self,
+        world: Atlas,
+        world_key: str,
+        *,
+        year: int,
+        commodity: str,
+        open_projects: Sequence[str] = (),
+    ) -> Network:
+        """The network of a world for a year, commodity and extra opened projects (built once)."""
+        key: NetworkKey = (world_key, int(year), commodity, tuple(open_projects))
+        with self._lock:
+            network = self._networks.get(key)
+            if network is not None:
+                self._networks.move_to_end(key)
+                return network
+        network = build_network(
+            world, year=year, commodity=commodity, open_projects=list(open_projects)
+        )
+        with self._lock:
+            self._networks[key] = network
+            while len(self._networks) > self._max_networks:
+                self._networks.popitem(last=False)
+            kept = {k[0] for k in self._networks}
+            for stale in [k for k in self._worlds if k not in kept and k != world_key]:
+                del self._worlds[stale]
+        return network
+
+    def run(
+        self,
+        scenario: str | Path | Scenario,
+        *,
+        as_of: str | None = None,
+        progress: Callable[[str, int, int], None] | None = None,
+    ) -> RunResult:
+        """Route and settle a scenario's freight (see :func:`caravan.results.runs.run_scenario`)."""
+        resolved = self.scenario(scenario)
+        world, key = self.world(resolved, as_of=as_of)
+
+        def network_of(commodity: str) -> Network:
+            return self.network(world, key, year=resolved.year, commodity=commodity)
+
+        return run_scenario(
+            resolved,
+            atlas=self.atlas,
+            as_of=as_of,
+            progress=progress,
+            world=world,
+            network_of=network_of,
+        )
+
+    def compare(
+        self,
+        a: str | Path | Scenario | RunResult,
+        b: str | Path | Scenario | RunResult,
+        *,
+        as_of: str | None = None,
+    ) -> Comparison:
+        """Run two scenarios (or take two runs) and compare them, B minus A."""
+        run_a = a if isinstance(a, RunResult) else self.run(a, as_of=as_of)
+        run_b = b if isinstance(b, RunResult) else self.run(b, as_of=as_of)
+        return compare_runs(run_a, run_b)
+
+    def ensemble_spec(
+        self,
+        scenario: str | Path | Scenario,
+        *,
+        draws: int | None = None,
+        seed: int | None = None,
+    ) -> EnsembleSpec:
+        """The scenario's ``ensemble:`` section as a spec (draws and seed overridden if given)."""
+        resolved = self.scenario(scenario)
+        return spec_from_mapping(
+            resolved.ensemble, source=f"scenario {resolved.name}", draws=draws, seed=seed
+        )
+
+    def ensemble(
+        self,
+        scenario: str | Path | Scenario,
+        *,
+        reference: str | Path | Scenario | None = None,
+        spec: EnsembleSpec | None = None,
+        executor: Executor | str = Executor.PROCESS,
+        workers: int | None = None,
+        scheduler: str | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> EnsembleResult:
+        """Draw a scenario's uncertain inputs many times (:func:`caravan.ensemble.run_ensemble`)."""
+        resolved = self.scenario(scenario)
+        ref = self.scenario(reference) if reference is not None else None
+        return run_ensemble(
+            resolved,
+            reference=ref,
+            spec=spec if spec is not None else self.ensemble_spec(resolved),
+            atlas=self.atlas,
+            executor=executor,
+            workers=workers,
+            scheduler=scheduler,
+            progress=progress,
+        )
