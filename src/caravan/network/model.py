@@ -146,9 +146,10 @@ class Network:
     restrictions: tuple[Restriction, ...] = field(repr=False)
     restriction_rule_idx: IntArray = field(repr=False)
     restriction_arc_idx: IntArray = field(repr=False)
-    #: Things computed from this network once and kept with it (e.g. the network with every
-    #: link usable, which explains missing routes); never part of its identity.
-    derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    #: Project and corridor ids of each atlas link, and the name of each border crossing.
+    link_project_ids: tuple[tuple[str, ...], ...] = field(repr=False)
+    link_corridor_ids: tuple[tuple[str, ...], ...] = field(repr=False)
+    border_names: tuple[str, ...] = field(repr=False)
 
     @property
     def n_vnodes(self) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -20,6 +21,7 @@ from caravan.model.scenario import Scenario
 from caravan.network.build import build_network
 from caravan.network.model import Network
 from caravan.results.compare import Comparison, compare_runs
+from caravan.results.no_route import every_link_network
 from caravan.results.runs import RunResult, run_scenario, scenario_world
 
 __all__ = ["Pipeline", "scenario_key"]
@@ -63,7 +65,22 @@ class Pipeline:
         self._scenarios: dict[str, Scenario] = {}
         self._worlds: dict[str, Atlas] = {}
         self._networks: OrderedDict[NetworkKey, Network] = OrderedDict()
+        self._building: dict[NetworkKey, threading.Lock] = {}
+        self._explaining: weakref.WeakKeyDictionary[Network, Network] = weakref.WeakKeyDictionary()
         self._lock = threading.Lock()
+
+    @property
+    def atlas_key(self) -> str:
+        """The cache key of the atlas as it is (no scenario applied)."""
+        return f"atlas:{self.atlas.digest}"
+
+    def atlas_network(
+        self, *, year: int, commodity: str, open_projects: Sequence[str] = ()
+    ) -> Network:
+        """The network of the atlas itself for a year, commodity and opened projects."""
+        return self.network(
+            self.atlas, self.atlas_key, year=year, commodity=commodity, open_projects=open_projects
+        )
 
     def scenario(self, scenario: str | Path | Scenario) -> Scenario:
         """A scenario by shipped name or file, with its ``base`` chain resolved (read once)."""
@@ -102,17 +119,25 @@ class Pipeline:
         commodity: str,
         open_projects: Sequence[str] = (),
     ) -> Network:
-        """The network of a world for a year, commodity and extra opened projects (built once)."""
+        """The network of a world for a year, commodity and extra opened projects, built once
+        (threads asking for the same network wait for one build)."""
         key: NetworkKey = (world_key, int(year), commodity, tuple(open_projects))
         with self._lock:
             network = self._networks.get(key)
             if network is not None:
                 self._networks.move_to_end(key)
                 return network
-        network = build_network(
-            world, year=year, commodity=commodity, open_projects=list(open_projects)
-        )
+            gate = self._building.setdefault(key, threading.Lock())
+        with gate:
+            with self._lock:
+                network = self._networks.get(key)
+            if network is not None:
+                return network
+            network = build_network(
+                world, year=year, commodity=commodity, open_projects=list(open_projects)
+            )
         with self._lock:
+            self._building.pop(key, None)
             self._networks[key] = network
             while len(self._networks) > self._max_networks:
                 self._networks.popitem(last=False)
@@ -120,6 +145,17 @@ class Pipeline:
             for stale in [k for k in self._worlds if k not in kept and k != world_key]:
                 del self._worlds[stale]
         return network
+
+    def explaining_network(self, network: Network) -> Network:
+        """The network with every link usable that explains a missing route (built once per
+        network, kept as long as the network is)."""
+        with self._lock:
+            found = self._explaining.get(network)
+        if found is None:
+            found = every_link_network(network)
+            with self._lock:
+                found = self._explaining.setdefault(network, found)
+        return found
 
     def run(
         self,
@@ -142,6 +178,7 @@ class Pipeline:
             progress=progress,
             world=world,
             network_of=network_of,
+            explaining=self.explaining_network,
         )
 
     def compare(

@@ -151,15 +151,7 @@ def _link_project_corridor_ids(
     network: Network,
 ) -> tuple[tuple[tuple[str, ...], ...], tuple[tuple[str, ...], ...]]:
     """Each link's project and corridor ids, by link position (kept with the network)."""
-    cached = network.derived.get("link_project_corridor_ids")
-    if cached is None:
-        links = network.atlas.links_frame
-        cached = (
-            tuple(tuple(ids) for ids in links["project_ids"].tolist()),
-            tuple(tuple(ids) for ids in links["corridor_ids"].tolist()),
-        )
-        network.derived["link_project_corridor_ids"] = cached
-    return cached  # type: ignore[no-any-return]
+    return network.link_project_ids, network.link_corridor_ids
 
 
 def by_country(legs: Sequence[Leg]) -> tuple[CountryShare, ...]:

@@ -8,7 +8,7 @@ connect the places); otherwise the places are not joined in the atlas at all.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -20,7 +20,10 @@ from caravan.network.model import Network, Objective
 from caravan.results.routes import _places, paths_between
 from caravan.routing.shortest import ArcPath
 
-__all__ = ["explain_no_route"]
+__all__ = ["ExplainingNetwork", "every_link_network", "explain_no_route"]
+
+#: What gives the network with every link usable, for a network.
+ExplainingNetwork = Callable[[Network], Network]
 
 
 def _search(
@@ -142,10 +145,29 @@ def _place_note(network: Network, place_id: str) -> str | None:
     return f"{name} ({place_id}) has no link usable in {network.year}: {only} {notes}"
 
 
+def every_link_network(network: Network) -> Network:
+    """The network of the same atlas, year and commodity with every atlas link usable."""
+    return compile_network(
+        network.atlas,
+        year=network.year,
+        commodity=network.commodity,
+        link_usable=np.ones(len(network.link_ids), dtype=np.bool_),
+        opened=network.open_project_ids,
+    )
+
+
 def explain_no_route(
-    network: Network, cargo: CargoArcs, origin_id: str, destination_id: str
+    network: Network,
+    cargo: CargoArcs,
+    origin_id: str,
+    destination_id: str,
+    *,
+    explaining: ExplainingNetwork | None = None,
 ) -> str:
     """A message saying why no route joins the two places, and what would connect them.
+
+    ``explaining(network)`` gives the network with every link usable (:func:`every_link_network`
+    by default; a caller that explains often passes a cached one, as the pipeline does).
 
     Examples
     --------
@@ -179,16 +201,7 @@ def explain_no_route(
             f"{_place_path(network, free)}"
         )
         return head + ": " + "; ".join(notes)
-    full = network.derived.get("every_link_usable")
-    if full is None:
-        full = compile_network(
-            atlas,
-            year=network.year,
-            commodity=network.commodity,
-            link_usable=np.ones(len(network.link_ids), dtype=np.bool_),
-            opened=network.open_project_ids,
-        )
-        network.derived["every_link_usable"] = full
+    full = (explaining or every_link_network)(network)
     full_cargo = cargo_arcs(
         full, origin_iso3=cargo.origin_iso3, destination_iso3=cargo.destination_iso3
     )

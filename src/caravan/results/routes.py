@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from itertools import islice
 from typing import Any
@@ -259,11 +259,14 @@ def find_routes(
     k: int = 1,
     max_overlap: float = 0.8,
     kernel: Kernel | str = Kernel.NUMBA,
+    explaining: Callable[[Network], Network] | None = None,
 ) -> tuple[Route, ...]:
     """The best route and up to ``k - 1`` alternatives on a built network.
 
     Same as :func:`route` but on a network built once, for many queries: the default kernel is
     the numba one (fast per search once loaded; see :mod:`caravan.routing.shortest`).
+    ``explaining`` gives the network with every link usable that explains a missing route
+    (built on demand by default; the pipeline passes its cached one).
 
     Examples
     --------
@@ -301,7 +304,9 @@ def find_routes(
     if not paths:
         from caravan.results.no_route import explain_no_route
 
-        raise NoRouteError(explain_no_route(network, cargo, o.node_id, d.node_id))
+        raise NoRouteError(
+            explain_no_route(network, cargo, o.node_id, d.node_id, explaining=explaining)
+        )
     places = [_places(network, p) for p in paths]
     countries = [_countries(network, p) for p in places]
     routes = []
@@ -376,9 +381,7 @@ def _route(
     atlas = network.atlas
     legs = legs_of(network, cargo, path.arcs)
     node_ids = tuple(network.place_ids[p] for p in places)
-    border_names = network.derived.get("border_names")
-    if border_names is None:
-        border_names = network.derived["border_names"] = atlas.borders_frame["name"].tolist()
+    border_names = network.border_names
     borders = []
     transfers = []
     surcharges: dict[str, float] = {}

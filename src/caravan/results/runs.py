@@ -132,6 +132,7 @@ def route_flows(
     progress: Callable[[str, int, int], None] | None = None,
     networks: MutableMapping[str, Network] | None = None,
     network_of: Callable[[str], Network] | None = None,
+    explaining: Callable[[Network], Network] | None = None,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Route every flow of a scenario-applied atlas's demand table.
 
@@ -189,7 +190,9 @@ def route_flows(
         commodity_id = str(flow["commodity_id"])
         o, d = flow["origin_node_id"], flow["destination_node_id"]
         try:
-            routes = find_routes(network(commodity_id, False), o, d, by="cost", k=n_routes)
+            routes = find_routes(
+                network(commodity_id, False), o, d, by="cost", k=n_routes, explaining=explaining
+            )
         except NoRouteError as exc:
             row["unserved_reason"] = str(exc)
             routes = ()
@@ -197,7 +200,9 @@ def route_flows(
             routes = _distinct_corridors(routes, sea_ids)
             if sea_ids.intersection(routes[0].link_ids):
                 try:
-                    land = find_routes(network(commodity_id, True), o, d, by="cost", k=2)
+                    land = find_routes(
+                        network(commodity_id, True), o, d, by="cost", k=2, explaining=explaining
+                    )
                 except NoRouteError:
                     land = ()
                 routes = _distinct_corridors((*routes, *land), sea_ids)
@@ -244,6 +249,7 @@ def run_scenario(
     progress: Callable[[str, int, int], None] | None = None,
     world: Atlas | None = None,
     network_of: Callable[[str], Network] | None = None,
+    explaining: Callable[[Network], Network] | None = None,
 ) -> RunResult:
     """Route and settle the demand of a scenario.
 
@@ -258,9 +264,10 @@ def run_scenario(
         scenario's ``security_as_of``, else the atlas's zone figures).
     progress : callable, optional
         Called as ``progress(stage, done, total)`` while routing flows and settling them.
-    world, network_of : optional
-        The scenario's world and its network per commodity, when the caller keeps them
-        (:class:`caravan.pipeline.Pipeline`); built here otherwise.
+    world, network_of, explaining : optional
+        The scenario's world, its network per commodity and the network that explains missing
+        routes, when the caller keeps them (:class:`caravan.pipeline.Pipeline`); built here
+        otherwise.
 
     Returns
     -------
@@ -277,7 +284,12 @@ def run_scenario(
         )
     networks: dict[str, Network] = {}
     flow_rows, route_rows = route_flows(
-        world, resolved, progress=progress, networks=networks, network_of=network_of
+        world,
+        resolved,
+        progress=progress,
+        networks=networks,
+        network_of=network_of,
+        explaining=explaining,
     )
 
     flows = pd.DataFrame(flow_rows)
