@@ -26,6 +26,7 @@ LAYERS: dict[str, int] = {
     "security": 3,
     "results": 4,
     "ensemble": 5,
+    "calibration": 5,
     "pipeline": 6,
     "claims": 7,
     "briefs": 7,
