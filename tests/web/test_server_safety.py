@@ -189,16 +189,16 @@ def test_routes_are_computed_off_the_event_loop_and_refused_when_full(web_atlas:
     limits = Limits(route_workers=1, max_pending_routes=1, route_timeout_s=0.05)
     app = create_app(atlas_path=web_atlas, limits=limits)
     state = app.state.caravan
-    real = state.networks.get
+    real = state.pipeline.atlas_network
     gate = threading.Event()
     threads: list[str] = []
 
-    def slow_get(*args: Any) -> Any:
+    def slow_get(**kwargs: Any) -> Any:
         threads.append(threading.current_thread().name)
         gate.wait(5)
-        return real(*args)
+        return real(**kwargs)
 
-    state.networks.get = slow_get
+    state.pipeline.atlas_network = slow_get
     client = TestClient(app, base_url="http://127.0.0.1")
     with client:
         api_error(client.get("/api/route", params={"from": "amber", "to": "dune"}), 504)

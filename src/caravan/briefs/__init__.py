@@ -132,24 +132,19 @@ def write_demo_brief(
     Path
         The brief written.
     """
-    from caravan.results.runs import run_scenario
+    from caravan.pipeline import Pipeline
 
+    pipeline = Pipeline(atlas)
     name_a, name_b = comparison
-    run_a = run_scenario(name_a, atlas=atlas, progress=progress)
-    run_b = run_scenario(name_b, atlas=atlas, progress=progress)
+    run_a = pipeline.run(name_a, progress=progress)
+    run_b = pipeline.run(name_b, progress=progress)
     ensemble = spec = None
     if ensemble_draws:
-        from caravan.ensemble import run_ensemble
-        from caravan.io.ensemble import spec_from_mapping
-
-        spec = spec_from_mapping(
-            run_b.scenario.ensemble, source=f"scenario {name_b}", draws=ensemble_draws
-        )
-        ensemble = run_ensemble(
+        spec = pipeline.ensemble_spec(run_b.scenario, draws=ensemble_draws)
+        ensemble = pipeline.ensemble(
             run_b.scenario,
             reference=run_a.scenario,
             spec=spec,
-            atlas=atlas,
             executor="in-process",
             progress=None if progress is None else lambda d, t: progress("ensemble", d, t),
         )

@@ -51,8 +51,7 @@ def _routes(atlas: Atlas) -> None:
 def _scenarios(atlas: Atlas, out_dir: Path) -> None:
     from caravan.cli._runs import print_comparison
     from caravan.io.scenario import list_scenarios
-    from caravan.results.compare import compare_runs
-    from caravan.results.runs import run_scenario
+    from caravan.pipeline import Pipeline
 
     out = console()
     names = [s["name"] for s in list_scenarios(atlas)]
@@ -60,14 +59,15 @@ def _scenarios(atlas: Atlas, out_dir: Path) -> None:
         out.print(f"no {BASELINE} scenario in this atlas: skipping the scenario runs")
         return
     out.rule(f"Every shipped scenario against {BASELINE}")
+    pipeline = Pipeline(atlas)
     with err_console().status("running the baseline"):
-        base = run_scenario(BASELINE, atlas=atlas)
+        base = pipeline.run(BASELINE)
     for name in names:
         if name == BASELINE:
             continue
         with err_console().status(f"running {name}"):
-            other = run_scenario(name, atlas=atlas)
-        print_comparison(compare_runs(base, other), top=6)
+            other = pipeline.run(name)
+        print_comparison(pipeline.compare(base, other), top=6)
     from caravan.briefs import DEMO_COMPARISON, write_demo_brief
 
     if DEMO_COMPARISON[1] not in names:

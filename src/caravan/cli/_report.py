@@ -50,7 +50,7 @@ def report(
     from caravan.briefs import report as write_report
     from caravan.io.atlas import load_atlas
     from caravan.io.report import PdfConverterError, find_pdf_converter, write_brief_pdf
-    from caravan.results.runs import run_scenario
+    from caravan.pipeline import Pipeline
 
     if ensemble is None and (seed is not None or in_process or workers is not None):
         err_console().print("error: --seed, --in-process and --workers need --ensemble N")
@@ -65,6 +65,7 @@ def report(
     con = console()
     with fail_on_caravan_error():
         loaded = load_atlas(atlas)
+        pipeline = Pipeline(loaded)
         result = spec = None
         with _progress(not as_json) as update:
 
@@ -75,23 +76,14 @@ def report(
 
                 return progress
 
-            run_a = run_scenario(a, atlas=loaded, progress=stage(a))
-            run_b = run_scenario(b, atlas=loaded, progress=stage(b))
+            run_a = pipeline.run(a, progress=stage(a))
+            run_b = pipeline.run(b, progress=stage(b))
             if ensemble is not None:
-                from caravan.ensemble import run_ensemble
-                from caravan.io.ensemble import spec_from_mapping
-
-                spec = spec_from_mapping(
-                    run_b.scenario.ensemble,
-                    source=f"scenario {run_b.name}",
-                    draws=ensemble,
-                    seed=seed,
-                )
-                result = run_ensemble(
+                spec = pipeline.ensemble_spec(run_b.scenario, draws=ensemble, seed=seed)
+                result = pipeline.ensemble(
                     run_b.scenario,
                     reference=run_a.scenario,
                     spec=spec,
-                    atlas=loaded,
                     executor="in-process" if in_process else "process",
                     workers=workers,
                     progress=None

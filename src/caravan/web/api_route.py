@@ -133,8 +133,16 @@ async def plan_route(
 
     def compute() -> bytes:
         try:
-            network = state.networks.get(state.atlas, year, c, projects)
-            routes = find_routes(network, o, d, by=by, k=k, max_overlap=max_overlap)
+            network = state.pipeline.atlas_network(year=year, commodity=c, open_projects=projects)
+            routes = find_routes(
+                network,
+                o,
+                d,
+                by=by,
+                k=k,
+                max_overlap=max_overlap,
+                explaining=state.pipeline.explaining_network,
+            )
         except CaravanError as exc:
             raise ApiError.from_caravan(exc) from None
         records = []

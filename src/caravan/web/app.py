@@ -17,8 +17,9 @@ from starlette.concurrency import run_in_threadpool
 import caravan
 from caravan.errors import InputError
 from caravan.model.atlas import Atlas
+from caravan.pipeline import Pipeline
 from caravan.web.admission import HeavyAdmission
-from caravan.web.caches import NetworkCache, RouteCache
+from caravan.web.caches import RouteCache
 from caravan.web.errors import install_error_handlers
 from caravan.web.geojson import AtlasIndex, atlas_index
 from caravan.web.jobs import JobQueue, check_cancelled
@@ -61,7 +62,7 @@ class WebState:
         Route answers computed so far.
     route_jobs : JobQueue
         The bounded queue of route computations (off the event loop).
-    networks : NetworkCache
+    pipeline : Pipeline
         Networks compiled so far.
     index : AtlasIndex
         Look-ups for drawing routes.
@@ -79,7 +80,7 @@ class WebState:
     runs: RunStore
     routes: RouteCache
     route_jobs: JobQueue
-    networks: NetworkCache
+    pipeline: Pipeline
     index: AtlasIndex
     ensembles: KeyedJobs
     ensemble: EnsembleFunction
@@ -140,32 +141,30 @@ async def web_state(request: Request) -> WebState:
     return state
 
 
-def _default_run(name: str, atlas: Atlas) -> Any:
-    from caravan.results.runs import run_scenario
+def _default_run(pipeline: Pipeline) -> Callable[[str, Atlas], Any]:
+    def run(name: str, atlas: Atlas) -> Any:
+        del atlas  # the pipeline's own
+        # The progress hook stops the run when its job is cancelled (client gone, server
+        # stopping).
+        return pipeline.run(name, progress=lambda *_: check_cancelled())
 
-    # The progress hook stops the run when its job is cancelled (client gone, server stopping).
-    return run_scenario(name, atlas=atlas, progress=lambda *_: check_cancelled())
+    return run
 
 
-def _default_ensemble(scenario: str, vs: str | None, draws: int, seed: int, atlas: Atlas) -> Any:
-    """An ensemble in this thread (the in-process executor: the server spawns no processes)."""
-    from caravan.ensemble import run_ensemble
-    from caravan.io.ensemble import spec_from_mapping
-    from caravan.io.scenario import load_scenario
+def _default_ensemble(pipeline: Pipeline) -> EnsembleFunction:
+    def ensemble(scenario: str, vs: str | None, draws: int, seed: int, atlas: Atlas) -> Any:
+        """An ensemble in this thread (the in-process executor: the server spawns no
+        processes)."""
+        del atlas
+        return pipeline.ensemble(
+            scenario,
+            reference=vs,
+            spec=pipeline.ensemble_spec(scenario, draws=draws, seed=seed),
+            executor="in-process",
+            progress=lambda *_: check_cancelled(),
+        )
 
-    resolved = load_scenario(scenario, atlas)
-    spec = spec_from_mapping(
-        resolved.ensemble, source=f"scenario {resolved.name}", draws=draws, seed=seed
-    )
-    reference = load_scenario(vs, atlas) if vs is not None else None
-    return run_ensemble(
-        resolved,
-        reference=reference,
-        spec=spec,
-        atlas=atlas,
-        executor="in-process",
-        progress=lambda *_: check_cancelled(),
-    )
+    return ensemble
 
 
 def create_app(
@@ -258,19 +257,20 @@ def create_app(
         max_per_client=limits.max_pending_routes,
         max_kept=0,
     )
+    pipeline = Pipeline(served)
     state = WebState(
         atlas=served,
         host=host,
         token=token,
         limits=limits,
         jobs=jobs,
-        runs=RunStore(served, run or _default_run, jobs),
+        runs=RunStore(served, run or _default_run(pipeline), jobs),
         routes=RouteCache(limits.route_cache_entries),
         route_jobs=route_jobs,
-        networks=NetworkCache(),
+        pipeline=pipeline,
         index=atlas_index(served),
         ensembles=KeyedJobs(jobs, "ensemble"),
-        ensemble=ensemble or _default_ensemble,
+        ensemble=ensemble or _default_ensemble(pipeline),
     )
 
     @asynccontextmanager
