@@ -17,9 +17,8 @@ import time
 from caravan.ensemble import executors
 from caravan.ensemble.compile import EnsembleInputs, compile_ensemble
 from caravan.ensemble.executors import batch_draws, run_draws
-from caravan.ensemble.spec import EnsembleSpec
+from caravan.ensemble.spec import EnsembleSpec, spec_from_mapping
 from caravan.io.atlas import load_atlas
-from caravan.io.ensemble import spec_from_mapping
 from caravan.io.scenario import load_scenario
 
 

@@ -47,7 +47,6 @@ KNOWN: dict[tuple[str, str], str] = {
     ("caravan/assign/tntp.py", "caravan.io.tntp"): "TNTP record types still live in io/tntp.py",
     ("caravan/io/claims.py", "caravan.claims.check"): "claim resolution still in the reader",
     ("caravan/io/claims.py", "caravan.claims.model"): "the reader builds claim records",
-    ("caravan/io/ensemble.py", "caravan.ensemble.spec"): "ensemble spec parsing in io",
     ("caravan/io/security.py", "caravan.security.acled"): "security rows parsed by the reader",
     ("caravan/io/security.py", "caravan.security.event_rows"): "as above",
     ("caravan/io/security.py", "caravan.security.records"): "as above",

@@ -11,10 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from caravan.ensemble import EnsembleSpec, run_ensemble
-from caravan.ensemble.spec import Distribution, draw_uniforms, inverse_cdf
+from caravan.ensemble.spec import Distribution, draw_uniforms, inverse_cdf, spec_from_mapping
 from caravan.errors import AtlasValidationError
 from caravan.io.atlas import load_atlas
-from caravan.io.ensemble import spec_from_mapping
 from caravan.model.atlas import Atlas
 from caravan.model.scenario import AssignmentSettings, Scenario
 from caravan.results.runs import run_scenario

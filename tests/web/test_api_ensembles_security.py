@@ -351,7 +351,7 @@ def test_ensemble_time_limit_answers_504_and_keeps_it(web_atlas: Path) -> None:
 
 def test_ensemble_matches_the_library(web_atlas: Path) -> None:
     from caravan.ensemble import run_ensemble
-    from caravan.io.ensemble import spec_from_mapping
+    from caravan.ensemble.spec import spec_from_mapping
     from caravan.io.scenario import load_scenario
 
     local = TestClient(create_app(atlas_path=web_atlas), base_url="http://127.0.0.1")

@@ -193,7 +193,7 @@ def _stated_p_open(
     """Each project's completion probability by B's year, and where it was read."""
     where = "the ensemble spec"
     if spec is None:
-        from caravan.io.ensemble import spec_from_mapping
+        from caravan.ensemble.spec import spec_from_mapping
 
         try:
             spec = spec_from_mapping(ctx.run_b.scenario.ensemble)

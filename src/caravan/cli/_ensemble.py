@@ -60,8 +60,8 @@ def ensemble(
     ),
 ) -> None:
     """Draw every ranged input and project completion; who gains and loses, how surely."""
+    from caravan.ensemble.spec import read_spec
     from caravan.io.atlas import load_atlas
-    from caravan.io.ensemble import read_spec
     from caravan.pipeline import Pipeline
 
     if scheduler and (local_cluster or in_process):

@@ -51,8 +51,8 @@ def run_ensemble(
     progress : callable, optional
         Called with ``(draws_done, draws_total)``.
     """
+    from caravan.ensemble.spec import spec_from_mapping
     from caravan.io.atlas import load_atlas
-    from caravan.io.ensemble import spec_from_mapping
 
     base = atlas if atlas is not None else load_atlas()
     resolved = _resolve(scenario, base)

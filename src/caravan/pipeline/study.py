@@ -11,10 +11,9 @@ from pathlib import Path
 
 from caravan.ensemble.executors import Executor
 from caravan.ensemble.run import run_ensemble
-from caravan.ensemble.spec import EnsembleSpec
+from caravan.ensemble.spec import EnsembleSpec, spec_from_mapping
 from caravan.ensemble.summary import EnsembleResult
 from caravan.io.atlas import load_atlas
-from caravan.io.ensemble import spec_from_mapping
 from caravan.io.scenario import load_scenario
 from caravan.model.atlas import Atlas
 from caravan.model.scenario import Scenario
