@@ -6,6 +6,7 @@ import pytest
 
 from caravan.io.atlas import load_atlas
 from caravan.io.scenario import load_scenario
+from caravan.io.security import atlas_events
 from caravan.results.runs import scenario_world
 from caravan.security.risk import security_atlas
 
@@ -23,7 +24,7 @@ def test_zone_risk_comes_from_the_events(name: str, zone_id: str) -> None:
     scenario = load_scenario(name, atlas)
     assert scenario.security_as_of is not None
     world = scenario_world(atlas, scenario)
-    layer = security_atlas(atlas, as_of=scenario.security_as_of)
+    layer = security_atlas(atlas, as_of=scenario.security_as_of, events=atlas_events(atlas))
     risk = {z.zone_id: z for z in world.zones}[zone_id]
     expected = {z.zone_id: z for z in layer.zones}[zone_id]
     analysts = {z.zone_id: z.risk for z in atlas.zones}[zone_id]

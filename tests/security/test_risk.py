@@ -10,6 +10,7 @@ import pytest
 
 from caravan.errors import InputError
 from caravan.io.atlas import load_atlas
+from caravan.io.security import atlas_events
 from caravan.model.records import Zone
 from caravan.security import Event, EventType, RiskModel, security_atlas, zone_risks
 from caravan.security.risk import (
@@ -150,7 +151,7 @@ def test_bad_constants_are_input_errors() -> None:
 
 def test_security_atlas_returns_a_new_atlas(tmp_path: Path) -> None:
     atlas = load_atlas(make_security_atlas(tmp_path / "atlas"))
-    later = security_atlas(atlas, as_of="2025-01-02")  # reads the atlas's own events
+    later = security_atlas(atlas, as_of="2025-01-02", events=atlas_events(atlas))
     old = {z.zone_id: z for z in atlas.zones}
     new = {z.zone_id: z for z in later.zones}
     assert old["afg-paktika"].risk == 0.1  # unchanged
@@ -163,8 +164,12 @@ def test_security_atlas_returns_a_new_atlas(tmp_path: Path) -> None:
 
 def test_scenario_risk_changes(tmp_path: Path) -> None:
     atlas = load_atlas(make_security_atlas(tmp_path / "atlas"))
-    changes = scenario_risk_changes(atlas, as_of="2025-01-02", zone_ids=["afg-paktika"])
+    changes = scenario_risk_changes(
+        atlas, as_of="2025-01-02", events=atlas_events(atlas), zone_ids=["afg-paktika"]
+    )
     assert len(changes) == 1 and changes[0].risk > 0.7
     assert changes[0].basis.startswith("security layer: as of 2025-01-02")
     with pytest.raises(InputError, match="unknown zone 'afg-paktikaa'"):
-        scenario_risk_changes(atlas, as_of="2025-01-02", zone_ids=["afg-paktikaa"])
+        scenario_risk_changes(
+            atlas, as_of="2025-01-02", events=atlas_events(atlas), zone_ids=["afg-paktikaa"]
+        )

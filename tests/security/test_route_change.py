@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from caravan.io.atlas import load_atlas
+from caravan.io.security import atlas_events
 from caravan.model.atlas import Atlas
 from caravan.results.routes import route
 from caravan.security import security_atlas
@@ -21,7 +22,7 @@ def atlas(tmp_path_factory: pytest.TempPathFactory) -> Atlas:
 
 
 def _best(atlas: Atlas, as_of: str) -> tuple[tuple[str, ...], float]:
-    world = security_atlas(atlas, as_of=as_of)
+    world = security_atlas(atlas, as_of=as_of, events=atlas_events(atlas))
     paktika = next(z for z in world.zones if z.zone_id == "afg-paktika")
     return route(world, "Amber", "Dune", year=2025, commodity="gems")[0].node_ids, paktika.risk
 
@@ -43,7 +44,12 @@ def test_the_switch_is_at_the_detour_cost(atlas: Atlas) -> None:
     direct = route(atlas, "Amber", "Dune", year=2025, commodity="gems", k=2)
     costs = {r.node_ids: r.cost_usd_per_t for r in direct}
     hot = route(
-        security_atlas(atlas, as_of="2025-01-02"), "Amber", "Dune", year=2025, commodity="gems", k=2
+        security_atlas(atlas, as_of="2025-01-02", events=atlas_events(atlas)),
+        "Amber",
+        "Dune",
+        year=2025,
+        commodity="gems",
+        k=2,
     )
     hot_costs = {r.node_ids: r.cost_usd_per_t for r in hot}
     assert costs[DIRECT] < costs[DETOUR]  # calm: the detour costs more

@@ -22,6 +22,7 @@ from caravan.io._atomic import atomic_path
 from caravan.io._limits import LimitError, read_limited
 from caravan.io._yaml import YAML_ERRORS, load_yaml, yaml_problem
 from caravan.io.atlas import shipped_atlas_path
+from caravan.model.atlas import Atlas
 from caravan.security.acled import (
     AcledImport,
     check_acled_columns,
@@ -34,6 +35,7 @@ from caravan.security.validate import build_security
 
 __all__ = [
     "ImportReport",
+    "atlas_events",
     "import_acled",
     "read_acled",
     "read_security",
@@ -167,6 +169,14 @@ def security_problems(
         The atlas's source ids; by default read from the atlas's ``sources.yaml``.
     """
     return _read(path, known_source_ids)[1]
+
+
+def atlas_events(atlas: Atlas) -> tuple[Event, ...]:
+    """The events of an atlas's own security layer (``security/events.csv`` of its folder)."""
+    if atlas.path is None:
+        msg = "the atlas was not read from a folder: pass events=... to use its security layer"
+        raise InputError(msg)
+    return read_security(atlas.path).events
 
 
 def read_security(

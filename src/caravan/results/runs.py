@@ -355,9 +355,10 @@ def scenario_world(atlas: Atlas, scenario: Scenario, *, as_of: str | None = None
     """
     day = as_of or scenario.security_as_of
     if day:
+        from caravan.io.security import atlas_events
         from caravan.security.risk import security_atlas
 
-        atlas = security_atlas(atlas, as_of=day)
+        atlas = security_atlas(atlas, as_of=day, events=atlas_events(atlas))
     return apply_scenario(atlas, scenario)
 
 

@@ -465,20 +465,11 @@ def zone_risk_table(risks: Iterable[ZoneRisk]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-def _load_events(atlas: Atlas) -> tuple[Event, ...]:
-    from caravan.io.security import read_security
-
-    if atlas.path is None:
-        msg = "the atlas was not read from a folder: pass events=... to use its security layer"
-        raise InputError(msg)
-    return read_security(atlas.path).events
-
-
 def security_atlas(
     atlas: Atlas,
     *,
     as_of: dt.date | str,
-    events: Iterable[Event] | SecurityData | None = None,
+    events: Iterable[Event] | SecurityData,
     model: RiskModel | None = None,
     add_zones: bool = False,
 ) -> Atlas:
@@ -494,8 +485,9 @@ def security_atlas(
         The atlas (its zones' ``risk`` are the analysts' figures).
     as_of : date or str
         The day of the security picture.
-    events : iterable of Event or SecurityData, optional
-        The events; by default the atlas's own ``security/events.csv``.
+    events : iterable of Event or SecurityData
+        The events (the atlas's own: :func:`caravan.io.security.atlas_events`); this module
+        never reads files.
     model : RiskModel, optional
         The model constants.
     add_zones : bool
@@ -518,8 +510,7 @@ def security_atlas(
     """
     model = model or RiskModel()
     day = as_of_date(as_of)
-    event_list = _load_events(atlas) if events is None else events
-    risks = {r.zone_id: r for r in zone_risks(atlas.zones, event_list, as_of=day, model=model)}
+    risks = {r.zone_id: r for r in zone_risks(atlas.zones, events, as_of=day, model=model)}
     zones: list[Zone] = []
     for z in atlas.zones:
         r = risks[z.zone_id]
@@ -549,7 +540,7 @@ def scenario_risk_changes(
     atlas: Atlas,
     *,
     as_of: dt.date | str,
-    events: Iterable[Event] | SecurityData | None = None,
+    events: Iterable[Event] | SecurityData,
     zone_ids: Sequence[str] | None = None,
     model: RiskModel | None = None,
 ) -> tuple[RiskChange, ...]:
@@ -564,8 +555,8 @@ def scenario_risk_changes(
         The atlas.
     as_of : date or str
         The day of the security picture (a scenario's date, or ``f"{year}-01-01"``).
-    events : iterable of Event or SecurityData, optional
-        By default the atlas's own ``security/events.csv``.
+    events : iterable of Event or SecurityData
+        The events (the atlas's own: :func:`caravan.io.security.atlas_events`).
     zone_ids : sequence of str, optional
         Only these zones (an unknown id is an error); by default every zone.
     model : RiskModel, optional
@@ -583,8 +574,7 @@ def scenario_risk_changes(
     ...                                            zone_ids=["pak-north"])]
     ['pak-north']
     """
-    event_list = _load_events(atlas) if events is None else events
-    risks = {r.zone_id: r for r in zone_risks(atlas.zones, event_list, as_of=as_of, model=model)}
+    risks = {r.zone_id: r for r in zone_risks(atlas.zones, events, as_of=as_of, model=model)}
     wanted = list(zone_ids) if zone_ids is not None else [z.zone_id for z in atlas.zones]
     unknown = [z for z in wanted if z not in risks]
     if unknown:
