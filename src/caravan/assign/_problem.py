@@ -11,10 +11,9 @@ from numpy.typing import NDArray
 from caravan.assign.records import AssignmentNetwork, DemandClass
 from caravan.assign.vdf import VolumeDelayFunction
 from caravan.errors import InputError
+from caravan.model.arrays import FloatArray
 
 __all__ = ["Problem", "ProgressFn", "Solution", "build_problem"]
-
-FloatArray = NDArray[np.float64]
 
 
 @dataclass(frozen=True)

@@ -8,15 +8,13 @@ from typing import Any
 import numba
 import numpy as np
 from numba import njit, prange
-from numpy.typing import NDArray
 
 from caravan.assign.records import AssignmentNetwork
 from caravan.errors import InputError, NoRouteError
+from caravan.model.arrays import FloatArray
 from caravan.routing.trees import PARALLEL_MIN_WORK, all_origins_distances, dijkstra_kernel
 
 __all__ = ["AonLoad", "all_or_nothing", "aon_kernel", "shortest_path_total_cost"]
-
-FloatArray = NDArray[np.float64]
 
 
 @njit(cache=True, nogil=True)  # type: ignore[untyped-decorator]

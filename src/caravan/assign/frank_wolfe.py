@@ -17,15 +17,14 @@ import logging
 from collections.abc import Callable
 
 import numpy as np
-from numpy.typing import NDArray
 
 from caravan.assign._problem import Problem, ProgressFn, Solution
 from caravan.assign.aon import all_or_nothing
 from caravan.errors import InputError
+from caravan.model.arrays import FloatArray
 
 __all__ = ["FW_VARIANTS", "frank_wolfe"]
 
-FloatArray = NDArray[np.float64]
 FW_VARIANTS = ("fw", "cfw", "bfw")
 _CONJUGATE_MAX = 0.99999
 logger = logging.getLogger(__name__)

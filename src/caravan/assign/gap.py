@@ -10,17 +10,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
 
 from caravan.assign._problem import Problem, build_problem
 from caravan.assign.aon import shortest_path_total_cost
 from caravan.assign.records import AssignmentNetwork, DemandClass
 from caravan.assign.vdf import get_vdf
 from caravan.errors import InputError, NoRouteError
+from caravan.model.arrays import FloatArray
 
 __all__ = ["GapReport", "gap_report", "problem_gap", "relative_gap", "sptc_from_distances"]
-
-FloatArray = NDArray[np.float64]
 
 
 @dataclass(frozen=True)

@@ -36,13 +36,12 @@ from caravan.assign._problem import Problem, ProgressFn, Solution
 from caravan.assign.gap import gap_report
 from caravan.assign.vdf import vdf_derivative_scalar, vdf_time_scalar
 from caravan.errors import NoRouteError
+from caravan.model.arrays import FloatArray, IntArray
 from caravan.routing.search_graph import SearchGraph
 from caravan.routing.trees import trees_kernel
 
 __all__ = ["gradient_projection"]
 
-FloatArray = NDArray[np.float64]
-IntArray = NDArray[np.int64]
 logger = logging.getLogger(__name__)
 
 

@@ -21,12 +21,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
+
+from caravan.model.arrays import FloatArray, IntArray
 
 __all__ = ["RouteSets", "SueResult", "path_size", "solve_path_logit_sue"]
-
-FloatArray = NDArray[np.float64]
-IntArray = NDArray[np.int64]
 
 
 @dataclass(frozen=True)

@@ -10,14 +10,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from caravan.errors import InputError
+from caravan.model.arrays import BoolArray, FloatArray, IntArray
 from caravan.routing.search_graph import SearchGraph, compile_search_graph
 from caravan.routing.trees import build_forward_star
 
 __all__ = ["AssignmentNetwork", "AssignmentResult", "DemandClass"]
-
-FloatArray = NDArray[np.float64]
-IntArray = NDArray[np.int64]
-BoolArray = NDArray[np.bool_]
 
 
 _T = TypeVar("_T", bound=np.generic)

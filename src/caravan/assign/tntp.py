@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
 
 from caravan.assign._problem import ProgressFn
 from caravan.assign.assignment import assign
@@ -20,6 +19,7 @@ from caravan.assign.records import AssignmentNetwork, AssignmentResult, DemandCl
 from caravan.assign.vdf import bpr_time
 from caravan.errors import InputError
 from caravan.io.tntp import TntpData, TntpNet
+from caravan.model.arrays import FloatArray
 
 __all__ = [
     "TNTP_COST_WEIGHTS",
@@ -31,7 +31,6 @@ __all__ = [
     "tntp_problem",
 ]
 
-FloatArray = NDArray[np.float64]
 
 #: Generalised-cost weights stated in the network READMEs of bstabler/TransportationNetworks
 #: (not in the net files): name (lower case, letters only) -> (toll_factor, distance_factor),

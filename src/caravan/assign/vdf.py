@@ -23,9 +23,9 @@ from typing import Any
 
 import numpy as np
 from numba import njit
-from numpy.typing import NDArray
 
 from caravan.errors import InputError
+from caravan.model.arrays import FloatArray
 
 __all__ = [
     "VDF_REGISTRY",
@@ -41,7 +41,6 @@ __all__ = [
     "vdf_time_scalar",
 ]
 
-FloatArray = NDArray[np.float64]
 VdfArrayFn = Callable[[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray], FloatArray]
 
 BPR_CODE = 0

@@ -13,11 +13,10 @@ Press, section 2.8 (calibration of constants).
 from __future__ import annotations
 
 import numpy as np
-from numpy.typing import NDArray
+
+from caravan.model.arrays import FloatArray
 
 __all__ = ["update_constants"]
-
-FloatArray = NDArray[np.float64]
 
 
 def update_constants(

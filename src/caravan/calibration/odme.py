@@ -24,12 +24,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from numpy.typing import NDArray
 from scipy.optimize import lsq_linear
 
-__all__ = ["OdmeResult", "gls_odme"]
+from caravan.model.arrays import FloatArray
 
-FloatArray = NDArray[np.float64]
+__all__ = ["OdmeResult", "gls_odme"]
 
 
 @dataclass(frozen=True)

@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from numpy.typing import NDArray
 
 from caravan.errors import InputError, NotFoundError
 from caravan.io._atomic import write_text_atomic
 from caravan.io._limits import input_limits
+from caravan.model.arrays import FloatArray, IntArray
 from caravan.model.values import parse_decimal, parse_whole, shown
 
 __all__ = [
@@ -43,8 +43,6 @@ __all__ = [
     "write_trips",
 ]
 
-FloatArray = NDArray[np.float64]
-IntArray = NDArray[np.int64]
 NET_COLUMNS = (
     "init_node",
     "term_node",

@@ -12,17 +12,11 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from caravan.errors import InputError
+from caravan.model.arrays import BoolArray, IntArray
 from caravan.model.atlas import Atlas
 from caravan.model.records import Commodity, LinkStatus, Restriction, RestrictionEffect
 from caravan.network.costs import CostParameters, cost_model, generalised_cost, place_risk
-from caravan.network.model import (
-    ArcKind,
-    BoolArray,
-    IntArray,
-    Layer,
-    Network,
-    _readonly,
-)
+from caravan.network.model import ArcKind, Layer, Network, _readonly
 
 __all__ = [
     "YEAR_MAX",

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from caravan.model.arrays import BoolArray, FloatArray
 from caravan.model.records import RestrictionEffect
-from caravan.network.model import BoolArray, FloatArray, Network, Objective, _readonly
+from caravan.network.model import Network, Objective, _readonly
 
 __all__ = ["CargoArcs", "cargo_arcs"]
 

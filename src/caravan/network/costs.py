@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
+from caravan.model.arrays import BoolArray, FloatArray
 from caravan.model.atlas import fold_name
 from caravan.model.records import Commodity
 
@@ -43,9 +44,6 @@ __all__ = [
     "link_risk",
     "place_risk",
 ]
-
-FloatArray = NDArray[np.float64]
-BoolArray = NDArray[np.bool_]
 
 
 #: The expected share of a cargo's value lost per km travelled through a zone of risk 1.0. Risk

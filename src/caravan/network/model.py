@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
+from caravan.model.arrays import BoolArray, FloatArray, IntArray
 from caravan.model.records import Commodity, Restriction
 
 if TYPE_CHECKING:
@@ -24,10 +25,6 @@ __all__ = [
     "Objective",
     "TransferKind",
 ]
-
-FloatArray = NDArray[np.float64]
-IntArray = NDArray[np.int64]
-BoolArray = NDArray[np.bool_]
 
 
 class Objective(enum.StrEnum):

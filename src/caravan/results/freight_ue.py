@@ -33,6 +33,7 @@ from numpy.typing import NDArray
 from caravan.assign.assignment import assign
 from caravan.assign.records import AssignmentNetwork, DemandClass
 from caravan.errors import InputError
+from caravan.model.arrays import FloatArray
 from caravan.network.cargo import cargo_arcs
 from caravan.network.costs import generalised_cost
 from caravan.network.model import ArcKind, Network, Objective
@@ -42,7 +43,6 @@ from caravan.routing.shortest import ArcPath
 
 __all__ = ["MAX_PATHS_PER_FLOW", "UE_ALGORITHM", "UeSettlement", "settle_ue"]
 
-FloatArray = NDArray[np.float64]
 
 #: The engine's algorithm for freight (bi-conjugate Frank-Wolfe; no paths kept).
 UE_ALGORITHM = "bfw"

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
 
+from caravan.model.arrays import FloatArray
 from caravan.model.atlas import Atlas
 from caravan.model.scenario import AssignmentMethod, AssignmentSettings
 from caravan.network.model import Network
@@ -21,7 +21,6 @@ from caravan.results.sue import sue_problem
 
 __all__ = ["METHODS", "MethodSpec", "Settlement", "method_spec"]
 
-FloatArray = NDArray[np.float64]
 Progress = Callable[[str, int, int], None]
 
 

@@ -18,12 +18,10 @@ from collections.abc import Iterable, Iterator, Sequence
 import numpy as np
 
 from caravan.errors import InputError
+from caravan.model.arrays import BoolArray, FloatArray, IntArray
 from caravan.routing.shortest import (
     ArcPath,
-    BoolArray,
     CsrGraph,
-    FloatArray,
-    IntArray,
     Kernel,
     _bool_mask,
     _node_array,

@@ -33,12 +33,11 @@ import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
+from caravan.model.arrays import BoolArray, FloatArray, IntArray
+
 __all__ = ["SearchGraph", "compile_search_graph", "prune_dead_ends"]
 
-FloatArray = NDArray[np.float64]
-IntArray = NDArray[np.int64]
 Int32Array = NDArray[np.int32]
-BoolArray = NDArray[np.bool_]
 
 
 @dataclass(frozen=True)

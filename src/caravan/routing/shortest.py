@@ -30,6 +30,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from caravan.errors import InputError
+from caravan.model.arrays import BoolArray, FloatArray, IntArray
 
 __all__ = [
     "ArcPath",
@@ -40,10 +41,6 @@ __all__ = [
     "run_dijkstra",
     "shortest_path",
 ]
-
-FloatArray = NDArray[np.float64]
-IntArray = NDArray[np.int64]
-BoolArray = NDArray[np.bool_]
 
 
 class Kernel(enum.StrEnum):

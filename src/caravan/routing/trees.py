@@ -29,6 +29,7 @@ from numba import njit, prange
 from numpy.typing import NDArray
 
 from caravan.errors import InputError, NotFoundError
+from caravan.model.arrays import FloatArray, IntArray
 
 __all__ = [
     "PARALLEL_MIN_WORK",
@@ -39,9 +40,6 @@ __all__ = [
     "shortest_path_tree",
     "trees_kernel",
 ]
-
-FloatArray = NDArray[np.float64]
-IntArray = NDArray[np.int64]
 
 
 @njit(cache=True, nogil=True, inline="always")  # type: ignore[untyped-decorator]
