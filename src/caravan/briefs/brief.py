@@ -147,8 +147,8 @@ class Brief:
 
 def _spec_of(run: Any) -> Any:
     """Scenario B's ensemble spec (for completion probabilities), or None when it has none."""
+    from caravan.ensemble.spec import spec_from_mapping
     from caravan.errors import CaravanError
-    from caravan.io.ensemble import spec_from_mapping
 
     try:
         return spec_from_mapping(run.scenario.ensemble, source=f"scenario {run.name}")
