@@ -187,7 +187,9 @@ def test_iran_war_moves_cargo_out_of_iran(runs: dict[str, object]) -> None:
     base, war, closed = runs["baseline-2025"], runs["iran-disruption"], runs["iran-closure"]
     assert _transit(war, "IRN") < _transit(base, "IRN")
     assert _corridor(war, "instc") < _corridor(base, "instc")
-    assert _corridor(war, "lapis-lazuli") > _corridor(base, "lapis-lazuli")
+    # No lapis-lazuli check: with the calibrated tariffs (tariffs.yaml) the Caspian ferries
+    # carry nothing in either run, so the cargo leaving Iran goes north of the Caspian and the
+    # corridor's Turkmen rail links lose their Iran-bound tonnes (docs/scenarios.md).
     assert _transit(closed, "IRN") == 0.0
     unserved = closed.summary["unserved_flows"]  # type: ignore[attr-defined]
     assert {"kaz-irn-grain", "irn-afg-herat"} <= {u["flow_id"] for u in unserved}

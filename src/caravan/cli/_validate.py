@@ -1,4 +1,4 @@
-"""``caravan validate counts``: the model against observed volumes."""
+"""``caravan validate counts`` and ``caravan validate routes``: the model against what is known."""
 
 from __future__ import annotations
 
@@ -11,11 +11,12 @@ from caravan.cli._common import (
     CaravanCommand,
     CaravanGroup,
     console,
+    err_console,
     fail_on_caravan_error,
     print_json,
 )
 
-__all__ = ["app", "counts"]
+__all__ = ["app", "counts", "routes"]
 
 app = typer.Typer(
     cls=CaravanGroup,
@@ -73,3 +74,60 @@ def counts(
         f"within ±25% (target 85%); held out: {_pct(s['holdout_within_40pct'])} of "
         f"{s['holdout_counts']} within ±40% (target 70%)"
     )
+
+
+@app.command("routes", cls=CaravanCommand)
+def routes(
+    file: Path | None = typer.Argument(
+        None, help="Validation table CSV (default: the atlas's validation/routes.csv)."
+    ),
+    as_json: bool = typer.Option(
+        False, "--json", help="Print every pair and the pass rate as JSON."
+    ),
+    atlas: Path | None = typer.Option(None, "--atlas", help="Atlas folder (default: shipped)."),
+) -> None:
+    """Route every pair of the validation table; print modelled figures and pass or fail."""
+    from caravan.io.atlas import load_atlas
+    from caravan.io.validation import read_route_cases, route_cases_path
+    from caravan.validation.routes import pass_rate, validate_routes
+
+    with fail_on_caravan_error():
+        loaded = load_atlas(atlas) if atlas is not None else load_atlas()
+        cases = read_route_cases(file if file is not None else route_cases_path(loaded), loaded)
+        results = validate_routes(cases, loaded)
+    rate = pass_rate(results)
+    if as_json:
+        print_json(
+            {
+                "pairs": [r.to_dict() for r in results],
+                "n_pairs": len(results),
+                "n_passed": sum(r.passed for r in results),
+                "pass_rate": round(rate, 4),
+            }
+        )
+        return
+    n_passed = sum(r.passed for r in results)
+    table = Table(title=f"Route validation: {n_passed} of {len(results)} pairs pass ({rate:.0%})")
+    for col in ("pair", "", "km", "hours", "USD/t", "expected", "why not"):
+        table.add_column(col, overflow="fold")
+    for r in results:
+        e = r.case.expected()
+        expected = "; ".join(
+            f"{k} {v[0]:g}-{v[1]:g}" if isinstance(v, list) and len(v) == 2 and None not in v
+            else f"{k} {v}"
+            for k, v in (("km", e.get("length_km")), ("h", e.get("time_h")),
+                         ("USD/t", e.get("money_usd_per_t")))
+            if v is not None
+        )  # fmt: skip
+        table.add_row(
+            f"{r.case.origin} → {r.case.destination}",
+            "[green]pass[/green]" if r.passed else "[red]FAIL[/red]",
+            "–" if r.length_km is None else f"{r.length_km:,.0f}",
+            "–" if r.time_h is None else f"{r.time_h:,.0f}",
+            "–" if r.money_usd_per_t is None else f"{r.money_usd_per_t:,.1f}",
+            expected,
+            "; ".join(r.failures),
+        )
+    console().print(table)
+    if not results:
+        err_console().print("no pairs in the table")

@@ -241,6 +241,8 @@ def _compile_one(atlas: Atlas, scenario: Scenario, countries: list[str]) -> Comp
         ends = {node_country[r.node_ids[0]], node_country[r.node_ids[-1]]}
         land = land_countries(r, modes)
         for part in r.by_country:
+            if part.iso3 not in country_pos:  # a water area ("sea", "caspian")
+                continue
             parts.append(
                 (
                     i,

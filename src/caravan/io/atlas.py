@@ -35,6 +35,7 @@ from caravan.model.records import (
     Zone,
 )
 from caravan.model.schema import ATLAS_META, CSV_FILES, YAML_LIST_FILES, Field, Kind
+from caravan.model.tariffs import TariffModel, link_rates, parse_tariffs
 
 __all__ = [
     "ATLAS_FILES",
@@ -296,6 +297,35 @@ def read_atlas_tables(path: str | Path) -> tuple[dict[str, Any], list[Problem], 
         for name in ATLAS_FILES
         if texts[name] is None and (name not in _OPTIONAL_FILES or (folder / name).exists())
     )
+    tables["tariffs.yaml"] = None
+    if (folder / "tariffs.yaml").is_file():
+        sha.update(b"tariffs.yaml\0" + (folder / "tariffs.yaml").read_bytes() + b"\0")
+        raw_tariffs = _read_yaml(
+            "tariffs.yaml",
+            _read_text(folder, "tariffs.yaml", problems, limits) or "",
+            problems,
+            limits,
+        )
+        if isinstance(raw_tariffs, Mapping):
+            try:
+                tables["tariffs.yaml"] = parse_tariffs(raw_tariffs)
+            except (InputError, KeyError) as exc:
+                problems.append(
+                    Problem("tariffs.yaml", None, None, str(exc), "fix the figure or its range")
+                )
+            else:
+                known = {r.get("source_id") for r in tables["sources.yaml"]}
+                problems += [
+                    Problem(
+                        "tariffs.yaml",
+                        None,
+                        "source_ids",
+                        f"unknown source {sid!r}",
+                        "add it to sources.yaml or fix the id",
+                    )
+                    for sid in tables["tariffs.yaml"].source_ids
+                    if sid not in known
+                ]
     return tables, problems, sha.hexdigest()
 
 
@@ -416,18 +446,7 @@ def _build(tables: dict[str, Any], path: Path, digest: str) -> Atlas:
         for r in tables["modes.yaml"]
     )
     sources = tuple(source_from_record(r) for r in tables["sources.yaml"])
-    links = tables["links.csv"].copy()
-    defaults = {m.mode: m for m in modes}
-    speed_given = links["speed_kmh"].notna()
-    tariff_given = links["tariff_usd_per_tkm"].notna()
-    links["speed_basis"] = ["link" if g else "mode default" for g in speed_given]
-    links["tariff_basis"] = ["link" if g else "mode default" for g in tariff_given]
-    links.loc[~speed_given, "speed_kmh"] = [
-        defaults[m].speed_kmh for m in links.loc[~speed_given, "mode"]
-    ]
-    links.loc[~tariff_given, "tariff_usd_per_tkm"] = [
-        defaults[m].tariff_usd_per_tkm for m in links.loc[~tariff_given, "mode"]
-    ]
+    links = _fill_link_rates(tables["links.csv"].copy(), tables, modes)
     owners: dict[str, list[str]] = {}
     corridors: dict[str, list[str]] = {}
     for p in projects:
@@ -472,7 +491,80 @@ def _build(tables: dict[str, Any], path: Path, digest: str) -> Atlas:
         sources=sources,
         modes=modes,
         meta={**meta, "lines": lines},
+        tariffs=tables.get("tariffs.yaml"),
     )
+
+
+def _fill_link_rates(
+    links: pd.DataFrame, tables: Mapping[str, Any], modes: tuple[ModeDefault, ...]
+) -> pd.DataFrame:
+    """Fill each link's speed and (container) tariff where its row gave none.
+
+    From the tariff model when the atlas has one (the mean of the rows of the link's two end
+    countries, with their low/high ranges), else from the mode defaults of ``modes.yaml``.
+    ``speed_basis`` and ``tariff_basis`` say where each figure came from.
+    """
+    defaults = {str(getattr(m.mode, "value", m.mode)): m for m in modes}
+    speed_given = links["speed_kmh"].notna()
+    tariff_given = links["tariff_usd_per_tkm"].notna()
+    links["speed_basis"] = ["link" if g else "mode default" for g in speed_given]
+    links["tariff_basis"] = ["link" if g else "mode default" for g in tariff_given]
+    model: TariffModel | None = tables.get("tariffs.yaml")
+    rates: tuple[list[Any], list[Any]] = ([None] * len(links), [None] * len(links))
+    if model is not None:
+        country = dict(
+            zip(tables["nodes.csv"]["node_id"], tables["nodes.csv"]["country_iso3"], strict=True)
+        )
+        rates = link_rates(
+            model,
+            modes=[str(m) for m in links["mode"]],
+            gauges=[None if pd.isna(g) else g for g in links["gauge_mm"]],
+            from_iso3=[country.get(n, "") for n in links["from_node_id"]],
+            to_iso3=[country.get(n, "") for n in links["to_node_id"]],
+        )
+    speeds, tariffs, lows, highs, speed_basis, tariff_basis = [], [], [], [], [], []
+    rows = zip(
+        links["mode"],
+        links["speed_kmh"],
+        links["tariff_usd_per_tkm"],
+        links["tariff_usd_per_tkm_low"],
+        links["tariff_usd_per_tkm_high"],
+        rates[0],
+        rates[1],
+        strict=True,
+    )
+    for mode, speed, tariff, low, high, t_row, s_row in rows:
+        if pd.notna(speed):
+            speeds.append(float(speed))
+            speed_basis.append("link")
+        elif s_row is not None:
+            speeds.append(s_row.value)
+            speed_basis.append("tariff model")
+        else:
+            speeds.append(defaults[mode].speed_kmh)
+            speed_basis.append("mode default")
+        if pd.notna(tariff):
+            tariffs.append(float(tariff))
+            lows.append(low)
+            highs.append(high)
+            tariff_basis.append("link")
+        elif t_row is not None:
+            tariffs.append(t_row.value)
+            lows.append(t_row.low)
+            highs.append(t_row.high)
+            tariff_basis.append("tariff model")
+        else:
+            tariffs.append(defaults[mode].tariff_usd_per_tkm)
+            lows.append(low)
+            highs.append(high)
+            tariff_basis.append("mode default")
+    links["speed_kmh"] = speeds
+    links["tariff_usd_per_tkm"] = tariffs
+    links["tariff_usd_per_tkm_low"] = pd.array(lows, dtype="Float64").astype("float64")
+    links["tariff_usd_per_tkm_high"] = pd.array(highs, dtype="Float64").astype("float64")
+    links["speed_basis"] = speed_basis
+    links["tariff_basis"] = tariff_basis
+    return links
 
 
 def load_atlas(path: str | Path | None = None, *, calibrated: bool = True) -> Atlas:

@@ -106,6 +106,15 @@ def write_atlas_folder(tables: AtlasTables, out: str | Path) -> list[Path]:
         else:
             write_text_atomic(_yaml_text(tables.yaml.get(name, [])), target)
         written.append(target)
+    # optional files (the tariff model, the validation table) are carried over as they are
+    for name, source in tables.copies.items():
+        if name in (*CSV_FILES, *YAML_LIST_FILES, "atlas.yaml"):
+            continue
+        target = folder / name
+        make_folder(target.parent)
+        with atomic_path(target) as tmp:
+            shutil.copyfile(source, tmp)
+        written.append(target)
     target = folder / "atlas.yaml"
     if "atlas.yaml" in tables.copies:
         with atomic_path(target) as tmp:

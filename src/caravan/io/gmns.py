@@ -228,7 +228,7 @@ def write_gmns(atlas: Atlas, out: str | Path) -> list[Path]:
     source = Path(atlas.path) if atlas.path else None
     if source is not None and source.is_dir():
         extra = make_folder(folder / EXTRA_FOLDER)
-        for name in ATLAS_FILES:
+        for name in (*ATLAS_FILES, "tariffs.yaml"):
             if name in ("nodes.csv", "links.csv") or not (source / name).is_file():
                 continue
             with atomic_path(extra / name) as tmp:
@@ -357,10 +357,13 @@ def read_gmns(
         }
         if "status" not in record and status is not None:
             record["status"] = status
-        if _given(row.get("free_speed")) and row.get("speed_basis") != "mode default":
+        # figures the atlas filled in (mode defaults, the tariff model) are not the link's own
+        filled = ("mode default", "tariff model")
+        if _given(row.get("free_speed")) and row.get("speed_basis") not in filled:
             record["speed_kmh"] = float(row["free_speed"]) * kmh_per_unit
-        if record.get("tariff_basis") == "mode default":
-            record.pop("tariff_usd_per_tkm", None)
+        if record.get("tariff_basis") in filled:
+            for key in ("tariff_usd_per_tkm", "tariff_usd_per_tkm_low", "tariff_usd_per_tkm_high"):
+                record.pop(key, None)
         if _given(row.get("geometry")):
             coords = parse_line_wkt(str(row["geometry"]))
             # dir_flag -1: the vertices run from to_node to from_node (a Caravan export stores
@@ -382,5 +385,7 @@ def _extra_files(folder: Path) -> Iterable[str]:
     if not folder.is_dir():
         return ()
     return [
-        n for n in ATLAS_FILES if n not in ("nodes.csv", "links.csv") and (folder / n).is_file()
+        n
+        for n in (*ATLAS_FILES, "tariffs.yaml")
+        if n not in ("nodes.csv", "links.csv") and (folder / n).is_file()
     ]

@@ -26,6 +26,7 @@ from caravan.model.records import (
     Source,
     Zone,
 )
+from caravan.model.tariffs import TariffModel
 
 __all__ = ["Atlas", "fold_name"]
 
@@ -73,6 +74,9 @@ class Atlas:
         The YAML records.
     meta : mapping
         The rest of ``atlas.yaml``.
+    tariffs : TariffModel or None
+        The tariff and speed model (``tariffs.yaml``); ``None`` when the atlas has none, and
+        links then take their mode's default from ``modes.yaml``.
 
     Examples
     --------
@@ -99,6 +103,7 @@ class Atlas:
     sources: tuple[Source, ...] = field(repr=False)
     modes: tuple[ModeDefault, ...] = field(repr=False)
     meta: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    tariffs: TariffModel | None = field(default=None, repr=False)
 
     # -- tables (copies) -------------------------------------------------------------------
 

@@ -15,7 +15,13 @@ from caravan.errors import InputError
 from caravan.model.arrays import BoolArray, IntArray
 from caravan.model.atlas import Atlas
 from caravan.model.records import Commodity, LinkStatus, Restriction, RestrictionEffect
-from caravan.network.costs import CostParameters, cost_model, generalised_cost, place_risk
+from caravan.network.costs import (
+    CostParameters,
+    cost_model,
+    generalised_cost,
+    layer_handling,
+    place_risk,
+)
 from caravan.network.model import ArcKind, Layer, Network, _readonly
 
 __all__ = [
@@ -247,6 +253,8 @@ def compile_network(
     run_time = costs.link_run_time_h[idx]
     tariff = costs.link_tariff_usd_per_t[idx]
     link_risk = costs.link_risk_usd_per_t[idx]
+    lane_fee = costs.link_lane_fee_usd_per_t[idx]
+    lane_dwell = costs.link_lane_dwell_h[idx]
     oneway = sub["oneway"].to_numpy(dtype=np.bool_)
     bad = [link_ids[i] for i, s in zip(idx, speed, strict=True) if not s > 0]
     if bad:
@@ -300,9 +308,9 @@ def compile_network(
                 transfer=-1,
                 length=length[j],
                 run=run_time[j],
-                dwell=0.0 if b < 0 else (dwell_ab[b] if fwd else dwell_ba[b]),
+                dwell=lane_dwell[j] + (0.0 if b < 0 else (dwell_ab[b] if fwd else dwell_ba[b])),
                 tariff=tariff[j],
-                fee=0.0 if b < 0 else (fee_ab[b] if fwd else fee_ba[b]),
+                fee=lane_fee[j] + (0.0 if b < 0 else (fee_ab[b] if fwd else fee_ba[b])),
                 risk=link_risk[j],
             )
 
@@ -311,13 +319,16 @@ def compile_network(
     by_place: dict[int, list[int]] = {}
     for v, (p, _) in enumerate(vkeys):
         by_place.setdefault(p, []).append(v)
+    is_border = (nodes["kind"] == "border").to_numpy(dtype=np.bool_)
     for p, vs in by_place.items():
         for v1, v2 in combinations(vs, 2):
-            keys = _pair_keys(layers[vkeys[v1][1]], layers[vkeys[v2][1]])
-            row = next(
-                (override[(place_ids[p], k)] for k in keys if (place_ids[p], k) in override),
-                next((default[k] for k in keys if k in default), -1),
-            )
+            la, lb = layers[vkeys[v1][1]], layers[vkeys[v2][1]]
+            keys = _pair_keys(la, lb)
+            own = (override[(place_ids[p], k)] for k in keys if (place_ids[p], k) in override)
+            # No default road-rail transfer at a border post: trucks do not shuttle between
+            # two railways there unless the atlas names the place as a transshipment point.
+            shuttle = is_border[p] and {str(la.mode), str(lb.mode)} == {"road", "rail"}
+            row = next(own, -1 if shuttle else next((default[k] for k in keys if k in default), -1))
             if row < 0:
                 continue
             for t_v, h_v in ((v1, v2), (v2, v1)):
@@ -375,6 +386,7 @@ def compile_network(
             str(b): str(lk) for b, lk in zip(borders["border_id"], borders["link_id"], strict=True)
         },
     )
+    handling = layer_handling(atlas, commodity.commodity_id, layers)
     net = Network(
         atlas=atlas,
         year=year,
@@ -415,6 +427,8 @@ def compile_network(
         restrictions=rules,
         restriction_rule_idx=_readonly(rule_idx),
         restriction_arc_idx=_readonly(arc_idx),
+        layer_handling_usd_per_t=_readonly(handling[0]),
+        layer_handling_h=_readonly(handling[1]),
     )
     logger.debug("built network %s", net.summary())
     return net

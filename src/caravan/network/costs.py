@@ -8,7 +8,10 @@ by a speed. Ensembles perturb the *inputs* (lengths, tariffs) and call :func:`li
 All money is in USD per tonne, all time in hours:
 
 - a link's tariff is ``tariff_usd_per_tkm x length_km`` and its running time
-  ``length_km / speed_kmh`` (:func:`link_costs`);
+  ``length_km / speed_kmh`` (:func:`link_costs`); the atlas quotes both for containers
+  (``tariffs.yaml``), and other cargo scales them by its commodity factors for the mode;
+- a sea or ferry link also pays its lane's fixed cost and dwell on every traversal;
+- a route pays terminal handling (load, unload) at its two ends (:func:`layer_handling`);
 - a border crossing adds the dwell and fee of its direction, a transfer its dwell and fee
   (read from ``borders.csv`` and ``transfers.csv`` as they are);
 - a link's risk is the mean zone risk of its two end places x exposure km x the cargo's value x
@@ -40,6 +43,7 @@ __all__ = [
     "CostParameters",
     "cost_model",
     "generalised_cost",
+    "layer_handling",
     "link_costs",
     "link_risk",
     "place_risk",
@@ -67,6 +71,7 @@ class CostParameters:
     risk_aversion: float
     risk_loss_per_km: float = RISK_LOSS_PER_KM
     sea_risk_exposure_km: float = SEA_RISK_EXPOSURE_KM
+    commodity_id: str = "container"
 
     @classmethod
     def of(cls, commodity: Commodity) -> CostParameters:
@@ -75,6 +80,7 @@ class CostParameters:
             value_of_time_usd_per_t_h=float(commodity.value_of_time_usd_per_t_h),
             value_usd_per_t=float(commodity.value_usd_per_t),
             risk_aversion=float(commodity.risk_aversion),
+            commodity_id=commodity.commodity_id,
         )
 
 
@@ -99,6 +105,8 @@ class CostModel:
     border_fee_usd_per_t: FloatArray
     transfer_dwell_h: FloatArray
     transfer_fee_usd_per_t: FloatArray
+    link_lane_fee_usd_per_t: FloatArray
+    link_lane_dwell_h: FloatArray
 
 
 def link_costs(
@@ -193,8 +201,10 @@ def cost_model(
     """
     links = atlas.links_frame
     length = links["length_km"].to_numpy(dtype=np.float64)
-    speed = links["speed_kmh"].to_numpy(dtype=np.float64)
-    tariff = links["tariff_usd_per_tkm"].to_numpy(dtype=np.float64)
+    modes = [str(m) for m in links["mode"]]
+    tariff_f, speed_f, lane_fee, lane_dwell = commodity_terms(atlas, parameters.commodity_id, modes)
+    speed = links["speed_kmh"].to_numpy(dtype=np.float64) * speed_f
+    tariff = links["tariff_usd_per_tkm"].to_numpy(dtype=np.float64) * tariff_f
     run_time_h, tariff_usd_per_t = link_costs(length, speed, tariff)
     traits = atlas.mode_traits
     water = np.array([traits[m].water for m in links["mode"]], dtype=np.bool_)
@@ -231,7 +241,51 @@ def cost_model(
         ),
         transfer_dwell_h=_readonly(transfers["dwell_h"].to_numpy(dtype=np.float64)),
         transfer_fee_usd_per_t=_readonly(transfers["fee_usd_per_t"].to_numpy(dtype=np.float64)),
+        link_lane_fee_usd_per_t=_readonly(lane_fee),
+        link_lane_dwell_h=_readonly(lane_dwell),
     )
+
+
+def commodity_terms(
+    atlas: Atlas, commodity_id: str, modes: Sequence[str]
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Per link: tariff and speed multipliers for the cargo, and the fixed lane fee and dwell.
+
+    Links are priced for containers (``tariffs.yaml``); other cargo is scaled by its commodity
+    factors. Sea and ferry links also pay the lane's fixed cost (scaled like the tariff) and
+    dwell on every traversal. Ones and zeros when the atlas has no tariff model.
+    """
+    n = len(modes)
+    tariff_f, speed_f = np.ones(n), np.ones(n)
+    lane_fee, lane_dwell = np.zeros(n), np.zeros(n)
+    model = atlas.tariffs
+    if model is None:
+        return tariff_f, speed_f, lane_fee, lane_dwell
+    by_mode: dict[str, tuple[float, float, float, float]] = {}
+    for mode in set(modes):
+        tf, sf = model.factor(commodity_id, mode)
+        lane = model.lane_for(mode)
+        fee = lane.usd_per_t.value * tf if lane is not None else 0.0
+        by_mode[mode] = (tf, sf, fee, lane.dwell_h.value if lane is not None else 0.0)
+    for j, mode in enumerate(modes):
+        tariff_f[j], speed_f[j], lane_fee[j], lane_dwell[j] = by_mode[mode]
+    return tariff_f, speed_f, lane_fee, lane_dwell
+
+
+def layer_handling(
+    atlas: Atlas, commodity_id: str, layers: Sequence[Any]
+) -> tuple[FloatArray, FloatArray]:
+    """Terminal handling per load or unload on each layer: (US$/t, hours); empty arrays when
+    the atlas has no tariff model (routes then pay no handling)."""
+    model = atlas.tariffs
+    if model is None:
+        return np.zeros(0), np.zeros(0)
+    usd, hours = np.zeros(len(layers)), np.zeros(len(layers))
+    for i, layer in enumerate(layers):
+        row = model.handling_for(str(layer.mode), commodity_id)
+        if row is not None:
+            usd[i], hours[i] = row.usd_per_t.value, row.dwell_h.value
+    return usd, hours
 
 
 def _readonly(array: NDArray[Any]) -> NDArray[Any]:

@@ -147,6 +147,10 @@ class Network:
     link_project_ids: tuple[tuple[str, ...], ...] = field(repr=False)
     link_corridor_ids: tuple[tuple[str, ...], ...] = field(repr=False)
     border_names: tuple[str, ...] = field(repr=False)
+    #: Terminal handling per load or unload at a route's ends, by layer (``layers`` order):
+    #: US$/t and hours, from the atlas's tariff model (zeros when it has none).
+    layer_handling_usd_per_t: FloatArray = field(default_factory=lambda: np.zeros(0), repr=False)
+    layer_handling_h: FloatArray = field(default_factory=lambda: np.zeros(0), repr=False)
 
     @property
     def n_vnodes(self) -> int:

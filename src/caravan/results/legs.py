@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -9,15 +10,31 @@ from caravan.model.modes import BUILT_IN_TRAITS, ModeTraits
 from caravan.network.cargo import CargoArcs
 from caravan.network.model import ArcKind, Layer, Network, TransferKind
 
-__all__ = ["BorderCrossing", "CountryShare", "Leg", "TransferStop", "by_country", "legs_of"]
+__all__ = [
+    "WATER_AREAS",
+    "BorderCrossing",
+    "CountryShare",
+    "Leg",
+    "TransferStop",
+    "by_country",
+    "legs_of",
+    "water_area",
+    "with_handling",
+]
+
+#: What ``by_country`` calls a sea leg, and a ferry leg between two countries (the Caspian).
+SEA_AREA, CASPIAN_AREA = "sea", "caspian"
+#: The water areas ``by_country`` may name besides countries.
+WATER_AREAS = frozenset({SEA_AREA, CASPIAN_AREA})
 
 
 @dataclass(frozen=True)
 class Leg:
-    """One arc of a route: a link travelled in one direction, or a transfer at a place."""
+    """One arc of a route (a link in one direction, a transfer at a place), or the terminal
+    handling (load at the origin, unload at the destination) that a route pays at its ends."""
 
     seq: int
-    kind: str  # "link" or "transfer"
+    kind: str  # "link", "transfer" or "handling"
     link_id: str | None
     from_node_id: str
     to_node_id: str
@@ -154,8 +171,61 @@ def _link_project_corridor_ids(
     return network.link_project_ids, network.link_corridor_ids
 
 
+def with_handling(network: Network, legs: Sequence[Leg]) -> tuple[Leg, ...]:
+    """The legs with the terminal handling added: a load leg first, an unload leg last.
+
+    Handling is charged on the layer of the first and last link (``tariffs.yaml``); routes
+    are chosen without it (it is a fixed charge per end, the same for every route that starts
+    and ends on the same mode). No handling legs when the network has no handling figures.
+    """
+    links = [leg for leg in legs if leg.kind == "link"]
+    if not links or not network.layer_handling_usd_per_t.size:
+        return tuple(legs)
+    layer_idx = {str(layer): i for i, layer in enumerate(network.layers)}
+
+    def handling(leg: Leg, node_id: str, iso3: str, layer: str, seq: int) -> Leg:
+        i = layer_idx[layer]
+        usd = float(network.layer_handling_usd_per_t[i])
+        hours = float(network.layer_handling_h[i])
+        vot = network.value_of_time_usd_per_t_h
+        return Leg(
+            seq=seq, kind="handling", link_id=None, from_node_id=node_id, to_node_id=node_id,
+            from_iso3=iso3, to_iso3=iso3, from_layer=layer, to_layer=layer, length_km=0.0,
+            run_time_h=0.0, dwell_h=hours, time_h=hours, tariff_usd_per_t=0.0,
+            fee_usd_per_t=usd, surcharge_usd_per_t=0.0, money_usd_per_t=usd,
+            risk_usd_per_t=0.0, cost_usd_per_t=usd + vot * hours, border_id=None,
+            transfer_kind=None, project_ids=(), corridor_ids=(),
+        )  # fmt: skip
+
+    first, last = links[0], links[-1]
+    load = handling(first, first.from_node_id, first.from_iso3, first.from_layer, 0)
+    n = len(legs) + 1
+    unload = handling(last, last.to_node_id, last.to_iso3, last.to_layer, n)
+    shifted = [dataclasses.replace(leg, seq=leg.seq + 1) for leg in legs]
+    return (load, *shifted, unload)
+
+
+def water_area(leg: Leg) -> str | None:
+    """``"sea"`` for a sea leg, ``"caspian"`` for a ferry leg between two countries, else None.
+
+    A port call makes no transit country: water legs are booked to the sea, not to the
+    countries of the ports they join (a ferry inside one country, Lake Van, stays there).
+    """
+    if leg.kind != "link":
+        return None
+    if leg.from_layer == "sea":
+        return SEA_AREA
+    if leg.from_layer == "ferry" and leg.from_iso3 != leg.to_iso3:
+        return CASPIAN_AREA
+    return None
+
+
 def by_country(legs: Sequence[Leg]) -> tuple[CountryShare, ...]:
-    """Km, hours, USD/t and risk per country, in the order the route enters them."""
+    """Km, hours, USD/t and risk per country, in the order the route enters them.
+
+    Sea legs count under ``"sea"`` and ferry legs between two countries under ``"caspian"``
+    (:func:`water_area`), whole: their ports' countries get nothing from them.
+    """
     acc: dict[str, list[float]] = {}
 
     def put(iso3: str, km: float, h: float, usd: float, risk: float) -> None:
@@ -166,6 +236,10 @@ def by_country(legs: Sequence[Leg]) -> tuple[CountryShare, ...]:
         row[3] += risk
 
     for leg in legs:
+        area = water_area(leg)
+        if area is not None:
+            put(area, leg.length_km, leg.time_h, leg.money_usd_per_t, leg.risk_usd_per_t)
+            continue
         if leg.from_iso3 == leg.to_iso3:
             put(leg.from_iso3, leg.length_km, leg.time_h, leg.money_usd_per_t, leg.risk_usd_per_t)
             continue

@@ -23,6 +23,7 @@ from caravan.results.legs import (
     TransferStop,
     by_country,
     legs_of,
+    with_handling,
 )
 from caravan.routing.kshortest import distinct_paths, k_shortest_paths
 from caravan.routing.shortest import ArcPath, CsrGraph, Kernel
@@ -379,7 +380,7 @@ def _route(
     bypassed: tuple[str, ...],
 ) -> Route:
     atlas = network.atlas
-    legs = legs_of(network, cargo, path.arcs)
+    legs = with_handling(network, legs_of(network, cargo, path.arcs))
     node_ids = tuple(network.place_ids[p] for p in places)
     border_names = network.border_names
     borders = []

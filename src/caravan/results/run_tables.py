@@ -16,6 +16,7 @@ import pandas as pd
 from caravan.model.atlas import Atlas
 from caravan.model.modes import BUILT_IN_TRAITS, ModeTraits
 from caravan.network.model import Layer
+from caravan.results.legs import WATER_AREAS
 
 __all__ = [
     "corridor_flows",
@@ -176,6 +177,8 @@ def country_transit(
         bucket(destination)["destination_tonnes"] += t
         land = land_countries(r, modes)
         for part in r.by_country:
+            if part.iso3 in WATER_AREAS:  # the sea and the Caspian are no country
+                continue
             b = bucket(part.iso3)
             if part.iso3 in (origin, destination):
                 b["domestic_revenue_usd"] += t * part.money_usd_per_t

@@ -1,0 +1,94 @@
+"""``caravan validate routes``: the shipped route validation table, run in-process."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from caravan.cli import app
+from caravan.errors import InputError
+from caravan.io.atlas import load_atlas
+from caravan.io.validation import read_route_cases, route_cases_path
+from caravan.model.route_cases import LENGTH_TOLERANCE, case_from_row
+from caravan.validation.routes import validate_routes
+
+runner = CliRunner()
+
+#: The pass rate the shipped table reached when it was written (36 of 47 at 3eb0541); a drop
+#: below this floor is a regression to look at. The issue's target is 0.9: see
+#: docs/validation.md for the pairs that fail and why.
+PASS_RATE_FLOOR = 0.7
+
+
+@pytest.fixture(scope="module")
+def payload() -> dict[str, object]:
+    result = runner.invoke(app, ["validate", "routes", "--json"])
+    assert result.exit_code == 0, result.stderr
+    out: dict[str, object] = json.loads(result.stdout)
+    return out
+
+
+def test_json_shape_and_size(payload: dict[str, object]) -> None:
+    pairs = payload["pairs"]
+    assert isinstance(pairs, list) and len(pairs) >= 40
+    for p in pairs:
+        for key in ("origin", "destination", "passed", "length_km", "time_h",
+                    "money_usd_per_t", "expected", "failures"):  # fmt: skip
+            assert key in p
+        assert p["passed"] == (not p["failures"])
+    n_passed = sum(p["passed"] for p in pairs)
+    assert payload["pass_rate"] == pytest.approx(n_passed / len(pairs), abs=1e-4)
+    assert payload["pass_rate"] >= PASS_RATE_FLOOR
+
+
+def test_passing_pairs_lie_inside_their_ranges(payload: dict[str, object]) -> None:
+    for p in payload["pairs"]:  # type: ignore[attr-defined]
+        if not p["passed"]:
+            continue
+        e = p["expected"]
+        if "length_km" in e:
+            real = e["length_km_real"]
+            assert abs(p["length_km"] / real - 1) <= LENGTH_TOLERANCE + 1e-3
+        for key in ("time_h", "money_usd_per_t"):
+            if key in e:
+                low, high = e[key]
+                assert low is None or p[key] >= low - 0.05
+                assert high is None or p[key] <= high + 0.05
+
+
+def test_the_planner_answers() -> None:
+    atlas = load_atlas()
+    cases = {c.pair_id: c for c in read_route_cases(route_cases_path(atlas), atlas)}
+    wanted = (
+        "erai-dostyk-brest",
+        "instc-almaty-bandar-abbas",
+        "sea-istanbul-rotterdam",
+        "khaf-herat-bandar-abbas-bulk",
+    )
+    picked = [cases[k] for k in wanted]
+    results = {r.case.pair_id: r for r in validate_routes(picked, atlas)}
+    assert all(r.passed for r in results.values()), [r.failures for r in results.values()]
+    almaty = results["instc-almaty-bandar-abbas"]
+    assert {"KAZ", "TKM", "IRN"} <= set(almaty.countries) and "PAK" not in almaty.countries
+    # bulk from the Gulf to Herat by rail costs tens of dollars a tonne, not hundreds
+    assert results["khaf-herat-bandar-abbas-bulk"].money_usd_per_t < 60
+
+
+def test_a_case_that_checks_nothing_is_an_error() -> None:
+    with pytest.raises(InputError, match="checks nothing"):
+        case_from_row(
+            {"pair_id": "x", "origin": "a", "destination": "b", "source_ids": "s"}, line=2
+        )
+
+
+def test_unknown_sources_are_named(tmp_path: Path) -> None:
+    atlas = load_atlas()
+    bad = tmp_path / "routes.csv"
+    bad.write_text(
+        "pair_id,origin,destination,length_km,source_ids\nx,kabul,herat,800,no-such-source\n"
+    )
+    with pytest.raises(InputError, match="no-such-source"):
+        read_route_cases(bad, atlas)
