@@ -29,6 +29,7 @@ LAYERS: dict[str, int] = {
     "calibration": 5,
     "pipeline": 6,
     "claims": 7,
+    "validation": 7,
     "briefs": 7,
     "web": 7,
     "cli": 7,
