@@ -242,3 +242,21 @@ def test_known_numbers_exactly(run_a: RunResult, run_b: RunResult) -> None:
     assert "UZB loses the most transit" in brief.html and "-1.00 Mt a year" in brief.html
     assert "AFG carries 1.00 Mt more transit a year and earns USD 9.00 m more" in brief.html
     assert "UZB carries 1.00 Mt less transit a year and earns USD 10.00 m less" in brief.html
+
+
+def test_assumptions_show_the_base_year_fit() -> None:
+    from caravan.briefs.assumptions import _fit_table
+    from caravan.briefs.sections import BriefContext
+    from caravan.io.atlas import load_atlas
+
+    class _Run:
+        def __init__(self, atlas: object) -> None:
+            self.atlas = atlas
+
+    atlas = load_atlas()
+    ctx = BriefContext(_Run(atlas), _Run(atlas), None, None, "A", "B")  # type: ignore[arg-type]
+    table = _fit_table(ctx)
+    text = str(table)
+    assert "within ±25%" in text and "held-out" in text
+    fit = atlas.meta["calibration"]["fit_after"]
+    assert f"{100 * fit['in_sample_within_25pct']:.0f}%" in text

@@ -361,6 +361,66 @@ def _restrictions_table(ctx: BriefContext) -> Table:
     return make_table("restrictions", "Policy rules on cargo in force", cols, rows)
 
 
+def _fit_table(ctx: BriefContext) -> Table:
+    """How well the base year reproduces the observed volumes (from the atlas's calibration)."""
+    cols = (
+        Column("measure", "base-year fit"),
+        Column("before", "trade-based prior", True),
+        Column("after", "calibrated", True),
+    )
+    cal = ctx.run_a.atlas.meta.get("calibration") or {}
+    before, after = cal.get("fit_before") or {}, cal.get("fit_after") or {}
+
+    def pct(value: Any) -> Cell:
+        return text("n/a" if value is None else f"{100 * float(value):.0f}%")
+
+    rows: list[tuple[str, dict[str, Cell]]] = []
+    if not cal:
+        rows.append(
+            (
+                "none",
+                {
+                    "measure": text("no calibration: demand is the trade-based prior, unchecked"),
+                    "before": text(""),
+                    "after": text(""),
+                },
+            )
+        )
+        return make_table("fit", "Base-year fit against observed volumes", cols, rows)
+    measures = (
+        ("in_sample", "counts used, within ±25% (target 85%)", "in_sample_within_25pct"),
+        ("holdout", "held-out counts, within ±40% (target 70%)", "holdout_within_40pct"),
+    )
+    for key, label, field_name in measures:
+        rows.append(
+            (
+                key,
+                {
+                    "measure": text(label),
+                    "before": pct(before.get(field_name)),
+                    "after": pct(after.get(field_name)),
+                },
+            )
+        )
+    n_in, n_out = after.get("in_sample_counts"), after.get("holdout_counts")
+    rows.append(
+        (
+            "sizes",
+            {
+                "measure": text(
+                    f"{n_in} counts used, {n_out} held out; logit scale "
+                    f"{cal.get('logit_scale_per_usd')} per USD/t; "
+                    f"{len(cal.get('constants') or [])} route-choice constants "
+                    f"(caravan validate counts; docs/validation.md)"
+                ),
+                "before": text(""),
+                "after": text(""),
+            },
+        )
+    )
+    return make_table("fit", "Base-year fit against observed volumes", cols, rows)
+
+
 def assumptions_section(ctx: BriefContext) -> dict[str, Any]:
     """Settings, ranges, disputes, risk zones, cargo values and rules that drive the result."""
     link_ids = _shown_links(ctx)
@@ -371,6 +431,7 @@ def assumptions_section(ctx: BriefContext) -> dict[str, Any]:
             unserved.append(f"{role}: {item['flow_id']}: {item['reason']}")
     return {
         "tables": [
+            _fit_table(ctx),
             _settings_table(ctx),
             _demand_ranges(ctx),
             _commodities_table(ctx),

@@ -33,7 +33,7 @@ from caravan.calibration.validation import BASE_SCENARIO, holdout_counts
 from caravan.errors import CaravanError
 from caravan.model.atlas import Atlas
 from caravan.model.calibration import Calibration, ChoiceConstant, DemandElasticity
-from caravan.model.counts import CountKind, ObservedCount
+from caravan.model.counts import CountKind, CountScope, ObservedCount
 from caravan.results.counts import count_fit, count_incidence, fit_summary
 from caravan.results.runs import route_flows, scenario_world
 from caravan.results.sue import sue_problem
@@ -52,7 +52,7 @@ REFERENCE = (
 #: Logit scales tried (per US$ of generalised cost per tonne).
 SCALE_GRID = (0.015, 0.03, 0.06)
 #: Outer iterations of the bi-level loop per scale.
-OUTER_ITERATIONS = 6
+OUTER_ITERATIONS = 8
 #: Counts whose places get a route-choice constant.
 _CONSTANT_KINDS = frozenset({CountKind.BORDER, CountKind.CORRIDOR, CountKind.PORT})
 
@@ -177,7 +177,12 @@ def calibrate(
     after_tonnes, flow_cost = _modelled(base, tonnes, kappa, theta)
     after = count_fit(counts, after_tonnes)
     constants = tuple(
-        ChoiceConstant(counts[i].count_id, _links_of(counts[i], atlas), round(float(kappa[i]), 3))
+        ChoiceConstant(
+            counts[i].count_id,
+            _links_of(counts[i], atlas),
+            round(float(kappa[i]), 3),
+            _exempt_of(counts[i], atlas),
+        )
         for i in const_idx
         if abs(kappa[i]) > 1e-9
     )
@@ -271,10 +276,16 @@ def _prepare(
     # The routes a count's constant reaches: any route using one of its links, as in a run.
     rows: list[int] = []
     cols: list[int] = []
+    node_country = dict(
+        zip(world.nodes_frame["node_id"], world.nodes_frame["country_iso3"], strict=True)
+    )
     for i, count in enumerate(counts):
         links = set(_links_of(count, world))
+        exempt = set(_exempt_of(count, world))
         for j, r in enumerate(route_rows):
-            if not links.isdisjoint(r["route"].link_ids):
+            nodes = r["route"].node_ids
+            ends = {node_country[nodes[0]], node_country[nodes[-1]]}
+            if not links.isdisjoint(r["route"].link_ids) and exempt.isdisjoint(ends):
                 rows.append(i)
                 cols.append(j)
     constant_incidence = sp.csr_matrix(
@@ -353,3 +364,13 @@ def _links_of(count: ObservedCount, atlas: Atlas) -> tuple[str, ...]:
         zip(atlas.borders_frame["border_id"], atlas.borders_frame["link_id"], strict=True)
     )
     return tuple(border_link.get(e, e) for e in count.element_ids)
+
+
+def _exempt_of(count: ObservedCount, atlas: Atlas) -> tuple[str, ...]:
+    """Countries whose own cargo a count's constant spares (the port's, for transit counts)."""
+    if count.scope is not CountScope.TRANSIT or count.kind is not CountKind.PORT:
+        return ()
+    country = dict(
+        zip(atlas.nodes_frame["node_id"], atlas.nodes_frame["country_iso3"], strict=True)
+    )
+    return tuple(sorted({country[n] for n in count.element_ids}))

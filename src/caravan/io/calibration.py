@@ -109,7 +109,12 @@ def read_calibration(folder: str | Path) -> Calibration | None:
             prior_digest=str(doc["prior_digest"]),
             logit_scale_per_usd=float(doc["logit_scale_per_usd"]),
             constants=tuple(
-                ChoiceConstant(str(c["count_id"]), tuple(c["link_ids"]), float(c["usd_per_t"]))
+                ChoiceConstant(
+                    str(c["count_id"]),
+                    tuple(c["link_ids"]),
+                    float(c["usd_per_t"]),
+                    tuple(c.get("exempt_countries") or ()),
+                )
                 for c in doc.get("constants") or ()
             ),
             holdout_count_ids=tuple(doc.get("holdout_count_ids") or ()),

@@ -26,12 +26,14 @@ class ChoiceConstant:
 
     Estimated from one count (``count_id``): positive when the model sent too much cargo over
     the counted place (an unmodelled cost: queues, informal fees, closures), negative when too
-    little.
+    little. Flows that start or end in one of ``exempt_countries`` do not pay it (the
+    constant of a count of transit cargo through a port applies to transit cargo only).
     """
 
     count_id: str
     link_ids: tuple[str, ...]
     usd_per_t: float
+    exempt_countries: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

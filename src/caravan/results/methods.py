@@ -16,6 +16,7 @@ from caravan.model.arrays import FloatArray
 from caravan.model.atlas import Atlas
 from caravan.model.scenario import AssignmentMethod, AssignmentSettings
 from caravan.network.model import Network
+from caravan.results.elastic import base_costs, settle_elastic
 from caravan.results.freight_ue import settle_ue
 from caravan.results.sue import sue_problem
 
@@ -92,13 +93,24 @@ def _settle_logit(
         method=settings.method,
         logit_scale_per_usd=settings.logit_scale_per_usd,
     )
-    res = problem.solve(
-        max_iter=settings.max_iter,
-        tolerance=settings.gap,
-        progress=(lambda it, _chg: progress("settling", it, settings.max_iter))
-        if progress is not None
-        else None,
-    )
+
+    def report(it: int, _chg: float) -> None:
+        if progress is not None:
+            progress("settling", it, settings.max_iter)
+
+    res = problem.solve(max_iter=settings.max_iter, tolerance=settings.gap, progress=report)
+    elasticity, base = base_costs(world, flow_pos)
+    if elasticity is not None:
+        res = settle_elastic(
+            lambda tonnes: problem.solve(
+                max_iter=settings.max_iter, tolerance=settings.gap, flow_tonnes=tonnes
+            ),
+            res,
+            problem.flow_tonnes,
+            problem.routes.route_flow_idx,
+            elasticity,
+            base,
+        )
     return Settlement(
         list(route_rows),
         res.route_tonnes,

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from caravan.errors import CaravanError, NoRouteError
@@ -297,6 +298,7 @@ def run_scenario(
     settled = method.settle(world, flow_rows, route_rows, networks, settings, progress)
     route_rows = settled.route_rows
     route_tonnes = settled.route_tonnes
+    flows = _elastic_demand(flows, route_rows, route_tonnes)
     routes_table = tables.routes_table(
         route_rows,
         route_tonnes,
@@ -344,6 +346,24 @@ def run_scenario(
         summary=summary,
         provenance=provenance,
     )
+
+
+def _elastic_demand(
+    flows: pd.DataFrame, route_rows: Sequence[dict[str, Any]], route_tonnes: np.ndarray
+) -> pd.DataFrame:
+    """Flows with ``tonnes_per_year`` set to what their routes carry (elastic demand).
+
+    ``fixed_tonnes_per_year`` keeps the demand table's tonnes; the two differ only on a
+    calibrated atlas, whose demand responds to cost (:mod:`caravan.results.elastic`).
+    """
+    carried: dict[str, float] = {}
+    for row, t in zip(route_rows, route_tonnes, strict=True):
+        carried[row["flow_id"]] = carried.get(row["flow_id"], 0.0) + float(t)
+    out = flows.copy()
+    out["fixed_tonnes_per_year"] = out["tonnes_per_year"]
+    served = out["flow_id"].map(carried)
+    out["tonnes_per_year"] = served.where(served.notna(), out["tonnes_per_year"])
+    return out
 
 
 def scenario_world(atlas: Atlas, scenario: Scenario, *, as_of: str | None = None) -> Atlas:
