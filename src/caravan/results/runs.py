@@ -173,6 +173,14 @@ def route_flows(
             )
         return store[commodity_id]
 
+    land_part: dict[str, int] = {}
+
+    def land_linked(o: str, d: str) -> bool:
+        """Whether two places are joined by some chain of non-sea links (any status)."""
+        if not land_part:
+            land_part.update(_land_components(world))
+        return land_part.get(o, -1) == land_part.get(d, -2)
+
     flow_rows: list[dict[str, Any]] = []
     route_rows: list[dict[str, Any]] = []
     demand = world.demand
@@ -199,7 +207,7 @@ def route_flows(
             routes = ()
         if n_routes > 1 and routes:
             routes = _distinct_corridors(routes, sea_ids)
-            if sea_ids.intersection(routes[0].link_ids):
+            if sea_ids.intersection(routes[0].link_ids) and land_linked(o, d):
                 try:
                     land = find_routes(
                         network(commodity_id, True), o, d, by="cost", k=2, explaining=explaining
@@ -231,6 +239,21 @@ def _distinct_corridors(routes: Sequence[Any], sea_ids: set[str]) -> tuple[Any, 
         seen.add(key)
         out.append(r)
     return tuple(out)
+
+
+def _land_components(world: Atlas) -> dict[str, int]:
+    """Connected component of every node over the atlas's non-sea links (any status)."""
+    import scipy.sparse as sp
+    from scipy.sparse.csgraph import connected_components
+
+    nodes = list(world.nodes_frame["node_id"])
+    pos = {n: i for i, n in enumerate(nodes)}
+    links = world.links_frame[world.links_frame["mode"] != "sea"]
+    rows = [pos[a] for a in links["from_node_id"]]
+    cols = [pos[b] for b in links["to_node_id"]]
+    graph = sp.coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(nodes), len(nodes)))
+    _, labels = connected_components(graph, directed=False)
+    return {n: int(labels[i]) for n, i in pos.items()}
 
 
 def _without_sea(world: Atlas) -> Atlas:
