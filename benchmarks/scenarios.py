@@ -34,14 +34,19 @@ def main() -> None:
     first = run_scenario(scenario, atlas=atlas)
     cold = time.perf_counter() - t
     times = []
+    cpu = []
     for _ in range(args.repeat):
         t = time.perf_counter()
+        c = time.process_time()
         run_scenario(scenario, atlas=atlas)
         times.append(time.perf_counter() - t)
+        cpu.append(time.process_time() - c)
     warm = statistics.median(times)
+    print(f"load average before the warm runs: {os.getloadavg()[0]:.2f}")
     print(
         f"{args.scenario}: {first.summary['flows']} flows, {first.summary['routes']} routes; "
-        f"cold {cold:.3f} s, warm median {warm:.3f} s over {args.repeat} "
+        f"cold {cold:.3f} s, warm median {warm:.3f} s (CPU {statistics.median(cpu):.3f} s) "
+        f"over {args.repeat} "
         f"(target <= 1 s: {'met' if warm <= 1 else 'MISSED'})"
     )
     names = [s["name"] for s in list_scenarios(atlas)]
@@ -53,6 +58,7 @@ def main() -> None:
             f"  {name:32s} {time.perf_counter() - t1:6.3f} s  converged={run.summary['converged']}"
         )
     total = time.perf_counter() - t
+    print(f"CPU time of the whole process: {time.process_time():.2f} s")
     print(
         f"all {len(names)} shipped scenarios: {total:.2f} s "
         f"(target <= 30 s: {'met' if total <= 30 else 'MISSED'})"
