@@ -170,7 +170,9 @@ def test_kabul_corridor_carries_freight_and_shifts_it_off_the_pamirs(
     assert _corridor(base, "kabul-corridor") == 0.0
     assert _corridor(kabul, "kabul-corridor") > 0.5e6
     assert _corridor(kabul, "hairatan-mazar-railway") > _corridor(base, "hairatan-mazar-railway")
-    assert _transit(kabul, "AFG") >= _transit(base, "AFG") - 1e3
+    # Afghanistan keeps its transit: the line carries cargo that already crossed it. With elastic
+    # demand (calibrated atlas) flows whose route sets change move by tens of kt, so 1% is allowed.
+    assert _transit(kabul, "AFG") >= 0.99 * _transit(base, "AFG")
     assert _transit(kabul, "KGZ") < _transit(base, "KGZ")
 
 

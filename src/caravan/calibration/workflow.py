@@ -36,7 +36,7 @@ from caravan.model.calibration import Calibration, ChoiceConstant, DemandElastic
 from caravan.model.counts import CountKind, CountScope, ObservedCount
 from caravan.results.counts import count_fit, count_incidence, fit_summary
 from caravan.results.runs import route_flows, scenario_world
-from caravan.results.sue import sue_problem
+from caravan.results.sue import CONSTANT_FLOOR_SHARE, sue_problem
 
 __all__ = ["DEFAULT_ELASTICITY", "CalibrationResult", "calibrate", "calibrate_atlas"]
 
@@ -321,7 +321,10 @@ def _solve(base: _Base, tonnes: np.ndarray, kappa: np.ndarray, theta: float) -> 
     problem = base.problem
     money = problem.arc_money_usd_per_t.copy()
     first = problem.first_private_arc
-    money[first:] += base.constant_incidence.T @ kappa
+    route_money = problem.arc_money_usd_per_t[first:]
+    money[first:] += np.maximum(
+        base.constant_incidence.T @ kappa, -CONSTANT_FLOOR_SHARE * route_money
+    )
     return problem.solve(
         max_iter=base.max_iter,
         tolerance=base.tolerance,

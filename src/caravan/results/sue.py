@@ -19,7 +19,14 @@ from caravan.assign.path_logit import RouteSets, solve_path_logit_sue
 from caravan.model.atlas import Atlas
 from caravan.network.model import Network
 
-__all__ = ["BPR_ALPHA", "BPR_BETA", "MIN_BORDER_DELAY_H", "SueProblem", "sue_problem"]
+__all__ = [
+    "BPR_ALPHA",
+    "BPR_BETA",
+    "CONSTANT_FLOOR_SHARE",
+    "MIN_BORDER_DELAY_H",
+    "SueProblem",
+    "sue_problem",
+]
 
 #: BPR parameters of the capacity delay (the conventional 0.15 and 4; Bureau of Public Roads 1964).
 BPR_ALPHA = 0.15
@@ -84,6 +91,11 @@ class SueProblem:
             progress=progress,
             **arrays,
         )
+
+
+#: Route-choice constants may lower a route's money cost by at most this share of it (several
+#: counts' constants can apply to one route; their sum never makes a cost negative).
+CONSTANT_FLOOR_SHARE = 0.5
 
 
 def sue_problem(
@@ -165,10 +177,13 @@ def sue_problem(
         ptr.append(len(arcs))
         flow_idx.append(flow_pos[row["flow_id"]])
         ends = {node_country[r.node_ids[0]], node_country[r.node_ids[-1]]}
-        money[first_private + i] = r.money_usd_per_t + sum(
+        constant = sum(
             usd
             for links, usd, exempt in constants
             if not links.isdisjoint(r.link_ids) and exempt.isdisjoint(ends)
+        )
+        money[first_private + i] = r.money_usd_per_t + max(
+            constant, -CONSTANT_FLOOR_SHARE * r.money_usd_per_t
         )
         time_h[first_private + i] = r.time_h
         risk[first_private + i] = r.risk_usd_per_t
