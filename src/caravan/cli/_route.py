@@ -106,7 +106,16 @@ def _detail_tables(r: Any) -> list[Table]:
 def route(
     origin: str = typer.Argument(..., metavar="FROM", help="Place id, name or alias."),
     destination: str = typer.Argument(..., metavar="TO", help="Place id, name or alias."),
-    year: int = typer.Option(2025, "--year", help="Year of the network (1990..2100)."),
+    year: int | None = typer.Option(
+        None, "--year", help="Year of the network (1990..2100); default: the year of --date."
+    ),
+    date: str | None = typer.Option(
+        None,
+        "--date",
+        metavar="YYYY-MM-DD",
+        help="Day whose dated closures and openings apply (default: the atlas's as-of date, "
+        "or 1 July of --year when that is another year).",
+    ),
     commodity: str = typer.Option("container", "--commodity", help="Commodity id."),
     by: Objective = typer.Option(Objective.COST, "--by", help="What to minimise."),
     k: int = typer.Option(
@@ -132,6 +141,7 @@ def route(
     """
     from caravan.io.atlas import load_atlas
     from caravan.io.geojson_routes import write_feature_collection
+    from caravan.model.events import default_date, event_warning, events_touching, parse_day
     from caravan.results.routes import route as find
 
     projects = [p.strip() for item in open_projects for p in item.split(",") if p.strip()]
@@ -142,11 +152,13 @@ def route(
             from caravan.security.risk import security_atlas
 
             atlas = security_atlas(atlas, as_of=as_of, events=atlas_events(atlas))
+        day = parse_day(date) if date is not None else default_date(atlas, year)
         routes = find(
             atlas,
             origin,
             destination,
-            year=year,
+            year=year if year is not None else day.year,
+            date=day,
             commodity=commodity,
             by=by,
             k=k,
@@ -154,8 +166,17 @@ def route(
         )
         if geojson is not None:
             write_feature_collection([r.to_feature() for r in routes], geojson)
+        places = {n for r in routes for n in r.node_ids}
+        warnings = [event_warning(atlas, e, day) for e in events_touching(atlas, day, places)]
+    for w in warnings:
+        cited = "; ".join(f"{s['title']} <{s['url']}>" for s in w["sources"])
+        err_console().print(f"warning: {w['message']}. Sources: {cited}", highlight=False)
     if as_json:
-        payload: dict[str, object] = {"routes": [r.to_dict() for r in routes]}
+        payload: dict[str, object] = {
+            "date": day.isoformat(),
+            "warnings": warnings,
+            "routes": [r.to_dict() for r in routes],
+        }
         if as_of is not None:
             payload["security_as_of"] = atlas.meta.get("security_as_of")
         print_json(payload)

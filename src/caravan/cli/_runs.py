@@ -82,6 +82,13 @@ def run(
         print_json(result.to_dict())
         return
     s = result.summary
+    for w in s.get("status_warnings", []):
+        cited = "; ".join(f"{x['title']} <{x['url']}>" for x in w["sources"])
+        err_console().print(
+            f"warning: the scenario runs {', '.join(w['link_ids'])} as open, but on {w['date']}: "
+            f"{w['message']}. Sources: {cited}",
+            highlight=False,
+        )
     con = console()
     con.print(
         f"[bold]{result.name}[/bold] ({s['year']}): {s['flows']} flows, "

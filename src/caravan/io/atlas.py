@@ -20,6 +20,7 @@ from caravan.io._yaml import YAML_ERRORS, load_yaml, yaml_problem
 from caravan.io.calibration import read_calibration
 from caravan.model.atlas import Atlas
 from caravan.model.calibration import apply_calibration
+from caravan.model.events import StatusEvent
 from caravan.model.modes import traits_from_row
 from caravan.model.records import (
     Commodity,
@@ -48,7 +49,7 @@ __all__ = [
 ATLAS_FILES: tuple[str, ...] = (*CSV_FILES, *YAML_LIST_FILES, "atlas.yaml")
 #: Key of ``read_atlas_tables``'s tables naming the files that could not be read at all.
 UNREAD = "_unread"
-_OPTIONAL_FILES = frozenset({"restrictions.yaml", "zones.yaml", "demand.csv"})
+_OPTIONAL_FILES = frozenset({"restrictions.yaml", "zones.yaml", "demand.csv", "status_events.yaml"})
 
 
 def shipped_atlas_path() -> Path:
@@ -408,6 +409,19 @@ def _build(tables: dict[str, Any], path: Path, digest: str) -> Atlas:
         )
         for r in tables["restrictions.yaml"]
     )
+    status_events = tuple(
+        StatusEvent(
+            event_id=r["event_id"],
+            name=r["name"],
+            link_ids=tuple(r["link_ids"]),
+            status=LinkStatus(r["status"]),
+            start_date=str(r["start_date"]),
+            end_date=None if r["end_date"] is None else str(r["end_date"]),
+            source_ids=tuple(r["source_ids"]),
+            notes=r["notes"] or "",
+        )
+        for r in tables["status_events.yaml"]
+    )
     zones = tuple(
         Zone(
             r["zone_id"],
@@ -469,6 +483,7 @@ def _build(tables: dict[str, Any], path: Path, digest: str) -> Atlas:
         ("projects.yaml", "project_id"),
         ("restrictions.yaml", "restriction_id"),
         ("zones.yaml", "zone_id"),
+        ("status_events.yaml", "event_id"),
         ("commodities.yaml", "commodity_id"),
         ("sources.yaml", "source_id"),
     ):
@@ -492,6 +507,7 @@ def _build(tables: dict[str, Any], path: Path, digest: str) -> Atlas:
         modes=modes,
         meta={**meta, "lines": lines},
         tariffs=tables.get("tariffs.yaml"),
+        status_events=status_events,
     )
 
 

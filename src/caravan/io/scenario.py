@@ -42,6 +42,7 @@ _ROOT: tuple[Field, ...] = (
     Field("base"),
     Field("year", Kind.INT, minimum=1990, maximum=2100),
     Field("security_as_of", Kind.DATE),
+    Field("date", Kind.DATE),
     Field("source_ids", Kind.LIST),
     Field("open_projects", Kind.LIST),
     Field("open_links", Kind.LIST),
@@ -498,6 +499,7 @@ def _merge(chain: list[tuple[Path, dict[str, Any]]], atlas: Atlas) -> Scenario:
     merged: dict[str, Any] = {"assignment": {}, "ensemble": {}}
     year: int | None = None
     security_as_of: str | None = None
+    day: str | None = None
     title = ""
     lists: dict[str, list[Any]] = {}
 
@@ -508,6 +510,7 @@ def _merge(chain: list[tuple[Path, dict[str, Any]]], atlas: Atlas) -> Scenario:
         digest.update(path.read_bytes())
         year = record.get("year") or year
         security_as_of = record.get("security_as_of") or security_as_of
+        day = record.get("date") or day
         title = record.get("title") or title
         for key, value in (record.get("ensemble") or {}).items():
             if isinstance(value, Mapping) and isinstance(merged["ensemble"].get(key), Mapping):
@@ -572,6 +575,7 @@ def _merge(chain: list[tuple[Path, dict[str, Any]]], atlas: Atlas) -> Scenario:
         title=title,
         description=top["description"],
         year=int(year),
+        date=day,
         base=top.get("base") or "atlas",
         lineage=tuple(p.stem for p, _ in reversed(chain)),
         source_ids=uniq("source_ids"),

@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from caravan.errors import NotFoundError
+from caravan.model.events import StatusEvent
 from caravan.model.geometry import Coords, straight_or_given
 from caravan.model.modes import BUILT_IN_TRAITS, ModeTraits
 from caravan.model.records import (
@@ -77,6 +78,9 @@ class Atlas:
     tariffs : TariffModel or None
         The tariff and speed model (``tariffs.yaml``); ``None`` when the atlas has none, and
         links then take their mode's default from ``modes.yaml``.
+    status_events : tuple of StatusEvent
+        Dated openings, closures and suspensions (``status_events.yaml``; see
+        :mod:`caravan.model.events`).
 
     Examples
     --------
@@ -104,6 +108,7 @@ class Atlas:
     modes: tuple[ModeDefault, ...] = field(repr=False)
     meta: Mapping[str, Any] = field(default_factory=dict, repr=False)
     tariffs: TariffModel | None = field(default=None, repr=False)
+    status_events: tuple[StatusEvent, ...] = field(default=(), repr=False)
 
     # -- tables (copies) -------------------------------------------------------------------
 

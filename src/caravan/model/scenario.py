@@ -202,6 +202,7 @@ class Scenario:
     assignment: AssignmentSettings = field(default_factory=AssignmentSettings)
     ensemble: Mapping[str, Any] = field(default_factory=dict)
     security_as_of: str | None = None
+    date: str | None = None
     path: str | None = None
     digest: str = ""
 

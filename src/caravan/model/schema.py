@@ -295,6 +295,16 @@ YAML_LIST_FILES: dict[str, tuple[Field, ...]] = {
         _SOURCES,
         Field("notes"),
     ),
+    "status_events.yaml": (
+        Field("event_id", required=True),
+        Field("name", required=True),
+        Field("link_ids", Kind.LIST, required=True),
+        Field("status", required=True, vocab=("operational", "closed", "suspended")),
+        Field("start_date", Kind.DATE, required=True),
+        Field("end_date", Kind.DATE),
+        _SOURCES,
+        Field("notes"),
+    ),
     "zones.yaml": (
         Field("zone_id", required=True),
         Field("name", required=True),

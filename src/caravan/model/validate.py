@@ -43,6 +43,7 @@ _ID_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("projects.yaml", "project_id", "project"),
     ("restrictions.yaml", "restriction_id", "restriction"),
     ("zones.yaml", "zone_id", "zone"),
+    ("status_events.yaml", "event_id", "status event"),
     ("commodities.yaml", "commodity_id", "commodity"),
     ("sources.yaml", "source_id", "source"),
 )
@@ -112,6 +113,7 @@ def _check_sources(tables: Mapping[str, Any], known: frozenset[str]) -> list[Pro
         "projects.yaml": ("project_id", "project"),
         "restrictions.yaml": ("restriction_id", "restriction"),
         "zones.yaml": ("zone_id", "zone"),
+        "status_events.yaml": ("event_id", "status event"),
         "commodities.yaml": ("commodity_id", "commodity"),
         "modes.yaml": ("mode", "mode default"),
     }
@@ -234,6 +236,53 @@ def _check_restriction_targets(
                 "list the countries, link_ids, border_ids or node_ids it applies to",
             )
         )
+    return problems
+
+
+def _check_status_events(table: Any, links: Mapping[str, Row]) -> list[Problem]:
+    """Events name known links and whole days, and end on or after they start."""
+    file = "status_events.yaml"
+    problems: list[Problem] = []
+    for row in iter_rows(table):
+        eid, line = _row_id(row, "event_id"), line_of(row)
+        for link_id in as_list(row.get("link_ids")):
+            if link_id not in links:
+                problems.append(
+                    Problem(
+                        file,
+                        line,
+                        "link_ids",
+                        f"status event {eid} names unknown link {link_id!r}"
+                        f"{suggest(link_id, links)}",
+                        "use an id from links.csv",
+                    )
+                )
+        days = {}
+        for key in ("start_date", "end_date"):
+            value = row.get(key)
+            if given(value) and len(str(value)) != 10:
+                problems.append(
+                    Problem(
+                        file,
+                        line,
+                        key,
+                        f"status event {eid}: {value!r} is not a whole day",
+                        "give the day as YYYY-MM-DD (the first or last day the event is known for)",
+                    )
+                )
+            elif given(value):
+                days[key] = str(value)
+        if len(days) == 2 and days["end_date"] < days["start_date"]:
+            problems.append(
+                Problem(
+                    file,
+                    line,
+                    "end_date",
+                    f"status event {eid} ends ({days['end_date']}) before it starts "
+                    f"({days['start_date']})",
+                    "swap start_date and end_date, or correct one",
+                )
+            )
     return problems
 
 
@@ -501,6 +550,7 @@ def validate_tables(tables: Mapping[str, Any]) -> list[Problem]:
         problems += _check_restriction_cargo(row, commodities)
         problems += _check_restriction_terms(row)
     problems += _check_zones(tables.get("zones.yaml"), nodes)
+    problems += _check_status_events(tables.get("status_events.yaml"), links)
     problems += _check_modes(tables.get("modes.yaml"))
     problems += _check_demand(tables.get("demand.csv"), nodes, commodities)
     problems += _check_sources(tables, sources)

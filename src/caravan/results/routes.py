@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from itertools import islice
@@ -12,6 +13,7 @@ import pandas as pd
 
 from caravan.errors import InputError, NoRouteError
 from caravan.model.atlas import Atlas
+from caravan.model.events import atlas_on_date, default_date, parse_day
 from caravan.network.build import build_network
 from caravan.network.cargo import CargoArcs, cargo_arcs
 from caravan.network.costs import generalised_cost
@@ -481,7 +483,8 @@ def route(
     origin: str,
     destination: str,
     *,
-    year: int = 2025,
+    year: int | None = None,
+    date: str | dt.date | None = None,
     commodity: str = "container",
     by: str | Objective = Objective.COST,
     k: int = DEFAULT_K_ROUTES,
@@ -497,8 +500,13 @@ def route(
         The loaded atlas.
     origin, destination : str
         Places by id, name or alias.
-    year : int
-        Which links exist (1990..2100).
+    year : int, optional
+        Which links exist (1990..2100); default: the year of ``date``, else 2025.
+    date : str or datetime.date, optional
+        The day (YYYY-MM-DD) whose link states apply: the dated closures, suspensions and
+        openings of ``status_events.yaml`` in force that day (:mod:`caravan.model.events`).
+        Default: the atlas's as-of date when ``year`` is its year (or not given), else
+        1 July of ``year``.
     commodity : str
         A commodity id (``container``, ``bulk``, ...): its value of time and value weigh time
         and risk in the generalised cost.
@@ -547,6 +555,11 @@ def route(
     ('cobalt-link',)
     """
     atlas.node(origin), atlas.node(destination)  # unknown places fail before the build
+    day = parse_day(date) if date is not None else None
+    if year is None:
+        year = day.year if day is not None else (int(atlas.as_of[:4]) if atlas.as_of else 2025)
+    if atlas.status_events:
+        atlas = atlas_on_date(atlas, day if day is not None else default_date(atlas, year))
     network = build_network(atlas, year=year, commodity=commodity, open_projects=open_projects)
     return find_routes(
         network, origin, destination, by=by, k=k, max_overlap=max_overlap, kernel=kernel

@@ -26,6 +26,14 @@ import pandas as pd
 
 from caravan.errors import CaravanError, NoRouteError
 from caravan.model.atlas import Atlas
+from caravan.model.events import (
+    atlas_on_date,
+    default_date,
+    event_warning,
+    events_on,
+    link_states,
+    parse_day,
+)
 from caravan.model.plain import to_plain
 from caravan.model.scenario import Scenario, apply_scenario
 from caravan.network.build import build_network
@@ -270,6 +278,7 @@ def run_scenario(
     *,
     atlas: Atlas | None = None,
     as_of: str | None = None,
+    date: str | dt.date | None = None,
     progress: Callable[[str, int, int], None] | None = None,
     world: Atlas | None = None,
     network_of: Callable[[str], Network] | None = None,
@@ -286,6 +295,8 @@ def run_scenario(
     as_of : str, optional
         Date (YYYY-MM-DD) of the security picture that sets zone risks (default: the
         scenario's ``security_as_of``, else the atlas's zone figures).
+    date : str or datetime.date, optional
+        The day whose dated link closures and openings apply (see :func:`run_date`).
     progress : callable, optional
         Called as ``progress(stage, done, total)`` while routing flows and settling them.
     world, network_of, explaining : optional
@@ -298,8 +309,9 @@ def run_scenario(
     RunResult
     """
     resolved, base = _resolve(scenario, atlas)
+    day = run_date(base, resolved, date)
     if world is None:
-        world = scenario_world(base, resolved, as_of=as_of)
+        world = scenario_world(base, resolved, as_of=as_of, date=day)
     settings = resolved.assignment
     demand = world.demand
     if demand.empty:
@@ -341,6 +353,8 @@ def run_scenario(
     summary = {
         "scenario": resolved.name,
         "year": resolved.year,
+        "date": day.isoformat(),
+        "status_warnings": reopened_warnings(base, world, day),
         "flows": len(flows),
         "routes": len(routes_table),
         "demand_tonnes_per_year": demand_t,
@@ -389,13 +403,53 @@ def _elastic_demand(
     return out
 
 
-def scenario_world(atlas: Atlas, scenario: Scenario, *, as_of: str | None = None) -> Atlas:
-    """The atlas a scenario runs on: security picture as of a date (if any), then its changes.
+def run_date(atlas: Atlas, scenario: Scenario, date: str | dt.date | None = None) -> dt.date:
+    """The day a scenario runs on: ``date``, else the scenario's ``date`` when it lies in the
+    scenario's year, else :func:`caravan.model.events.default_date` of the scenario year."""
+    if date is not None:
+        return parse_day(date)
+    if scenario.date is not None and int(scenario.date[:4]) == scenario.year:
+        return parse_day(scenario.date)
+    return default_date(atlas, scenario.year)
+
+
+def reopened_warnings(atlas: Atlas, world: Atlas, day: dt.date) -> list[dict[str, Any]]:
+    """Warnings for links closed or suspended by a dated event on ``day`` that the scenario
+    nevertheless runs as operational (it reopens them), naming the event and its sources."""
+    if not atlas.status_events:
+        return []
+    states = link_states(atlas, day)
+    now = dict(zip(world.links_frame["link_id"], world.links_frame["status"], strict=True))
+    reopened = [
+        lid
+        for lid, st in states.items()
+        if st.event is not None
+        and st.status.value in ("closed", "suspended")
+        and now.get(lid) == "operational"
+    ]
+    return [event_warning(atlas, e, day) for e in events_on(atlas, day, reopened)]
+
+
+def scenario_world(
+    atlas: Atlas,
+    scenario: Scenario,
+    *,
+    as_of: str | None = None,
+    date: str | dt.date | None = None,
+) -> Atlas:
+    """The atlas a scenario runs on: link states on its day, the security picture as of a
+    date (if any), then its changes.
+
+    The link states are those of ``date`` (default :func:`run_date`): the dated closures,
+    suspensions and openings of ``status_events.yaml``; the scenario's openings and closures
+    apply on top.
 
     The date is ``as_of`` when given, else the scenario's ``security_as_of``; the zone risks
     then come from the atlas's security layer (:func:`caravan.security.security_atlas`), and
     the scenario's own ``risk:`` entries apply on top.
     """
+    if atlas.status_events:
+        atlas = atlas_on_date(atlas, run_date(atlas, scenario, date))
     day = as_of or scenario.security_as_of
     if day:
         from caravan.io.security import atlas_events

@@ -1,0 +1,61 @@
+"""``caravan route --date`` / ``--year`` on the shipped atlas: dated closures, warnings, and the
+same link states as ``caravan run baseline-2025`` on the scenario's day."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from caravan.cli import app
+from caravan.io.atlas import load_atlas
+from caravan.io.scenario import load_scenario
+from caravan.model.events import atlas_on_date
+from caravan.results.runs import run_date, scenario_world
+
+runner = CliRunner()
+
+
+def _route(*args: str) -> tuple[dict[str, object], str]:
+    result = runner.invoke(app, ["route", "kandahar", "chaman", "--json", *args])
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout), result.stderr
+
+
+def test_2024_takes_the_spin_boldak_chaman_road() -> None:
+    for args in (("--year", "2024"), ("--date", "2024-06-01")):
+        payload, err = _route(*args)
+        best = payload["routes"][0]  # type: ignore[index]
+        assert "rd-spin-boldak-chaman" in best["link_ids"]
+        assert best["length_km"] < 150
+        assert payload["warnings"] == []
+        assert "warning" not in err
+
+
+def test_inside_the_october_2025_closure_the_road_is_avoided_and_named() -> None:
+    payload, err = _route("--date", "2025-10-20")
+    assert payload["date"] == "2025-10-20"
+    for r in payload["routes"]:  # type: ignore[attr-defined]
+        assert "rd-spin-boldak-chaman" not in r["link_ids"]
+    (warning,) = payload["warnings"]  # type: ignore[misc]
+    assert warning["event_id"] == "afpak-closure-2025-10"
+    assert "rd-spin-boldak-chaman" in warning["link_ids"]
+    urls = [s["url"] for s in warning["sources"]]
+    assert "https://tribune.com.pk/story/2572427/trade-suspended-amid-afghan-border-closure" in urls
+    assert "warning:" in err and "2025-10-12" in err and "tribune.com.pk" in err
+
+
+def test_bad_date_is_a_clean_error() -> None:
+    result = runner.invoke(app, ["route", "kandahar", "chaman", "--date", "2025-02-30"])
+    assert result.exit_code == 2
+    assert "YYYY-MM-DD" in result.stderr
+
+
+def test_route_and_baseline_run_agree_on_every_link() -> None:
+    atlas = load_atlas()
+    scenario = load_scenario("baseline-2025", atlas=atlas)
+    day = run_date(atlas, scenario)
+    assert day.isoformat() == "2025-06-01"
+    world = scenario_world(atlas, scenario)
+    dated = atlas_on_date(atlas, day)
+    assert world.links_frame["status"].tolist() == dated.links_frame["status"].tolist()
