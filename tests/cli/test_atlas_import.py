@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -48,9 +49,27 @@ def test_import_gmns_of_an_export_is_clean(tmp_path: Path, tiny_path: Path) -> N
     assert _run("atlas", "validate", str(tmp_path / "a"))[0] == 0
 
 
+def test_import_json_lists_the_values_to_fill(tmp_path: Path) -> None:
+    pbf = write_fixture(tmp_path / "caspian.osm.pbf")
+    out = tmp_path / "atlas"
+    code, text = _run(
+        "atlas", "import", "--from", "osm", str(pbf), str(out), "--json",
+        "--defaults-from", str(shipped_atlas_path()), "--assume-open-by", "2000",
+    )  # fmt: skip
+    assert code == 1
+    payload = json.loads(text, parse_constant=_refuse)
+    assert (payload["n_nodes"], payload["n_links"], payload["n_borders"]) == (9, 8, 1)
+    assert payload["ok"] is False
+    assert {"dwell_h_ab"} <= {p["field"] for p in payload["problems"]}
+
+
+def _refuse(name: str) -> None:
+    raise AssertionError(f"non-strict JSON constant {name}")
+
+
 def test_import_errors_are_messages(tmp_path: Path) -> None:
     code, text = _run("atlas", "import", "--from", "shapefile", str(tmp_path), str(tmp_path / "a"))
-    assert code == 2 and "unknown import format" in text
+    assert code == 2 and "'shapefile' is not one of" in " ".join(text.split())
     code, text = _run(
         "atlas", "import", "--from", "osm", str(tmp_path / "no.pbf"), str(tmp_path / "a")
     )

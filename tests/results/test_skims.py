@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
@@ -89,6 +90,23 @@ def test_skims_written_by_the_cli_read_back_with_openmatrix(atlas: Atlas, tmp_pa
         assert handle.mapping("zone_number") == {1: 0, 2: 1, 3: 2, 4: 3}
     finally:
         handle.close()
+
+
+def test_skims_json_names_what_was_written(atlas: Atlas, tmp_path: Path) -> None:
+    out = tmp_path / "skims.omx"
+    result = CliRunner().invoke(
+        app, ["skims", "base", "--out", str(out), "--atlas", str(atlas.path), "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output, parse_constant=_refuse)
+    expected = scenario_skims("base", atlas=atlas)
+    assert payload["path"] == str(out) and out.exists()
+    assert payload["zone_ids"] == list(expected.zone_ids)
+    assert payload["matrices"] == {c: sorted(SKIM_UNITS) for c in expected.commodity_ids}
+
+
+def _refuse(name: str) -> None:
+    raise AssertionError(f"non-strict JSON constant {name}")
 
 
 def test_unknown_zone_is_refused(atlas: Atlas) -> None:

@@ -54,6 +54,13 @@ class ExportFormat(enum.StrEnum):
     GMNS = "gmns"
 
 
+class ImportFormat(enum.StrEnum):
+    """The network formats ``caravan atlas import`` reads."""
+
+    GMNS = "gmns"
+    OSM = "osm"
+
+
 _JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
 
 
@@ -239,7 +246,10 @@ def export(
 def import_(
     source: Annotated[Path, typer.Argument(help="GMNS folder or OpenStreetMap .osm.pbf file.")],
     out: Annotated[Path, typer.Argument(help="Atlas folder to write.")],
-    fmt: Annotated[str, typer.Option("--from", help="gmns or osm.", show_default=False)],
+    fmt: Annotated[
+        ImportFormat,
+        typer.Option("--from", help="GMNS folder or OpenStreetMap file.", show_default=False),
+    ],
     bbox: Annotated[
         str | None, typer.Option(help="OSM: keep ways within W,S,E,N.", show_default=False)
     ] = None,
@@ -259,15 +269,33 @@ def import_(
         int | None,
         typer.Option(help="OSM: opening year of ways without start_date.", show_default=False),
     ] = None,
+    as_json: _JsonOpt = False,
 ) -> None:
     """Import a network as an atlas folder and list every value left to fill (exit 1 if any)."""
     from caravan.io.atlas_import import import_atlas
 
     with handled():
         result = import_atlas(
-            source, out, fmt=fmt, bbox=bbox, modes=modes.split(","), defaults=defaults,
+            source, out, fmt=fmt.value, bbox=bbox, modes=modes.split(","), defaults=defaults,
             status=status, assume_open_by=assume_open_by,
         )  # fmt: skip
+    if as_json:
+        print_json(
+            {
+                "out": str(result.out),
+                "n_nodes": result.n_nodes,
+                "n_links": result.n_links,
+                "n_borders": result.n_borders,
+                "ok": not result.problems,
+                "problems": [
+                    {"file": p.file, "row": p.row, "field": p.field, "message": p.message,
+                     "fix": p.fix}
+                    for p in result.problems
+                ],
+            },
+            indent=2,
+        )  # fmt: skip
+        raise typer.Exit(1 if result.problems else 0)
     console().print(
         f"wrote {result.out}: {result.n_nodes:,} nodes, {result.n_links:,} links, "
         f"{result.n_borders:,} borders",

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from caravan.cli._common import console, fail_on_caravan_error
+from caravan.cli._common import console, fail_on_caravan_error, print_json
 
 __all__ = ["skims"]
 
@@ -21,6 +21,7 @@ def skims(
     commodity: str | None = typer.Option(
         None, help="Comma-separated commodity ids (default: all)."
     ),
+    as_json: bool = typer.Option(False, "--json", help="Print what was written as JSON."),
 ) -> None:
     """Write skims (cost, time, distance, money between zones, per commodity) as OMX."""
     from caravan.io.atlas import load_atlas
@@ -36,6 +37,17 @@ def skims(
         )
         path = write_skims_omx(result, out)
     n = len(result.zone_ids)
+    if as_json:
+        print_json(
+            {
+                "path": str(path),
+                "zone_ids": list(result.zone_ids),
+                "commodity_ids": list(result.commodity_ids),
+                "matrices": {c: sorted(q) for c, q in result.matrices.items()},
+            },
+            indent=2,
+        )
+        return
     console().print(
         f"wrote {path}: {n} x {n} zones, {len(result.commodity_ids)} commodities "
         f"({', '.join(result.commodity_ids)}), 4 matrices each",
