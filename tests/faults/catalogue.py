@@ -334,7 +334,11 @@ FAULTS: tuple[Fault, ...] = (
     Fault("lat-arabic", cell("nodes.csv", "kabul", "lat", "٣٤.٥"), "lat"),
     Fault("road-speed-500", cell("links.csv", _ROAD, "speed_kmh", "500"), "speed_kmh"),
     Fault("capacity-1e308", cell("links.csv", _LINK, "capacity_mtpa", "1e308"), "capacity"),
-    Fault("transfer-dwell-1e308", raw("transfers.csv", ",24,16.45,", ",1e308,16.45,"), "dwell"),
+    Fault(
+        "transfer-dwell-1e308",
+        raw("transfers.csv", ",1435,24,12,72,16.45,", ",1435,1e308,12,72,16.45,"),
+        "dwell",
+    ),
     Fault("demand-1e308", cell("demand.csv", _FLOW, "tonnes_per_year", "1e308"), "tonnes"),
     Fault("demand-negative", cell("demand.csv", _FLOW, "tonnes_per_year", "-1"), "tonnes"),
     Fault("demand-year-fraction", cell("demand.csv", _FLOW, "year", "2025.5"), "year"),
