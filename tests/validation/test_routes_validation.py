@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from caravan.claims.check import ClaimEvaluator
+from caravan.claims.model import RouteSpec
 from caravan.cli import app
 from caravan.errors import InputError
 from caravan.io.atlas import load_atlas
 from caravan.io.validation import read_route_cases, route_cases_path
 from caravan.model.route_cases import LENGTH_TOLERANCE, case_from_row
-from caravan.validation.routes import validate_routes
+from caravan.validation.routes import _legs, validate_routes
 
 runner = CliRunner()
 
@@ -92,3 +95,22 @@ def test_unknown_sources_are_named(tmp_path: Path) -> None:
     )
     with pytest.raises(InputError, match="no-such-source"):
         read_route_cases(bad, atlas)
+
+
+def test_a_via_place_charges_its_change_of_layer() -> None:
+    # Tashkent-Istanbul through Turkmenbashi, Alat and Akhalkalaki: arriving by rail and leaving
+    # by ferry (and the gauge change at Akhalkalaki) pays the transfers, as a train that passes
+    # through does; before, each via place switched layer for free.
+    atlas = load_atlas()
+    cases = {c.pair_id: c for c in read_route_cases(route_cases_path(atlas), atlas)}
+    case = cases["mc-tashkent-istanbul-turkmenbashi"]
+    spec = RouteSpec(case.origin, case.destination, scenario=case.scenario, via=case.via)
+    legs = _legs(ClaimEvaluator(atlas).best_route(spec))
+    stops = {(g.from_node_id, g.from_layer, g.to_layer) for g in legs if g.kind == "transfer"}
+    assert ("turkmenbashi", "rail 1520", "ferry") in stops
+    assert ("alat-port", "ferry", "rail 1520") in stops
+    assert ("akhalkalaki", "rail 1520", "rail 1435") in stops
+    # the joined legs are continuous: each starts on the layer the one before ended on
+    for a, b in itertools.pairwise(legs):
+        if a.kind != "handling" and b.kind != "handling":
+            assert a.to_layer == b.from_layer and a.to_node_id == b.from_node_id

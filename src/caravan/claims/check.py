@@ -45,11 +45,23 @@ MODE_GROUPS = {"overland": ModeLayer.LAND, "sea": ModeLayer.WATER}
 
 
 def allowed_modes(atlas: Atlas, mode: str) -> tuple[str, ...]:
-    """The modes a route spec's ``mode`` allows: a layer's modes, or the one mode named."""
-    layer = MODE_GROUPS.get(mode)
-    if layer is None:
-        return (mode,)
-    return tuple(m for m, t in atlas.mode_traits.items() if t.layer is layer)
+    """The modes a route spec's ``mode`` allows: a layer's modes, or the one mode named, or
+    several joined by ``+`` (``rail+ferry``: a rail service that crosses the Caspian by ferry).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> allowed_modes(SimpleNamespace(mode_traits={}), "road+ferry")
+    ('road', 'ferry')
+    """
+    out: list[str] = []
+    for part in mode.split("+"):
+        layer = MODE_GROUPS.get(part)
+        if layer is None:
+            out.append(part)
+        else:
+            out.extend(m for m, t in atlas.mode_traits.items() if t.layer is layer)
+    return tuple(dict.fromkeys(out))
 
 
 class ClaimEvaluator:
@@ -123,10 +135,17 @@ class ClaimEvaluator:
         world, _ = self.world(spec)
         stops = [spec.origin, *spec.via, spec.destination]
         legs = []
+        layer: str | None = None
         for a, b in itertools.pairwise(stops):
             world.node(a), world.node(b)  # as in route(): unknown places fail before the build
             network = self.network(spec)
-            legs.append(find_routes(network, a, b, by=spec.by, k=1, kernel=Kernel.PYTHON)[0])
+            # A via place is passed through: the next part goes on from the layer the last one
+            # arrived on, and a change of layer there pays its transfer (dwell and fee).
+            part = find_routes(
+                network, a, b, by=spec.by, k=1, kernel=Kernel.PYTHON, from_layer=layer
+            )[0]
+            layer = next(leg.to_layer for leg in reversed(part.legs) if leg.kind == "link")
+            legs.append(part)
         if len(legs) == 1:
             return legs[0]
         return _JoinedRoute(legs)

@@ -218,11 +218,13 @@ def paths_between(
     arc_mask: np.ndarray[Any, Any] | None = None,
     kernel: Kernel = Kernel.NUMBA,
     max_paths: int | None = None,
+    origin_transfers: bool = False,
 ) -> list[ArcPath]:
     """Up to ``n_routes`` distinct paths, lightest first (empty when there is none).
 
     At most ``max_paths`` of Yen's paths are examined (default ``MAX_PATHS_PER_ROUTE`` per
-    route asked for).
+    route asked for). With ``origin_transfers`` a path may change layer at its sources, paying
+    the transfer (a route that continues from one layer of a place it passes through).
     """
     if sources.size == 0 or targets.size == 0:
         return []
@@ -233,7 +235,9 @@ def paths_between(
     is_source[sources] = True
     is_target = np.zeros_like(is_source)
     is_target[targets] = True
-    ends = is_source[network.arc_tail_vidx] | is_target[network.arc_head_vidx]
+    ends = is_target[network.arc_head_vidx]
+    if not origin_transfers:
+        ends = ends | is_source[network.arc_tail_vidx]
     mask &= ~(ends & (network.arc_kind == ArcKind.TRANSFER))
     yen = k_shortest_paths(
         graph_of(network),
@@ -263,13 +267,17 @@ def find_routes(
     max_overlap: float = 0.8,
     kernel: Kernel | str = Kernel.NUMBA,
     explaining: Callable[[Network], Network] | None = None,
+    from_layer: str | None = None,
 ) -> tuple[Route, ...]:
     """The best route and up to ``k - 1`` alternatives on a built network.
 
     Same as :func:`route` but on a network built once, for many queries: the default kernel is
     the numba one (fast per search once loaded; see :mod:`caravan.routing.shortest`).
     ``explaining`` gives the network with every link usable that explains a missing route
-    (built on demand by default; the pipeline passes its cached one).
+    (built on demand by default; the pipeline passes its cached one). ``from_layer`` (e.g.
+    ``"rail 1520"``) starts the route on that layer of the origin, as a route passing through
+    the origin does: a change of layer there pays its transfer (see ``ClaimEvaluator``'s
+    ``via`` places).
 
     Examples
     --------
@@ -291,6 +299,9 @@ def find_routes(
         raise InputError(f"origin and destination are the same place ({o.node_id!r})")
     cargo = cargo_arcs(network, origin_iso3=o.country_iso3, destination_iso3=d.country_iso3)
     sources, targets = network.vnodes_of(o.node_id), network.vnodes_of(d.node_id)
+    if from_layer is not None:
+        layer_names = [str(network.layers[int(network.vnode_layer_idx[v])]) for v in sources]
+        sources = sources[np.array([name == from_layer for name in layer_names], dtype=bool)]
     paths = paths_between(
         network,
         cargo,
@@ -303,6 +314,7 @@ def find_routes(
         # With k = 1 the second route only names the countries the best one bypasses: look for
         # it among fewer of Yen's paths.
         max_paths=BYPASS_SEARCH_PATHS if int(k) == 1 else None,
+        origin_transfers=from_layer is not None,
     )
     if not paths:
         from caravan.results.no_route import explain_no_route
