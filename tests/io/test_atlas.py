@@ -169,3 +169,15 @@ def test_fuzzed_atlas_gives_errors_never_tracebacks(
     finally:
         for name in names:
             (scratch / name).write_bytes(_ORIGINAL[name])
+
+
+def test_a_lane_row_must_name_a_water_link_of_its_mode(tiny_copy: Path) -> None:
+    (tiny_copy / "tariffs.yaml").write_text(
+        "payload: {t_per_feu: 20}\n"
+        "lanes:\n"
+        "  - {mode: sea, link_ids: [no-such-lane], usd_per_t: 10, dwell_h: 24}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError, match="no-such-lane") as info:
+        load_atlas(tiny_copy)
+    assert "lanes.link_ids" in str(info.value)

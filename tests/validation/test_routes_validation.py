@@ -114,3 +114,20 @@ def test_a_via_place_charges_its_change_of_layer() -> None:
     for a, b in itertools.pairwise(legs):
         if a.kind != "handling" and b.kind != "handling":
             assert a.to_layer == b.from_layer and a.to_node_id == b.from_node_id
+
+
+def test_closed_countries_are_closed_for_the_case(tmp_path: Path) -> None:
+    atlas = load_atlas()
+    cases = {c.pair_id: c for c in read_route_cases(route_cases_path(atlas), atlas)}
+    case = cases["mc-almaty-poti"]
+    assert case.closed_countries == ("RUS",)
+    (result,) = validate_routes([case], atlas)
+    assert "RUS" not in result.countries and "AZE" in result.countries
+    bad = tmp_path / "routes.csv"
+    bad.write_text(
+        "pair_id,origin,destination,closed_countries,expect_pass,source_ids\n"
+        "x,almaty,poti,XXX,AZE,reportaz-titr-2025\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError, match="closed_countries XXX"):
+        read_route_cases(bad, atlas)

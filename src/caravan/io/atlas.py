@@ -327,6 +327,20 @@ def read_atlas_tables(path: str | Path) -> tuple[dict[str, Any], list[Problem], 
                     for sid in tables["tariffs.yaml"].source_ids
                     if sid not in known
                 ]
+                links = tables["links.csv"]
+                water = dict(zip(links["link_id"], links["mode"], strict=True))
+                problems += [
+                    Problem(
+                        "tariffs.yaml",
+                        None,
+                        "lanes.link_ids",
+                        f"{lid!r} is not a {lane.mode} link of links.csv",
+                        "name a sea or ferry link of its mode, or drop it",
+                    )
+                    for lane in tables["tariffs.yaml"].lanes
+                    for lid in lane.link_ids
+                    if water.get(lid) != lane.mode
+                ]
     return tables, problems, sha.hexdigest()
 
 

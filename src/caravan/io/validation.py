@@ -41,6 +41,12 @@ def read_route_cases(path: str | Path, atlas: Atlas) -> tuple[RouteCase, ...]:
             except InputError as exc:
                 problems.append(str(exc))
                 continue
+            strange = [c for c in case.closed_countries if c not in atlas.countries]
+            if strange:
+                problems.append(
+                    f"{file.name} line {line}: closed_countries {', '.join(strange)} are not "
+                    "countries of the atlas; use ISO3 codes"
+                )
             unknown = [s for s in case.source_ids if s not in known]
             if unknown:
                 problems.append(

@@ -28,6 +28,9 @@ class RouteCase:
     by: str = "cost"
     mode: str | None = None
     via: tuple[str, ...] = ()
+    #: Countries the service does not use (closed for the route), e.g. RUS for the Middle
+    #: Corridor, whose sourced times are for a route that avoids Russia by design.
+    closed_countries: tuple[str, ...] = ()
     expect_pass: tuple[str, ...] = ()
     expect_avoid: tuple[str, ...] = ()
     ends: str = "terminal"  # "terminal": handling at both ends counted; "border": not
@@ -46,6 +49,7 @@ class RouteCase:
             "by": self.by,
             "mode": self.mode,
             "via": list(self.via),
+            "closed_countries": list(self.closed_countries),
             "passes": list(self.expect_pass),
             "avoids": list(self.expect_avoid),
             "ends": self.ends,
@@ -107,6 +111,7 @@ def case_from_row(row: Mapping[str, Any], *, line: int) -> RouteCase:
             by=_text(row.get("by"), "cost"),
             mode=_text(row.get("mode")) or None,
             via=_items(row.get("via")),
+            closed_countries=_items(row.get("closed_countries")),
             expect_pass=_items(row.get("expect_pass")),
             expect_avoid=_items(row.get("expect_avoid")),
             ends=ends,

@@ -85,13 +85,18 @@ class Handling:
 
 @dataclass(frozen=True)
 class LaneCharge:
-    """Fixed cost and dwell of every traversal of a sea or ferry lane."""
+    """Fixed cost and dwell of every traversal of a sea or ferry lane.
+
+    A row naming ``link_ids`` applies to those lanes only (a direct service, a feeder with its
+    own sailing frequency) and wins over the mode-wide row.
+    """
 
     mode: str
     usd_per_t: Param
     dwell_h: Param
     source_ids: tuple[str, ...]
     basis: str = ""
+    link_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -143,9 +148,20 @@ class TariffModel:
         found = own or anyc
         return found[0] if found else None
 
-    def lane_for(self, mode: str) -> LaneCharge | None:
-        """The fixed lane charge of a water mode, if any."""
-        return next((lane for lane in self.lanes if lane.mode == mode), None)
+    def lane_for(self, mode: str, link_id: str | None = None) -> LaneCharge | None:
+        """The fixed lane charge of a water mode (of one lane, if a row names it), if any.
+
+        Examples
+        --------
+        >>> p, q = Param(1.0, 1.0, 1.0), Param(2.0, 2.0, 2.0)
+        >>> m = TariffModel(p, (), (), (), (LaneCharge("sea", p, p, ()),
+        ...                                 LaneCharge("sea", q, q, (), link_ids=("s-a-b",))))
+        >>> m.lane_for("sea", "s-a-b").dwell_h.value, m.lane_for("sea", "s-c-d").dwell_h.value
+        (2.0, 1.0)
+        """
+        rows = [lane for lane in self.lanes if lane.mode == mode]
+        own = [lane for lane in rows if link_id is not None and link_id in lane.link_ids]
+        return next(iter(own or [lane for lane in rows if not lane.link_ids]), None)
 
 
 def _param(raw: Mapping[str, Any], key: str, low_key: str, high_key: str, where: str) -> Param:
@@ -228,6 +244,7 @@ def parse_tariffs(raw: Mapping[str, Any]) -> TariffModel:
             dwell_h=_param(r, "dwell_h", "dwell_low", "dwell_high", f"lanes {i + 1}"),
             source_ids=_ids(r.get("source_ids")),
             basis=str(r.get("basis") or ""),
+            link_ids=_ids(r.get("link_ids")),
         )
         for i, r in enumerate(raw.get("lanes") or ())
     )

@@ -202,7 +202,9 @@ def cost_model(
     links = atlas.links_frame
     length = links["length_km"].to_numpy(dtype=np.float64)
     modes = [str(m) for m in links["mode"]]
-    tariff_f, speed_f, lane_fee, lane_dwell = commodity_terms(atlas, parameters.commodity_id, modes)
+    tariff_f, speed_f, lane_fee, lane_dwell = commodity_terms(
+        atlas, parameters.commodity_id, modes, [str(x) for x in links["link_id"]]
+    )
     speed = links["speed_kmh"].to_numpy(dtype=np.float64) * speed_f
     tariff = links["tariff_usd_per_tkm"].to_numpy(dtype=np.float64) * tariff_f
     run_time_h, tariff_usd_per_t = link_costs(length, speed, tariff)
@@ -247,13 +249,17 @@ def cost_model(
 
 
 def commodity_terms(
-    atlas: Atlas, commodity_id: str, modes: Sequence[str]
+    atlas: Atlas,
+    commodity_id: str,
+    modes: Sequence[str],
+    link_ids: Sequence[str] | None = None,
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
     """Per link: tariff and speed multipliers for the cargo, and the fixed lane fee and dwell.
 
     Links are priced for containers (``tariffs.yaml``); other cargo is scaled by its commodity
     factors. Sea and ferry links also pay the lane's fixed cost (scaled like the tariff) and
-    dwell on every traversal. Ones and zeros when the atlas has no tariff model.
+    dwell on every traversal: the row naming the link, else the mode's row. Ones and zeros
+    when the atlas has no tariff model.
     """
     n = len(modes)
     tariff_f, speed_f = np.ones(n), np.ones(n)
@@ -261,14 +267,14 @@ def commodity_terms(
     model = atlas.tariffs
     if model is None:
         return tariff_f, speed_f, lane_fee, lane_dwell
-    by_mode: dict[str, tuple[float, float, float, float]] = {}
-    for mode in set(modes):
-        tf, sf = model.factor(commodity_id, mode)
-        lane = model.lane_for(mode)
-        fee = lane.usd_per_t.value * tf if lane is not None else 0.0
-        by_mode[mode] = (tf, sf, fee, lane.dwell_h.value if lane is not None else 0.0)
-    for j, mode in enumerate(modes):
-        tariff_f[j], speed_f[j], lane_fee[j], lane_dwell[j] = by_mode[mode]
+    factors = {mode: model.factor(commodity_id, mode) for mode in set(modes)}
+    ids: Sequence[str | None] = link_ids if link_ids is not None else [None] * n
+    for j, (mode, link_id) in enumerate(zip(modes, ids, strict=True)):
+        tf, sf = factors[mode]
+        lane = model.lane_for(mode, link_id)
+        tariff_f[j], speed_f[j] = tf, sf
+        if lane is not None:
+            lane_fee[j], lane_dwell[j] = lane.usd_per_t.value * tf, lane.dwell_h.value
     return tariff_f, speed_f, lane_fee, lane_dwell
 
 

@@ -87,6 +87,7 @@ def _check_one(evaluator: ClaimEvaluator, atlas: Atlas, case: RouteCase) -> Rout
         scenario=case.scenario,
         by=case.by,
         via=case.via,
+        avoid_countries=case.closed_countries,
         mode=case.mode,
         commodity=case.commodity,
     )
