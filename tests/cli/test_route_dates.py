@@ -59,3 +59,35 @@ def test_route_and_baseline_run_agree_on_every_link() -> None:
     world = scenario_world(atlas, scenario)
     dated = atlas_on_date(atlas, day)
     assert world.links_frame["status"].tolist() == dated.links_frame["status"].tolist()
+
+
+def test_run_takes_a_date_and_names_the_closure_it_reopens() -> None:
+    result = runner.invoke(app, ["run", "baseline-2025", "--date", "2025-10-20", "--json"])
+    assert result.exit_code == 0, result.stderr
+    summary = json.loads(result.stdout)["summary"]
+    assert summary["date"] == "2025-10-20"
+    (warning,) = summary["status_warnings"]
+    assert warning["event_id"] == "afpak-closure-2025-10"
+    assert any("tribune.com.pk" in s["url"] for s in warning["sources"])
+
+
+def test_route_and_run_agree_on_every_link_on_a_given_date() -> None:
+    from caravan.pipeline import Pipeline
+
+    atlas = load_atlas()
+    for day in ("2024-06-01", "2025-10-20"):
+        world, _ = Pipeline(atlas).world("baseline-2025", date=day)
+        dated = atlas_on_date(atlas, day)
+        opened = set(load_scenario("baseline-2025", atlas=atlas).open_links)
+        states = dict(zip(dated.links_frame["link_id"], dated.links_frame["status"], strict=True))
+        for link_id, status in zip(
+            world.links_frame["link_id"], world.links_frame["status"], strict=True
+        ):
+            expected = "operational" if link_id in opened else states[link_id]
+            assert status == expected, (day, link_id)
+
+
+def test_run_refuses_a_bad_date() -> None:
+    result = runner.invoke(app, ["run", "baseline-2025", "--date", "2025-13-01"])
+    assert result.exit_code == 2
+    assert "YYYY-MM-DD" in result.stderr

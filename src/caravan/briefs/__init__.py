@@ -136,8 +136,8 @@ def write_demo_brief(
 
     pipeline = Pipeline(atlas)
     name_a, name_b = comparison
-    run_a = pipeline.run(name_a, progress=progress)
-    run_b = pipeline.run(name_b, progress=progress)
+    compared = pipeline.compare(name_a, name_b, progress=progress)  # one choice set per flow
+    run_a, run_b = compared.a, compared.b
     ensemble = spec = None
     if ensemble_draws:
         spec = pipeline.ensemble_spec(run_b.scenario, draws=ensemble_draws)

@@ -76,8 +76,9 @@ def report(
 
                 return progress
 
-            run_a = pipeline.run(a, progress=stage(a))
-            run_b = pipeline.run(b, progress=stage(b))
+            # One choice set per flow for both (see Pipeline.compare).
+            compared = pipeline.compare(a, b, progress=stage(f"{a} vs {b}"))
+            run_a, run_b = compared.a, compared.b
             if ensemble is not None:
                 spec = pipeline.ensemble_spec(run_b.scenario, draws=ensemble, seed=seed)
                 result = pipeline.ensemble(

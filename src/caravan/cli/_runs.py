@@ -22,6 +22,12 @@ _ATLAS = typer.Option(None, "--atlas", help="Atlas folder (default: the shipped 
 _AS_OF = typer.Option(
     None, "--as-of", help="Date (YYYY-MM-DD) of the security picture that sets zone risks."
 )
+_DATE = typer.Option(
+    None,
+    "--date",
+    help="Day (YYYY-MM-DD) whose dated closures and openings apply (default: the scenario's "
+    "date, else the atlas's as-of date or 1 July of the scenario's year).",
+)
 
 
 @contextmanager
@@ -55,9 +61,26 @@ def _pipeline(atlas_path: Path | None) -> Any:
     return Pipeline(load_atlas(atlas_path))
 
 
-def _run(pipeline: Any, name: str, show_progress: bool, as_of: str | None = None) -> Any:
+def _run(
+    pipeline: Any,
+    name: str,
+    show_progress: bool,
+    as_of: str | None = None,
+    date: str | None = None,
+) -> Any:
     with _progress(show_progress) as update:
-        return pipeline.run(name, as_of=as_of, progress=update)
+        return pipeline.run(name, as_of=as_of, date=date, progress=update)
+
+
+def print_status_warnings(summary: dict[str, Any]) -> None:
+    """The run's dated closures and suspensions that its scenario runs as open, with sources."""
+    for w in summary.get("status_warnings", []):
+        cited = "; ".join(f"{x['title']} <{x['url']}>" for x in w["sources"])
+        err_console().print(
+            f"warning: the scenario runs {', '.join(w['link_ids'])} as open, but on {w['date']}: "
+            f"{w['message']}. Sources: {cited}",
+            highlight=False,
+        )
 
 
 def _fmt_t(value: float) -> str:
@@ -70,10 +93,11 @@ def run(
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
     atlas: Path | None = _ATLAS,
     as_of: str | None = _AS_OF,
+    date: str | None = _DATE,
 ) -> None:
     """Route and settle a scenario's freight; print transit by country."""
     with fail_on_caravan_error():
-        result = _run(_pipeline(atlas), scenario, not as_json, as_of)
+        result = _run(_pipeline(atlas), scenario, not as_json, as_of, date)
         if out is not None:
             from caravan.io.runs import write_run
 
@@ -82,13 +106,7 @@ def run(
         print_json(result.to_dict())
         return
     s = result.summary
-    for w in s.get("status_warnings", []):
-        cited = "; ".join(f"{x['title']} <{x['url']}>" for x in w["sources"])
-        err_console().print(
-            f"warning: the scenario runs {', '.join(w['link_ids'])} as open, but on {w['date']}: "
-            f"{w['message']}. Sources: {cited}",
-            highlight=False,
-        )
+    print_status_warnings(s)
     con = console()
     con.print(
         f"[bold]{result.name}[/bold] ({s['year']}): {s['flows']} flows, "
@@ -121,14 +139,17 @@ def compare(
     as_json: bool = typer.Option(False, "--json", help="Print the comparison as JSON."),
     atlas: Path | None = _ATLAS,
     as_of: str | None = _AS_OF,
+    date: str | None = _DATE,
 ) -> None:
-    """Compare two scenarios: who gains and loses transit, which corridors and flows move."""
+    """Compare two scenarios: who gains and loses transit, which corridors and flows move.
+
+    Every flow is offered the same routes in both (those found in either that exist in each).
+    """
 
     with fail_on_caravan_error():
         pipeline = _pipeline(atlas)
-        comparison = pipeline.compare(
-            _run(pipeline, a, not as_json, as_of), _run(pipeline, b, not as_json, as_of)
-        )
+        with _progress(not as_json) as update:
+            comparison = pipeline.compare(a, b, as_of=as_of, date=date, progress=update)
         if out is not None:
             from caravan.io.runs import write_comparison
 
@@ -136,6 +157,8 @@ def compare(
     if as_json:
         print_json(comparison.to_dict())
         return
+    print_status_warnings(comparison.a.summary)
+    print_status_warnings(comparison.b.summary)
     print_comparison(comparison)
     if out is not None:
         console().print(f"comparison written to {out.resolve()}", highlight=False)
@@ -189,10 +212,12 @@ def print_comparison(comparison: Any, *, top: int = 12) -> None:
             )
         con.print(t2)
     flows = comparison.flows
-    flows = flows[(flows["delta_cost_usd_per_t"].abs() > 0.01) | (flows["now_bypasses"] != "")]
+    flows = flows[
+        (flows["delta_expected_cost_usd_per_t"].abs() > 0.01) | (flows["now_bypasses"] != "")
+    ]
     if not flows.empty:
         t3 = new_table(
-            "Flows whose cost or route changed (cost in USD/t)",
+            "Flows whose cost or route changed (expected cost over the flow's routes, USD/t)",
             [
                 "id:flow",
                 "num:cost A",
@@ -205,8 +230,8 @@ def print_comparison(comparison: Any, *, top: int = 12) -> None:
         for row in flows.head(top).itertuples(index=False):
             t3.add_row(
                 str(row.flow_id),
-                f"{float(row.cost_usd_per_t_a):,.1f}",
-                f"{float(row.cost_usd_per_t_b):,.1f}",
+                f"{float(row.expected_cost_usd_per_t_a):,.1f}",
+                f"{float(row.expected_cost_usd_per_t_b):,.1f}",
                 f"{float(row.delta_time_h):+,.1f}",
                 str(row.now_bypasses).replace(";", " "),
                 str(row.now_crosses).replace(";", " "),

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from caravan.errors import InputError
 from caravan.model.records import LinkStatus
+from caravan.model.values import parse_date
 
 if TYPE_CHECKING:
     from caravan.model.atlas import Atlas
@@ -53,6 +54,9 @@ EVENT_STATUSES: tuple[LinkStatus, ...] = (
 def parse_day(value: str | dt.date, *, what: str = "date") -> dt.date:
     """A calendar day from ``YYYY-MM-DD`` (or a date), with a clear error otherwise.
 
+    The text is read by the atlas's one strict date parser
+    (:func:`caravan.model.values.parse_date`), which must find a whole day.
+
     Examples
     --------
     >>> parse_day("2025-10-20")
@@ -61,19 +65,25 @@ def parse_day(value: str | dt.date, *, what: str = "date") -> dt.date:
     Traceback (most recent call last):
     ...
     caravan.errors.InputError: date '20/10/2025' is not a day YYYY-MM-DD (e.g. 2025-06-01)
+    >>> parse_day("2025-02-30")
+    Traceback (most recent call last):
+    ...
+    caravan.errors.InputError: date '2025-02-30' is not a day YYYY-MM-DD (e.g. 2025-06-01): \
+'2025-02-30' is not a real date (day is out of range for month)
     """
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
-    text = str(value).strip()
+    msg = f"{what} {value!r} is not a day YYYY-MM-DD (e.g. 2025-06-01)"
     try:
-        if len(text) != 10:
-            raise ValueError(text)
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        msg = f"{what} {value!r} is not a day YYYY-MM-DD (e.g. 2025-06-01)"
-        raise InputError(msg) from None
+        text = parse_date(str(value))
+    except ValueError as exc:
+        detail = str(exc)
+        raise InputError(msg if "is not a date" in detail else f"{msg}: {detail}") from None
+    if len(text) != len("2025-06-01"):
+        raise InputError(f"{msg}: a whole day is needed")
+    return dt.date.fromisoformat(text)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import threading
 import weakref
@@ -19,19 +20,31 @@ from caravan.model.atlas import Atlas
 from caravan.model.scenario import Scenario
 from caravan.network.build import build_network
 from caravan.network.model import Network
+from caravan.results.choice_sets import share_choice_sets
 from caravan.results.compare import Comparison, compare_runs
 from caravan.results.no_route import every_link_network
-from caravan.results.runs import RunResult, run_scenario, scenario_world
+from caravan.results.runs import (
+    RoutedScenario,
+    RunResult,
+    route_scenario,
+    run_date,
+    scenario_world,
+    settle_routed,
+)
 
 __all__ = ["Pipeline", "scenario_key"]
 
 NetworkKey = tuple[str, int, str, tuple[str, ...]]
 
 
-def scenario_key(atlas: Atlas, scenario: Scenario, as_of: str | None) -> str:
+def scenario_key(
+    atlas: Atlas, scenario: Scenario, as_of: str | None, date: dt.date | None = None
+) -> str:
     """A digest of what a scenario's world is built from: the atlas, the scenario's content
-    (not only its file: ensembles vary the projects a scenario opens) and the security date."""
-    text = f"{atlas.digest}\n{scenario!r}\n{as_of or scenario.security_as_of or ''}"
+    (not only its file: ensembles vary the projects a scenario opens), the security date and
+    the day whose dated link states apply."""
+    day = date if date is not None else run_date(atlas, scenario)
+    text = f"{atlas.digest}\n{scenario!r}\n{as_of or scenario.security_as_of or ''}\n{day}"
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
@@ -95,16 +108,21 @@ class Pipeline:
         return found
 
     def world(
-        self, scenario: str | Path | Scenario, *, as_of: str | None = None
+        self,
+        scenario: str | Path | Scenario,
+        *,
+        as_of: str | None = None,
+        date: str | dt.date | None = None,
     ) -> tuple[Atlas, str]:
-        """The atlas a scenario runs on (security picture as of a date, then its changes), and
-        its key in the cache."""
+        """The atlas a scenario runs on (link states on its day, security picture as of a
+        date, then its changes), and its key in the cache."""
         resolved = self.scenario(scenario)
-        key = scenario_key(self.atlas, resolved, as_of)
+        day = run_date(self.atlas, resolved, date)
+        key = scenario_key(self.atlas, resolved, as_of, day)
         with self._lock:
             world = self._worlds.get(key)
         if world is None:
-            world = scenario_world(self.atlas, resolved, as_of=as_of)
+            world = scenario_world(self.atlas, resolved, as_of=as_of, date=day)
             with self._lock:
                 world = self._worlds.setdefault(key, world)
         return world, key
@@ -156,29 +174,49 @@ class Pipeline:
                 found = self._explaining.setdefault(network, found)
         return found
 
-    def run(
+    def routed(
         self,
         scenario: str | Path | Scenario,
         *,
         as_of: str | None = None,
+        date: str | dt.date | None = None,
         progress: Callable[[str, int, int], None] | None = None,
-    ) -> RunResult:
-        """Route and settle a scenario's freight (see :func:`caravan.results.runs.run_scenario`)."""
+    ) -> RoutedScenario:
+        """A scenario's flows with their route sets, on the cached world and networks."""
         resolved = self.scenario(scenario)
-        world, key = self.world(resolved, as_of=as_of)
+        day = run_date(self.atlas, resolved, date)
+        world, key = self.world(resolved, as_of=as_of, date=day)
 
         def network_of(commodity: str) -> Network:
             return self.network(world, key, year=resolved.year, commodity=commodity)
 
-        return run_scenario(
+        return route_scenario(
             resolved,
             atlas=self.atlas,
             as_of=as_of,
+            date=day,
             progress=progress,
             world=world,
             network_of=network_of,
             explaining=self.explaining_network,
         )
+
+    def run(
+        self,
+        scenario: str | Path | Scenario,
+        *,
+        as_of: str | None = None,
+        date: str | dt.date | None = None,
+        progress: Callable[[str, int, int], None] | None = None,
+    ) -> RunResult:
+        """Route and settle a scenario's freight (see :func:`caravan.results.runs.run_scenario`).
+
+        ``date`` (YYYY-MM-DD) is the day whose dated closures and openings apply (default: the
+        scenario's ``date``, else the atlas's as-of date or 1 July of the scenario's year; see
+        :func:`caravan.results.runs.run_date`).
+        """
+        routed = self.routed(scenario, as_of=as_of, date=date, progress=progress)
+        return settle_routed(routed, progress=progress)
 
     def compare(
         self,
@@ -186,11 +224,29 @@ class Pipeline:
         b: str | Path | Scenario | RunResult,
         *,
         as_of: str | None = None,
+        date: str | dt.date | None = None,
+        progress: Callable[[str, int, int], None] | None = None,
     ) -> Comparison:
-        """Run two scenarios (or take two runs) and compare them, B minus A."""
-        run_a = a if isinstance(a, RunResult) else self.run(a, as_of=as_of)
-        run_b = b if isinstance(b, RunResult) else self.run(b, as_of=as_of)
-        return compare_runs(run_a, run_b)
+        """Compare two scenarios, B minus A, over one choice set per flow.
+
+        Given scenarios, both are routed, every flow gets the union of the routes found in
+        either, each scenario pricing those that exist in it
+        (:func:`caravan.results.choice_sets.share_choice_sets`), and both are settled: a
+        change then always has a cause in the network. Given two finished runs, they are
+        compared as they are (their route sets were searched apart).
+        """
+        if isinstance(a, RunResult) and isinstance(b, RunResult):
+            return compare_runs(a, b)
+        if isinstance(a, RunResult) or isinstance(b, RunResult):
+            run_a = a if isinstance(a, RunResult) else self.run(a, as_of=as_of, date=date)
+            run_b = b if isinstance(b, RunResult) else self.run(b, as_of=as_of, date=date)
+            return compare_runs(run_a, run_b)
+        routed_a = self.routed(a, as_of=as_of, date=date, progress=progress)
+        routed_b = self.routed(b, as_of=as_of, date=date, progress=progress)
+        shared_a, shared_b = share_choice_sets(routed_a, routed_b)
+        return compare_runs(
+            settle_routed(shared_a, progress=progress), settle_routed(shared_b, progress=progress)
+        )
 
     def ensemble_spec(
         self,

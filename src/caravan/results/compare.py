@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from caravan.results.facilities import border_flows, port_flows
 from caravan.results.geo import links_gdf
 from caravan.results.runs import RunResult, _records
 
@@ -24,6 +25,8 @@ class Comparison:
     corridors: pd.DataFrame
     flows: pd.DataFrame
     links: pd.DataFrame
+    borders: pd.DataFrame
+    ports: pd.DataFrame
 
     def links_gdf(self) -> Any:
         """``links`` (tonnes in A and B and the change) as a GeoDataFrame of the links' lines."""
@@ -40,6 +43,8 @@ class Comparison:
             "corridors": _records(self.corridors),
             "flows": _records(self.flows),
             "links": _records(self.links[self.links["delta_tonnes"].abs() > 0]),
+            "borders": _records(self.borders),
+            "ports": _records(self.ports),
             "provenance": {"a": self.a.provenance, "b": self.b.provenance},
         }
 
@@ -81,6 +86,8 @@ def compare_runs(a: RunResult, b: RunResult) -> Comparison:
         cb = set(str(rb["main_route_countries"]).split(";")) - {""} if rb is not None else set()
         cost_a = float(ra["cost_usd_per_t"]) if ra is not None else float("nan")
         cost_b = float(rb["cost_usd_per_t"]) if rb is not None else float("nan")
+        exp_a = float(ra["expected_cost_usd_per_t"]) if ra is not None else float("nan")
+        exp_b = float(rb["expected_cost_usd_per_t"]) if rb is not None else float("nan")
         time_a = float(ra["time_h"]) if ra is not None else float("nan")
         time_b = float(rb["time_h"]) if rb is not None else float("nan")
         flows.append(
@@ -89,6 +96,9 @@ def compare_runs(a: RunResult, b: RunResult) -> Comparison:
                 "cost_usd_per_t_a": cost_a,
                 "cost_usd_per_t_b": cost_b,
                 "delta_cost_usd_per_t": cost_b - cost_a,
+                "expected_cost_usd_per_t_a": exp_a,
+                "expected_cost_usd_per_t_b": exp_b,
+                "delta_expected_cost_usd_per_t": exp_b - exp_a,
                 "time_h_a": time_a,
                 "time_h_b": time_b,
                 "delta_time_h": time_b - time_a,
@@ -111,4 +121,26 @@ def compare_runs(a: RunResult, b: RunResult) -> Comparison:
         corridors=corridors.reset_index(drop=True),
         flows=pd.DataFrame(flows),
         links=links,
+        borders=_named_delta(
+            border_flows(a.atlas, a.link_flows),
+            border_flows(b.atlas, b.link_flows),
+            "border_id",
+            ["tonnes_ab", "tonnes_ba", "tonnes_per_year"],
+        ),
+        ports=_named_delta(
+            port_flows(a.atlas, a.link_flows),
+            port_flows(b.atlas, b.link_flows),
+            "node_id",
+            ["tonnes_loaded", "tonnes_unloaded", "tonnes_per_year"],
+        ),
     )
+
+
+def _named_delta(
+    a: pd.DataFrame, b: pd.DataFrame, key: str, columns: Sequence[str]
+) -> pd.DataFrame:
+    """``_delta`` of two facility tables, keeping each facility's name (and countries)."""
+    labels = [c for c in a.columns if c not in (key, *columns) and a[c].dtype == object]
+    names = pd.concat([a[[key, *labels]], b[[key, *labels]]]).drop_duplicates(key)
+    out = names.merge(_delta(a, b, key, columns), on=key, how="right")
+    return out.sort_values(f"delta_{columns[-1]}", ascending=False).reset_index(drop=True)

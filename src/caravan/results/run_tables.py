@@ -71,11 +71,24 @@ def routes_table(
     return pd.DataFrame(rows, columns=columns)
 
 
-def flows_table(flows: pd.DataFrame, routes: pd.DataFrame) -> pd.DataFrame:
+def flows_table(
+    flows: pd.DataFrame, routes: pd.DataFrame, *, logit_scale_per_usd: float = np.inf
+) -> pd.DataFrame:
+    """One row per flow: served tonnes, the share-weighted cost and time of its routes, the
+    countries of its main route, and its expected cost.
+
+    ``cost_usd_per_t`` is what the flow's tonnes pay on average (route costs weighted by the
+    route shares). ``expected_cost_usd_per_t`` is the logit composite cost (the logsum
+    ``-ln(sum exp(-scale * cost)) / scale`` over the flow's routes at their settled costs; the
+    cheapest route's cost when the scale is infinite, as for ``aon`` and ``ue``): it never
+    falls when a route is taken away and route costs stay the same, whereas the average can
+    (closing a dear alternative drops its share), so comparisons report changes with it.
+    """
     out = flows.copy()
     if routes.empty:
         out["served_tonnes_per_year"] = 0.0
         out["cost_usd_per_t"] = np.nan
+        out["expected_cost_usd_per_t"] = np.nan
         out["time_h"] = np.nan
         out["main_route_countries"] = ""
         out["unserved_tonnes_per_year"] = out["tonnes_per_year"]
@@ -96,7 +109,34 @@ def flows_table(flows: pd.DataFrame, routes: pd.DataFrame) -> pd.DataFrame:
     out["cost_usd_per_t"] = out["flow_id"].map(cost)
     out["time_h"] = out["flow_id"].map(time_h)
     out["main_route_countries"] = out["flow_id"].map(main).fillna("")
+    out["expected_cost_usd_per_t"] = out["flow_id"].map(
+        {
+            fid: expected_cost(group["cost_usd_per_t"].to_numpy(), logit_scale_per_usd)
+            for fid, group in routes.groupby("flow_id")
+        }
+    )
     return out
+
+
+def expected_cost(costs: np.ndarray, scale_per_usd: float) -> float:
+    """The logit composite cost of routes with ``costs``: ``-ln(sum(exp(-scale * c))) / scale``
+    (the least cost when ``scale`` is infinite).
+
+    Examples
+    --------
+    >>> float(expected_cost(np.array([100.0, 100.0]), np.inf))
+    100.0
+    >>> round(float(expected_cost(np.array([100.0, 100.0]), 0.05)), 3)  # 100 - ln 2 / 0.05
+    86.137
+    """
+    c = np.asarray(costs, dtype=float)
+    c = c[np.isfinite(c)]
+    if c.size == 0:
+        return float("nan")
+    low = float(c.min())
+    if not np.isfinite(scale_per_usd):
+        return low
+    return low - float(np.log(np.exp(-scale_per_usd * (c - low)).sum())) / scale_per_usd
 
 
 def link_flows(

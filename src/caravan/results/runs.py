@@ -46,12 +46,15 @@ from caravan.results.run_tables import land_countries
 from caravan.results.sue import SueProblem, sue_problem
 
 __all__ = [
+    "RoutedScenario",
     "RunResult",
     "SueProblem",
     "land_countries",
     "route_flows",
+    "route_scenario",
     "run_scenario",
     "scenario_world",
+    "settle_routed",
     "sue_problem",
 ]
 
@@ -308,13 +311,55 @@ def run_scenario(
     -------
     RunResult
     """
+    return settle_routed(
+        route_scenario(
+            scenario,
+            atlas=atlas,
+            as_of=as_of,
+            date=date,
+            progress=progress,
+            world=world,
+            network_of=network_of,
+            explaining=explaining,
+        ),
+        progress=progress,
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class RoutedScenario:
+    """A scenario's flows with their route sets, before route choice settles them.
+
+    ``networks`` are the networks (by commodity id) the routes are priced on; ``base`` is the
+    atlas the scenario applies to and ``world`` the atlas it runs on (on ``day``).
+    """
+
+    scenario: Scenario
+    base: Atlas = field(repr=False)
+    world: Atlas = field(repr=False)
+    day: dt.date
+    flow_rows: list[dict[str, Any]] = field(repr=False)
+    route_rows: list[dict[str, Any]] = field(repr=False)
+    networks: dict[str, Network] = field(repr=False)
+
+
+def route_scenario(
+    scenario: str | Path | Scenario,
+    *,
+    atlas: Atlas | None = None,
+    as_of: str | None = None,
+    date: str | dt.date | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+    world: Atlas | None = None,
+    network_of: Callable[[str], Network] | None = None,
+    explaining: Callable[[Network], Network] | None = None,
+) -> RoutedScenario:
+    """The first half of :func:`run_scenario`: the scenario's world and each flow's routes."""
     resolved, base = _resolve(scenario, atlas)
     day = run_date(base, resolved, date)
     if world is None:
         world = scenario_world(base, resolved, as_of=as_of, date=day)
-    settings = resolved.assignment
-    demand = world.demand
-    if demand.empty:
+    if world.demand.empty:
         raise CaravanError(
             f"scenario {resolved.name!r}: the atlas has no demand table (demand.csv) to assign"
         )
@@ -327,7 +372,17 @@ def run_scenario(
         network_of=network_of,
         explaining=explaining,
     )
+    return RoutedScenario(resolved, base, world, day, flow_rows, route_rows, networks)
 
+
+def settle_routed(
+    routed: RoutedScenario, *, progress: Callable[[str, int, int], None] | None = None
+) -> RunResult:
+    """The second half of :func:`run_scenario`: route choice over the routed flows, and the
+    run's tables."""
+    resolved, base, world, day = routed.scenario, routed.base, routed.world, routed.day
+    settings = resolved.assignment
+    flow_rows, route_rows, networks = routed.flow_rows, routed.route_rows, routed.networks
     flows = pd.DataFrame(flow_rows)
     method = method_spec(settings.method)
     settled = method.settle(world, flow_rows, route_rows, networks, settings, progress)
@@ -341,7 +396,9 @@ def run_scenario(
         settled.route_cost_usd_per_t,
         settled.route_time_h,
     )
-    flows = tables.flows_table(flows, routes_table)
+    flows = tables.flows_table(
+        flows, routes_table, logit_scale_per_usd=_choice_scale(world, settings)
+    )
     link_flows = tables.link_flows(world, route_rows, route_tonnes)
     origin_country = dict(
         zip(world.nodes_frame["node_id"], world.nodes_frame["country_iso3"], strict=True)
@@ -401,6 +458,17 @@ def _elastic_demand(
     served = out["flow_id"].map(carried)
     out["tonnes_per_year"] = served.where(served.notna(), out["tonnes_per_year"])
     return out
+
+
+def _choice_scale(world: Atlas, settings: Any) -> float:
+    """The logit scale (per USD) of the run's route choice: the calibration's when the atlas
+    carries one, infinite for all-or-nothing and user equilibrium."""
+    if settings.method.value in ("aon", "ue"):
+        return float("inf")
+    calibration = world.meta.get("calibration") or {}
+    if calibration.get("logit_scale_per_usd") is not None:
+        return float(calibration["logit_scale_per_usd"])
+    return float(settings.logit_scale_per_usd)
 
 
 def run_date(atlas: Atlas, scenario: Scenario, date: str | dt.date | None = None) -> dt.date:
