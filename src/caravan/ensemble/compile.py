@@ -3,10 +3,11 @@
 Routing is done once per pattern of completion of the uncertain projects the scenario opens
 (2**n patterns for n projects): each flow gets its ``k`` routes in the scenario with exactly
 those projects open. A draw picks the pattern of the projects complete in it, then only
-rescales arrays: link lengths, tariffs and capacities, and demand. So a draw equals a run of
-the scenario with the same projects open, except that route sets are not searched again under
-the drawn lengths and tariffs (a route that only becomes attractive under a drawn input outside
-them is not found) — the usual price of fast ensembles, stated in the results.
+rescales arrays: link lengths, tariffs and capacities, demand, and the fixed handling,
+transfer and lane costs of each route. So a draw equals a run of the scenario with the same
+projects open, except that route sets are not searched again under the drawn lengths and
+tariffs (a route that only becomes attractive under a drawn input outside them is not found)
+— the usual price of fast ensembles, stated in the results.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from caravan.ensemble.fixed_costs import FixedKeys, fixed_cost_inputs, route_fixed_entries
 from caravan.ensemble.spec import Distribution, EnsembleSpec, UncertainInput
 from caravan.errors import InputError
 from caravan.model.atlas import Atlas
@@ -65,6 +67,13 @@ class CompiledScenario:
     part_is_transit: np.ndarray
     link_group_idx: np.ndarray  # capacity group of each atlas link, -1 if none
     group_base_capacity_t: np.ndarray
+    # what each ranged handling, transfer and lane row adds to each route (entry arrays): the
+    # money and hours, and the input drawing each (-1: not drawn)
+    fixed_route_idx: np.ndarray
+    fixed_money_input: np.ndarray
+    fixed_time_input: np.ndarray
+    fixed_money_usd_per_t: np.ndarray
+    fixed_time_h: np.ndarray
 
 
 @dataclass(frozen=True, eq=False)
@@ -171,7 +180,11 @@ def _ranged_inputs(
 
 
 def _compile_group(
-    atlas: Atlas, scenario: Scenario, countries: list[str], projects: list[str]
+    atlas: Atlas,
+    scenario: Scenario,
+    countries: list[str],
+    projects: list[str],
+    fixed_keys: FixedKeys,
 ) -> CompiledGroup:
     opened = [j for j, p in enumerate(projects) if p in scenario.open_projects]
     if len(opened) > MAX_UNCERTAIN_PROJECTS:
@@ -187,11 +200,13 @@ def _compile_group(
         variant = dataclasses.replace(
             scenario, open_projects=tuple(p for p in scenario.open_projects if p not in missing)
         )
-        variants[mask] = _compile_one(atlas, variant, countries)
+        variants[mask] = _compile_one(atlas, variant, countries, fixed_keys)
     return CompiledGroup(scenario.name, scenario.year, tuple(opened), variants)
 
 
-def _compile_one(atlas: Atlas, scenario: Scenario, countries: list[str]) -> CompiledScenario:
+def _compile_one(
+    atlas: Atlas, scenario: Scenario, countries: list[str], fixed_keys: FixedKeys
+) -> CompiledScenario:
     world = scenario_world(atlas, scenario)
     networks: dict[str, Network] = {}
     flow_rows, route_rows = route_flows(
@@ -228,9 +243,14 @@ def _compile_one(atlas: Atlas, scenario: Scenario, countries: list[str]) -> Comp
     base_money = np.zeros(n_routes)
     base_length = np.zeros(n_routes)
     parts: list[tuple[int, int, float, float, bool]] = []
+    fixed: list[tuple[int, int, int, float, float]] = []
     country_pos = {c: i for i, c in enumerate(countries)}
     for i, row in enumerate(route_rows):
         r = row["route"]
+        fixed += [
+            (i, e.money_input, e.time_input, e.money_usd_per_t, e.time_h)
+            for e in route_fixed_entries(world, r, fixed_keys)
+        ]
         uniq = [link_pos[lid] for lid in dict.fromkeys(r.link_ids)]
         entry_r += [i] * len(uniq)
         entry_l += uniq
@@ -253,6 +273,7 @@ def _compile_one(atlas: Atlas, scenario: Scenario, countries: list[str]) -> Comp
                 )
             )
     arr = np.array(parts, dtype=np.float64).reshape(-1, 5)
+    fix = np.array(fixed, dtype=np.float64).reshape(-1, 5)
     link_group = problem.group_of_arc[: len(link_pos)]
     return CompiledScenario(
         name=scenario.name,
@@ -278,6 +299,11 @@ def _compile_one(atlas: Atlas, scenario: Scenario, countries: list[str]) -> Comp
         part_is_transit=arr[:, 4].astype(bool),
         link_group_idx=link_group,
         group_base_capacity_t=problem.group_capacity_t,
+        fixed_route_idx=fix[:, 0].astype(np.int64),
+        fixed_money_input=fix[:, 1].astype(np.int64),
+        fixed_time_input=fix[:, 2].astype(np.int64),
+        fixed_money_usd_per_t=fix[:, 3],
+        fixed_time_h=fix[:, 4],
     )
 
 
@@ -314,8 +340,11 @@ def compile_ensemble(
                 Distribution.UNIFORM,
             )
         )
+    # Appended last, so the draws of the other inputs stay what they were without them.
+    fixed_inputs, fixed_keys = fixed_cost_inputs(atlas, spec, first=len(inputs))
+    inputs += fixed_inputs
     countries = sorted(atlas.countries)
-    compiled = tuple(_compile_group(atlas, s, countries, projects) for s in scenarios)
+    compiled = tuple(_compile_group(atlas, s, countries, projects, fixed_keys) for s in scenarios)
     return EnsembleInputs(
         spec=spec,
         inputs=tuple(inputs),

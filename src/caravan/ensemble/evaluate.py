@@ -50,6 +50,11 @@ def _multiplier(values: np.ndarray, inputs: EnsembleInputs, index: np.ndarray) -
     return m
 
 
+def _ratio(values: np.ndarray, inputs: EnsembleInputs, index: np.ndarray) -> np.ndarray:
+    """Drawn over chosen value of each entry's input (1 where none draws it)."""
+    return _multiplier(values, inputs, index)
+
+
 def _variant(
     inputs: EnsembleInputs, group: CompiledGroup, values: np.ndarray
 ) -> tuple[CompiledScenario | None, str]:
@@ -92,6 +97,15 @@ def _evaluate_scenario(
     route_time = sc.route_fixed_time_h + np.bincount(
         sc.entry_route_idx, weights=link_time[sc.entry_link_idx], minlength=n_routes
     )
+    if sc.fixed_route_idx.size:
+        d_money = sc.fixed_money_usd_per_t * (_ratio(values, inputs, sc.fixed_money_input) - 1)
+        d_time = sc.fixed_time_h * (_ratio(values, inputs, sc.fixed_time_input) - 1)
+        route_money = route_money + np.bincount(
+            sc.fixed_route_idx, weights=d_money, minlength=n_routes
+        )
+        route_time = route_time + np.bincount(
+            sc.fixed_route_idx, weights=d_time, minlength=n_routes
+        )
     private = np.arange(n_routes) + p.first_private_arc
     arc_money = p.arc_money_usd_per_t.copy()
     arc_money[private] = route_money

@@ -51,6 +51,13 @@ RANGE_KINDS: tuple[str, ...] = (
     "link_tariff_usd_per_tkm",
     "link_capacity_mtpa",
     "demand_tonnes_per_year",
+    # fixed costs of routes (caravan.ensemble.fixed_costs): fee and dwell of each row
+    "handling_usd_per_t",
+    "handling_dwell_h",
+    "transfer_fee_usd_per_t",
+    "transfer_dwell_h",
+    "lane_usd_per_t",
+    "lane_dwell_h",
 )
 
 

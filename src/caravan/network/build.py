@@ -204,6 +204,16 @@ def _transfer_rows(atlas: Atlas) -> tuple[dict[frozenset[Layer], int], dict[Any,
     return default, override
 
 
+def transfer_row(atlas: Atlas, node_id: str, a: Layer, b: Layer) -> int:
+    """The ``transfers.csv`` row that prices a change between two layers at a place, as the
+    network build picks it: the place's own row, else the layer pair's default row (-1: none).
+    """
+    default, override = _transfer_rows(atlas)
+    keys = _pair_keys(a, b)
+    own = [override[(node_id, k)] for k in keys if (node_id, k) in override]
+    return own[0] if own else next((default[k] for k in keys if k in default), -1)
+
+
 def _pair_keys(a: Layer, b: Layer) -> list[frozenset[Layer]]:
     """Keys to look a pair up by: exact first, then with rail gauge left open (gauge 0)."""
     keys = [frozenset({a, b})]
