@@ -95,7 +95,7 @@ def test_blocked_zones_are_never_passed_through(algorithm: str) -> None:
     np.testing.assert_allclose(free.total_flow, [10.0, 14.0, 0.0, 0.0, 0.0], atol=1e-9)
 
 
-@pytest.mark.parametrize("algorithm", ["bfw", "gp"])
+@pytest.mark.parametrize("algorithm", ["bfw", "gp", "b"])
 def test_classes_with_masks_and_fixed_costs(algorithm: str) -> None:
     net = _parallel_links()
     trucks = DemandClass("truck", _od(2, 0, 1, 2.0), link_mask=np.array([False, True]), pce=2.0)
@@ -178,7 +178,7 @@ def random_problems(draw: st.DrawFn) -> tuple[AssignmentNetwork, np.ndarray]:
 
 
 @settings(max_examples=40, deadline=None)
-@given(random_problems(), st.sampled_from(["bfw", "gp"]))
+@given(random_problems(), st.sampled_from(["bfw", "gp", "b"]))
 def test_flow_is_conserved_at_every_node(problem, algorithm: str) -> None:
     net, demand = problem
     result = assign(net, [DemandClass("car", demand)], algorithm=algorithm, gap=1e-6)
@@ -261,7 +261,7 @@ def test_gp_on_a_network_too_big_for_16_bit_link_positions() -> None:
 
 
 @settings(max_examples=30, deadline=None)
-@given(random_problems(), st.sampled_from(["bfw", "gp"]))
+@given(random_problems(), st.sampled_from(["bfw", "gp", "b"]))
 def test_the_gap_taken_from_the_last_pass_equals_a_fresh_one(problem, algorithm: str) -> None:
     net, demand = problem
     car = DemandClass("car", demand)

@@ -6,6 +6,7 @@ import time
 from collections.abc import Sequence
 
 from caravan.assign._problem import ProgressFn, Solution, build_problem
+from caravan.assign.algorithm_b import algorithm_b
 from caravan.assign.frank_wolfe import frank_wolfe
 from caravan.assign.gap import gap_report, problem_gap
 from caravan.assign.gradient_projection import gradient_projection
@@ -20,6 +21,7 @@ ALGORITHMS: dict[str, str] = {
     "cfw": "conjugate Frank–Wolfe (Mitradjieva & Lindberg 2013)",
     "bfw": "bi-conjugate Frank–Wolfe (Mitradjieva & Lindberg 2013)",
     "gp": "path-based gradient projection (Jayakrishnan et al. 1994)",
+    "b": "bush-based Algorithm B (Dial 2006)",
 }
 
 
@@ -41,15 +43,16 @@ def assign(
         Link arrays and forward star (see :meth:`AssignmentNetwork.from_links`).
     classes : sequence of DemandClass
         Demand classes, each with its own O-D matrix, usable links, fixed costs and pce.
-    algorithm : {"fw", "cfw", "bfw", "gp"}
-        ``"gp"`` (path-based gradient projection) reaches very small gaps quickly; the
-        Frank–Wolfe family keeps no paths.
+    algorithm : {"fw", "cfw", "bfw", "gp", "b"}
+        ``"gp"`` (path-based gradient projection) and ``"b"`` (Algorithm B, one bush per
+        origin, no paths stored) reach very small gaps quickly; the Frank–Wolfe family keeps
+        no paths.
     vdf : {"bpr", "conical"}
         Volume-delay function (see :data:`caravan.assign.vdf.VDF_REGISTRY`).
     gap : float
         Relative-gap target; the run stops at the first flows whose gap is at most this.
     max_iter : int, optional
-        Iteration cap (default 1000 for the FW family, 500 for ``"gp"``).
+        Iteration cap (default 1000 for the FW family, 500 for ``"gp"`` and ``"b"``).
     progress : callable, optional
         ``progress(iteration, relative_gap)`` after every iteration.
 
@@ -83,7 +86,7 @@ def assign(
         raise InputError(msg)
     if not gap > 0:
         raise InputError(f"gap must be positive, got {gap}")
-    cap = max_iter if max_iter is not None else (500 if algorithm == "gp" else 1000)
+    cap = max_iter if max_iter is not None else (500 if algorithm in ("gp", "b") else 1000)
     if cap < 1:
         raise InputError(f"max_iter must be at least 1, got {cap}")
     vdf_fn = get_vdf(vdf)
@@ -92,6 +95,8 @@ def assign(
     solution: Solution
     if algorithm == "gp":
         solution = gradient_projection(problem, gap=gap, max_iter=cap, progress=progress)
+    elif algorithm == "b":
+        solution = algorithm_b(problem, gap=gap, max_iter=cap, progress=progress)
     else:
         solution = frank_wolfe(problem, variant=algorithm, gap=gap, max_iter=cap, progress=progress)
     flows = solution.class_flow
