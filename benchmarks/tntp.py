@@ -24,10 +24,11 @@ Sections:
   in one process, interleaved, minimum of ``--repeat``; CPU time (``time.process_time``), which a
   busy machine inflates less than wall time. ``--floor-grid SIDE`` adds the synthetic grid of
   ``benchmarks/synthetic_grid.py`` (``SIDE`` 250: 249,400 links).
-* **runs**: AequilibraE BFW and Caravan (``--algorithms``, default gp) at each ``--gaps`` target;
+* **runs**: AequilibraE BFW and Caravan (``--algorithms``, default gp; ``b`` is Algorithm B) at
+  each ``--gaps`` target, with Caravan's CPU time of the call and each child's whole CPU time;
   with ``--cli`` also ``caravan tntp assign --json`` as a child (whole-command wall time and peak).
-* **precision** (``--precision``): Caravan gp alone to 1e-10 on Berlin-Center and 1e-12 on the
-  others, gap rescored, TSTT against the best known.
+* **precision** (``--precision``): each of ``--algorithms`` alone to 1e-10 on Berlin-Center and
+  1e-12 on the others, gap rescored, TSTT against the best known.
 * **synthetic** (``--synthetic SIDE ZONES``): one Caravan assignment of a large grid to 1e-4, time
   and peak memory printed; each zone sends trips to its ``--synthetic-nearest`` closest zones
   (default 50; 0 for all).
@@ -61,12 +62,20 @@ def tntp_dir() -> Path:
     return Path(os.environ.get("CARAVAN_TNTP_DIR", SHARED / "data" / "tntp"))
 
 
+#: CPU seconds (user + system) of the last child run_child waited for, whole process.
+LAST_CHILD_CPU_S = [0.0]
+
+
 def run_child(cmd: list[str], env: dict[str, str] | None = None) -> tuple[str, float, float]:
-    """Run a command; return its stdout, wall seconds and peak resident memory in MB."""
+    """Run a command; return its stdout, wall seconds and peak resident memory in MB.
+
+    The child's CPU time (user + system, the whole process) is left in ``LAST_CHILD_CPU_S``.
+    """
     t0 = time.perf_counter()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env)
         _, status, usage = os.wait4(proc.pid, 0)
+        LAST_CHILD_CPU_S[0] = usage.ru_utime + usage.ru_stime
         code = os.waitstatus_to_exitcode(status)
         err.seek(0)
         out.seek(0)
@@ -112,11 +121,11 @@ def caravan_worker(netdir: str, algorithm: str, gap: float, max_iter: int, flows
     assign(warm, [DemandClass("w", np.array([[0.0, 1.0], [0.0, 0.0]]))], algorithm=algorithm)
     data = read_tntp_dir(netdir)
     problem = tntp_problem(data)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     result = assign(
         problem.network, [problem.demand_class], algorithm=algorithm, gap=gap, max_iter=max_iter
     )
-    wall = time.perf_counter() - t0
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     np.save(flows, np.asarray(result.total_flow))
     best = problem.best_known_tstt
     rec = {
@@ -125,6 +134,7 @@ def caravan_worker(netdir: str, algorithm: str, gap: float, max_iter: int, flows
         "algorithm": algorithm,
         "target_gap": gap,
         "wall_s": wall,
+        "cpu_s": cpu,
         "iterations": result.iterations,
         "caravan_gap": result.relative_gap,
         "rel_diff_tstt": (result.tstt - best) / best if best else None,
@@ -272,6 +282,7 @@ def _caravan_run(
             [*me, "--worker", "caravan", netdir, algorithm, str(gap), str(max_iter), flows]
         )
         car: dict[str, object] = json.loads(out)
+        car["child_cpu_s"] = LAST_CHILD_CPU_S[0]
         # in a child: a parent grown by pandas would raise every later child's ru_maxrss, which
         # Linux carries over from the parent at fork and exec
         gap_out, _, _ = run_child([*me, "--worker", "gap", netdir, flows])
@@ -359,7 +370,8 @@ def main(argv: list[str] | None = None) -> int:
                                           "--gap", str(gap), "--max-iter", str(args.max_iter),
                                           "--json", tmp.name])  # fmt: skip
                 aeq = json.loads(Path(tmp.name).read_text().splitlines()[0])
-            aeq.update({"solver": "aequilibrae", "peak_mb": aeq_mb, "kind": "run"})
+            aeq.update({"solver": "aequilibrae", "peak_mb": aeq_mb, "kind": "run",
+                        "child_cpu_s": LAST_CHILD_CPU_S[0]})  # fmt: skip
             records.append(aeq)
             for algorithm in args.algorithms:
                 car = _caravan_run(me, netdir, algorithm, gap, args.max_iter)
@@ -368,12 +380,14 @@ def main(argv: list[str] | None = None) -> int:
                 records.append(car)
                 print(
                     f"{name:13s} gap {gap:.0e}  caravan-{algorithm:3s} "
-                    f"{_fmt(car['wall_s'], '8.3f')} s {_fmt(car['iterations'], '5d')} it  gap "
+                    f"{_fmt(car['wall_s'], '8.3f')} s (CPU {_fmt(car['cpu_s'], '.2f')}; child "
+                    f"{_fmt(car['child_cpu_s'], '.1f')}) {_fmt(car['iterations'], '5d')} it  gap "
                     f"{_fmt(car['gap'], '.2e')}  dTSTT {_fmt(car['rel_diff_tstt'], '+.1e')}  "
-                    f"{car_mb_of(car)} MB | aeq-bfw {aeq['wall_s']:8.3f} s "
+                    f"{car_mb_of(car)} MB | aeq-bfw {aeq['wall_s']:8.3f} s (child CPU "
+                    f"{aeq['child_cpu_s']:.1f}) "
                     f"{aeq['iterations']:5d} it  gap {aeq['gap']:.2e}  dTSTT "
                     f"{_fmt(aeq.get('rel_diff_tstt'), '+.1e')}  {aeq_mb:6.0f} MB | "
-                    f"ratio {car['ratio']:.3f}",
+                    f"ratio {car['ratio']:.3f} | load {os.getloadavg()[0]:.1f}",
                     flush=True,
                 )
             if args.cli:
@@ -385,18 +399,21 @@ def main(argv: list[str] | None = None) -> int:
                     flush=True,
                 )
     if args.precision:
-        print("## precision (Caravan gp alone)", flush=True)
+        print("## precision (Caravan alone, each of --algorithms)", flush=True)
         for name, d in dirs.items():
             target = PRECISION.get(name, 1e-12)
-            car = _caravan_run(me, str(d), "gp", target, args.max_iter)
-            records.append({**car, "kind": "precision"})
-            print(
-                f"{name:13s} gp to {target:.0e}: {_fmt(car['wall_s'], '.2f')} s, "
-                f"{car['iterations']} it, gap {_fmt(car['gap'], '.2e')} (rescored; Caravan's own "
-                f"{_fmt(car['caravan_gap'], '.2e')}), dTSTT {_fmt(car['rel_diff_tstt'], '+.1e')}, "
-                f"{car_mb_of(car)} MB",
-                flush=True,
-            )
+            for algorithm in args.algorithms:
+                car = _caravan_run(me, str(d), algorithm, target, args.max_iter)
+                records.append({**car, "kind": "precision"})
+                print(
+                    f"{name:13s} {algorithm} to {target:.0e}: {_fmt(car['wall_s'], '.2f')} s "
+                    f"(CPU {_fmt(car['cpu_s'], '.2f')}), "
+                    f"{car['iterations']} it, gap {_fmt(car['gap'], '.2e')} (rescored; Caravan's "
+                    f"own {_fmt(car['caravan_gap'], '.2e')}), dTSTT "
+                    f"{_fmt(car['rel_diff_tstt'], '+.1e')}, {car_mb_of(car)} MB; load "
+                    f"{os.getloadavg()[0]:.1f}",
+                    flush=True,
+                )
     if args.synthetic:
         side, zones = args.synthetic
         print(f"## synthetic grid {side} x {side}, {zones} zones", flush=True)

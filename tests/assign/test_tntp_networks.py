@@ -30,7 +30,13 @@ def test_best_known_flows_have_zero_gap_under_our_cost_rules() -> None:
 
 @pytest.mark.parametrize(
     ("algorithm", "gap", "tstt_tol"),
-    [("gp", 1e-7, 1e-5), ("bfw", 1e-6, 1e-4), ("cfw", 1e-5, 1e-3), ("fw", 1e-4, 1e-2)],
+    [
+        ("gp", 1e-7, 1e-5),
+        ("b", 1e-7, 1e-5),
+        ("bfw", 1e-6, 1e-4),
+        ("cfw", 1e-5, 1e-3),
+        ("fw", 1e-4, 1e-2),
+    ],
 )
 def test_sioux_falls_each_algorithm(algorithm: str, gap: float, tstt_tol: float) -> None:
     run = assign_tntp(read_tntp_dir(SIOUX_FALLS), algorithm=algorithm, gap=gap, max_iter=5000)

@@ -191,10 +191,9 @@ def _labels(
                 lab_min[j] = lu + ce
                 pred_min[j] = e
             bush_cost += f * ce
-            if f > used:
-                if uu + ce > lab_max[j]:
-                    lab_max[j] = uu + ce
-                    pred_max[j] = e
+            if f > used and uu + ce > lab_max[j]:
+                lab_max[j] = uu + ce
+                pred_max[j] = e
             indeg[j] -= 1
             if indeg[j] == 0:
                 order[n_order] = j
@@ -205,7 +204,8 @@ def _labels(
 @njit(cache=True, nogil=True)  # type: ignore[untyped-decorator]
 def _update_bush(
     b: int, o: int, c: int, used: float, n_order: int, indptr: Any, head: Any, et: Any,
-    efix: Any, blocked: Any, x: Any, order: Any, pos: Any, lab_min: Any, pred_min: Any, lab_all: Any,
+    efix: Any, blocked: Any, x: Any, order: Any, pos: Any, lab_min: Any, pred_min: Any,
+    lab_all: Any,
 ) -> int:  # fmt: skip
     """Drop unused links off the least-cost tree, add shortcuts that keep the bush acyclic.
 
@@ -320,16 +320,19 @@ def _shift_bush(
 
 @njit(cache=True, nogil=True)  # type: ignore[untyped-decorator]
 def _sweep(
-    update: bool, shift: bool, indptr: Any, head: Any, tail: Any, member_ptr: Any,
-    member_link: Any, code: int, fft: Any, cap: Any, alpha: Any, beta: Any, ev: Any, et: Any,
-    ed: Any, efix: Any, blocked: Any, pce: Any, bush_class: Any, bush_origin: Any,
-    bush_used: Any, demand: Any, x: Any,
+    update: bool, shift: bool, skip_ratio: float, bush_cost: Any, bush_sptc: Any,
+    indptr: Any, head: Any, tail: Any, member_ptr: Any, member_link: Any, code: int,
+    fft: Any, cap: Any, alpha: Any, beta: Any, ev: Any, et: Any, ed: Any, efix: Any,
+    blocked: Any, pce: Any, bush_class: Any, bush_origin: Any, bush_used: Any, demand: Any,
+    x: Any,
 ) -> Any:  # fmt: skip
     """One pass over every bush: labels, then (``update``) the bush update, then shifts.
 
-    Returns ``(bush_cost, bush_sptc, added)``: the flows' cost and the demand times the
-    least cost inside the bushes, both at the labels taken before any shift of the bush (so
-    with ``shift`` false, at the current flows), and the links added.
+    Each bush's cost of flow and its demand times least cost inside the bush, at the labels
+    taken before its shifts (so with ``shift`` false, at the current flows), are stored in
+    ``bush_cost`` and ``bush_sptc``. A bush whose stored gap is at most ``skip_ratio`` of its
+    cost is skipped (its stored values count). Returns ``(cost, sptc, added)``: the sums of
+    the stored values and the number of links added.
     """
     n = indptr.size - 1
     n_z = demand.shape[1]
@@ -347,17 +350,25 @@ def _sweep(
     total_sptc = 0.0
     added = 0
     for b in range(bush_class.size):
+        if skip_ratio > 0.0 and bush_cost[b] - bush_sptc[b] <= skip_ratio * bush_cost[b]:
+            total_cost += bush_cost[b]
+            total_sptc += bush_sptc[b]
+            continue
         c = bush_class[b]
         o = bush_origin[b]
-        n_order, bush_cost = _labels(
-            b, o, c, bush_used[b], indptr, head, et, efix, x, indeg, order, pos, lab_min, lab_max,
-            pred_min, pred_max,
+        n_order, cost_b = _labels(
+            b, o, c, bush_used[b], indptr, head, et, efix, x, indeg, order, pos, lab_min,
+            lab_max, pred_min, pred_max,
         )  # fmt: skip
-        total_cost += bush_cost
+        sptc_b = 0.0
         for d in range(n_z):
             dem = demand[c, o, d]
             if dem > 0.0:
-                total_sptc += dem * lab_min[d]
+                sptc_b += dem * lab_min[d]
+        bush_cost[b] = cost_b
+        bush_sptc[b] = sptc_b
+        total_cost += cost_b
+        total_sptc += sptc_b
         if update:
             added += _update_bush(
                 b, o, c, bush_used[b], n_order, indptr, head, et, efix, blocked, x, order, pos,
@@ -365,8 +376,8 @@ def _sweep(
                 pred_min, lab_all,
             )  # fmt: skip
             n_order, _ = _labels(
-                b, o, c, bush_used[b], indptr, head, et, efix, x, indeg, order, pos, lab_min, lab_max,
-                pred_min, pred_max,
+                b, o, c, bush_used[b], indptr, head, et, efix, x, indeg, order, pos, lab_min,
+                lab_max, pred_min, pred_max,
             )  # fmt: skip
         if shift:
             _shift_bush(
@@ -447,6 +458,8 @@ def algorithm_b(
         ev, et, ed, efix, sg.blocked_node_mask, pce, bush_class, bush_origin, bush_used, demand,
         x,
     )  # fmt: skip
+    bush_cost = np.zeros(bush_class.size)
+    bush_sptc = np.zeros(bush_class.size)
     history: list[float] = []
     last_gap = 1.0
     sptc = 0.0
@@ -457,8 +470,8 @@ def algorithm_b(
             ev, et, ed,
         )  # fmt: skip
         if iteration > 0:
-            bush_cost, bush_sptc, _ = _sweep(False, False, *args)
-            bush_gap = (bush_cost - bush_sptc) / bush_cost if bush_cost > 0 else 0.0
+            cost, spt, _ = _sweep(False, False, 0.0, bush_cost, bush_sptc, *args)
+            bush_gap = (cost - spt) / cost if cost > 0 else 0.0
             checked = bush_gap <= gap or iteration >= max_iter
             if checked:
                 class_flow = _class_flow(problem, x, bush_class)
@@ -477,20 +490,34 @@ def algorithm_b(
             if checked and (last_gap <= gap or iteration >= max_iter):
                 break
         iteration += 1
-        _sweep(True, True, *args)
-        for _ in range(max(0, inner_sweeps)):
-            bush_cost, bush_sptc, _ = _sweep(False, True, *args)
-            if bush_cost <= 0.0 or bush_cost - bush_sptc <= INNER_GAP_RATIO * last_gap * bush_cost:
+        _sweep(True, True, 0.0, bush_cost, bush_sptc, *args)
+        target = INNER_GAP_RATIO * last_gap
+        sweeps = 0
+        while sweeps < inner_sweeps:
+            sweeps += 1
+            # bushes already as close to balance as the target are left alone
+            cost, spt, _ = _sweep(False, True, target, bush_cost, bush_sptc, *args)
+            if cost <= 0.0 or cost - spt <= target * cost:
                 break
+        logger.debug("b iteration %d: %d inner sweeps", iteration, sweeps)
     return Solution(class_flow, iteration, tuple(history), sptc)
 
 
 def _class_flow(problem: Problem, x: FloatArray, bush_class: Any) -> FloatArray:
     """Link flows of each class from the bushes' entry flows."""
     sg = problem.network.search_graph
+    entry_flow = np.zeros((problem.n_classes, sg.n_entries))
+    _sum_bushes(x, bush_class, entry_flow)
     out = np.zeros((problem.n_classes, problem.network.n_links))
     for c in range(problem.n_classes):
-        rows = x[bush_class == c]
-        entry_flow = np.where(rows > 0.0, rows, 0.0).sum(axis=0)
-        out[c] = sg.link_values(entry_flow, problem.network.n_links)
+        out[c] = sg.link_values(entry_flow[c], problem.network.n_links)
     return out
+
+
+@njit(cache=True, nogil=True)  # type: ignore[untyped-decorator]
+def _sum_bushes(x: Any, bush_class: Any, entry_flow: Any) -> None:
+    for b in range(x.shape[0]):
+        c = bush_class[b]
+        for e in range(x.shape[1]):
+            if x[b, e] > 0.0:
+                entry_flow[c, e] += x[b, e]

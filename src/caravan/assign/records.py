@@ -277,7 +277,9 @@ class AssignmentResult:
     beckmann : float
         Beckmann objective at the returned flows.
     gap_history : tuple of float
-        Relative gap at the start of each iteration.
+        Relative gap after each iteration. Algorithm ``"b"`` makes the shortest-path pass
+        that measures it only once its bushes' own gap (a lower bound) reaches the target;
+        before that, the lower bound is recorded.
     seconds : float
         Wall-clock time of the run.
     converged : bool

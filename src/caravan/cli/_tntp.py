@@ -32,7 +32,10 @@ def assign_command(
         Path, typer.Argument(help="Folder with *_net.tntp, *_trips.tntp [and *_flow.tntp].")
     ],
     algorithm: Annotated[
-        str, typer.Option("--algorithm", "-a", help="fw, cfw, bfw or gp (gradient projection).")
+        str,
+        typer.Option(
+            "--algorithm", "-a", help="fw, cfw, bfw, gp (gradient projection) or b (Algorithm B)."
+        ),
     ] = "gp",
     gap: Annotated[float, typer.Option(help="Relative-gap target.")] = 1e-6,
     max_iter: Annotated[int | None, typer.Option(help="Iteration cap.")] = None,
