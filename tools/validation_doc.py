@@ -126,8 +126,6 @@ def main(out: Path) -> None:
         "- **Xi'an-Hairatan** (20 days, Dec 2024): the model gives the train China-Europe block-train",
         "  speeds and the priority Khorgos crossing; a wagonload train to Afghanistan waits longer",
         "  (CPMM 2022: 78 h inbound rail border time in Kazakhstan).",
-        "- **Karachi-Baku TIR**: the atlas has no Karakalpakstan road or rail (Bukhara/Navoi-Nukus-",
-        "  Kungrad-Beyneu), so the truck goes round by Iran and the Amirabad-Aktau ferry (+18 % km).",
         "- **Kabul-Chabahar** (run in the AfPak closure its source reports from): money now fits",
         "  (the Zaranj zero-point container transfer, 90-100k AFN in 2024); the time is 3 days short:",
         "  the closure-time queues at Milak are not in the border dwell.",
