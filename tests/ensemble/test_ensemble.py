@@ -176,3 +176,21 @@ def test_a_project_never_complete_changes_nothing(atlas: Atlas) -> None:
     spec = EnsembleSpec(draws=10, seed=8, project_completion={"cobalt-link": ((2030, 0.0),)})
     res = run_ensemble(RAIL, reference=BASE, spec=spec, atlas=atlas, executor="in-process")
     assert res.draws["delta_transit_tonnes"].abs().max() == pytest.approx(0.0, abs=1e-6)
+
+
+def test_a_draw_at_the_chosen_values_is_the_run() -> None:
+    # Every input at its chosen value: the draw settles exactly as the run does (risk,
+    # surcharges, lane fees and elastic demand included), so draws scatter around the run. On
+    # the shipped atlas, where routes carry all of these.
+    from caravan.ensemble.compile import compile_ensemble
+    from caravan.ensemble.evaluate import central_values, settle_scenario
+    from caravan.pipeline import Pipeline
+
+    pipeline = Pipeline(load_atlas())
+    scenario = pipeline.scenario("baseline-2025")
+    inputs = compile_ensemble(pipeline.atlas, scenario, spec=EnsembleSpec(draws=1))
+    drawn = settle_scenario(inputs, inputs.scenarios[0].full, central_values(inputs))
+    run = pipeline.run(scenario).country_transit.set_index("country_iso3")
+    for j, iso3 in enumerate(inputs.countries):
+        want = run.at[iso3, "transit_tonnes"] if iso3 in run.index else 0.0
+        assert drawn.transit[j, 0] == pytest.approx(want, rel=1e-6, abs=1.0), iso3

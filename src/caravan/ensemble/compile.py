@@ -25,6 +25,7 @@ from caravan.model.atlas import Atlas
 from caravan.model.scenario import Scenario
 from caravan.network.build import build_network
 from caravan.network.model import Network
+from caravan.results.elastic import base_costs
 from caravan.results.runs import (
     SueProblem,
     land_countries,
@@ -74,6 +75,10 @@ class CompiledScenario:
     fixed_time_input: np.ndarray
     fixed_money_usd_per_t: np.ndarray
     fixed_time_h: np.ndarray
+    # elastic demand of the calibrated base year (as in a run): elasticity, or None, and each
+    # routed flow's base-year cost
+    elasticity: float | None = None
+    flow_base_cost_usd_per_t: np.ndarray | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -225,6 +230,7 @@ def _compile_one(
         method=settings.method,
         logit_scale_per_usd=settings.logit_scale_per_usd,
     )
+    elasticity, base_cost = base_costs(world, flow_pos)
     if not networks:  # no demand: a network for the link costs all the same
         networks["container"] = build_network(world, year=scenario.year)
     costs = next(iter(networks.values())).costs
@@ -304,6 +310,8 @@ def _compile_one(
         fixed_time_input=fix[:, 2].astype(np.int64),
         fixed_money_usd_per_t=fix[:, 3],
         fixed_time_h=fix[:, 4],
+        elasticity=elasticity,
+        flow_base_cost_usd_per_t=base_cost,
     )
 
 

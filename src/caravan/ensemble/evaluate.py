@@ -11,8 +11,17 @@ import numpy as np
 from caravan.ensemble.compile import CompiledGroup, CompiledScenario, EnsembleInputs
 from caravan.ensemble.spec import draw_uniforms, inverse_cdf
 from caravan.network.costs import link_costs
+from caravan.results.elastic import settle_elastic
 
-__all__ = ["DrawResult", "draw_values", "evaluate_chunk", "evaluate_draw"]
+__all__ = [
+    "DrawResult",
+    "ScenarioDraw",
+    "central_values",
+    "draw_values",
+    "evaluate_chunk",
+    "evaluate_draw",
+    "settle_scenario",
+]
 
 
 @dataclass(frozen=True)
@@ -80,9 +89,35 @@ def _variant(
     return sc, ""
 
 
+def central_values(inputs: EnsembleInputs) -> np.ndarray:
+    """Every uncertain input at its chosen value (projects complete): a draw equal to a run."""
+    return np.array(
+        [1.0 if i.kind == "project_completion" else i.value for i in inputs.inputs], dtype=float
+    )
+
+
+@dataclass(frozen=True)
+class ScenarioDraw:
+    """One scenario settled under one draw: transit by country and tonnes by route.
+
+    ``transit`` has shape (n_countries, 3) as in :class:`DrawResult`; ``route_tonnes`` is in
+    the order of the compiled scenario's routes (``CompiledScenario.problem.routes``).
+    """
+
+    transit: np.ndarray
+    route_tonnes: np.ndarray
+
+
 def _evaluate_scenario(
     inputs: EnsembleInputs, sc: CompiledScenario, values: np.ndarray
 ) -> tuple[np.ndarray | None, str]:
+    return settle_scenario(inputs, sc, values).transit, ""
+
+
+def settle_scenario(
+    inputs: EnsembleInputs, sc: CompiledScenario, values: np.ndarray
+) -> ScenarioDraw:
+    """Settle one compiled scenario with the drawn values of the uncertain inputs."""
     p = sc.problem
     n_routes = p.routes.n_routes
     m_len = _multiplier(values, inputs, inputs.link_length_input)
@@ -106,11 +141,17 @@ def _evaluate_scenario(
         route_time = route_time + np.bincount(
             sc.fixed_route_idx, weights=d_time, minlength=n_routes
         )
+    base_time, _ = link_costs(sc.link_length_km, sc.link_speed_kmh, sc.link_tariff_usd_per_tkm)
+    route_base_time = sc.route_fixed_time_h + np.bincount(
+        sc.entry_route_idx, weights=base_time[sc.entry_link_idx], minlength=n_routes
+    )
+    # A route's arc carries more than its tariff and running time (risk, surcharges, ...): the
+    # draw changes it by the drawn change of tariff and time only.
     private = np.arange(n_routes) + p.first_private_arc
     arc_money = p.arc_money_usd_per_t.copy()
-    arc_money[private] = route_money
+    arc_money[private] += route_money - sc.route_base_money_usd_per_t
     arc_time = p.arc_time_h.copy()
-    arc_time[private] = route_time
+    arc_time[private] += route_time - route_base_time
     arc_length = p.arc_length_km.copy()
     n_links = m_len.shape[0]
     arc_length[:n_links] = arc_length[:n_links] * m_len
@@ -125,16 +166,30 @@ def _evaluate_scenario(
         if idx is not None and inputs.inputs[idx].value > 0:
             # A multiplier on the scenario's own tonnes, so its demand changes are kept.
             tonnes[f] = p.flow_tonnes[f] * values[idx] / inputs.inputs[idx].value
-    res = p.solve(
-        max_iter=sc.max_iter,
-        tolerance=sc.tolerance,
-        flow_tonnes=tonnes,
-        arc_money_usd_per_t=arc_money,
-        arc_time_h=arc_time,
-        arc_length_km=arc_length,
-        group_capacity_t=capacity,
-        group_base_delay_h=delay,
-    )
+
+    def solve(flow_tonnes: np.ndarray) -> Any:
+        return p.solve(
+            max_iter=sc.max_iter,
+            tolerance=sc.tolerance,
+            flow_tonnes=flow_tonnes,
+            arc_money_usd_per_t=arc_money,
+            arc_time_h=arc_time,
+            arc_length_km=arc_length,
+            group_capacity_t=capacity,
+            group_base_delay_h=delay,
+        )
+
+    res = solve(tonnes)
+    if sc.elasticity is not None and sc.flow_base_cost_usd_per_t is not None:
+        # As a run does: each flow's tonnes respond to its cost against the base year.
+        res = settle_elastic(
+            solve,
+            res,
+            tonnes,
+            p.routes.route_flow_idx,
+            sc.elasticity,
+            sc.flow_base_cost_usd_per_t,
+        )
     route_t = res.route_tonnes
     base_len = sc.route_base_length_km
     drawn_len = base_len + np.bincount(
@@ -160,7 +215,7 @@ def _evaluate_scenario(
     out[:, 2] = np.bincount(
         sc.part_country_idx, weights=t * sc.part_money_usd_per_t * money_ratio[r], minlength=n_c
     )
-    return out, ""
+    return ScenarioDraw(out, np.asarray(route_t))
 
 
 def evaluate_draw(inputs: EnsembleInputs, draw_idx: int) -> DrawResult:
