@@ -114,26 +114,92 @@ def test_verdicts_by_hand(atlas: Atlas) -> None:
     assert flow.evidence["before"] == pytest.approx(1e6) and flow.evidence["after"] == 0
 
 
-def test_an_ensemble_that_splits_is_inconclusive(atlas: Atlas, tmp_path: Path) -> None:
-    # The railway opens in about half the draws; Afghan transit revenue changes only when it
-    # does, so "revenue falls" holds in about half the draws.
+def test_a_margin_inside_the_demand_spread_is_inconclusive(tmp_path: Path) -> None:
+    # Demand drawn triangular on 0.5-2 Mt (mode 1 Mt). Closing the border takes all of it off
+    # Afghanistan: "at least 0.9 Mt" holds centrally (margin +0.1 Mt) but in only about 79% of
+    # the draws (P(x < 0.9) = 0.4**2 / (1.5 * 0.5) = 0.21), with a band far wider than the
+    # margin: inconclusive. "At least 0.3 Mt" holds in every draw: supported.
+    demand = DEMAND.replace(
+        "tonnes_per_year,year", "tonnes_per_year,tonnes_per_year_low,tonnes_per_year_high,year"
+    ).replace("1000000,2025", "1000000,500000,2000000,2025")
     text = """\
-- claim_id: rail-cuts-revenue
-  quote: "The railway changes what Afghanistan earns."
+- claim_id: near-threshold
+  quote: "Closing the border costs Afghanistan at least 0.9 Mt of transit."
   source_ids: [fixture]
   checks:
-    - {type: flow, country: AFG, metric: transit_revenue_usd, from_scenario: baseline-2025,
-       to_scenario: rail, direction: falls}
+    - {type: flow, country: AFG, from_scenario: baseline-2025, to_scenario: no-afg,
+       direction: falls, by_at_least: 900000}
+- claim_id: far-from-threshold
+  quote: "Closing the border costs Afghanistan at least 0.3 Mt of transit."
+  source_ids: [fixture]
+  checks:
+    - {type: flow, country: AFG, from_scenario: baseline-2025, to_scenario: no-afg,
+       direction: falls, by_at_least: 300000}
+"""
+    folder = tmp_path / "atlas"
+    atlas_copy(
+        ROUTE_ATLAS, folder, files={"demand.csv": demand, "claims.yaml": text}, scenarios=SCENARIOS
+    )
+    ranged = load_atlas(folder)
+    claims = read_claims(folder / "claims.yaml", ranged)
+    near, far = check_claims(claims, ranged, ensemble_draws=200)
+    check = near.checks[0]
+    assert check.margin == pytest.approx(100_000, rel=1e-6)
+    assert check.probability is not None and 0.65 < check.probability < 0.9
+    assert check.band is not None and check.band > check.margin
+    assert near.verdict is Verdict.INCONCLUSIVE
+    assert far.verdict is Verdict.SUPPORTED and far.probability == 1.0
+    assert far.to_dict()["band"] > 0
+
+
+def test_not_testable_and_facts(atlas: Atlas, tmp_path: Path) -> None:
+    text = """\
+- claim_id: forecast
+  quote: "Up to 50 Mt a year will use the railway."
+  source_ids: [fixture]
+  checks:
+    - {type: not_testable, reason: forecast, note: a projection}
+- claim_id: wrong-sponsor
+  quote: "Iran is building the Cobalt-Dune railway, 300 km long."
+  source_ids: [fixture]
+  checks:
+    - {type: facts, project: cobalt-link, facts: {financier: AFG, status: operational}}
+- claim_id: right-facts
+  quote: "Afghanistan and Pakistan are building the Cobalt-Dune railway."
+  source_ids: [fixture]
+  checks:
+    - {type: facts, project: cobalt-link, facts: {financier: PAK, status: under_construction}}
+    - {type: route, route: {from: Amber, to: Dune}, passes: [AFG]}
 """
     path = tmp_path / "claims.yaml"
     path.write_text(text, encoding="utf-8")
-    claims = read_claims(path, atlas)
-    plain = check_claims(claims, atlas)[0]
-    assert plain.verdict is Verdict.SUPPORTED  # deterministic: the railway is open
-    split = check_claims(claims, atlas, ensemble_draws=40, executor="in-process")[0]
-    p = split.checks[0].probability
-    assert p is not None and 0.2 < p < 0.8
-    assert split.verdict is Verdict.INCONCLUSIVE
+    results = {r.claim.claim_id: r for r in check_claims(read_claims(path, atlas), atlas)}
+    forecast = results["forecast"].to_dict()
+    assert forecast["verdict"] == "not testable" and forecast["reason"] == "forecast"
+    assert forecast["probability"] is None
+    wrong = results["wrong-sponsor"]
+    assert wrong.verdict is Verdict.REFUTED  # the status differs
+    rows = {f["fact"]: f for f in wrong.checks[0].evidence["facts"]}
+    assert rows["status"]["outcome"] == "differs" and rows["financier"]["outcome"] == "matches"
+    assert "fixture" in rows["status"]["sources"][0]
+    assert results["right-facts"].verdict is Verdict.SUPPORTED
+
+
+def test_a_route_through_stops_is_one_route_with_its_transfers(atlas: Atlas) -> None:
+    # Through Cobalt (on the way anyway) the route is the best route itself: same cost, same
+    # transfers, handling only at the two ends (legs joined end to end paid handling twice at
+    # Cobalt and lost the transfer there).
+    from caravan.claims import ClaimEvaluator, RouteSpec
+
+    evaluator = ClaimEvaluator(atlas, ensemble_draws=2)
+    direct = evaluator.best_route(RouteSpec("amber", "dune"))
+    through = evaluator.best_route(RouteSpec("amber", "dune", via=("cobalt",)))
+    assert through.node_ids == direct.node_ids
+    assert through.cost_usd_per_t == pytest.approx(direct.cost_usd_per_t)
+    assert [t.node_id for t in through.transfers] == [t.node_id for t in direct.transfers]
+    assert through.transfers  # the route atlas's Amber-Dune route changes mode once
+    by_sea = evaluator.best_route(RouteSpec("amber", "dune", via=("fjord",)))
+    assert "fjord" in by_sea.node_ids and by_sea.length_km == pytest.approx(2000)
 
 
 def test_bad_claims_file_lists_every_problem(atlas: Atlas, tmp_path: Path) -> None:

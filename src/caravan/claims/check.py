@@ -1,20 +1,25 @@
-"""Evaluating claims against the model: routes, comparisons, flows, reachability.
+"""Evaluating claims against the model: routes, comparisons, flows, reachability, facts.
 
-Route and comparison checks are deterministic: they use the least-cost (or shortest, fastest,
-cheapest) route of the scenario. Flow checks compare two scenario runs; given an ensemble size,
-they also report the probability that the change goes the claimed way across draws, and the
-verdict follows it: supported at 0.8 or more, refuted at 0.2 or less, inconclusive between.
+Every model check runs over the same ensemble draws of the uncertain inputs (see
+:mod:`caravan.claims.draws`): it reports the probability ``P`` that it holds across the draws,
+its ``margin`` (how far the central estimate lies on the claimed side of the threshold) and the
+``band`` (half the 10-90% range of the margin over the draws). A check is supported only when
+``P >= 0.8`` and the margin is positive and outside the band, refuted only when ``P <= 0.2`` and
+the margin is negative and outside the band, and inconclusive otherwise. Reachability does not
+depend on the drawn inputs (its P is 1 or 0); facts are compared with the atlas's sources;
+parts of a sentence the model cannot test are ``not testable``, with the reason.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import itertools
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from caravan.claims.draws import DEFAULT_DRAWS, ClaimDraws, band_of
+from caravan.claims.facts import facts_check
 from caravan.claims.model import (
     Check,
     CheckKind,
@@ -25,6 +30,7 @@ from caravan.claims.model import (
     Verdict,
     combine,
 )
+from caravan.claims.paths import route_evidence, route_through
 from caravan.errors import CaravanError, NoRouteError, NotFoundError
 from caravan.model.atlas import Atlas
 from caravan.model.modes import ModeLayer
@@ -33,15 +39,30 @@ from caravan.model.scenario import Scenario
 if TYPE_CHECKING:
     from caravan.network.model import Network
 
-__all__ = ["P_REFUTED", "P_SUPPORTED", "ClaimEvaluator", "check_claims"]
+__all__ = ["P_REFUTED", "P_SUPPORTED", "ClaimEvaluator", "check_claims", "decide"]
 
-#: Across an ensemble, a check holding in at least this share of draws is supported ...
+#: A check holding in at least this share of draws (margin outside the band) is supported ...
 P_SUPPORTED = 0.8
 #: ... and one holding in at most this share is refuted; in between, inconclusive.
 P_REFUTED = 0.2
 #: Mode groups a route spec's ``mode`` may name, by layer (``modes.yaml``); any other value
 #: names one mode.
 MODE_GROUPS = {"overland": ModeLayer.LAND, "sea": ModeLayer.WATER}
+#: Candidate routes per route spec, recosted under each draw.
+CANDIDATES = 5
+#: The route field each objective (``by``) and each comparison (``expect``) reads.
+BY_FIELD = {
+    "cost": "cost_usd_per_t",
+    "money": "money_usd_per_t",
+    "time": "time_h",
+    "distance": "length_km",
+}
+EXPECT_FIELD = {
+    "shorter": "length_km",
+    "cheaper": "cost_usd_per_t",
+    "faster": "time_h",
+    "cheaper_money": "money_usd_per_t",
+}
 
 
 def allowed_modes(atlas: Atlas, mode: str) -> tuple[str, ...]:
@@ -64,19 +85,52 @@ def allowed_modes(atlas: Atlas, mode: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
+def decide(probability: float, margin: float | None, band: float | None) -> Verdict:
+    """The verdict of a check from its probability, margin and band.
+
+    Examples
+    --------
+    >>> decide(0.9, 0.3, 0.1).value, decide(0.9, 0.05, 0.1).value, decide(0.1, -0.3, 0.1).value
+    ('supported', 'inconclusive', 'refuted')
+    >>> decide(1.0, None, None).value, decide(0.5, 0.3, 0.1).value
+    ('supported', 'inconclusive')
+    """
+    if probability != probability:  # NaN: no draw settled
+        return Verdict.INCONCLUSIVE
+    width = band or 0.0
+    if probability >= P_SUPPORTED and (margin is None or margin > width):
+        return Verdict.SUPPORTED
+    if probability <= P_REFUTED and (margin is None or margin < -width):
+        return Verdict.REFUTED
+    return Verdict.INCONCLUSIVE
+
+
+def _p_text(p: float | None, margin: float | None, band: float | None, unit: str) -> str:
+    if p is None:
+        return ""
+    text = f"; P = {p:.2f}"
+    if margin is not None:
+        if unit == "t/yr":
+            text += f", margin {margin:+,.0f} ± {band or 0:,.0f} t/yr"
+        else:
+            text += f", margin {margin:+.1%} ± {band or 0:.1%}"
+    return text
+
+
 class ClaimEvaluator:
-    """Evaluates checks on one atlas, caching scenarios, networks and runs.
+    """Evaluates checks on one atlas, caching scenarios, networks, routes and draws.
 
     Parameters
     ----------
     atlas : Atlas
         The atlas the scenarios apply to.
     ensemble_draws : int, optional
-        When given, flow checks also run an ensemble of this many draws.
+        Draws of the uncertain inputs every model check runs over (default
+        :data:`~caravan.claims.draws.DEFAULT_DRAWS`).
     seed : int
-        Seed of those ensembles.
+        Seed of the draws.
     executor : str
-        Where ensemble draws run (``in-process``, ``process``, ``dask``).
+        Kept for compatibility; draws run in this process (they reuse the compiled scenarios).
     """
 
     def __init__(
@@ -85,17 +139,18 @@ class ClaimEvaluator:
         *,
         ensemble_draws: int | None = None,
         seed: int = 1,
-        executor: str = "process",
+        executor: str = "in-process",
     ) -> None:
         self.atlas = atlas
-        self.ensemble_draws = ensemble_draws
+        self.ensemble_draws = DEFAULT_DRAWS if ensemble_draws is None else int(ensemble_draws)
         self.seed = seed
         self.executor = executor
         from caravan.pipeline import Pipeline  # the whole run machinery: only when evaluating
 
         self.pipeline = Pipeline(atlas)
+        self.draws = ClaimDraws(self.pipeline, draws=self.ensemble_draws, seed=seed)
         self._worlds: dict[tuple[str, tuple[str, ...], str | None], tuple[Atlas, str]] = {}
-        self._runs: dict[str, Any] = {}
+        self._candidates: dict[tuple[RouteSpec, int], list[Any]] = {}
 
     # -- inputs ---------------------------------------------------------------------------
 
@@ -127,34 +182,46 @@ class ClaimEvaluator:
         world_key = self._worlds[_world_key(spec)][1]
         return self.pipeline.network(world, world_key, year=year, commodity=spec.commodity)
 
-    def best_route(self, spec: RouteSpec) -> Any:
-        """The best route of a spec (through its ``via`` places, leg by leg)."""
-        from caravan.results.routes import find_routes
-        from caravan.routing.shortest import Kernel
+    def candidates(self, spec: RouteSpec, k: int = CANDIDATES) -> list[Any]:
+        """The best route of a spec first, then up to ``k - 1`` distinct alternatives (only
+        the best one for a route through ``via`` stops or with modes by leg)."""
+        key = (spec, k)
+        if key not in self._candidates:
+            from caravan.results.routes import find_routes
+            from caravan.routing.shortest import Kernel
 
-        world, _ = self.world(spec)
-        stops = [spec.origin, *spec.via, spec.destination]
-        legs = []
-        layer: str | None = None
-        for a, b in itertools.pairwise(stops):
-            world.node(a), world.node(b)  # as in route(): unknown places fail before the build
+            world, _ = self.world(spec)
+            for place in (spec.origin, spec.destination):
+                world.node(place)  # unknown places fail before the build
             network = self.network(spec)
-            # A via place is passed through: the next part goes on from the layer the last one
-            # arrived on, and a change of layer there pays its transfer (dwell and fee).
-            part = find_routes(
-                network, a, b, by=spec.by, k=1, kernel=Kernel.PYTHON, from_layer=layer
-            )[0]
-            layer = next(leg.to_layer for leg in reversed(part.legs) if leg.kind == "link")
-            legs.append(part)
-        if len(legs) == 1:
-            return legs[0]
-        return _JoinedRoute(legs)
+            if spec.via or spec.leg_modes:
+                stops = [
+                    ("place", v) if "|" in v else resolve_item(self.atlas, v) for v in spec.via
+                ]
+                modes = [allowed_modes(self.atlas, m) for m in spec.leg_modes]
+                found = [
+                    route_through(
+                        network, spec.origin, spec.destination, stops, by=spec.by, leg_modes=modes
+                    )
+                ]
+            else:
+                found = list(
+                    find_routes(
+                        network,
+                        spec.origin,
+                        spec.destination,
+                        by=spec.by,
+                        k=k,
+                        kernel=Kernel.PYTHON,
+                        explaining=self.pipeline.explaining_network,
+                    )
+                )
+            self._candidates[key] = found
+        return self._candidates[key]
 
-    def run(self, name: str) -> Any:
-        """A scenario run, computed once."""
-        if name not in self._runs:
-            self._runs[name] = self.pipeline.run(self.scenario(name))
-        return self._runs[name]
+    def best_route(self, spec: RouteSpec) -> Any:
+        """The best route of a spec (through its ``via`` stops in order, as one route)."""
+        return self.candidates(spec, 1)[0]
 
     # -- checks ---------------------------------------------------------------------------
 
@@ -167,6 +234,17 @@ class ClaimEvaluator:
                 return self._compare_check(check)
             if check.kind is CheckKind.FLOW:
                 return self._flow_check(check)
+            if check.kind is CheckKind.FACTS:
+                return facts_check(self.atlas, check)
+            if check.kind is CheckKind.NOT_TESTABLE:
+                reason = check.reason.value if check.reason is not None else "not testable"
+                return CheckResult(
+                    check.kind,
+                    Verdict.NOT_TESTABLE,
+                    f"not testable ({reason}): {check.note}",
+                    {"reason": reason},
+                    reason=reason,
+                )
             return self._reach_check(check)
         except NoRouteError as exc:
             return CheckResult(
@@ -181,12 +259,37 @@ class ClaimEvaluator:
             return target in (*r.projects, *r.corridors)
         return target in r.node_ids
 
+    def _drawn(self, routes: Sequence[Any], spec: RouteSpec, field: str) -> np.ndarray:
+        """(n + 1, n_routes): each route's field centrally (row 0) and under each draw."""
+        network = self.network(spec)
+        return np.column_stack([self.draws.route_values(r, network, field) for r in routes])
+
     def _route_check(self, check: Check) -> CheckResult:
         assert check.route is not None
-        r = self.best_route(check.route)
+        spec = check.route
+        cands = self.candidates(spec)
+        r = cands[0]
+
+        def satisfies(route: Any) -> bool:
+            return not any(not self._matches(p, route) for p in check.passes) and not any(
+                self._matches(a, route) for a in check.avoids
+            )
+
+        ok = np.array([satisfies(c) for c in cands])
+        values = self._drawn(cands, spec, BY_FIELD[spec.by])
+        best = np.argmin(values, axis=1)
+        best[0] = 0  # the central best is the search's own
+        holds = ok[best]
+        probability = float(np.mean(holds[1:])) if holds.size > 1 else float(holds[0])
+        margin: float | None = None
+        band: float | None = None
+        if ok.any() and (~ok).any():
+            v_ok = values[:, ok].min(axis=1)
+            v_bad = values[:, ~ok].min(axis=1)
+            gap = (v_bad - v_ok) / np.minimum(v_ok, v_bad)
+            margin, band = float(gap[0]), band_of(gap[1:])
         missing = [p for p in check.passes if not self._matches(p, r)]
         crossed = [a for a in check.avoids if self._matches(a, r)]
-        ok = not missing and not crossed
         parts = []
         if check.passes:
             parts.append(
@@ -200,114 +303,211 @@ class ClaimEvaluator:
                 if not crossed
                 else "crosses " + ", ".join(crossed)
             )
-        summary = (
-            f"best route by {check.route.by} {check.route.origin} -> {check.route.destination} "
-            f"({check.route.scenario}) {'; '.join(parts)}: via {'-'.join(r.countries)}, "
-            f"{r.length_km:,.0f} km, {r.time_h:,.0f} h, {r.cost_usd_per_t:,.1f} USD/t"
+        unit = f"share of {BY_FIELD[spec.by]}"
+        alt = (
+            "no alternative on the other side among the routes found"
+            if margin is None
+            else "best route on the other side of the claim "
+            + f"{'dearer' if margin > 0 else 'cheaper'} by {abs(margin):.1%}"
         )
-        verdict = Verdict.SUPPORTED if ok else Verdict.REFUTED
-        return CheckResult(check.kind, verdict, summary, {"route": _route_evidence(r)})
+        summary = (
+            f"best route by {spec.by} {spec.origin} -> {spec.destination} "
+            f"({spec.scenario}) {'; '.join(parts)}: via {'-'.join(r.countries)}, "
+            f"{r.length_km:,.0f} km, {r.time_h:,.0f} h, {r.cost_usd_per_t:,.1f} USD/t; {alt}"
+            + _p_text(probability, margin, band, unit)
+        )
+        evidence: dict[str, Any] = {"route": route_evidence(r)}
+        other = next((c for c, good in zip(cands, ok, strict=True) if good != ok[0]), None)
+        if other is not None:
+            evidence["best_other_side"] = route_evidence(other)
+        return CheckResult(
+            check.kind,
+            decide(probability, margin, band),
+            summary,
+            evidence,
+            probability=probability,
+            margin=margin,
+            band=band,
+            unit=unit,
+            holds=holds[1:],
+        )
 
     def _compare_check(self, check: Check) -> CheckResult:
         assert check.route is not None and check.other is not None
-        a = self.best_route(check.route)
-        b = self.best_route(check.other)
-        field = {
-            "shorter": "length_km",
-            "cheaper": "cost_usd_per_t",
-            "faster": "time_h",
-            "cheaper_money": "money_usd_per_t",
-        }[check.expect or "shorter"]
-        va, vb = float(getattr(a, field)), float(getattr(b, field))
-        saving = (vb - va) / vb if vb > 0 else 0.0
-        ok = saving >= check.by_at_least and va < vb
+        field = EXPECT_FIELD[check.expect or "shorter"]
+        cands_a = self.candidates(check.route)
+        cands_b = self.candidates(check.other)
+        va_all = self._drawn(cands_a, check.route, field)
+        vb_all = self._drawn(cands_b, check.other, field)
+        va = np.concatenate([[va_all[0, 0]], va_all[1:].min(axis=1)])
+        vb = np.concatenate([[vb_all[0, 0]], vb_all[1:].min(axis=1)])
+        saving = np.where(vb > 0, (vb - va) / np.where(vb > 0, vb, 1.0), 0.0)
+        holds = (saving >= check.by_at_least) & (va < vb)
+        probability = float(np.mean(holds[1:])) if holds.size > 1 else float(holds[0])
+        margin = float(saving[0] - check.by_at_least)
+        band = band_of(saving[1:] - check.by_at_least)
+        unit = f"share of route 2's {field}"
         summary = (
-            f"route 1 {field} {va:,.1f} vs route 2 {vb:,.1f}: route 1 is "
-            f"{saving:+.1%} {'less' if saving >= 0 else 'more'} "
+            f"route 1 {field} {va[0]:,.1f} vs route 2 {vb[0]:,.1f}: route 1 is "
+            f"{saving[0]:+.1%} {'less' if saving[0] >= 0 else 'more'} "
             f"(claim: {check.expect} by at least {check.by_at_least:.0%})"
+            + _p_text(probability, margin, band, unit)
         )
         return CheckResult(
             check.kind,
-            Verdict.SUPPORTED if ok else Verdict.REFUTED,
+            decide(probability, margin, band),
             summary,
-            {"route_1": _route_evidence(a), "route_2": _route_evidence(b), "saving": saving},
+            {
+                "route_1": route_evidence(cands_a[0]),
+                "route_2": route_evidence(cands_b[0]),
+                "saving": round(float(saving[0]), 4),
+            },
+            probability=probability,
+            margin=margin,
+            band=band,
+            unit=unit,
+            holds=holds[1:],
         )
 
-    def _metric(self, run: Any, check: Check) -> float:
+    def _metric(self, scenario: str, check: Check) -> np.ndarray:
+        drawn = self.draws.scenario(scenario)
         if check.project is not None:
-            table = run.corridor_flows.set_index("project_id")
-            key = self.atlas.project(check.project).project_id
-            column = "tonnes_per_year" if check.metric == "transit_tonnes" else check.metric
-            return float(table.at[key, column]) if key in table.index else 0.0
-        table = run.country_transit.set_index("country_iso3")
-        return float(table.at[check.country, check.metric]) if check.country in table.index else 0.0
+            project = self.atlas.project(check.project)
+            lengths = dict(
+                zip(
+                    self.atlas.links_frame["link_id"],
+                    self.atlas.links_frame["length_km"].astype(float),
+                    strict=True,
+                )
+            )
+            return np.asarray(drawn.project(set(project.link_ids), lengths, check.metric))
+        return drawn.country(str(check.country), check.metric)
 
     def _flow_check(self, check: Check) -> CheckResult:
         assert check.from_scenario and check.to_scenario
-        before = self._metric(self.run(check.from_scenario), check)
-        after = self._metric(self.run(check.to_scenario), check)
+        before = self._metric(check.from_scenario, check)
+        after = self._metric(check.to_scenario, check)
+        ok = self.draws.scenario(check.from_scenario).ok & self.draws.scenario(check.to_scenario).ok
         delta = after - before
         rises = check.direction == "rises"
-        holds = delta > check.by_at_least if rises else delta < -check.by_at_least
+        margin_all = (delta if rises else -delta) - check.by_at_least
+        holds = margin_all > 0
+        drawn_ok = ok[1:]
+        probability = float(np.mean(holds[1:][drawn_ok])) if drawn_ok.any() else float("nan")
+        margin = float(margin_all[0])
+        band = band_of(margin_all[1:][drawn_ok])
         who = check.country or check.project
+        unit = "t/yr" if check.metric in ("transit_tonnes",) else check.metric
         summary = (
-            f"{who} {check.metric}: {before:,.0f} in {check.from_scenario} -> {after:,.0f} in "
-            f"{check.to_scenario} ({delta:+,.0f}; claim: {check.direction})"
+            f"{who} {check.metric}: {before[0]:,.0f} in {check.from_scenario} -> "
+            f"{after[0]:,.0f} in {check.to_scenario} ({delta[0]:+,.0f}; claim: "
+            f"{check.direction} by more than {check.by_at_least:,.0f})"
+            + _p_text(probability, margin, band, "t/yr" if unit == "t/yr" else "")
         )
-        evidence: dict[str, Any] = {"before": before, "after": after, "delta": delta}
-        verdict = Verdict.SUPPORTED if holds else Verdict.REFUTED
-        probability = None
-        if self.ensemble_draws and check.country is not None:
-            probability = self._ensemble_probability(check)
-            evidence["probability"] = probability
-            summary += f"; holds in {probability:.0%} of {self.ensemble_draws} draws"
-            if probability >= P_SUPPORTED:
-                verdict = Verdict.SUPPORTED
-            elif probability <= P_REFUTED:
-                verdict = Verdict.REFUTED
-            else:
-                verdict = Verdict.INCONCLUSIVE
-        return CheckResult(check.kind, verdict, summary, evidence, probability)
-
-    def _ensemble_probability(self, check: Check) -> float:
-        target = self.scenario(str(check.to_scenario))
-        spec = self.pipeline.ensemble_spec(target, draws=self.ensemble_draws, seed=self.seed)
-        result = self.pipeline.ensemble(
-            target,
-            reference=self.scenario(str(check.from_scenario)),
-            spec=spec,
-            executor=self.executor,
+        if unit != "t/yr":
+            summary += f" (margin {margin:+,.0f} ± {band:,.0f} {unit})"
+        evidence: dict[str, Any] = {
+            "before": round(float(before[0]), 1),
+            "after": round(float(after[0]), 1),
+            "delta": round(float(delta[0]), 1),
+            "delta_p10_p90": [
+                round(float(x), 1) for x in np.quantile(delta[1:][drawn_ok], [0.1, 0.9])
+            ]
+            if drawn_ok.any()
+            else None,
+            "failed_draws": int((~drawn_ok).sum()),
+        }
+        return CheckResult(
+            check.kind,
+            decide(probability, margin, band),
+            summary,
+            evidence,
+            probability=probability,
+            margin=margin,
+            band=band,
+            unit=unit,
+            holds=np.where(drawn_ok, holds[1:], False),
         )
-        rows = result.draws[result.draws["country_iso3"] == check.country]
-        if rows.empty:
-            return float("nan")
-        delta = rows[f"delta_{check.metric}"].to_numpy()
-        holds = (
-            delta > check.by_at_least
-            if check.direction == "rises"
-            else (delta < -check.by_at_least)
-        )
-        return float(np.mean(holds))
 
     def _reach_check(self, check: Check) -> CheckResult:
         assert check.route is not None
+        n = self.ensemble_draws
         try:
             r = self.best_route(check.route)
         except NoRouteError as exc:
-            verdict = Verdict.REFUTED if check.exists else Verdict.SUPPORTED
-            return CheckResult(check.kind, verdict, f"no route: {exc}", {"no_route": str(exc)})
-        verdict = Verdict.SUPPORTED if check.exists else Verdict.REFUTED
+            holds = not check.exists
+            return CheckResult(
+                check.kind,
+                Verdict.SUPPORTED if holds else Verdict.REFUTED,
+                f"no route: {exc} (no drawn input opens or closes a link: P = {float(holds):.0f})",
+                {"no_route": str(exc)},
+                probability=float(holds),
+                holds=np.full(n, holds),
+            )
+        holds = bool(check.exists)
         return CheckResult(
             check.kind,
-            verdict,
-            f"a route exists via {'-'.join(r.countries)} ({r.length_km:,.0f} km)",
-            {"route": _route_evidence(r)},
+            Verdict.SUPPORTED if holds else Verdict.REFUTED,
+            f"a route exists via {'-'.join(r.countries)} ({r.length_km:,.0f} km, "
+            f"{r.time_h:,.0f} h, {r.cost_usd_per_t:,.1f} USD/t; no drawn input opens or closes "
+            f"a link: P = {float(holds):.0f})",
+            {"route": route_evidence(r)},
+            probability=float(holds),
+            holds=np.full(n, holds),
         )
 
     def evaluate(self, claim: Claim) -> ClaimResult:
-        """Every check of a claim, and the claim's verdict."""
+        """Every check of a claim, and the claim's verdict, joint probability and margin."""
         results = tuple(self.check(c) for c in claim.checks)
-        return ClaimResult(claim, combine([r.verdict for r in results]), results)
+        return summarise_claim(claim, results)
+
+
+def summarise_claim(claim: Claim, results: tuple[CheckResult, ...]) -> ClaimResult:
+    """The claim's verdict (:func:`combine`), the share of draws in which all its model checks
+    hold together, and the margin and band of the check that decides the verdict.
+
+    A claim whose checks are each supported but hold together in fewer than ``P_SUPPORTED`` of
+    the draws is inconclusive.
+    """
+    verdict = combine([r.verdict for r in results])
+    drawn = [r.holds for r in results if r.holds is not None and len(r.holds)]
+    probability: float | None = None
+    if drawn:
+        probability = float(np.mean(np.logical_and.reduce([np.asarray(h) for h in drawn])))
+        if verdict is Verdict.SUPPORTED and probability < P_SUPPORTED:
+            verdict = Verdict.INCONCLUSIVE
+    deciding: CheckResult | None
+    if verdict is Verdict.REFUTED:
+        deciding = next(r for r in results if r.verdict is Verdict.REFUTED)
+    elif verdict is Verdict.INCONCLUSIVE:
+        deciding = next((r for r in results if r.verdict is Verdict.INCONCLUSIVE), None)
+        if deciding is None:  # each supported, not together: the least likely check
+            deciding = min(
+                (r for r in results if r.probability is not None),
+                key=lambda r: r.probability or 0.0,
+            )
+    else:
+        scored = [r for r in results if r.probability is not None]
+        deciding = min(scored, key=_weakness) if scored else None
+    reasons = [r.reason for r in results if r.reason]
+    return ClaimResult(
+        claim,
+        verdict,
+        results,
+        probability=probability,
+        margin=None if deciding is None else deciding.margin,
+        band=None if deciding is None else deciding.band,
+        unit="" if deciding is None else deciding.unit,
+        reason="; ".join(dict.fromkeys(reasons)) or None,
+    )
+
+
+def _weakness(r: CheckResult) -> tuple[float, float]:
+    """Lower is weaker: probability first, then margin over band."""
+    p = r.probability if r.probability is not None else 1.0
+    if r.margin is None:
+        return (p, float("inf"))
+    return (p, abs(r.margin) / (r.band or 1e-9))
 
 
 def _world_key(spec: RouteSpec) -> tuple[str, tuple[str, ...], str | None]:
@@ -341,42 +541,20 @@ def resolve_item(atlas: Atlas, item: str) -> tuple[str, str]:
             raise place_error from None
 
 
-class _JoinedRoute:
-    """Several routes end to end (through ``via`` places), with summed totals."""
-
-    def __init__(self, legs: Sequence[Any]) -> None:
-        self.legs = list(legs)
-        self.node_ids = tuple(n for i, leg in enumerate(legs) for n in leg.node_ids[i > 0 :])
-        self.link_ids = tuple(lid for leg in legs for lid in leg.link_ids)
-        self.countries = tuple(dict.fromkeys(c for leg in legs for c in leg.countries))
-        self.projects = tuple(dict.fromkeys(p for leg in legs for p in leg.projects))
-        self.corridors = tuple(dict.fromkeys(p for leg in legs for p in leg.corridors))
-        for name in ("length_km", "time_h", "money_usd_per_t", "risk_usd_per_t", "cost_usd_per_t"):
-            setattr(self, name, float(sum(getattr(leg, name) for leg in legs)))
-
-
-def _route_evidence(r: Any) -> dict[str, Any]:
-    return {
-        "node_ids": list(r.node_ids),
-        "countries": list(r.countries),
-        "projects": list(r.projects),
-        "length_km": round(float(r.length_km), 1),
-        "time_h": round(float(r.time_h), 1),
-        "money_usd_per_t": round(float(r.money_usd_per_t), 2),
-        "cost_usd_per_t": round(float(r.cost_usd_per_t), 2),
-    }
-
-
 def check_claims(
     claims: Sequence[Claim],
     atlas: Atlas,
     *,
     ensemble_draws: int | None = None,
     seed: int = 1,
-    executor: str = "process",
+    executor: str = "in-process",
     progress: Callable[[int, int], None] | None = None,
 ) -> list[ClaimResult]:
-    """Evaluate claims in order; a claim whose evaluation fails is inconclusive with the error."""
+    """Evaluate claims in order; a claim whose evaluation fails is inconclusive with the error.
+
+    ``ensemble_draws``: draws every model check runs over (default
+    :data:`~caravan.claims.draws.DEFAULT_DRAWS`).
+    """
     evaluator = ClaimEvaluator(atlas, ensemble_draws=ensemble_draws, seed=seed, executor=executor)
     out = []
     for i, claim in enumerate(claims):

@@ -15,6 +15,7 @@ _COLOURS = {
     Verdict.SUPPORTED: "#1a7f37",
     Verdict.REFUTED: "#cf222e",
     Verdict.INCONCLUSIVE: "#9a6700",
+    Verdict.NOT_TESTABLE: "#0550ae",
 }
 
 
@@ -47,6 +48,15 @@ def claims_html(results: Sequence[ClaimResult], atlas: Atlas, *, title: str = "C
             f"<section id='{esc(claim.claim_id)}' data-verdict='{r.verdict.value}'>",
             f"<h2>{esc(claim.claim_id)} <span class='v' style='color:{colour}'>"
             f"{r.verdict.value}</span></h2>",
+            "<p>"
+            + ("P = -" if r.probability is None else f"P = {r.probability:.2f}")
+            + (
+                ""
+                if r.margin is None
+                else f"; margin {r.margin:+.4g} ± {r.band or 0:.4g} {esc(r.unit)}"
+            )
+            + (f"; not testable: {esc(r.reason)}" if r.reason else "")
+            + "</p>",
             f"<blockquote>{esc(claim.quote)}</blockquote>",
             f"<p>Source: {'; '.join(sources)}</p><ul>",
         ]

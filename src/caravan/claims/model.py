@@ -12,6 +12,7 @@ __all__ = [
     "CheckResult",
     "Claim",
     "ClaimResult",
+    "NotTestable",
     "RouteSpec",
     "Verdict",
 ]
@@ -23,6 +24,16 @@ class Verdict(enum.StrEnum):
     SUPPORTED = "supported"
     REFUTED = "refuted"
     INCONCLUSIVE = "inconclusive"
+    NOT_TESTABLE = "not testable"
+
+
+class NotTestable(enum.StrEnum):
+    """Why a sentence (or part of one) gets no verdict from the model."""
+
+    FORECAST = "forecast"  # a projection of the future the model cannot confirm or refute
+    INTENT = "statement of intent"  # plans, aims, announcements
+    ESTIMATE = "reported estimate"  # a figure reported by others, with no model counterpart
+    CIRCULAR = "circular"  # the atlas encodes the claim itself, so the model only echoes it
 
 
 class CheckKind(enum.StrEnum):
@@ -32,11 +43,19 @@ class CheckKind(enum.StrEnum):
     COMPARE = "compare"  # route 1 versus route 2
     FLOW = "flow"  # a country's transit (or a corridor's flow) rises or falls between scenarios
     REACHABILITY = "reachability"  # a route exists, or does not
+    FACTS = "facts"  # dated facts of a project (start year, length, financier, status)
+    NOT_TESTABLE = "not_testable"  # a part the model cannot test, with the reason
 
 
 @dataclass(frozen=True)
 class RouteSpec:
-    """A route to evaluate: places, scenario, objective, and constraints."""
+    """A route to evaluate: places, scenario, objective, and constraints.
+
+    ``via`` entries are passed in order: a place, a country (ISO3), ``project:ID`` (a project or
+    sea passage) or several places joined by ``|`` (any one of them). ``leg_modes``, when given,
+    holds one mode (or mode group: ``overland``, ``sea``) per leg between the stops, so
+    ``via: [Hamburg], leg_modes: [sea, rail]`` is "by sea to Hamburg, then by rail".
+    """
 
     origin: str
     destination: str
@@ -46,6 +65,7 @@ class RouteSpec:
     avoid_countries: tuple[str, ...] = ()
     mode: str | None = None
     commodity: str = "container"
+    leg_modes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -60,6 +80,9 @@ class Check:
     ``to_scenario`` ``rises`` or ``falls`` (``direction``) by at least ``by_at_least`` (tonnes
     or the metric's unit).
     ``reachability``: ``exists`` says whether ``route`` should exist.
+    ``facts``: ``facts`` (``(field, claimed value)`` pairs: ``start_year``, ``length_km``,
+    ``financier``, ``status``) of ``project`` are compared with the atlas and its sources.
+    ``not_testable``: ``reason`` (a :class:`NotTestable`) says why; ``note`` says which part.
     """
 
     kind: CheckKind
@@ -76,6 +99,8 @@ class Check:
     to_scenario: str | None = None
     direction: str | None = None
     exists: bool | None = None
+    facts: tuple[tuple[str, Any], ...] = ()
+    reason: NotTestable | None = None
     note: str = ""
 
 
@@ -95,22 +120,58 @@ class Claim:
 
 @dataclass(frozen=True)
 class CheckResult:
-    """The verdict of one check, with the evidence that decided it."""
+    """The verdict of one check, with the evidence that decided it.
+
+    ``probability``: the share of ensemble draws in which the check holds (``None`` when no
+    draw can change it: facts, parts not testable). ``margin``: how far the central estimate is
+    on the claimed side of the threshold (negative: on the other side), in ``unit``; ``band``:
+    half the 10-90% range of the margin over the draws. ``holds``: per draw, whether the check
+    held (``None`` when it has no draws); it is what makes a claim's joint probability.
+    """
 
     kind: CheckKind
     verdict: Verdict
     summary: str
     evidence: dict[str, Any] = field(default_factory=dict)
     probability: float | None = None
+    margin: float | None = None
+    band: float | None = None
+    unit: str = ""
+    reason: str | None = None
+    holds: Any = field(default=None, repr=False, compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for ``--json``."""
+        return {
+            "kind": self.kind.value,
+            "verdict": self.verdict.value,
+            "probability": _rounded(self.probability, 3),
+            "margin": _rounded(self.margin, 4),
+            "band": _rounded(self.band, 4),
+            "unit": self.unit,
+            "reason": self.reason,
+            "summary": self.summary,
+            "evidence": self.evidence,
+        }
 
 
 @dataclass(frozen=True)
 class ClaimResult:
-    """A claim's verdict: supported if every check is, refuted if any is, else inconclusive."""
+    """A claim's verdict (see :func:`combine`), its joint probability and its deciding check.
+
+    ``probability`` is the share of draws in which every model check of the claim holds
+    (``None`` without model checks); ``margin``, ``band`` and ``unit`` are those of the check
+    that decides the verdict; ``reason`` says why a claim (or a part of it) is not testable.
+    """
 
     claim: Claim
     verdict: Verdict
     checks: tuple[CheckResult, ...]
+    probability: float | None = None
+    margin: float | None = None
+    band: float | None = None
+    unit: str = ""
+    reason: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for ``--json``."""
@@ -121,21 +182,24 @@ class ClaimResult:
             "author": self.claim.author,
             "article": self.claim.article,
             "verdict": self.verdict.value,
-            "checks": [
-                {
-                    "kind": c.kind.value,
-                    "verdict": c.verdict.value,
-                    "summary": c.summary,
-                    "probability": c.probability,
-                    "evidence": c.evidence,
-                }
-                for c in self.checks
-            ],
+            "probability": _rounded(self.probability, 3),
+            "margin": _rounded(self.margin, 4),
+            "band": _rounded(self.band, 4),
+            "unit": self.unit,
+            "reason": self.reason,
+            "checks": [c.to_dict() for c in self.checks],
         }
 
 
+def _rounded(value: float | None, digits: int) -> float | None:
+    if value is None or value != value:  # None or NaN
+        return None
+    return round(float(value), digits)
+
+
 def combine(verdicts: list[Verdict]) -> Verdict:
-    """Supported if every check is, refuted if any is, otherwise inconclusive.
+    """Refuted if any check is; else inconclusive if any is; not testable if no check is
+    testable; otherwise supported (every testable check is; the parts not testable are listed).
 
     Examples
     --------
@@ -143,9 +207,15 @@ def combine(verdicts: list[Verdict]) -> Verdict:
     'supported'
     >>> combine([Verdict.SUPPORTED, Verdict.REFUTED, Verdict.INCONCLUSIVE]).value
     'refuted'
+    >>> combine([Verdict.NOT_TESTABLE, Verdict.NOT_TESTABLE]).value
+    'not testable'
+    >>> combine([Verdict.SUPPORTED, Verdict.NOT_TESTABLE]).value
+    'supported'
     """
     if any(v is Verdict.REFUTED for v in verdicts):
         return Verdict.REFUTED
-    if verdicts and all(v is Verdict.SUPPORTED for v in verdicts):
-        return Verdict.SUPPORTED
-    return Verdict.INCONCLUSIVE
+    if not verdicts or any(v is Verdict.INCONCLUSIVE for v in verdicts):
+        return Verdict.INCONCLUSIVE
+    if all(v is Verdict.NOT_TESTABLE for v in verdicts):
+        return Verdict.NOT_TESTABLE
+    return Verdict.SUPPORTED

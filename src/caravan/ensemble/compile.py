@@ -13,6 +13,7 @@ tariffs (a route that only becomes attractive under a drawn input outside them i
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,7 +35,13 @@ from caravan.results.runs import (
     sue_problem,
 )
 
-__all__ = ["CompiledGroup", "CompiledScenario", "EnsembleInputs", "compile_ensemble"]
+__all__ = [
+    "CompiledGroup",
+    "CompiledScenario",
+    "EnsembleInputs",
+    "NetworkCache",
+    "compile_ensemble",
+]
 
 
 @dataclass(frozen=True, eq=False)
@@ -190,6 +197,7 @@ def _compile_group(
     countries: list[str],
     projects: list[str],
     fixed_keys: FixedKeys,
+    cache: NetworkCache | None = None,
 ) -> CompiledGroup:
     opened = [j for j, p in enumerate(projects) if p in scenario.open_projects]
     if len(opened) > MAX_UNCERTAIN_PROJECTS:
@@ -205,17 +213,29 @@ def _compile_group(
         variant = dataclasses.replace(
             scenario, open_projects=tuple(p for p in scenario.open_projects if p not in missing)
         )
-        variants[mask] = _compile_one(atlas, variant, countries, fixed_keys)
+        # The caller's cached world and networks are the scenario's own: only for the variant
+        # with every project open (the only one when no project is uncertain).
+        own = cache if mask == (1 << len(opened)) - 1 else None
+        variants[mask] = _compile_one(atlas, variant, countries, fixed_keys, own)
     return CompiledGroup(scenario.name, scenario.year, tuple(opened), variants)
 
 
 def _compile_one(
-    atlas: Atlas, scenario: Scenario, countries: list[str], fixed_keys: FixedKeys
+    atlas: Atlas,
+    scenario: Scenario,
+    countries: list[str],
+    fixed_keys: FixedKeys,
+    cache: NetworkCache | None = None,
 ) -> CompiledScenario:
-    world = scenario_world(atlas, scenario)
+    world = scenario_world(atlas, scenario) if cache is None else cache.world
     networks: dict[str, Network] = {}
     flow_rows, route_rows = route_flows(
-        world, scenario, k=scenario.assignment.k_routes, networks=networks
+        world,
+        scenario,
+        k=scenario.assignment.k_routes,
+        networks=networks,
+        network_of=None if cache is None else cache.network_of,
+        explaining=None if cache is None else cache.explaining,
     )
     flows_by_id = {r["flow_id"]: r for r in flow_rows}
     routed = list(dict.fromkeys(r["flow_id"] for r in route_rows))
@@ -315,8 +335,22 @@ def _compile_one(
     )
 
 
+@dataclass(frozen=True, eq=False)
+class NetworkCache:
+    """A scenario's world and its cached networks (the pipeline's), so compiling reuses them."""
+
+    world: Atlas
+    network_of: Callable[[str], Network]
+    explaining: Callable[[Network], Network]
+
+
 def compile_ensemble(
-    atlas: Atlas, scenario: Scenario, *, reference: Scenario | None = None, spec: EnsembleSpec
+    atlas: Atlas,
+    scenario: Scenario,
+    *,
+    reference: Scenario | None = None,
+    spec: EnsembleSpec,
+    cache: NetworkCache | None = None,
 ) -> EnsembleInputs:
     """Route the scenario (and its reference) once and list the inputs each draw draws.
 
@@ -330,6 +364,8 @@ def compile_ensemble(
         The scenario to compare with in every draw (same draws of shared inputs).
     spec : EnsembleSpec
         Draws, seed, distributions, project completion.
+    cache : NetworkCache, optional
+        The scenario's world and networks, already built (the pipeline's).
     """
     scenarios = (scenario,) if reference is None else (scenario, reference)
     inputs, per_link, demand_index, projects = _ranged_inputs(atlas, spec, scenarios)
@@ -352,7 +388,10 @@ def compile_ensemble(
     fixed_inputs, fixed_keys = fixed_cost_inputs(atlas, spec, first=len(inputs))
     inputs += fixed_inputs
     countries = sorted(atlas.countries)
-    compiled = tuple(_compile_group(atlas, s, countries, projects, fixed_keys) for s in scenarios)
+    compiled = tuple(
+        _compile_group(atlas, s, countries, projects, fixed_keys, cache if s is scenario else None)
+        for s in scenarios
+    )
     return EnsembleInputs(
         spec=spec,
         inputs=tuple(inputs),

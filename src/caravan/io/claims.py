@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from caravan.claims.check import resolve_item
-from caravan.claims.model import Check, CheckKind, Claim, RouteSpec
+from caravan.claims.facts import FACT_FIELDS
+from caravan.claims.model import Check, CheckKind, Claim, NotTestable, RouteSpec
 from caravan.errors import AtlasValidationError, NotFoundError, Problem
 from caravan.io._limits import LimitError, read_limited
 from caravan.io._yaml import YAML_ERRORS, load_yaml, yaml_problem
@@ -17,7 +18,17 @@ from caravan.model.atlas import Atlas
 __all__ = ["read_claims", "shipped_claims_path"]
 
 _CLAIM_KEYS = {"claim_id", "quote", "source_ids", "author", "article", "date", "checks", "notes"}
-_ROUTE_KEYS = {"from", "to", "scenario", "by", "via", "avoid_countries", "mode", "commodity"}
+_ROUTE_KEYS = {
+    "from",
+    "to",
+    "scenario",
+    "by",
+    "via",
+    "avoid_countries",
+    "mode",
+    "leg_modes",
+    "commodity",
+}
 _CHECK_KEYS = {
     CheckKind.ROUTE: {"type", "route", "passes", "avoids", "note"},
     CheckKind.COMPARE: {"type", "route", "other", "expect", "by_at_least", "note"},
@@ -33,11 +44,19 @@ _CHECK_KEYS = {
         "note",
     },
     CheckKind.REACHABILITY: {"type", "route", "exists", "note"},
+    CheckKind.FACTS: {"type", "project", "facts", "note"},
+    CheckKind.NOT_TESTABLE: {"type", "reason", "note"},
+}
+_REASONS = {
+    "forecast": NotTestable.FORECAST,
+    "intent": NotTestable.INTENT,
+    "estimate": NotTestable.ESTIMATE,
+    "circular": NotTestable.CIRCULAR,
 }
 _BY = ("cost", "money", "time", "distance")
 _EXPECT = ("shorter", "cheaper", "faster", "cheaper_money")
 _METRICS = ("transit_tonnes", "transit_tkm", "transit_revenue_usd", "tkm_per_year")
-_MODES = ("overland", "rail", "road", "sea")
+_MODES = ("overland", "rail", "road", "sea", "ferry")
 
 
 def shipped_claims_path(atlas: Atlas) -> Path:
@@ -104,20 +123,55 @@ class _Reader:
                     f"unknown country {c!r}",
                     "use an ISO3 code of a country in the atlas",
                 )
+        via: list[str] = []
+        for v in raw.get("via") or ():
+            if isinstance(v, list):  # any one of several places
+                via.append("|".join(self.place(row, f"{field}.via", x) for x in v))
+            else:
+                via.append(self.via_item(row, f"{field}.via", v))
+        leg_modes = tuple(str(m) for m in (raw.get("leg_modes") or ()))
+        for m in leg_modes:
+            if m not in _MODES:
+                self.bad(
+                    row, f"{field}.leg_modes", f"unknown mode {m!r}", f"use: {', '.join(_MODES)}"
+                )
+        if leg_modes and len(leg_modes) != len(via) + 1:
+            self.bad(
+                row,
+                f"{field}.leg_modes",
+                f"{len(leg_modes)} modes for {len(via) + 1} legs",
+                "give one mode per leg: one more than the via stops",
+            )
         return RouteSpec(
             origin=self.place(row, f"{field}.from", raw["from"]),
             destination=self.place(row, f"{field}.to", raw["to"]),
             scenario=self.scenario(row, f"{field}.scenario", raw.get("scenario", "baseline-2025")),
             by=by,
-            via=tuple(self.place(row, f"{field}.via", v) for v in (raw.get("via") or ())),
+            via=tuple(via),
             avoid_countries=avoid,
             mode=None if mode is None else str(mode),
             commodity=str(raw.get("commodity", "container")),
+            leg_modes=leg_modes,
         )
+
+    def via_item(self, row: int, field: str, value: Any) -> str:
+        """A via stop: a place (by id, name or alias), a country or ``project:ID``."""
+        text = str(value)
+        try:
+            kind, target = resolve_item(self.atlas, text)
+        except NotFoundError as exc:
+            self.bad(row, field, str(exc), "use a place, an ISO3 country or project:ID")
+            return text
+        return target if kind == "place" else (f"project:{target}" if kind == "project" else text)
 
     def check(self, row: int, field: str, raw: Any) -> Check | None:
         if not isinstance(raw, Mapping) or "type" not in raw:
-            self.bad(row, field, "a check needs a type", "type: route|compare|flow|reachability")
+            self.bad(
+                row,
+                field,
+                "a check needs a type",
+                "type: route|compare|flow|reachability|facts|not_testable",
+            )
             return None
         try:
             kind = CheckKind(str(raw["type"]))
@@ -126,7 +180,7 @@ class _Reader:
                 row,
                 f"{field}.type",
                 f"unknown check type {raw['type']!r}",
-                "use route, compare, flow or reachability",
+                "use route, compare, flow, reachability, facts or not_testable",
             )
             return None
         for key in raw:
@@ -193,6 +247,43 @@ class _Reader:
                     self.scenario(row, f"{field}.{key}", raw[key])
         if kind is CheckKind.REACHABILITY and not isinstance(raw.get("exists"), bool):
             self.bad(row, f"{field}.exists", "expected true or false", "exists: true")
+        facts: list[tuple[str, Any]] = []
+        reason = None
+        if kind is CheckKind.FACTS:
+            raw_facts = raw.get("facts")
+            if not isinstance(raw_facts, Mapping) or not raw_facts:
+                self.bad(
+                    row,
+                    f"{field}.facts",
+                    "expected {fact: claimed value}",
+                    "facts: {start_year: 2020}",
+                )
+                raw_facts = {}
+            for name, value in raw_facts.items():
+                if name not in FACT_FIELDS:
+                    self.bad(
+                        row,
+                        f"{field}.facts.{name}",
+                        "unknown fact",
+                        f"use: {', '.join(FACT_FIELDS)}",
+                    )
+                    continue
+                facts.append((str(name), value))
+            try:
+                self.atlas.project(str(raw.get("project")))
+            except NotFoundError as exc:
+                self.bad(row, f"{field}.project", str(exc), "use a project id")
+        if kind is CheckKind.NOT_TESTABLE:
+            reason = _REASONS.get(str(raw.get("reason")))
+            if reason is None:
+                self.bad(
+                    row,
+                    f"{field}.reason",
+                    f"unknown reason {raw.get('reason')!r}",
+                    f"use: {', '.join(_REASONS)}",
+                )
+            if not str(raw.get("note") or "").strip():
+                self.bad(row, f"{field}.note", "missing", "say which part is not testable")
         by_at_least = raw.get("by_at_least", 0.0)
         if isinstance(by_at_least, bool) or not isinstance(by_at_least, int | float):
             self.bad(row, f"{field}.by_at_least", "expected a number", "by_at_least: 0.1")
@@ -223,6 +314,8 @@ class _Reader:
             to_scenario=raw.get("to_scenario"),
             direction=direction,
             exists=raw.get("exists"),
+            facts=tuple(facts),
+            reason=reason,
             note=str(raw.get("note") or ""),
         )
 
