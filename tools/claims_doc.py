@@ -116,7 +116,8 @@ def main(out: Path, draws: int) -> None:
         "```",
         "",
         f"Atlas {atlas.name} {atlas.version} (digest `{atlas.digest[:12]}`), commit `{commit}`, "
-        f"{draws} draws with random seed 1; this run took {seconds:.0f} s of wall time on a shared, "
+        f"{draws} draws with random seed 1; this run took {seconds:.0f} s of wall time on a "
+        "shared, "
         "busy machine (see `benchmarks/claims_check.py` for measured CPU and wall times).",
         "",
         "## How a claim is checked",
