@@ -10,19 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from caravan.claims.model import Check, CheckKind, CheckResult, Verdict
+from caravan.claims.model import FACT_FIELDS, Check, CheckKind, CheckResult, Verdict
 from caravan.errors import NotFoundError
 from caravan.model.atlas import Atlas
 
 __all__ = ["FACT_FIELDS", "facts_check"]
 
-#: The facts a ``facts`` check compares, and the project field each is read from.
-FACT_FIELDS = {
-    "start_year": "announced_year",
-    "length_km": "length_km",
-    "financier": "sponsors",
-    "status": "status",
-}
 #: A length within this share of the atlas's value (or inside its low-high range) matches.
 LENGTH_TOLERANCE = 0.02
 

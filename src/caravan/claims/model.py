@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
+    "FACT_FIELDS",
     "Check",
     "CheckKind",
     "CheckResult",
@@ -34,6 +35,15 @@ class NotTestable(enum.StrEnum):
     INTENT = "statement of intent"  # plans, aims, announcements
     ESTIMATE = "reported estimate"  # a figure reported by others, with no model counterpart
     CIRCULAR = "circular"  # the atlas encodes the claim itself, so the model only echoes it
+
+
+#: The facts a ``facts`` check compares, and the project field each is read from.
+FACT_FIELDS = {
+    "start_year": "announced_year",
+    "length_km": "length_km",
+    "financier": "sponsors",
+    "status": "status",
+}
 
 
 class CheckKind(enum.StrEnum):

@@ -8,8 +8,14 @@ from pathlib import Path
 from typing import Any
 
 from caravan.claims.check import resolve_item
-from caravan.claims.facts import FACT_FIELDS
-from caravan.claims.model import Check, CheckKind, Claim, NotTestable, RouteSpec
+from caravan.claims.model import (
+    FACT_FIELDS,
+    Check,
+    CheckKind,
+    Claim,
+    NotTestable,
+    RouteSpec,
+)
 from caravan.errors import AtlasValidationError, NotFoundError, Problem
 from caravan.io._limits import LimitError, read_limited
 from caravan.io._yaml import YAML_ERRORS, load_yaml, yaml_problem
