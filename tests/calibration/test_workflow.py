@@ -94,3 +94,41 @@ def test_unknown_holdout_id_is_a_clear_error(tmp_path: Path) -> None:
     result = runner.invoke(app, ["validate", "counts", "--holdout", "nowhere"])
     assert result.exit_code == 2
     assert "unknown count id(s) nowhere" in result.stderr
+
+
+def test_held_out_counts_never_enter_the_estimate() -> None:
+    """Changing every held-out count (value, range) leaves demand, constants and scale alone."""
+    import dataclasses
+
+    from caravan.calibration.workflow import calibrate
+    from caravan.io.observed import load_observed
+
+    atlas = load_atlas(calibrated=False)
+    counts = load_observed(atlas)
+    assert any(c.holdout for c in counts)
+    moved = [
+        dataclasses.replace(
+            c,
+            observed_tonnes=c.observed_tonnes * 7.0,
+            observed_tonnes_low=c.observed_tonnes_low * 0.1,
+            observed_tonnes_high=c.observed_tonnes_high * 9.0,
+        )
+        if c.holdout
+        else c
+        for c in counts
+    ]
+    kw = {"scales": (0.03,), "iterations": 2}
+    one = calibrate(atlas, counts, **kw).calibration  # type: ignore[arg-type]
+    two = calibrate(atlas, moved, **kw).calibration  # type: ignore[arg-type]
+    assert one.flow_tonnes == two.flow_tonnes
+    assert one.constants == two.constants
+    assert one.logit_scale_per_usd == two.logit_scale_per_usd
+    assert not {c.count_id for c in one.constants} & set(one.holdout_count_ids)
+    # The check can fail: moving an in-sample count does change the estimate.
+    first = next(i for i, c in enumerate(counts) if not c.holdout)
+    bumped = list(counts)
+    bumped[first] = dataclasses.replace(
+        counts[first], observed_tonnes=counts[first].observed_tonnes * 3
+    )
+    three = calibrate(atlas, bumped, **kw).calibration  # type: ignore[arg-type]
+    assert three.flow_tonnes != one.flow_tonnes

@@ -26,7 +26,7 @@ def update_constants(
     *,
     theta_per_usd: float,
     step: float = 0.7,
-    bound_usd_per_t: float = 150.0,
+    bound_usd_per_t: float | FloatArray = 150.0,
     floor_tonnes: float = 1e4,
 ) -> FloatArray:
     """One damped constant-adjustment step.

@@ -53,8 +53,16 @@ REFERENCE = (
 SCALE_GRID = (0.015, 0.03, 0.06)
 #: Outer iterations of the bi-level loop per scale.
 OUTER_ITERATIONS = 8
-#: Counts whose places get a route-choice constant.
-_CONSTANT_KINDS = frozenset({CountKind.BORDER, CountKind.CORRIDOR, CountKind.PORT})
+#: Largest route-choice constant of a border, corridor or port (US$/t, either sign).
+BOUND_USD_PER_T = 150.0
+#: Largest transit constant of a country (US$/t): it reaches every route through the country,
+#: so it stays small (a country-wide preference, not a stand-in for missing trade).
+TRANSIT_BOUND_USD_PER_T = 40.0
+#: Counts whose places get a route-choice constant (a country's transit count gets a transit
+#: constant: on every route that crosses the country on land with neither end there).
+_CONSTANT_KINDS = frozenset(
+    {CountKind.BORDER, CountKind.CORRIDOR, CountKind.PORT, CountKind.TRANSIT}
+)
 
 #: Elasticity of tonnes to generalised cost (judgement inside the surveyed range; see docs).
 DEFAULT_ELASTICITY = DemandElasticity(
@@ -135,6 +143,12 @@ def calibrate(
         raise CaravanError("every count is held out: keep some in sample to calibrate on")
     const_idx = np.array([i for i in in_idx if counts[i].kind in _CONSTANT_KINDS], dtype=np.int64)
     observed = np.array([c.observed_tonnes for c in counts])
+    bound = np.array(
+        [
+            TRANSIT_BOUND_USD_PER_T if c.kind is CountKind.TRANSIT else BOUND_USD_PER_T
+            for c in counts
+        ]
+    )
     sd = np.array(
         [
             max((c.observed_tonnes_high - c.observed_tonnes_low) / 4, 0.1 * c.observed_tonnes)
@@ -165,7 +179,11 @@ def calibrate(
             tonnes = est.tonnes
             modelled = base.incidence @ sp.diags(route_p) @ base.route_to_flow @ tonnes
             kappa[const_idx] = update_constants(
-                kappa[const_idx], observed[const_idx], modelled[const_idx], theta_per_usd=theta
+                kappa[const_idx],
+                observed[const_idx],
+                modelled[const_idx],
+                theta_per_usd=theta,
+                bound_usd_per_t=bound[const_idx],
             )
         final, _ = _modelled(base, tonnes, kappa, theta)
         score = _score(final[in_idx], observed[in_idx])
@@ -356,7 +374,22 @@ def _score(modelled: np.ndarray, observed: np.ndarray) -> float:
 
 
 def _links_of(count: ObservedCount, atlas: Atlas) -> tuple[str, ...]:
-    """The links a count's constant applies to (border ids turned into their links)."""
+    """The links a count's constant applies to (border ids turned into their links).
+
+    A country's transit count: every non-sea link with an end in the country (the links on
+    which :func:`caravan.results.counts.count_incidence` sees a route cross it).
+    """
+    if count.kind is CountKind.TRANSIT:
+        links = atlas.links_frame
+        country = dict(
+            zip(atlas.nodes_frame["node_id"], atlas.nodes_frame["country_iso3"], strict=True)
+        )
+        targets = set(count.element_ids)
+        land = links[links["mode"] != "sea"]
+        touches = land["from_node_id"].map(country).isin(targets) | land["to_node_id"].map(
+            country
+        ).isin(targets)
+        return tuple(sorted(land.loc[touches, "link_id"]))
     if count.kind is CountKind.PORT:
         links = atlas.links_frame
         water = links[links["mode"].isin(("sea", "ferry"))]
@@ -370,7 +403,13 @@ def _links_of(count: ObservedCount, atlas: Atlas) -> tuple[str, ...]:
 
 
 def _exempt_of(count: ObservedCount, atlas: Atlas) -> tuple[str, ...]:
-    """Countries whose own cargo a count's constant spares (the port's, for transit counts)."""
+    """Countries whose own cargo a count's constant spares.
+
+    The port's country for a count of transit cargo through a port; the country itself for a
+    country's transit count (its own trade is not transit).
+    """
+    if count.kind is CountKind.TRANSIT:
+        return tuple(sorted(count.element_ids))
     if count.scope is not CountScope.TRANSIT or count.kind is not CountKind.PORT:
         return ()
     country = dict(
