@@ -194,3 +194,39 @@ def test_a_draw_at_the_chosen_values_is_the_run() -> None:
     for j, iso3 in enumerate(inputs.countries):
         want = run.at[iso3, "transit_tonnes"] if iso3 in run.index else 0.0
         assert drawn.transit[j, 0] == pytest.approx(want, rel=1e-6, abs=1.0), iso3
+
+
+def test_calibrated_demand_responds_to_cost_in_every_draw(atlas: Atlas) -> None:
+    # On a calibrated atlas a draw's tonnes follow T_drawn (C / C0) ** e, as in a run, with the
+    # elasticity e drawn from its range. C0 is set to half the base cost: every draw carries
+    # less than the same draw without a calibration, by a share that varies with e.
+    from caravan.model.calibration import Calibration, DemandElasticity, apply_calibration
+
+    cost = float(run_scenario(BASE, atlas=atlas).flows["cost_usd_per_t"].iloc[0])
+    cal = Calibration(
+        method="m",
+        reference="r",
+        scenario="base",
+        created_utc="2026-01-01T00:00:00+00:00",
+        caravan_version="0",
+        prior_digest="x",
+        logit_scale_per_usd=0.03,
+        constants=(),
+        holdout_count_ids=(),
+        flow_tonnes={"amber-dune": 1_000_000.0},
+        flow_base_cost_usd_per_t={"amber-dune": cost / 2},
+        elasticity=DemandElasticity(value=-0.5, low=-1.0, high=-0.2, basis="test"),
+    )
+    spec = EnsembleSpec(draws=12, seed=3)
+    fixed = run_ensemble(BASE, spec=spec, atlas=atlas, executor="in-process")
+    elastic = run_ensemble(
+        BASE, spec=spec, atlas=apply_calibration(atlas, cal), executor="in-process"
+    )
+    assert "demand:elasticity" in elastic.inputs.columns
+    pick = fixed.draws["country_iso3"] == "AFG"
+    ratio = (
+        elastic.draws.loc[elastic.draws["country_iso3"] == "AFG", "transit_tonnes"].to_numpy()
+        / fixed.draws.loc[pick, "transit_tonnes"].to_numpy()
+    )
+    assert (ratio > 0.3).all() and (ratio < 0.95).all()
+    assert ratio.std() > 0.01

@@ -8,6 +8,11 @@ transfer and lane costs of each route. So a draw equals a run of the scenario wi
 projects open, except that route sets are not searched again under the drawn lengths and
 tariffs (a route that only becomes attractive under a drawn input outside them is not found)
 — the usual price of fast ensembles, stated in the results.
+
+Demand is drawn from each flow's low/high range. On a calibrated atlas it also responds to cost
+in every draw, as in a run (:mod:`caravan.results.elastic`): ``T = T_drawn (C / C0) ** e``, with
+``C0`` the calibrated base-year cost and the elasticity ``e`` itself drawn (triangular on the
+calibration's low/high range; at its chosen value a draw equals the run).
 """
 
 from __future__ import annotations
@@ -128,6 +133,8 @@ class EnsembleInputs:
     link_capacity_input: np.ndarray
     demand_input: dict[str, int]
     project_input: np.ndarray  # input index of each uncertain project
+    #: input index of the demand elasticity (-1: not drawn; draws use the calibrated value)
+    elasticity_input: int = -1
 
 
 def _ranged_inputs(
@@ -387,6 +394,23 @@ def compile_ensemble(
     # Appended last, so the draws of the other inputs stay what they were without them.
     fixed_inputs, fixed_keys = fixed_cost_inputs(atlas, spec, first=len(inputs))
     inputs += fixed_inputs
+    # The demand elasticity of a calibrated atlas, drawn from its low/high range (last too).
+    elasticity_input = -1
+    el = (atlas.meta.get("calibration") or {}).get("elasticity")
+    if el and el.get("low") is not None and el.get("high") is not None:
+        elasticity_input = len(inputs)
+        low, high = sorted((float(el["low"]), float(el["high"])))
+        inputs.append(
+            UncertainInput(
+                "demand:elasticity",
+                "demand_elasticity",
+                "elasticity",
+                float(el["value"]),
+                low,
+                high,
+                Distribution.TRIANGULAR,
+            )
+        )
     countries = sorted(atlas.countries)
     compiled = tuple(
         _compile_group(atlas, s, countries, projects, fixed_keys, cache if s is scenario else None)
@@ -404,4 +428,5 @@ def compile_ensemble(
         link_capacity_input=per_link["link_capacity_mtpa"],
         demand_input=demand_index,
         project_input=np.asarray(project_input, dtype=np.int64),
+        elasticity_input=elasticity_input,
     )

@@ -187,7 +187,9 @@ def settle_scenario(
             res,
             tonnes,
             p.routes.route_flow_idx,
-            sc.elasticity,
+            float(values[inputs.elasticity_input])
+            if inputs.elasticity_input >= 0
+            else sc.elasticity,
             sc.flow_base_cost_usd_per_t,
         )
     route_t = res.route_tonnes
