@@ -104,7 +104,8 @@ def main(out: Path) -> None:
         "not move).",
         "",
         "```",
-        "caravan validate counts             # observed vs modelled per count: ratio, GEH, pass rates",
+        "caravan validate counts             # observed vs modelled per count: ratio, GEH, "
+        "pass rates",
         'caravan validate counts --json      # {"counts": [...], "in_sample_within_25pct", '
         '"holdout_within_40pct"}',
         "caravan calibrate [--holdout ID,...] # re-estimate; writes calibration.yaml + "
