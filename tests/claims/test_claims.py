@@ -246,3 +246,32 @@ def test_cli_bad_file_is_a_clean_error(atlas: Atlas, tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "does not exist" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_named_size_is_a_range(atlas: Atlas, tmp_path: Path) -> None:
+    # The Afghan route is 74% shorter than the way round (520 vs 2000 km): "about three
+    # quarters shorter" (70-80%) holds; "about half" (40-60%) does not, though "at least 40%"
+    # would.
+    text = """\
+- claim_id: three-quarters
+  quote: "About three quarters shorter."
+  source_ids: [fixture]
+  checks:
+    - {type: compare, route: {from: Amber, to: Dune, by: distance},
+       other: {from: Amber, to: Dune, by: distance, avoid_countries: [AFG]},
+       expect: shorter, by_at_least: 0.7, by_at_most: 0.8}
+- claim_id: half
+  quote: "About half as long."
+  source_ids: [fixture]
+  checks:
+    - {type: compare, route: {from: Amber, to: Dune, by: distance},
+       other: {from: Amber, to: Dune, by: distance, avoid_countries: [AFG]},
+       expect: shorter, by_at_least: 0.4, by_at_most: 0.6}
+"""
+    path = tmp_path / "claims.yaml"
+    path.write_text(text, encoding="utf-8")
+    near, half = check_claims(read_claims(path, atlas), atlas, ensemble_draws=5)
+    assert near.verdict is Verdict.SUPPORTED
+    assert near.checks[0].margin == pytest.approx(min(0.74 - 0.7, 0.8 - 0.74))
+    assert half.verdict is Verdict.REFUTED
+    assert half.checks[0].margin == pytest.approx(0.6 - 0.74)

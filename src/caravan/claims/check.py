@@ -342,16 +342,20 @@ class ClaimEvaluator:
         va = np.concatenate([[va_all[0, 0]], va_all[1:].min(axis=1)])
         vb = np.concatenate([[vb_all[0, 0]], vb_all[1:].min(axis=1)])
         saving = np.where(vb > 0, (vb - va) / np.where(vb > 0, vb, 1.0), 0.0)
-        holds = (saving >= check.by_at_least) & (va < vb)
+        margins = saving - check.by_at_least
+        size = f"by at least {check.by_at_least:.0%}"
+        if check.by_at_most is not None:  # a size named: the saving must lie in the range
+            margins = np.minimum(margins, check.by_at_most - saving)
+            size = f"by {check.by_at_least:.0%} to {check.by_at_most:.0%}"
+        holds = (margins >= 0) & (va < vb)
         probability = float(np.mean(holds[1:])) if holds.size > 1 else float(holds[0])
-        margin = float(saving[0] - check.by_at_least)
-        band = band_of(saving[1:] - check.by_at_least)
+        margin = float(margins[0])
+        band = band_of(margins[1:])
         unit = f"share of route 2's {field}"
         summary = (
             f"route 1 {field} {va[0]:,.1f} vs route 2 {vb[0]:,.1f}: route 1 is "
             f"{saving[0]:+.1%} {'less' if saving[0] >= 0 else 'more'} "
-            f"(claim: {check.expect} by at least {check.by_at_least:.0%})"
-            + _p_text(probability, margin, band, unit)
+            f"(claim: {check.expect} {size})" + _p_text(probability, margin, band, unit)
         )
         return CheckResult(
             check.kind,

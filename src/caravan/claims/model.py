@@ -85,7 +85,8 @@ class Check:
     ``route``: ``route`` is evaluated; ``passes`` (places, countries or projects it must use)
     and ``avoids`` (those it must not) are tested.
     ``compare``: ``route`` versus ``other``; ``expect`` is ``shorter``, ``cheaper`` or
-    ``faster`` (route than other) by at least ``by_at_least`` (a fraction of the other's).
+    ``faster`` (route than other) by at least ``by_at_least`` (a fraction of the other's) and,
+    when given, by at most ``by_at_most`` (a sentence that names a size: "nearly one-third").
     ``flow``: ``metric`` of ``country`` (or of ``project``) from scenario ``from_scenario`` to
     ``to_scenario`` ``rises`` or ``falls`` (``direction``) by at least ``by_at_least`` (tonnes
     or the metric's unit).
@@ -102,6 +103,7 @@ class Check:
     avoids: tuple[str, ...] = ()
     expect: str | None = None
     by_at_least: float = 0.0
+    by_at_most: float | None = None
     metric: str = "transit_tonnes"
     country: str | None = None
     project: str | None = None

@@ -37,7 +37,7 @@ _ROUTE_KEYS = {
 }
 _CHECK_KEYS = {
     CheckKind.ROUTE: {"type", "route", "passes", "avoids", "note"},
-    CheckKind.COMPARE: {"type", "route", "other", "expect", "by_at_least", "note"},
+    CheckKind.COMPARE: {"type", "route", "other", "expect", "by_at_least", "by_at_most", "note"},
     CheckKind.FLOW: {
         "type",
         "metric",
@@ -253,6 +253,12 @@ class _Reader:
                     self.scenario(row, f"{field}.{key}", raw[key])
         if kind is CheckKind.REACHABILITY and not isinstance(raw.get("exists"), bool):
             self.bad(row, f"{field}.exists", "expected true or false", "exists: true")
+        by_at_most = raw.get("by_at_most")
+        if by_at_most is not None and (
+            isinstance(by_at_most, bool) or not isinstance(by_at_most, int | float)
+        ):
+            self.bad(row, f"{field}.by_at_most", "expected a number", "by_at_most: 0.4")
+            by_at_most = None
         facts: list[tuple[str, Any]] = []
         reason = None
         if kind is CheckKind.FACTS:
@@ -313,6 +319,7 @@ class _Reader:
             avoids=tuple(str(p) for p in (raw.get("avoids") or ())),
             expect=None if expect is None else str(expect),
             by_at_least=float(by_at_least),
+            by_at_most=None if by_at_most is None else float(by_at_most),
             metric=metric,
             country=raw.get("country"),
             project=raw.get("project"),
