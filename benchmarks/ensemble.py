@@ -4,7 +4,12 @@ Usage: ``.venv/bin/python benchmarks/ensemble.py [--draws 400] [--scenario kabul
 [--vs baseline-2025] [--dask]``. Prints compile time, draws per second in-process, with a process
 pool of 1 and 2 workers, and the scaling from 1 to 2 workers, beside the targets (>= 1.7x scaling,
 >= 50 draws/s with 2 workers); with ``--dask`` also a local Dask cluster of 2 workers against
-in-process per core (target >= 0.8x) and Dask's cost per task.
+in-process per core (target >= 0.8x), both with the cluster's start-up in the time and on a
+cluster already running, and Dask's cost per task.
+
+Every line also gives the CPU time of the run (this process and its worker processes, user +
+system): on a machine other jobs share, wall-time scaling says little, but draws per CPU second
+show what the executor itself costs. The load average is printed at the start and the end.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import resource
 import time
 
 from caravan.ensemble import executors
@@ -43,6 +49,19 @@ def run_draws_small_tasks(inputs: EnsembleInputs) -> str:
     )
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process and of its children that have ended (user + system)."""
+    total = 0.0
+    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+        usage = resource.getrusage(who)
+        total += usage.ru_utime + usage.ru_stime
+    return total
+
+
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--draws", type=int, default=20000)
@@ -65,6 +84,7 @@ def main() -> None:
     compile_s = time.perf_counter() - t0
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+        f"; load average at start {_load()}"
     )
     print(
         f"scenario {scenario.name} vs {args.vs}: {len(inputs.inputs)} uncertain inputs, "
@@ -80,16 +100,19 @@ def main() -> None:
     ]
     if args.dask:
         runs += [("dask, 2 workers", "dask", 2)]
+    cpu_rates = {}
     for label, executor, workers in runs:
-        t = time.perf_counter()
+        t, c = time.perf_counter(), cpu_seconds()
         results = run_draws(inputs, executor=executor, workers=workers)
-        seconds = time.perf_counter() - t
+        seconds, cpu = time.perf_counter() - t, cpu_seconds() - c
         rates[label] = len(results) / seconds
+        cpu_rates[label] = len(results) / cpu
         failed = sum(not r.ok for r in results)
         tasks = -(-len(results) // batch_draws(len(results), workers))
         print(
             f"{label:26s} {len(results)} draws in {seconds:6.2f} s = {rates[label]:7.1f} draws/s"
-            f" ({failed} failed; {tasks} tasks)"
+            f" ({failed} failed; {tasks} tasks); CPU {cpu:6.2f} s = {cpu_rates[label]:7.1f} "
+            f"draws per CPU s; load {os.getloadavg()[0]:.1f}"
         )
     scaling = rates["process pool, 2 workers"] / rates["process pool, 1 worker"]
     print(f"scaling 1 -> 2 workers: {scaling:.2f}x (target >= 1.7x)")
@@ -100,9 +123,35 @@ def main() -> None:
             f"dask per core / in-process: {per_core:.2f}x (target >= 0.8x; the time includes "
             "starting the local cluster)"
         )
+        print(running_cluster(inputs, rates["in-process"]))
         # per-task overhead: the same draws as many small tasks on one Dask worker
         small = run_draws_small_tasks(inputs)
         print(small)
+    print(f"load average at end {_load()}")
+
+
+def running_cluster(inputs: EnsembleInputs, in_process_rate: float) -> str:
+    """Throughput of 2 Dask workers on a cluster already running (start-up timed apart)."""
+    from dask.distributed import LocalCluster
+
+    t = time.perf_counter()
+    cluster = LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+        host="127.0.0.1",
+    )  # fmt: skip
+    start_s = time.perf_counter() - t
+    try:
+        t = time.perf_counter()
+        results = run_draws(inputs, executor="dask", scheduler=cluster.scheduler_address)
+        seconds = time.perf_counter() - t
+    finally:
+        cluster.close()
+    rate = len(results) / seconds
+    return (
+        f"dask, 2 workers, cluster already running (started in {start_s:.2f} s): "
+        f"{len(results)} draws in {seconds:.2f} s = {rate:.1f} draws/s; per core / in-process "
+        f"{rate / 2 / in_process_rate:.2f}x; load {os.getloadavg()[0]:.1f}"
+    )
 
 
 if __name__ == "__main__":
