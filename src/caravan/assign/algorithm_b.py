@@ -213,13 +213,8 @@ def _update_bush(
     (flows of a few ulps: they would keep costly detours in the bush and block shortcuts).
     Returns the number of links added.
     """
-    for k in range(n_order):
-        u = order[k]
-        for e in range(indptr[u], indptr[u + 1]):
-            f = x[b, e]
-            if f >= 0.0 and f <= used and pred_min[head[e]] != e:
-                x[b, e] = OUTSIDE
-    # the greatest cost over every bush link, in the (still valid) topological order
+    # drop, and take the greatest cost over every link left, in the (still valid) topological
+    # order: a node's links in are all settled before it is reached
     for k in range(n_order):
         lab_all[order[k]] = -np.inf
     lab_all[o] = 0.0
@@ -227,11 +222,16 @@ def _update_bush(
         u = order[k]
         lu = lab_all[u]
         for e in range(indptr[u], indptr[u + 1]):
-            if x[b, e] >= 0.0:
-                j = head[e]
-                v = lu + et[e] + efix[c, e]
-                if v > lab_all[j]:
-                    lab_all[j] = v
+            f = x[b, e]
+            if f < 0.0:
+                continue
+            j = head[e]
+            if f <= used and pred_min[j] != e:
+                x[b, e] = OUTSIDE
+                continue
+            v = lu + et[e] + efix[c, e]
+            if v > lab_all[j]:
+                lab_all[j] = v
     added = 0
     for k in range(n_order):
         u = order[k]
@@ -370,15 +370,16 @@ def _sweep(
         total_cost += cost_b
         total_sptc += sptc_b
         if update:
-            added += _update_bush(
+            added_b = _update_bush(
                 b, o, c, bush_used[b], n_order, indptr, head, et, efix, blocked, x, order, pos,
-                lab_min,
-                pred_min, lab_all,
+                lab_min, pred_min, lab_all,
             )  # fmt: skip
-            n_order, _ = _labels(
-                b, o, c, bush_used[b], indptr, head, et, efix, x, indeg, order, pos, lab_min,
-                lab_max, pred_min, pred_max,
-            )  # fmt: skip
+            added += added_b
+            if added_b > 0:  # else the links dropped carried no used flow: labels still hold
+                n_order, _ = _labels(
+                    b, o, c, bush_used[b], indptr, head, et, efix, x, indeg, order, pos,
+                    lab_min, lab_max, pred_min, pred_max,
+                )  # fmt: skip
         if shift:
             _shift_bush(
                 b, c, n_order, pce[c], tail, member_ptr, member_link, code, fft, cap, alpha,
