@@ -81,6 +81,7 @@ def main(out: Path) -> None:
                 c.mode or "",
                 ("via " + "-".join(c.via)) if c.via else "",
                 ("closed " + ", ".join(c.closed_countries)) if c.closed_countries else "",
+                ("legs " + "/".join(c.leg_modes)) if c.leg_modes else "",
             )
             if x
         )

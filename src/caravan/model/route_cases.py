@@ -31,6 +31,8 @@ class RouteCase:
     #: Countries the service does not use (closed for the route), e.g. RUS for the Middle
     #: Corridor, whose sourced times are for a route that avoids Russia by design.
     closed_countries: tuple[str, ...] = ()
+    #: One mode (or mode group) per leg between the stops, e.g. ``rail;sea`` with one ``via``.
+    leg_modes: tuple[str, ...] = ()
     expect_pass: tuple[str, ...] = ()
     expect_avoid: tuple[str, ...] = ()
     ends: str = "terminal"  # "terminal": handling at both ends counted; "border": not
@@ -50,6 +52,7 @@ class RouteCase:
             "mode": self.mode,
             "via": list(self.via),
             "closed_countries": list(self.closed_countries),
+            "leg_modes": list(self.leg_modes),
             "passes": list(self.expect_pass),
             "avoids": list(self.expect_avoid),
             "ends": self.ends,
@@ -112,6 +115,7 @@ def case_from_row(row: Mapping[str, Any], *, line: int) -> RouteCase:
             mode=_text(row.get("mode")) or None,
             via=_items(row.get("via")),
             closed_countries=_items(row.get("closed_countries")),
+            leg_modes=_items(row.get("leg_modes")),
             expect_pass=_items(row.get("expect_pass")),
             expect_avoid=_items(row.get("expect_avoid")),
             ends=ends,
@@ -124,6 +128,11 @@ def case_from_row(row: Mapping[str, Any], *, line: int) -> RouteCase:
         )
     except (TypeError, ValueError) as exc:
         raise InputError(f"{where}: a figure is not a number ({exc})") from exc
+    if case.leg_modes and len(case.leg_modes) != len(case.via) + 1:
+        raise InputError(
+            f"{where}: leg_modes needs one mode per leg ({len(case.via) + 1} with "
+            f"{len(case.via)} via), got {len(case.leg_modes)}"
+        )
     if not (case.length_km or case.time_h_low or case.time_h_high or case.money_usd_per_t_low
             or case.money_usd_per_t_high or case.expect_pass or case.expect_avoid):  # fmt: skip
         raise InputError(f"{where}: the case checks nothing; give a figure or expect_pass/avoid")

@@ -89,6 +89,7 @@ def _check_one(evaluator: ClaimEvaluator, atlas: Atlas, case: RouteCase) -> Rout
         via=case.via,
         avoid_countries=case.closed_countries,
         mode=case.mode,
+        leg_modes=case.leg_modes,
         commodity=case.commodity,
     )
     try:
