@@ -51,12 +51,16 @@ class InputLimits:
         Deepest nesting of YAML collections.
     max_yaml_alias_values : int
         Most values YAML aliases may add when expanded (a "billion laughs" file is refused).
+    max_osm_bytes : int
+        Largest OpenStreetMap file imported (compressed ``.osm.pbf`` extracts are large;
+        default 2 GiB; ``CARAVAN_MAX_OSM_MB``).
     """
 
     max_file_bytes: int = 32 * 1024 * 1024
     max_rows: int = 1_000_000
     max_yaml_depth: int = 40
     max_yaml_alias_values: int = 100_000
+    max_osm_bytes: int = 2 * 1024 * 1024 * 1024
 
 
 def input_limits(environ: Mapping[str, str] | None = None) -> InputLimits:
@@ -75,6 +79,7 @@ def input_limits(environ: Mapping[str, str] | None = None) -> InputLimits:
     for key, field, scale in (
         ("CARAVAN_MAX_FILE_MB", "max_file_bytes", 1024 * 1024),
         ("CARAVAN_MAX_ROWS", "max_rows", 1),
+        ("CARAVAN_MAX_OSM_MB", "max_osm_bytes", 1024 * 1024),
     ):
         text = env.get(key, "").strip()
         if not text:
@@ -90,6 +95,7 @@ def input_limits(environ: Mapping[str, str] | None = None) -> InputLimits:
     return InputLimits(
         max_file_bytes=out.get("max_file_bytes", defaults.max_file_bytes),
         max_rows=out.get("max_rows", defaults.max_rows),
+        max_osm_bytes=out.get("max_osm_bytes", defaults.max_osm_bytes),
     )
 
 

@@ -7,7 +7,10 @@ restrictions, zones, demand, commodities, modes, sources), so that export then i
 back the same network and the same routes.
 
 In: any GMNS folder with ``node.csv``, ``link.csv`` and ``config.csv``; lengths and speeds are
-converted from the units ``config.csv`` declares. Values GMNS does not carry (a link's status,
+converted from the units ``config.csv`` declares. The files are read under the input limits of
+every reader (size, rows, UTF-8 without NUL bytes, inside the folder); every cell stays text
+until a field parser turns it into a number, so ``1_000``, ``0x10`` or ``٣`` are refused with
+the file, line and column, never read as numbers. Values GMNS does not carry (a link's status,
 a node's country) are taken from Caravan's extra columns when the folder came from Caravan,
 and otherwise left empty for ``caravan atlas validate`` to report.
 
@@ -17,6 +20,8 @@ https://github.com/zephyr-data-specs/GMNS.
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -24,13 +29,15 @@ from typing import Any
 
 import pandas as pd
 
-from caravan.errors import InputError
+from caravan.errors import AtlasValidationError, InputError, Problem
 from caravan.io._atomic import atomic_path, make_folder, write_text_atomic
+from caravan.io._limits import InputLimits, input_limits, read_limited
 from caravan.io.atlas import ATLAS_FILES
 from caravan.io.atlas_write import AtlasTables
 from caravan.model.atlas import Atlas
 from caravan.model.geometry import line_wkt, parse_line_wkt
 from caravan.model.records import Mode
+from caravan.model.values import parse_decimal, parse_whole
 
 __all__ = ["GMNS_VERSION", "gmns_tables", "read_gmns", "write_gmns"]
 
@@ -272,23 +279,79 @@ _REQUIRED = {
 }
 
 
-def _read_csv(folder: Path, name: str) -> pd.DataFrame:
+def _read_csv(folder: Path, name: str, limits: InputLimits) -> list[dict[str, str]]:
+    """The rows of a GMNS CSV file as text, each with its line (``_line``)."""
     path = folder / name
     if not path.is_file():
         raise InputError(f"{name} is missing from the GMNS folder {str(folder)!r}")
+    text = read_limited(path, root=folder, limits=limits, what=name)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows: list[dict[str, str]] = []
     try:
-        frame = pd.read_csv(path, keep_default_na=True, dtype={"caravan_node_id": str})
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InputError(f"{name}: cannot read it as CSV ({exc})") from exc
-    missing = [c for c in _REQUIRED[name] if c not in frame.columns]
+        header = [h.strip() for h in next(reader, [])]
+        for n_rows, cells in enumerate(reader, start=1):
+            if n_rows > limits.max_rows:
+                msg = (
+                    f"{name} has more than {limits.max_rows:,} rows (the limit); split the "
+                    "network, or raise CARAVAN_MAX_ROWS"
+                )
+                raise InputError(msg)
+            if not cells or all(not c.strip() for c in cells):
+                continue
+            if len(cells) != len(header):
+                msg = (
+                    f"{name}, line {reader.line_num}: {len(cells)} cells for "
+                    f"{len(header)} columns; quote cells that hold commas"
+                )
+                raise InputError(msg)
+            row = dict(zip(header, (c.strip() for c in cells), strict=True))
+            row["_line"] = str(reader.line_num)
+            rows.append(row)
+    except csv.Error as exc:
+        raise InputError(f"{name}, line {reader.line_num}: not valid CSV ({exc})") from None
+    missing = [c for c in _REQUIRED[name] if c not in header]
     if missing:
         msg = f"{name} lacks the required GMNS column(s) {', '.join(missing)}; add them"
         raise InputError(msg)
-    return frame
+    return rows
+
+
+class _Numbers:
+    """Plain decimal numbers out of text cells; every bad one is kept as a problem."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def decimal(self, name: str, row: Mapping[str, str], column: str) -> float | None:
+        text = row.get(column, "")
+        if not text:
+            return None
+        try:
+            return parse_decimal(text)
+        except ValueError as exc:
+            self._bad(name, row, column, str(exc), "give a plain decimal number (digits 0-9)")
+            return None
+
+    def whole(self, name: str, row: Mapping[str, str], column: str, default: int) -> int:
+        text = row.get(column, "")
+        if not text:
+            return default
+        try:
+            return parse_whole(text)
+        except ValueError as exc:
+            self._bad(name, row, column, str(exc), "give a whole number in digits 0-9")
+            return default
+
+    def _bad(self, name: str, row: Mapping[str, str], column: str, what: str, fix: str) -> None:
+        self.problems.append(Problem(name, int(row["_line"]), column, what, fix))
 
 
 def read_gmns(
-    folder: str | Path, *, source_id: str = "gmns-import", status: str | None = None
+    folder: str | Path,
+    *,
+    source_id: str = "gmns-import",
+    status: str | None = None,
+    limits: InputLimits | None = None,
 ) -> AtlasTables:
     """Read a GMNS folder into atlas tables (not yet validated).
 
@@ -302,22 +365,29 @@ def read_gmns(
     status : str, optional
         The status of links whose GMNS row has none (e.g. ``"operational"``); without it such
         links are left without a status, for validation to report.
+    limits : InputLimits, optional
+        File size and row limits (default: :func:`~caravan.io._limits.input_limits`).
 
     Raises
     ------
     InputError
-        When a required file is missing or ``config.csv`` does not declare the units.
+        When a required file is missing, breaks the input limits (size, rows, NUL bytes, not
+        UTF-8), is not CSV, or ``config.csv`` does not declare the units.
+    AtlasValidationError
+        When cells that must be numbers are not plain decimals (each with file, line, column).
     """
     root = Path(folder)
-    config = _read_csv(root, "config.csv").to_dict("records")
+    lim = limits or input_limits()
+    config = _read_csv(root, "config.csv", lim)
     settings = config[0] if config else {}
     km_per_unit = _unit(settings, "long_length", _LENGTH_KM)
     kmh_per_unit = _unit(settings, "speed", _SPEED_KMH)
-    node = _read_csv(root, "node.csv")
-    link = _read_csv(root, "link.csv")
+    node = _read_csv(root, "node.csv", lim)
+    link = _read_csv(root, "link.csv", lim)
+    numbers = _Numbers()
     node_id_of: dict[Any, str] = {}
     nodes = []
-    for row in node.to_dict("records"):
+    for row in node:
         nid = str(row["caravan_node_id"]) if _given(row.get("caravan_node_id")) else None
         nid = nid or f"n{row['node_id']}"
         node_id_of[row["node_id"]] = nid
@@ -325,8 +395,8 @@ def read_gmns(
             {
                 "node_id": nid,
                 "name": row.get("name") if _given(row.get("name")) else nid,
-                "lat": row["y_coord"],
-                "lon": row["x_coord"],
+                "lat": numbers.decimal("node.csv", row, "y_coord"),
+                "lon": numbers.decimal("node.csv", row, "x_coord"),
                 "kind": row.get("node_type") if _given(row.get("node_type")) else "junction",
                 "coord_basis": "GMNS node.csv",
                 "source_ids": [source_id],
@@ -334,7 +404,7 @@ def read_gmns(
             }
         )
     links: dict[str, dict[str, Any]] = {}
-    for row in link.to_dict("records"):
+    for row in link:
         caravan_id = row.get("caravan_link_id")
         lid = str(caravan_id) if _given(caravan_id) else f"g{row['link_id']}"
         if lid in links:  # the other direction of a two-way Caravan link
@@ -342,14 +412,17 @@ def read_gmns(
             continue
         a, b = node_id_of.get(row["from_node_id"]), node_id_of.get(row["to_node_id"])
         directed = str(row.get("directed", "true")).strip().lower() in ("true", "1", "t", "yes")
-        if _given(caravan_id) and int(row.get("dir_flag", 1) or 1) == -1:
+        dir_flag = numbers.whole("link.csv", row, "dir_flag", 1)
+        length = numbers.decimal("link.csv", row, "length")
+        free_speed = numbers.decimal("link.csv", row, "free_speed")
+        if _given(caravan_id) and dir_flag == -1:
             a, b = b, a  # a Caravan export lists the from-to direction first; be safe anyway
         record: dict[str, Any] = {
             "link_id": lid,
             "from_node_id": a if a is not None else f"n{row['from_node_id']}",
             "to_node_id": b if b is not None else f"n{row['to_node_id']}",
             "mode": _mode(row),
-            "length_km": float(row["length"]) * km_per_unit if _given(row.get("length")) else None,
+            "length_km": length * km_per_unit if length is not None else None,
             "length_basis": "GMNS link.csv",
             "oneway": bool(directed) if not _given(caravan_id) else True,
             "source_ids": [source_id],
@@ -359,18 +432,32 @@ def read_gmns(
             record["status"] = status
         # figures the atlas filled in (mode defaults, the tariff model) are not the link's own
         filled = ("mode default", "tariff model")
-        if _given(row.get("free_speed")) and row.get("speed_basis") not in filled:
-            record["speed_kmh"] = float(row["free_speed"]) * kmh_per_unit
+        if free_speed is not None and row.get("speed_basis") not in filled:
+            record["speed_kmh"] = free_speed * kmh_per_unit
         if record.get("tariff_basis") in filled:
             for key in ("tariff_usd_per_tkm", "tariff_usd_per_tkm_low", "tariff_usd_per_tkm_high"):
                 record.pop(key, None)
         if _given(row.get("geometry")):
-            coords = parse_line_wkt(str(row["geometry"]))
+            try:
+                coords = parse_line_wkt(str(row["geometry"]))
+            except ValueError as exc:
+                numbers.problems.append(
+                    Problem(
+                        "link.csv",
+                        int(row["_line"]),
+                        "geometry",
+                        f"geometry {exc}",
+                        "give a WKT LINESTRING of lon lat vertices",
+                    )
+                )
+                continue
             # dir_flag -1: the vertices run from to_node to from_node (a Caravan export stores
             # each link's own from-to line on both directions, and was swapped back above).
-            reverse = int(row.get("dir_flag", 1) or 1) == -1 and not _given(caravan_id)
+            reverse = dir_flag == -1 and not _given(caravan_id)
             record["geometry"] = line_wkt(coords[::-1] if reverse else coords)
         links[lid] = record
+    if numbers.problems:
+        raise AtlasValidationError(numbers.problems, source=f"GMNS folder {root}")
     tables = AtlasTables(
         csv={"nodes.csv": nodes, "links.csv": list(links.values())},
         meta={"name": str(settings.get("dataset_name") or root.name), "version": "gmns"},

@@ -11,6 +11,13 @@ speed only when the user asks for it; see :func:`read_osm`), the lifecycle tags 
 construction`` is under construction, ``disused`` closed, ...), ``start_date`` (the opening
 year). What OSM does not say (tariffs, border dwell and fees, most opening years) is left empty
 for ``caravan atlas validate`` to report, never filled in.
+
+The input limits of every reader apply: the file's size (``InputLimits.max_osm_bytes``: OSM
+extracts are compressed and large, so the limit is its own), the ways imported
+(``max_rows``), and tags that reach the atlas: a NUL or other control character in one is
+refused with the OSM id and key, and numbers in tags (``gauge``, ``maxspeed``, ``start_date``)
+are read only when written in digits 0-9 (``١٤٣٥`` is not 1435: such a tag is noted and left
+for validation to report, like any value the atlas does not model).
 """
 
 from __future__ import annotations
@@ -24,7 +31,8 @@ from typing import Any
 
 import numpy as np
 
-from caravan.errors import InputError
+from caravan.errors import AtlasValidationError, InputError, Problem
+from caravan.io._limits import InputLimits, input_limits
 from caravan.io.atlas_write import AtlasTables
 from caravan.model.geodesy import geodesic_km_array
 from caravan.model.geometry import line_wkt
@@ -43,7 +51,13 @@ _LIFECYCLE = {
 }
 #: ``service=*`` values of railway tracks that are not lines (yards, sidings): not imported.
 _YARD_TRACKS = frozenset({"yard", "siding", "crossover"})
-_YEAR = re.compile(r"(1[89]\d\d|20\d\d)")
+_YEAR = re.compile(r"(1[89]\d\d|20\d\d)", re.ASCII)
+_DIGITS = re.compile(r"[0-9]{1,6}", re.ASCII)
+#: Control characters no tag that reaches the atlas may hold (tab and newline included: a
+#: name is one line).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+#: Tags that reach the atlas files (names, notes, numbers).
+_KEPT_TAGS = ("name", "name:en", "ref", "usage", "electrified", "maxspeed", "service", "gauge")
 
 
 @dataclass(frozen=True)
@@ -128,11 +142,30 @@ def _node_kind(tags: dict[str, str]) -> str | None:
     return None
 
 
+def _control_problems(kind: str, osm_id: int, tags: dict[str, str], file: str) -> list[Problem]:
+    """A problem for each kept tag that holds a control character (a NUL byte included)."""
+    problems = []
+    for key in _KEPT_TAGS:
+        found = _CONTROL.search(tags.get(key, ""))
+        if found is not None:
+            problems.append(
+                Problem(
+                    file,
+                    None,
+                    f"{kind} {osm_id}: {key}",
+                    f"the tag holds a control character ({found.group()!r})",
+                    "fix the tag in OpenStreetMap or in the extract",
+                )
+            )
+    return problems
+
+
 def _read_ways(
-    path: Path, modes: frozenset[str], bbox: BBox | None
+    path: Path, modes: frozenset[str], bbox: BBox | None, limits: InputLimits
 ) -> tuple[list[_Way], dict[int, dict[str, str]], dict[int, dict[str, str]], int]:
     import osmium
 
+    problems: list[Problem] = []
     ways: list[_Way] = []
     tagged: dict[int, dict[str, str]] = {}
     names: dict[int, dict[str, str]] = {}
@@ -147,6 +180,9 @@ def _read_ways(
                     tagged[obj.id] = tags
                 elif "name" in tags or "name:en" in tags:  # a name, kept for the place
                     names[obj.id] = {k: tags[k] for k in ("name", "name:en") if k in tags}
+                else:
+                    continue
+                problems += _control_problems("node", obj.id, tags, path.name)
             continue
         if not isinstance(obj, osmium.osm.Way):
             continue
@@ -163,14 +199,23 @@ def _read_ways(
         if bbox is not None and not any(bbox.contains(x, y) for x, y in coords):
             continue
         if len(ids) >= 2:
+            problems += _control_problems("way", obj.id, tags, path.name)
+            if len(ways) >= limits.max_rows:
+                msg = (
+                    f"{path.name} has more than {limits.max_rows:,} ways to import (the limit); "
+                    "cut the extract (--bbox, fewer --modes), or raise CARAVAN_MAX_ROWS"
+                )
+                raise InputError(msg)
             tags["_status"] = found[1]
             ways.append(_Way(obj.id, found[0], tuple(ids), tuple(coords), tags))
+    if problems:
+        raise AtlasValidationError(problems, source=f"OSM file {path.name}")
     return ways, tagged, names, n_nodes
 
 
 def _gauge(tags: dict[str, str]) -> int | None:
     first = tags.get("gauge", "").split(";")[0].strip()
-    return int(first) if first.isdigit() else None
+    return int(first) if _DIGITS.fullmatch(first) else None
 
 
 def _year(tags: dict[str, str]) -> int | None:
@@ -214,6 +259,7 @@ def read_osm(
     source_id: str = "osm-import",
     assume_open_by: int | None = None,
     use_maxspeed: bool = False,
+    limits: InputLimits | None = None,
 ) -> OsmNetwork:
     """Read an OpenStreetMap file into atlas tables (nodes and links; not yet validated).
 
@@ -234,6 +280,8 @@ def read_osm(
     use_maxspeed : bool
         Take ``maxspeed`` (km/h) as the link's freight speed; otherwise the speed is left to
         the mode default of ``modes.yaml``.
+    limits : InputLimits, optional
+        File size and way limits (default: :func:`~caravan.io._limits.input_limits`).
 
     Returns
     -------
@@ -241,15 +289,24 @@ def read_osm(
         Counts and the ``nodes.csv`` / ``links.csv`` rows (``country_iso3`` still empty).
     """
     file = Path(path)
+    lim = limits or input_limits()
     if not file.is_file():
         raise InputError(f"OSM file {str(file)!r} does not exist")
+    size = file.stat().st_size
+    if size > lim.max_osm_bytes:
+        msg = (
+            f"{file.name} is {size / 1e6:,.0f} MB, above the limit of "
+            f"{lim.max_osm_bytes / 1e6:,.0f} MB for OSM files; cut the extract (osmium extract "
+            "--bbox, osmium tags-filter), or raise CARAVAN_MAX_OSM_MB"
+        )
+        raise InputError(msg)
     chosen = frozenset(m.strip() for m in modes)
     unknown = chosen - {Mode.RAIL.value, Mode.ROAD.value, Mode.FERRY.value}
     if unknown:
         msg = f"unknown OSM import mode(s) {', '.join(sorted(unknown))}; use rail, road, ferry"
         raise InputError(msg)
     try:
-        ways, tagged, names, n_nodes = _read_ways(file, chosen, bbox)
+        ways, tagged, names, n_nodes = _read_ways(file, chosen, bbox, lim)
     except RuntimeError as exc:
         raise InputError(f"cannot read OSM file {str(file)!r}: {exc}") from exc
     spans = _split(ways, tagged)
@@ -332,8 +389,11 @@ def _link_row(
         open_year = assume_open_by
         notes += f"; open_year {assume_open_by} assumed at import (no start_date in OSM)"
     speed = None
-    if use_maxspeed and tags.get("maxspeed", "").isdigit():
-        speed = float(tags["maxspeed"])
+    if use_maxspeed and "maxspeed" in tags:
+        if _DIGITS.fullmatch(tags["maxspeed"].strip()):
+            speed = float(tags["maxspeed"])
+        else:
+            notes += f"; OSM maxspeed {tags['maxspeed'][:20]!r} is not km/h in digits 0-9"
     gauge = _gauge(tags) if way.mode == Mode.RAIL.value else None
     if way.mode == Mode.RAIL.value and gauge not in GAUGES_MM:
         notes += f"; OSM gauge {tags.get('gauge', 'missing')!r} is not one the atlas models"
