@@ -43,8 +43,8 @@ class Problem:
     file : str
         File name within the atlas folder (``"links.csv"``).
     row : int or None
-        1-based line number in a CSV file (the header is line 1), or the 1-based
-        position of a record in a YAML list; ``None`` for a whole-file problem.
+        1-based line number in a CSV file (the header is line 1) or in a scenario file,
+        or the 1-based position of a record in a YAML list; ``None`` for a whole-file problem.
     field : str or None
         Column or key the problem is in.
     message : str

@@ -307,14 +307,14 @@ FAULTS: tuple[Fault, ...] = (
     Fault(
         "scenario-mode-speed-0",
         scenario("changes:\n- {target: mode, ids: [rail], field: speed_kmh, set: 0}\n"),
-        "changes[1]",
+        "fault.yaml, row 5, field 'changes[1]'",  # the scenario file and the change's line
         _SCEN,
         "fault",
     ),
     Fault(
         "scenario-length-minus",
         scenario(f"changes:\n- {{target: link, ids: [{_LINK}], field: length_km, set: -1000}}\n"),
-        "changes[1]",
+        "fault.yaml, row 5, field 'changes[1]'",
         _SCEN,
         "fault",
     ),

@@ -121,6 +121,21 @@ unknown_key: 1
     ):
         assert fragment in text, fragment
     assert all(p.file == "bad.yaml" for p in info.value.problems)
+    # Each problem names its line in the file.
+    line_of = {p.field: p.row for p in info.value.problems}
+    assert line_of["name"] == 1 and line_of["year"] == 3 and line_of["unknown_key"] == 9
+    assert line_of["open_projects"] == 4 and line_of["close.borders"] == 5
+    assert line_of["changes[1].field"] == 7 and line_of["changes[2]"] == 8
+
+
+def test_a_change_that_breaks_bounds_names_its_line(atlas_dir: Path) -> None:
+    text = CHILD.replace("set: 0.1}", "set: -1}")
+    (atlas_dir / "scenarios" / "child.yaml").write_text(text, encoding="utf-8")
+    atlas = load_atlas(atlas_dir)
+    with pytest.raises(AtlasValidationError) as info:
+        apply_scenario(atlas, load_scenario("child", atlas))
+    (problem,) = info.value.problems
+    assert (problem.file, problem.row, problem.field) == ("child.yaml", 10, "changes[2]")
 
 
 def test_malformed_yaml_names_the_line(atlas_dir: Path) -> None:

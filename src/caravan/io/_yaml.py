@@ -18,12 +18,12 @@ import yaml
 from yaml.composer import Composer, ComposerError
 from yaml.constructor import SafeConstructor
 from yaml.events import AliasEvent
-from yaml.nodes import MappingNode, Node, ScalarNode
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import Resolver
 
 from caravan.io._limits import InputLimits, input_limits
 
-__all__ = ["YAML_ERRORS", "load_yaml", "yaml_problem"]
+__all__ = ["YAML_ERRORS", "line_of_path", "load_yaml", "yaml_key_lines", "yaml_problem"]
 
 #: Errors :func:`load_yaml` raises for malformed or refused YAML.
 YAML_ERRORS = (yaml.YAMLError,)
@@ -227,3 +227,55 @@ def yaml_problem(exc: yaml.YAMLError) -> tuple[int | None, str]:
     if context and str(context).startswith("first given"):
         what = f"{what} ({context})"
     return line, str(what)[:200]
+
+
+def yaml_key_lines(text: str, *, limits: InputLimits | None = None) -> dict[str, int]:
+    """The line (1-based) of every key and list item of a YAML mapping, by key path.
+
+    Paths are written as the scenario reader names fields: ``changes[1].set`` is the key
+    ``set`` of the first item of the list under ``changes``. YAML that does not parse gives
+    ``{}`` (its error is reported by :func:`load_yaml`).
+
+    Examples
+    --------
+    >>> text = "changes:\\n- {target: link, set: -1}\\n- target: mode\\n  set: 0\\n"
+    >>> lines = yaml_key_lines(text)
+    >>> lines["changes[1].set"], lines["changes[2]"], lines["changes[2].set"]
+    (2, 3, 4)
+    """
+    loader = _LimitedLoader(text, limits or input_limits())
+    try:
+        root = loader.get_single_node()
+    except yaml.YAMLError:
+        return {}
+    finally:
+        loader.dispose()  # type: ignore[no-untyped-call]
+    lines: dict[str, int] = {}
+
+    def walk(node: Node | None, prefix: str) -> None:
+        if not isinstance(node, MappingNode):
+            return
+        for key_node, value in node.value:
+            if not isinstance(key_node, ScalarNode):
+                continue
+            path = prefix + str(key_node.value)
+            lines.setdefault(path, key_node.start_mark.line + 1)
+            if isinstance(value, SequenceNode):
+                for i, item in enumerate(value.value, start=1):
+                    lines.setdefault(f"{path}[{i}]", item.start_mark.line + 1)
+                    walk(item, f"{path}[{i}].")
+            else:
+                walk(value, path + ".")
+
+    walk(root, "")
+    return lines
+
+
+def line_of_path(lines: dict[str, int], path: str | None) -> int | None:
+    """The line of a key path, or of its nearest enclosing key that has one."""
+    while path:
+        if path in lines:
+            return lines[path]
+        cut = max(path.rfind("."), path.rfind("["))
+        path = path[:cut] if cut > 0 else ""
+    return None

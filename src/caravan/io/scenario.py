@@ -11,7 +11,7 @@ from typing import Any
 from caravan.errors import AtlasValidationError, NotFoundError, Problem
 from caravan.io._fields import parse_record
 from caravan.io._limits import LimitError, confined, read_limited
-from caravan.io._yaml import YAML_ERRORS, load_yaml, yaml_problem
+from caravan.io._yaml import YAML_ERRORS, line_of_path, load_yaml, yaml_key_lines, yaml_problem
 from caravan.model.atlas import Atlas
 from caravan.model.scenario import (
     CHANGE_FIELDS,
@@ -185,19 +185,35 @@ def _read_raw(
             Problem(name, None, None, "a scenario must be a mapping", "start with 'name: ...'")
         )
         return None
+    lines = yaml_key_lines(text)
     record, probs = _parse(raw, _ROOT, name, "")
-    problems += probs
+    problems += _with_lines(probs, lines)
+    record[_LINES] = lines
     if record.get("name") and record["name"] != path.stem:
         problems.append(
             Problem(
                 name,
-                None,
+                lines.get("name"),
                 "name",
                 f"name {record['name']!r} differs from the file name {path.stem!r}",
                 f"use name: {path.stem}",
             )
         )
     return record
+
+
+#: The key of a parsed scenario record that holds the line of every key path (not a field).
+_LINES = "_lines"
+
+
+def _with_lines(problems: list[Problem], lines: Mapping[str, int]) -> list[Problem]:
+    """The problems, each with the line of its key path in the scenario file (as its row)."""
+    return [
+        p
+        if p.row is not None
+        else Problem(p.file, line_of_path(dict(lines), p.field), p.field, p.message, p.fix)
+        for p in problems
+    ]
 
 
 def _parse(
@@ -482,7 +498,7 @@ def load_scenario(name_or_path: str | Path, atlas: Atlas) -> Scenario:
         record = _read_raw(path, problems, where)
         if record is None:
             break
-        problems += _check_ids(record, atlas, path.name)
+        problems += _with_lines(_check_ids(record, atlas, path.name), record[_LINES])
         chain.append((path, record))
         base = record.get("base") or "atlas"
         if base == "atlas":
@@ -527,14 +543,22 @@ def _merge(chain: list[tuple[Path, dict[str, Any]]], atlas: Atlas) -> Scenario:
         extend(
             "changes",
             [
-                {**c, "origin": f"{path.name} changes[{i}]"}
+                {
+                    **c,
+                    "origin": f"{path.name} changes[{i}]",
+                    "origin_line": record[_LINES].get(f"changes[{i}]"),
+                }
                 for i, c in enumerate(record["changes"], 1)
             ],
         )
         extend(
             "demand_scale",
             [
-                {**c, "origin": f"{path.name} demand.scale[{i}]"}
+                {
+                    **c,
+                    "origin": f"{path.name} demand.scale[{i}]",
+                    "origin_line": record[_LINES].get(f"demand.scale[{i}]"),
+                }
                 for i, c in enumerate(record["demand"].get("scale") or [], 1)
             ],
         )
@@ -567,6 +591,7 @@ def _merge(chain: list[tuple[Path, dict[str, Any]]], atlas: Atlas) -> Scenario:
             op=op,
             value=float(c[op.value]),
             origin=c["origin"],
+            origin_line=c["origin_line"],
         )
 
     changes = tuple(change(c) for c in lists.get("changes", []))
@@ -596,6 +621,7 @@ def _merge(chain: list[tuple[Path, dict[str, Any]]], atlas: Atlas) -> Scenario:
                 destination_countries=s.get("destination_countries") or (),
                 commodities=s.get("commodities") or (),
                 origin=s["origin"],
+                origin_line=s["origin_line"],
             )
             for s in lists.get("demand_scale", [])
         ),

@@ -80,6 +80,7 @@ class AttributeChange:
     op: ChangeOp
     value: float
     origin: str = ""  # where the change is written ("kabul.yaml changes[2]"), for messages
+    origin_line: int | None = None  # its line in that file
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,7 @@ class DemandScale:
     destination_countries: tuple[str, ...] = ()
     commodities: tuple[str, ...] = ()
     origin: str = ""  # where it is written ("kabul.yaml demand.scale[1]"), for messages
+    origin_line: int | None = None  # its line in that file
 
 
 @dataclass(frozen=True)
@@ -249,7 +251,7 @@ def _out_of_bounds(
     return [
         Problem(
             where or f"scenario {scenario.name}",
-            None,
+            change.origin_line,
             field or None,
             f"after this change, {bad[0][1]} ({_KEY_NOUN[key]} {shown})",
             "change the value so the result stays within the bounds",
