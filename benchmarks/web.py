@@ -59,12 +59,18 @@ CHROMIUM = os.environ.get("CARAVAN_CHROMIUM") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [*CHROMIUM_OFFLINE_FLAGS, "--disable-quic"]
 
 
-def _serve(port: int, atlas: str | None, route_cache: int, active_routes: int) -> None:
+def _serve(
+    port: int, atlas: str | None, route_cache: int, active_routes: int, route_processes: int
+) -> None:
     """The server process: the app on 127.0.0.1:port (run as ``--serve``)."""
     from caravan.web import Limits, create_app
     from caravan.web.server import run_server
 
-    limits = Limits(route_cache_entries=route_cache, active_routes=active_routes)
+    limits = Limits(
+        route_cache_entries=route_cache,
+        active_routes=active_routes,
+        route_processes=route_processes,
+    )
     app = create_app(atlas_path=atlas, limits=limits)
     run_server(app, host="127.0.0.1", port=port, log_requests=False)
 
@@ -79,6 +85,7 @@ def _start(atlas: str | None, route_cache: int) -> tuple[subprocess.Popen[bytes]
     port = _free_port()
     cmd = [sys.executable, __file__, "--serve", str(port), "--route-cache", str(route_cache)]
     cmd += ["--active-routes", os.environ.get("CARAVAN_BENCH_ACTIVE_ROUTES", "4")]
+    cmd += ["--route-processes", os.environ.get("CARAVAN_BENCH_ROUTE_PROCESSES", "2")]
     if atlas:
         cmd += ["--atlas", atlas]
     proc = subprocess.Popen(cmd)
@@ -224,6 +231,34 @@ def _rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def _tree(pid: int) -> list[int]:
+    """A process and its descendants (the route worker processes), from Linux ``/proc``."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        for task in Path(f"/proc/{p}/task").glob("*/children"):
+            try:
+                todo += [int(c) for c in task.read_text().split()]
+            except OSError:
+                continue
+    return out
+
+
+def _cpu_s(pid: int) -> float:
+    """CPU time (user + system) a process has used so far, in seconds (Linux ``/proc``)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _tree_cpu_s(pid: int) -> tuple[float, float]:
+    """CPU seconds of the server process and of its worker processes."""
+    return _cpu_s(pid), sum(_cpu_s(p) for p in _tree(pid)[1:])
+
+
 def _load_average() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
@@ -276,10 +311,16 @@ def _load_phase(args: argparse.Namespace) -> None:
             httpx.get(url + "/api/atlas/summary")
         rss_before = _rss_mb(proc.pid)
         load_before = _load_average()
+        workers_rss_before = sum(_rss_mb(p) for p in _tree(proc.pid)[1:])
+        (cpu_before, workers_before), own_before = _tree_cpu_s(proc.pid), time.process_time()
         lat, statuses, elapsed = asyncio.run(
             _load(url, routes, args.load_clients, args.load_seconds)
         )
+        cpu_after, workers_after = _tree_cpu_s(proc.pid)
+        cpu_s, workers_s = cpu_after - cpu_before, workers_after - workers_before
+        own_s = time.process_time() - own_before
         rss_after = _rss_mb(proc.pid)
+        workers_rss_after = sum(_rss_mb(p) for p in _tree(proc.pid)[1:])
         load_after = _load_average()
     finally:
         _stop(proc)
@@ -307,6 +348,17 @@ def _load_phase(args: argparse.Namespace) -> None:
             f" p50 {_pct(values, 50):6.1f} ms  p95 {p95:6.1f} ms  p99 {_pct(values, 99):6.1f} ms"
             f"  max {max(values):6.1f} ms  (target p95 <= {target:.0f} ms: "
             f"{'ok' if p95 <= target else 'MISSED'})"
+        )
+    print(
+        f"  server CPU {cpu_s:.1f} s in {elapsed:.1f} s ({cpu_s / elapsed:.0%} of a core), "
+        f"{1000 * cpu_s / max(1, total):.2f} ms a request; its route worker processes "
+        f"{workers_s:.1f} s; the load generator {own_s:.1f} s (CPU per request does not depend "
+        "on the machine's load)"
+    )
+    if workers_rss_before:
+        print(
+            f"  route worker processes' RSS {workers_rss_before:.0f} MB before, "
+            f"{workers_rss_after:.0f} MB after"
         )
     print(
         f"  server RSS {rss_before:.0f} MB before, {rss_after:.0f} MB after ({growth:+.1%}; "
@@ -478,9 +530,10 @@ def main() -> None:
     parser.add_argument("--serve", type=int, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--route-cache", type=int, default=512, help=argparse.SUPPRESS)
     parser.add_argument("--active-routes", type=int, default=4, help=argparse.SUPPRESS)
+    parser.add_argument("--route-processes", type=int, default=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve is not None:
-        _serve(args.serve, args.atlas, args.route_cache, args.active_routes)
+        _serve(args.serve, args.atlas, args.route_cache, args.active_routes, args.route_processes)
         return
     print(
         f"# benchmarks/web.py on {platform.node()} ({os.cpu_count()} CPUs, Python "

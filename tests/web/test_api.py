@@ -459,7 +459,7 @@ def test_unknown_path_is_a_json_404(client: TestClient) -> None:
 def test_route_answers_are_compact_json_with_numpy_values_and_nan_made_plain() -> None:
     import numpy as np
 
-    from caravan.web.api_route import _dumps
+    from caravan.web.route_work import _dumps
 
     assert _dumps({"a": 1.5, "b": "Kabul–Torkham"}) == '{"a":1.5,"b":"Kabul–Torkham"}'.encode()
     assert (

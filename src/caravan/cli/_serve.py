@@ -24,6 +24,13 @@ def serve(
         metavar="PATH",
         help="Atlas folder to serve (the shipped Trans-Eurasian atlas by default).",
     ),
+    route_processes: int = typer.Option(
+        2,
+        "--route-processes",
+        min=0,
+        max=64,
+        help="Worker processes that compute routes (0: threads of the server's process).",
+    ),
     token: str | None = typer.Option(
         None,
         "--token",
@@ -37,7 +44,7 @@ def serve(
     Nothing is loaded from the internet: the map library and the country outlines ship with
     Caravan. API docs are at /docs.
     """
-    from caravan.web import create_app
+    from caravan.web import Limits, create_app
     from caravan.web.security import is_loopback
 
     if not is_loopback(host) and not token:
@@ -50,7 +57,12 @@ def serve(
         )
         raise typer.Exit(2)
     with fail_on_caravan_error():
-        app = create_app(atlas_path=atlas, token=token, host=host)
+        app = create_app(
+            atlas_path=atlas,
+            token=token,
+            host=host,
+            limits=Limits(route_processes=route_processes),
+        )
     from caravan.web.server import run_server
 
     shown = f"[{host}]" if ":" in host else host

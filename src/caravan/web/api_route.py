@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-import orjson
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from caravan.errors import CaravanError
 from caravan.network.model import Objective
 from caravan.web.app import WebState, web_state
 from caravan.web.errors import ApiError
-from caravan.web.geojson import bounding_box, plain, route_geojson
 from caravan.web.jobs import JobTimeoutError
+from caravan.web.route_work import RouteQuery, route_answer
 from caravan.web.runstore import client_id, wait_for
 
 __all__ = ["router"]
@@ -60,18 +59,6 @@ def _split(values: list[str]) -> list[str]:
     return out
 
 
-def _dumps(body: dict[str, Any]) -> bytes:
-    """Compact UTF-8 JSON (orjson: a tenth of the standard library's time on a route answer).
-
-    Values orjson cannot hold as they are (numpy integers, non-text keys) are made plain first;
-    NaN and infinities become ``null`` either way.
-    """
-    try:
-        return orjson.dumps(body)
-    except TypeError:
-        return orjson.dumps(plain(body))
-
-
 @router.get("/route", responses=_ROUTE_DOC, response_class=Response)
 async def plan_route(
     state: State,
@@ -106,8 +93,6 @@ async def plan_route(
 
     Each route carries the fields of ``caravan route --json`` and a GeoJSON ``geometry``.
     """
-    from caravan.results.routes import find_routes
-
     if k > state.limits.max_k:
         raise ApiError(
             422,
@@ -129,48 +114,20 @@ async def plan_route(
             field="to",
             fix="pick a destination other than the origin",
         )
-    key = (o, d, year, c, by.value, k, projects, round(max_overlap, 6))
+    key = RouteQuery(o, d, year, c, by.value, k, projects, round(max_overlap, 6))
+    pool = state.route_pool
 
     def compute() -> bytes:
-        try:
-            network = state.pipeline.atlas_network(year=year, commodity=c, open_projects=projects)
-            routes = find_routes(
-                network,
-                o,
-                d,
-                by=by,
-                k=k,
-                max_overlap=max_overlap,
-                explaining=state.pipeline.explaining_network,
-            )
-        except CaravanError as exc:
-            raise ApiError.from_caravan(exc) from None
-        records = []
-        for r in routes:
-            record: dict[str, Any] = r.to_dict()
-            record["geometry"] = route_geojson(state.atlas, record, index=state.index)
-            records.append(record)
-        body = {
-            "query": {
-                "from": o,
-                "to": d,
-                "year": year,
-                "commodity": c,
-                "by": by.value,
-                "k": k,
-                "open": list(projects),
-                "max_overlap": max_overlap,
-            },
-            "routes": records,
-            "bbox": bounding_box(xy for r in routes for xy in r.line),
-        }
-        return _dumps(body)
+        if pool is not None:
+            return pool.answer(key)
+        return route_answer(state.pipeline, state.index, key)
 
     data = state.routes.get(key)
     if data is None:
-        # Computed off the event loop, on the route queue's few threads (the routing kernels
-        # release the GIL), so that cheap requests are answered while routes are computed; a
-        # full queue answers 503 with Retry-After at once.
+        # Computed off the event loop, on the route queue's few threads (or, with
+        # Limits.route_processes, in worker processes those threads wait for), so that cheap
+        # requests are answered while routes are computed; a full queue answers 503 with
+        # Retry-After at once.
         job = state.route_jobs.submit(key, compute, client=client_id(request))
         try:
             data = await wait_for(
@@ -185,4 +142,5 @@ async def plan_route(
                 kind="timeout",
             ) from None
         state.routes.put(key, data)
+    state.routes.remember_query(request.scope.get("query_string", b""), key)
     return Response(content=data, media_type="application/json")

@@ -19,10 +19,11 @@ from caravan.errors import InputError
 from caravan.model.atlas import Atlas
 from caravan.pipeline import Pipeline
 from caravan.web.admission import HeavyAdmission
-from caravan.web.caches import RouteCache
+from caravan.web.caches import CachedRoutes, RouteCache
 from caravan.web.errors import install_error_handlers
 from caravan.web.geojson import AtlasIndex, atlas_index
 from caravan.web.jobs import JobQueue, check_cancelled
+from caravan.web.route_work import RoutePool
 from caravan.web.runstore import KeyedJobs, RunStore
 from caravan.web.security import (
     BodySizeLimit,
@@ -62,6 +63,9 @@ class WebState:
         Route answers computed so far.
     route_jobs : JobQueue
         The bounded queue of route computations (off the event loop).
+    route_pool : RoutePool or None
+        Worker processes that compute routes (``Limits.route_processes``); ``None``: the
+        route queue's threads compute them.
     pipeline : Pipeline
         Networks compiled so far.
     index : AtlasIndex
@@ -80,6 +84,7 @@ class WebState:
     runs: RunStore
     routes: RouteCache
     route_jobs: JobQueue
+    route_pool: RoutePool | None
     pipeline: Pipeline
     index: AtlasIndex
     ensembles: KeyedJobs
@@ -91,6 +96,8 @@ class WebState:
         """Take no more jobs and cancel every queued or running one (returns at once)."""
         self.jobs.close()
         self.route_jobs.close()
+        if self.route_pool is not None:
+            self.route_pool.close()
 
     @property
     def token_required(self) -> bool:
@@ -250,7 +257,7 @@ def create_app(
     )
     route_jobs = JobQueue(
         "route",
-        workers=limits.route_workers,
+        workers=limits.route_processes or limits.route_workers,
         max_pending=limits.max_pending_routes,
         # Routes are quick and every browser tab of one machine shares its address: only
         # the server's limit applies.
@@ -267,6 +274,9 @@ def create_app(
         runs=RunStore(served, run or _default_run(pipeline), jobs),
         routes=RouteCache(limits.route_cache_entries),
         route_jobs=route_jobs,
+        route_pool=(
+            RoutePool(served, processes=limits.route_processes) if limits.route_processes else None
+        ),
         pipeline=pipeline,
         index=atlas_index(served),
         ensembles=KeyedJobs(jobs, "ensemble"),
@@ -275,6 +285,9 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if state.route_pool is not None:
+            # The workers load the atlas while the server answers.
+            state.route_pool.start_in_background()
         yield
         state.close()
 
@@ -306,6 +319,9 @@ def create_app(
     app.include_router(api_security.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
+    # Innermost: a repeated route request is answered from the cache without the framework,
+    # after every check of the middlewares below (host, size, admission, headers, log).
+    app.add_middleware(CachedRoutes, cache=state.routes)
     if is_loopback(host):
         app.add_middleware(LoopbackHostOnly)
     app.add_middleware(

@@ -68,7 +68,13 @@ class Limits:
     route_cache_entries : int
         Route answers kept in memory (0 turns the cache off).
     route_workers : int
-        Routes computed at once (off the event loop); more wait in line.
+        Routes computed at once (off the event loop) on threads of the server's process; more
+        wait in line.
+    route_processes : int
+        When above 0, routes are computed in this many worker processes instead of threads
+        (each loads the atlas and compiles its own networks, about 250 MB each): the event
+        loop then never waits for the interpreter lock held by route work. ``caravan serve``
+        uses 2; the default 0 suits tests and embedded use.
     max_pending_routes : int
         Routes queued or computing at once; more get 503.
     route_timeout_s : float
@@ -89,6 +95,7 @@ class Limits:
     max_cached_runs: int = 32
     route_cache_entries: int = 512
     route_workers: int = 2
+    route_processes: int = 0
     max_pending_routes: int = 64
     route_timeout_s: float = 30.0
     active_routes: int = 4
@@ -114,6 +121,8 @@ class Limits:
             raise InputError("Limits.run_timeout_s and route_timeout_s must be positive")
         if self.route_cache_entries < 0:
             raise InputError("Limits.route_cache_entries must be 0 or more")
+        if not 0 <= self.route_processes <= 64:
+            raise InputError("Limits.route_processes must be between 0 and 64")
 
 
 def is_loopback(host: str) -> bool:
