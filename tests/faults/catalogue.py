@@ -303,6 +303,14 @@ FAULTS: tuple[Fault, ...] = (
     ),
     # --- vague before ---------------------------------------------------------------------------
     Fault("scenario-base-outside", outside_base, "outside", _SCEN, "fault"),
+    # found by benchmarks/fuzz.py: a base name longer than the file system allows
+    Fault(
+        "scenario-base-name-too-long",
+        write("scenarios/fault.yaml", "name: fault\ndescription: d\nbase: " + "9" * 400 + "\n"),
+        "unknown scenario",
+        _SCEN,
+        "fault",
+    ),
     Fault("scenario-base-symlink", linked_base, "outside the atlas", _SCEN, "fault"),
     Fault(
         "scenario-mode-speed-0",

@@ -415,6 +415,15 @@ def _check_ids(record: dict[str, Any], atlas: Atlas, file: str) -> list[Problem]
     return problems
 
 
+def _is_file(path: Path) -> bool:
+    """Whether a file is there (a name too long for the file system, or otherwise unusable,
+    is not one)."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
+
+
 def _resolve_path(name_or_path: str | Path, folder: Path, roots: tuple[Path, ...] = ()) -> Path:
     """The file of a scenario name or path; with ``roots``, it must lie inside one of them."""
     text = str(name_or_path)
@@ -436,11 +445,11 @@ def _resolve_path(name_or_path: str | Path, folder: Path, roots: tuple[Path, ...
                     ],
                     source="scenario base",
                 )
-        if not path.is_file():
+        if not _is_file(path):
             raise NotFoundError(f"scenario file {clip(text, 80)!r} does not exist")
         return path
     candidate = folder / f"{text}.yaml"
-    if candidate.is_file():
+    if _is_file(candidate):
         return candidate
     names = sorted(p.stem for p in folder.glob("*.yaml"))
     close = difflib.get_close_matches(text, names, n=3, cutoff=0.5) if len(text) < 200 else []
