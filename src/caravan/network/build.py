@@ -234,10 +234,10 @@ def compile_network(
 ) -> Network:
     """Compile the network from an explicit choice of usable links (see :func:`build_network`)."""
     nodes = atlas.nodes_frame
-    place_ids = tuple(str(x) for x in nodes["node_id"])
+    place_ids = tuple(str(x) for x in nodes["node_id"].tolist())
     place_index = {pid: i for i, pid in enumerate(place_ids)}
-    countries = tuple(str(x) for x in nodes["country_iso3"])
-    risk_of_place = place_risk(atlas, countries, list(nodes["admin1"]))
+    countries = tuple(str(x) for x in nodes["country_iso3"].tolist())
+    risk_of_place = place_risk(atlas, countries, nodes["admin1"].tolist())
     costs = cost_model(
         atlas,
         CostParameters.of(commodity),
@@ -245,16 +245,18 @@ def compile_network(
     )
 
     links = atlas.links_frame
-    link_ids = tuple(str(x) for x in links["link_id"])
+    link_ids = tuple(str(x) for x in links["link_id"].tolist())
     borders = atlas.borders_frame
-    border_ids = tuple(str(x) for x in borders["border_id"])
-    border_of_link = {str(lk): i for i, lk in enumerate(borders["link_id"])}
+    border_ids = tuple(str(x) for x in borders["border_id"].tolist())
+    border_of_link = {str(lk): i for i, lk in enumerate(borders["link_id"].tolist())}
 
     idx = np.flatnonzero(link_usable)
     sub = links.iloc[idx]
-    from_p = np.array([place_index[x] for x in sub["from_node_id"]], dtype=np.int64)
-    to_p = np.array([place_index[x] for x in sub["to_node_id"]], dtype=np.int64)
-    link_layers = [_layer_of(m, g) for m, g in zip(sub["mode"], sub["gauge_mm"], strict=True)]
+    from_p = np.array([place_index[x] for x in sub["from_node_id"].tolist()], dtype=np.int64)
+    to_p = np.array([place_index[x] for x in sub["to_node_id"].tolist()], dtype=np.int64)
+    link_layers = [
+        _layer_of(m, g) for m, g in zip(sub["mode"].tolist(), sub["gauge_mm"], strict=True)
+    ]
     layers = tuple(sorted(set(link_layers)))
     layer_index = {layer: i for i, layer in enumerate(layers)}
     link_layer_idx = np.array([layer_index[x] for x in link_layers], dtype=np.int64)

@@ -159,6 +159,7 @@ def route_flows(
     routes that use no sea link (the overland alternative: China-Europe rail against the
     sea, for example), up to ``k + LAND_ALTERNATIVES`` routes in all.
     """
+    from caravan.results.no_route import every_link_network
     from caravan.results.routes import find_routes
 
     settings = scenario.assignment
@@ -166,6 +167,16 @@ def route_flows(
     if networks is None:
         networks = {}
     land_networks: dict[str, Network] = {}
+    if explaining is None:
+        # Unserved flows are explained on the network with every link usable: built once per
+        # network of this run, not once per unserved flow.
+        explained: dict[int, tuple[Network, Network]] = {}
+
+        def explaining(net: Network) -> Network:
+            if id(net) not in explained:
+                explained[id(net)] = (net, every_link_network(net))
+            return explained[id(net)][1]
+
     sea_ids = set(world.links_frame.loc[world.links_frame["mode"] == "sea", "link_id"])
     land_world: list[Atlas] = []
 
