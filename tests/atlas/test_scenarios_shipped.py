@@ -171,8 +171,9 @@ def test_kabul_corridor_carries_freight_and_shifts_it_off_the_pamirs(
     assert _corridor(kabul, "kabul-corridor") > 0.5e6
     assert _corridor(kabul, "hairatan-mazar-railway") > _corridor(base, "hairatan-mazar-railway")
     # Afghanistan keeps its transit: the line carries cargo that already crossed it. With elastic
-    # demand (calibrated atlas) flows whose route sets change move by tens of kt, so 1% is allowed.
-    assert _transit(kabul, "AFG") >= 0.99 * _transit(base, "AFG")
+    # demand and the calibrated logit scale (0.03), flows on marginal routes through Afghanistan
+    # move by tens of kt when route sets change (China-Punjab containers, 51 kt), so 4% is allowed.
+    assert _transit(kabul, "AFG") >= 0.96 * _transit(base, "AFG")
     assert _transit(kabul, "KGZ") < _transit(base, "KGZ")
 
 
