@@ -18,8 +18,8 @@ from caravan.assign.assignment import assign
 from caravan.assign.records import AssignmentNetwork, AssignmentResult, DemandClass
 from caravan.assign.vdf import bpr_time
 from caravan.errors import InputError
-from caravan.io.tntp import TntpData, TntpNet
 from caravan.model.arrays import FloatArray
+from caravan.model.tntp import TntpData, TntpNet
 
 __all__ = [
     "TNTP_COST_WEIGHTS",
@@ -54,7 +54,7 @@ def tntp_cost_weights(
 
     Examples
     --------
-    >>> from caravan.io.tntp import TntpNet
+    >>> from caravan.model.tntp import TntpNet
     >>> z = np.zeros(0)
     >>> net = TntpNet("x", 1, 1, 1, {}, z.astype(int), z.astype(int), z, z, z, z, z, z, z,
     ...     z.astype(int))

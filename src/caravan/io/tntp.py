@@ -12,7 +12,6 @@ import dataclasses
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +19,8 @@ import numpy as np
 from caravan.errors import InputError, NotFoundError
 from caravan.io._atomic import write_text_atomic
 from caravan.io._limits import input_limits
-from caravan.model.arrays import FloatArray, IntArray
+from caravan.model.arrays import FloatArray
+from caravan.model.tntp import NET_COLUMNS, TntpData, TntpFlow, TntpNet, TntpNodes
 from caravan.model.values import parse_decimal, parse_whole, shown
 
 __all__ = [
@@ -43,77 +43,7 @@ __all__ = [
     "write_trips",
 ]
 
-NET_COLUMNS = (
-    "init_node",
-    "term_node",
-    "capacity",
-    "length",
-    "free_flow_time",
-    "b",
-    "power",
-    "speed",
-    "toll",
-    "link_type",
-)
 _META = re.compile(r"^\s*<([^>]+)>\s*(.*)$")
-
-
-@dataclass(frozen=True)
-class TntpNet:
-    """A TNTP net file: metadata and one array per column (node ids as written, 1-based)."""
-
-    source: str
-    n_zones: int
-    n_nodes: int
-    first_thru_node: int
-    metadata: dict[str, str]
-    init_node: IntArray
-    term_node: IntArray
-    capacity: FloatArray
-    length: FloatArray
-    free_flow_time: FloatArray
-    b: FloatArray
-    power: FloatArray
-    speed: FloatArray
-    toll: FloatArray
-    link_type: IntArray
-
-    @property
-    def n_links(self) -> int:
-        """Number of links."""
-        return int(self.init_node.size)
-
-
-@dataclass(frozen=True)
-class TntpFlow:
-    """A TNTP flow file: link flows (and costs, when given) keyed by (from, to) node ids."""
-
-    source: str
-    from_node: IntArray
-    to_node: IntArray
-    volume: FloatArray
-    cost: FloatArray | None
-
-
-@dataclass(frozen=True)
-class TntpNodes:
-    """A TNTP node file: coordinates per node id."""
-
-    source: str
-    node_id: IntArray
-    x: FloatArray
-    y: FloatArray
-
-
-@dataclass(frozen=True)
-class TntpData:
-    """Everything in a TNTP network folder."""
-
-    name: str
-    net: TntpNet
-    trips: FloatArray = field(repr=False)
-    flow: TntpFlow | None = None
-    nodes: TntpNodes | None = None
 
 
 #: Bounds of the numbers of a net file (and of a trips cell), checked with the line before any
