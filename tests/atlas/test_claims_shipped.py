@@ -25,8 +25,9 @@ import pytest
 
 from caravan.claims import CheckKind, ClaimResult, Verdict, check_claims
 from caravan.claims.model import Claim
+from caravan.claims.parse import read_claims
 from caravan.io.atlas import load_atlas
-from caravan.io.claims import read_claims, shipped_claims_path
+from caravan.io.claims import shipped_claims_path
 from caravan.model.atlas import Atlas
 
 SEED_IDS = (

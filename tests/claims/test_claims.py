@@ -13,10 +13,10 @@ import pytest
 from typer.testing import CliRunner
 
 from caravan.claims import Verdict, check_claims
+from caravan.claims.parse import read_claims
 from caravan.cli import app
 from caravan.errors import AtlasValidationError
 from caravan.io.atlas import load_atlas
-from caravan.io.claims import read_claims
 from caravan.model.atlas import Atlas
 from tests._edits import atlas_copy
 

@@ -49,8 +49,9 @@ def check(
     from rich.progress import Progress
 
     from caravan.claims import check_claims
+    from caravan.claims.parse import read_claims
     from caravan.io.atlas import load_atlas
-    from caravan.io.claims import read_claims, shipped_claims_path
+    from caravan.io.claims import shipped_claims_path
 
     if ensemble is not None and ensemble < 1:
         err_console().print("error: --ensemble must be at least 1 draw")
