@@ -9,7 +9,7 @@ import pytest
 
 from caravan.errors import AtlasValidationError, InputError
 from caravan.io.atlas import shipped_atlas_path
-from caravan.io.security import import_acled, read_acled, read_security
+from caravan.security.files import import_acled, read_acled, read_security
 from tests.security._atlas import make_security_atlas
 
 SAMPLE = Path(__file__).parent / "data" / "acled-sample.csv"

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from caravan.io.atlas import shipped_atlas_path
-from caravan.io.security import read_security, security_problems
+from caravan.security.files import read_security, security_problems
 from caravan.security import SecurityData
 
 SEEDS_FILE = Path("/work/shared/seeds/000_1ac80f8c44549428.txt")

@@ -10,7 +10,7 @@ import pytest
 
 from caravan.errors import InputError
 from caravan.io.atlas import load_atlas
-from caravan.io.security import atlas_events
+from caravan.security.files import atlas_events
 from caravan.model.records import Zone
 from caravan.security import Event, EventType, RiskModel, security_atlas, zone_risks
 from caravan.security.risk import (

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from caravan.io.atlas import load_atlas
-from caravan.io.security import atlas_events
+from caravan.security.files import atlas_events
 from caravan.model.atlas import Atlas
 from caravan.results.routes import route
 from caravan.security import security_atlas

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from caravan.errors import AtlasValidationError
-from caravan.io.security import read_security, security_problems
+from caravan.security.files import read_security, security_problems
 from tests.security._atlas import EVENTS, make_security_atlas
 
 

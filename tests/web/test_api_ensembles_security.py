@@ -60,7 +60,7 @@ def sec(security_atlas_path: Path) -> TestClient:
 def test_risk_has_zones_with_event_part_override_and_events(
     sec: TestClient, security_atlas_path: Path
 ) -> None:
-    from caravan.io.security import read_security
+    from caravan.security.files import read_security
     from caravan.security import zone_risks
 
     body = sec.get("/api/security/risk", params={"as_of": AS_OF}).json()

@@ -148,7 +148,7 @@ def route(
     with fail_on_caravan_error():
         atlas = load_atlas(atlas_path)
         if as_of is not None:
-            from caravan.io.security import atlas_events
+            from caravan.security.files import atlas_events
             from caravan.security.risk import security_atlas
 
             atlas = security_atlas(atlas, as_of=as_of, events=atlas_events(atlas))

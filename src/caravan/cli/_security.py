@@ -62,7 +62,7 @@ def _cell(value: Any) -> str:
 
 
 def _data(atlas: Path | None) -> Any:
-    from caravan.io.security import read_security
+    from caravan.security.files import read_security
 
     return read_security(atlas)
 
@@ -261,7 +261,7 @@ def import_(
     atlas: _AtlasOpt = None,
 ) -> None:
     """Import an ACLED export: bad rows are listed by line, good rows kept (exit 1 if any bad)."""
-    from caravan.io.security import import_acled
+    from caravan.security.files import import_acled
 
     with fail_on_caravan_error():
         report = import_acled(file, atlas=atlas, into=into)
@@ -289,7 +289,7 @@ def import_(
 @app.command("validate", cls=CaravanCommand)
 def validate(atlas: _AtlasOpt = None, json_: _JsonOpt = False) -> None:
     """Check the security layer and list every problem (exit 0 when clean, 1 with problems)."""
-    from caravan.io.security import security_problems
+    from caravan.security.files import security_problems
 
     problems = security_problems(atlas)
     if json_:

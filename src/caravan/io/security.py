@@ -1,48 +1,41 @@
-"""Reading and writing an atlas's ``security/`` folder, and reading ACLED exports.
+"""Reading and writing the files of an atlas's ``security/`` folder, and ACLED exports, as
+plain records and rows; :mod:`caravan.security.files` turns them into the security layer.
 
 ``security/`` holds ``actors.yaml``, ``relations.yaml``, ``events.csv`` and, optionally,
-``sources.yaml`` (sources the atlas's own ``sources.yaml`` lacks). An atlas without the folder has
-an empty security layer. Every writer is atomic: a temporary file next to the target, then a rename.
+``sources.yaml`` (sources the atlas's own ``sources.yaml`` lacks). Every writer is atomic: a
+temporary file next to the target, then a rename.
 """
 
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
-from collections.abc import Collection, Iterable
-from dataclasses import dataclass, replace
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from caravan.errors import AtlasValidationError, InputError, NotFoundError, Problem
+from caravan.errors import InputError, NotFoundError, Problem
 from caravan.io._atomic import atomic_path
 from caravan.io._limits import LimitError, read_limited
 from caravan.io._yaml import YAML_ERRORS, load_yaml, yaml_problem
 from caravan.io.atlas import shipped_atlas_path
-from caravan.model.atlas import Atlas
-from caravan.security.acled import (
-    AcledImport,
-    check_acled_columns,
-    merge_events,
-    parse_acled,
-)
-from caravan.security.event_rows import EVENT_COLUMNS, parse_event_rows
-from caravan.security.records import Event, SecurityData
-from caravan.security.validate import build_security
 
 __all__ = [
-    "ImportReport",
-    "atlas_events",
-    "import_acled",
-    "read_acled",
-    "read_security",
+    "SecurityFiles",
+    "add_source",
+    "csv_rows",
+    "inside_shipped_atlas",
+    "read_csv_file",
+    "read_security_files",
     "security_folder",
-    "security_problems",
-    "write_events_csv",
+    "write_csv_rows",
 ]
+
+#: One row of a CSV file: its line number and its cells by column.
+CsvRow = tuple[int, dict[str, str]]
 
 
 def security_folder(path: str | Path | None = None) -> Path:
@@ -98,7 +91,7 @@ def _yaml_list(folder: Path, name: str, problems: list[Problem], *, required: bo
     return data
 
 
-def _csv_rows(text: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+def csv_rows(text: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = [h.strip() for h in (reader.fieldnames or [])]
     reader.fieldnames = header
@@ -110,22 +103,46 @@ def _csv_rows(text: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     return header, rows
 
 
-def _read(
-    path: str | Path | None, known_source_ids: Collection[str] | None
-) -> tuple[SecurityData, list[Problem]]:
+@dataclass(frozen=True)
+class SecurityFiles:
+    """What the files of a ``security/`` folder hold, as read (records and rows, unchecked)."""
+
+    folder: Path
+    actors: list[Any] = field(default_factory=list)
+    relations: list[Any] = field(default_factory=list)
+    sources: list[Any] = field(default_factory=list)
+    event_rows: list[CsvRow] = field(default_factory=list)
+    #: The source ids of the atlas the folder belongs to.
+    known_source_ids: frozenset[str] = frozenset()
+    #: What could not be read (missing, too large, malformed files).
+    problems: tuple[Problem, ...] = ()
+
+
+def read_security_files(
+    path: str | Path | None = None, *, known_source_ids: Collection[str] | None = None
+) -> SecurityFiles | None:
+    """The records and rows of an atlas's ``security/`` folder (None when it has none).
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        The atlas folder (or its ``security/`` folder); the shipped atlas by default.
+    known_source_ids : collection of str, optional
+        The atlas's source ids; by default read from the atlas's ``sources.yaml``.
+    """
     folder = security_folder(path)
     if not folder.is_dir():
-        return SecurityData(path=str(folder)), []
+        return None
     problems: list[Problem] = []
     actors = _yaml_list(folder, "actors.yaml", problems, required=True)
     relations = _yaml_list(folder, "relations.yaml", problems, required=True)
     sources = _yaml_list(folder, "sources.yaml", problems, required=False)
-    rows: list[tuple[int, dict[str, str]]] = []
+    rows: list[CsvRow] = []
     events_path = folder / "events.csv"
     if events_path.is_file():
         try:
             text = read_limited(events_path, root=folder.parent, what="security/events.csv")
-            _, rows = _csv_rows(text)
+            _, rows = csv_rows(text)
         except LimitError as exc:
             problems.append(
                 Problem("security/events.csv", exc.line, None, str(exc), exc.fix or "fix it")
@@ -145,146 +162,67 @@ def _read(
             Problem("security/events.csv", None, None, f"missing from {folder}", "add events.csv")
         )
     known = set(known_source_ids) if known_source_ids is not None else _atlas_source_ids(folder)
-    data, probs = build_security(
+    return SecurityFiles(
+        folder=folder,
         actors=actors,
         relations=relations,
-        event_rows=rows,
         sources=sources,
-        known_source_ids=known,
-        path=str(folder),
+        event_rows=rows,
+        known_source_ids=frozenset(known),
+        problems=tuple(problems),
     )
-    return data, problems + probs
 
 
-def security_problems(
-    path: str | Path | None = None, *, known_source_ids: Collection[str] | None = None
-) -> list[Problem]:
-    """Every problem of an atlas's security layer (empty when it is sound or absent).
-
-    Parameters
-    ----------
-    path : str or Path, optional
-        The atlas folder (or its ``security/`` folder); the shipped atlas by default.
-    known_source_ids : collection of str, optional
-        The atlas's source ids; by default read from the atlas's ``sources.yaml``.
-    """
-    return _read(path, known_source_ids)[1]
-
-
-def atlas_events(atlas: Atlas) -> tuple[Event, ...]:
-    """The events of an atlas's own security layer (``security/events.csv`` of its folder)."""
-    if atlas.path is None:
-        msg = "the atlas was not read from a folder: pass events=... to use its security layer"
-        raise InputError(msg)
-    return read_security(atlas.path).events
-
-
-def read_security(
-    path: str | Path | None = None, *, known_source_ids: Collection[str] | None = None
-) -> SecurityData:
-    """Read and check an atlas's security layer.
-
-    Raises
-    ------
-    AtlasValidationError
-        With every problem found (file, row, field, what and how to fix).
-
-    Examples
-    --------
-    >>> read_security("/nonexistent/atlas").events
-    ()
-    """
-    data, problems = _read(path, known_source_ids)
-    if problems:
-        raise AtlasValidationError(problems, source=f"security layer {security_folder(path)}")
-    return data
-
-
-def read_acled(file: str | Path, *, security: SecurityData | None = None) -> AcledImport:
-    """Read an ACLED CSV export: good rows become events, bad rows problems (by line).
+def read_csv_file(file: str | Path, *, what: str | None = None) -> tuple[list[str], list[CsvRow]]:
+    """The header and rows of a CSV file (an ACLED export, an ``events.csv``); ``what`` names
+    it in errors (its file name by default).
 
     Raises
     ------
     NotFoundError
         When the file does not exist.
     InputError
-        When it is not CSV, or lacks ACLED's required columns (all of them are listed).
+        When it is too large or not CSV.
     """
     path = Path(file)
     if not path.is_file():
         raise NotFoundError(f"no such file: {path}")
     try:
-        header, rows = _csv_rows(read_limited(path, what=path.name))
+        return csv_rows(read_limited(path, what=what or path.name))
     except LimitError as exc:
         raise InputError(f"{exc} (fix: {exc.fix})") from None
     except csv.Error as exc:
         raise InputError(f"{path.name}: cannot be read as CSV ({exc})") from None
-    check_acled_columns(header, file=path.name)
-    actors = security.actors if security is not None else ()
-    return parse_acled(rows, file=path.name, actors=actors)
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, tuple):
-        return ";".join(value)
-    if isinstance(value, float):
-        return repr(value)
-    return str(getattr(value, "value", value))
-
-
-def write_events_csv(events: Iterable[Event], path: str | Path) -> Path:
-    """Write events as ``security/events.csv`` (all columns, ACLED's first), atomically."""
+def write_csv_rows(path: str | Path, columns: Sequence[str], rows: Iterable[Sequence[str]]) -> Path:
+    """Write a header and rows of cells as CSV, atomically."""
     target = Path(path)
-    columns = [f.name for f in EVENT_COLUMNS]
     with atomic_path(target) as tmp, tmp.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow(columns)
-        for e in events:
-            writer.writerow([_cell(getattr(e, c)) for c in columns])
+        for row in rows:
+            writer.writerow(row)
     return target
 
 
-_ACLED_SOURCE = {
-    "source_id": "acled",
-    "title": "ACLED (Armed Conflict Location & Event Data) export, imported by caravan",
-    "publisher": "ACLED",
-    "url": "https://acleddata.com",
-    "kind": "dataset",
-    "supports": "events imported with `caravan security import`",
-}
+def add_source(folder: Path, source: Mapping[str, str]) -> None:
+    """Add a source record to a folder's ``sources.yaml`` unless its ``source_id`` is there."""
+    path = folder / "sources.yaml"
+    text = path.read_text(encoding="utf-8-sig") if path.is_file() else ""
+    data: list[Any] = load_yaml(text) or []
+    if any(isinstance(s, dict) and s.get("source_id") == source["source_id"] for s in data):
+        return
+    if text and not text.endswith("\n"):
+        text += "\n"
+    text += yaml.safe_dump([dict(source)], sort_keys=False, allow_unicode=True)
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
 
 
-@dataclass(frozen=True)
-class ImportReport:
-    """What ``caravan security import`` did."""
-
-    file: str
-    n_rows: int
-    n_good: int
-    problems: tuple[Problem, ...]
-    n_added: int = 0
-    n_replaced: int = 0
-    written: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """As plain data (for JSON)."""
-        return {
-            "file": self.file,
-            "n_rows": self.n_rows,
-            "n_good": self.n_good,
-            "n_bad": len({p.row for p in self.problems}),
-            "n_added": self.n_added,
-            "n_replaced": self.n_replaced,
-            "written": self.written,
-            "problems": [
-                {"row": p.row, "field": p.field, "message": p.message, "fix": p.fix}
-                for p in self.problems
-            ],
-        }
+def inside_shipped_atlas(path: Path) -> bool:
+    """Whether a path lies inside the shipped atlas (which is never written to)."""
+    return _inside(path, shipped_atlas_path())
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -293,70 +231,3 @@ def _inside(path: Path, folder: Path) -> bool:
     except ValueError:
         return False
     return True
-
-
-def import_acled(
-    file: str | Path, *, atlas: str | Path | None = None, into: str | Path | None = None
-) -> ImportReport:
-    """Import an ACLED export; with ``into``, merge its good rows into a copy's ``events.csv``.
-
-    Parameters
-    ----------
-    file : str or Path
-        The ACLED CSV export.
-    atlas : str or Path, optional
-        The atlas whose actors resolve ACLED names (the shipped one by default), and whose
-        events start the merge when ``into`` has none yet.
-    into : str or Path, optional
-        An atlas folder (or its ``security/`` folder) to write ``security/events.csv`` into.
-        Without it nothing is written. The shipped atlas is never written to.
-
-    Raises
-    ------
-    InputError
-        When ``into`` lies inside the shipped atlas, or the file lacks ACLED's columns.
-    """
-    base_folder = security_folder(atlas)
-    base = _read(atlas, None)[0] if base_folder.is_dir() else SecurityData()
-    result = read_acled(file, security=base)
-    report = ImportReport(
-        file=str(file), n_rows=result.n_rows, n_good=len(result.events), problems=result.problems
-    )
-    if into is None:
-        return report
-    target_folder = security_folder(into)
-    if _inside(target_folder, shipped_atlas_path()):
-        msg = (
-            f"{into}: will not write into the shipped atlas; copy it first "
-            "(cp -r $(python -c 'import caravan.io.atlas as a; print(a.shipped_atlas_path())') "
-            "my-atlas) and pass --into my-atlas"
-        )
-        raise InputError(msg)
-    target = target_folder / "events.csv"
-    existing = _events_only(target) if target.is_file() else base.events
-    merged, added, replaced = merge_events(existing, result.events)
-    write_events_csv(merged, target)
-    _ensure_acled_source(target_folder)
-    return replace(report, n_added=added, n_replaced=replaced, written=str(target))
-
-
-def _events_only(path: Path) -> tuple[Event, ...]:
-    """The events of an ``events.csv``; refuses (rather than drop rows) when any row is bad."""
-    _, rows = _csv_rows(read_limited(path, what=str(path)))
-    events, problems = parse_event_rows(rows)
-    if problems:
-        raise AtlasValidationError(problems, source=f"{path} (mend it before importing into it)")
-    return tuple(events)
-
-
-def _ensure_acled_source(folder: Path) -> None:
-    path = folder / "sources.yaml"
-    text = path.read_text(encoding="utf-8-sig") if path.is_file() else ""
-    data: list[Any] = load_yaml(text) or []
-    if any(isinstance(s, dict) and s.get("source_id") == "acled" for s in data):
-        return
-    if text and not text.endswith("\n"):
-        text += "\n"
-    text += yaml.safe_dump([_ACLED_SOURCE], sort_keys=False, allow_unicode=True)
-    with atomic_path(path) as tmp:
-        tmp.write_text(text, encoding="utf-8")

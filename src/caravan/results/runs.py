@@ -531,7 +531,7 @@ def scenario_world(
         atlas = atlas_on_date(atlas, run_date(atlas, scenario, date))
     day = as_of or scenario.security_as_of
     if day:
-        from caravan.io.security import atlas_events
+        from caravan.security.files import atlas_events
         from caravan.security.risk import security_atlas
 
         atlas = security_atlas(atlas, as_of=day, events=atlas_events(atlas))

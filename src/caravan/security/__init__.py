@@ -1,6 +1,6 @@
 """The security layer: actors, dated relations and events, turned into zone risk as of a date.
 
-Nothing here reads files; :mod:`caravan.io.security` reads and writes the ``security/`` part of
+Nothing here opens a file: :mod:`caravan.io.security` reads and writes the ``security/`` part of
 an atlas and ACLED exports.
 """
 

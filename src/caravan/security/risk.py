@@ -486,7 +486,7 @@ def security_atlas(
     as_of : date or str
         The day of the security picture.
     events : iterable of Event or SecurityData
-        The events (the atlas's own: :func:`caravan.io.security.atlas_events`); this module
+        The events (the atlas's own: :func:`caravan.security.files.atlas_events`); this module
         never reads files.
     model : RiskModel, optional
         The model constants.
@@ -556,7 +556,7 @@ def scenario_risk_changes(
     as_of : date or str
         The day of the security picture (a scenario's date, or ``f"{year}-01-01"``).
     events : iterable of Event or SecurityData
-        The events (the atlas's own: :func:`caravan.io.security.atlas_events`).
+        The events (the atlas's own: :func:`caravan.security.files.atlas_events`).
     zone_ids : sequence of str, optional
         Only these zones (an unknown id is an error); by default every zone.
     model : RiskModel, optional

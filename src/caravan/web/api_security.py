@@ -71,7 +71,7 @@ def _security(state: WebState) -> SecurityData:
     atlas = state.atlas
 
     def build() -> SecurityData:
-        from caravan.io.security import read_security
+        from caravan.security.files import read_security
 
         if atlas.path is None:
             return SecurityData()
