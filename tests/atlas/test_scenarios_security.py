@@ -6,8 +6,8 @@ import pytest
 
 from caravan.io.atlas import load_atlas
 from caravan.io.scenario import load_scenario
-from caravan.security.files import atlas_events
 from caravan.results.runs import scenario_world
+from caravan.security.files import atlas_events
 from caravan.security.risk import security_atlas
 
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from caravan.io.atlas import shipped_atlas_path
-from caravan.security.files import read_security, security_problems
 from caravan.security import SecurityData
+from caravan.security.files import read_security, security_problems
 
 SEEDS_FILE = Path("/work/shared/seeds/000_1ac80f8c44549428.txt")
 #: The five articles' source ids, in the order they appear in the article file.

@@ -10,9 +10,9 @@ import pytest
 
 from caravan.errors import InputError
 from caravan.io.atlas import load_atlas
-from caravan.security.files import atlas_events
 from caravan.model.records import Zone
 from caravan.security import Event, EventType, RiskModel, security_atlas, zone_risks
+from caravan.security.files import atlas_events
 from caravan.security.risk import (
     decay_factor,
     event_weight,

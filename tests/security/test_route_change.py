@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 
 from caravan.io.atlas import load_atlas
-from caravan.security.files import atlas_events
 from caravan.model.atlas import Atlas
 from caravan.results.routes import route
 from caravan.security import security_atlas
+from caravan.security.files import atlas_events
 from tests.security._atlas import make_security_atlas
 
 DIRECT = ("amber", "bolt", "cobalt", "dune")  # through Cobalt, in Paktika

@@ -60,8 +60,8 @@ def sec(security_atlas_path: Path) -> TestClient:
 def test_risk_has_zones_with_event_part_override_and_events(
     sec: TestClient, security_atlas_path: Path
 ) -> None:
-    from caravan.security.files import read_security
     from caravan.security import zone_risks
+    from caravan.security.files import read_security
 
     body = sec.get("/api/security/risk", params={"as_of": AS_OF}).json()
     assert body["as_of"] == AS_OF
