@@ -44,7 +44,8 @@ _NOT_YET = frozenset({LinkStatus.UNDER_CONSTRUCTION, LinkStatus.PLANNED, LinkSta
 
 
 class OpensProjects(Protocol):
-    """What ``build_network`` needs of a scenario for now: the projects it opens (issue 5)."""
+    """What ``build_network`` takes of a scenario: the projects it opens (the rest of a
+    scenario is applied to the atlas first, :func:`caravan.model.scenario.apply_scenario`)."""
 
     @property
     def open_projects(self) -> Sequence[str]:
@@ -84,7 +85,8 @@ def usable_links(atlas: Atlas, *, year: int, open_project_ids: Iterable[str] = (
     of its projects or corridors is opened, and its expected opening year is ``<= year``. The
     link's own ``expected_open_year`` counts, else the earliest of its opened projects'; when
     neither gives a year, an explicitly opened link is usable in any year. ``suspended`` and
-    ``closed`` links are never usable (reopening them is for scenarios, issue 5).
+    ``closed`` links are never usable (a scenario reopens one by setting its status,
+    :func:`caravan.model.scenario.apply_scenario`).
     """
     opened = set(open_project_ids)
     project_year = {p.project_id: p.expected_open_year for p in atlas.projects}
@@ -141,7 +143,8 @@ def build_network(
     year : int
         The year (1990..2100); decides which links exist (see :func:`usable_links`).
     scenario : object with ``open_projects``, optional
-        For now only the projects a scenario opens are used (scenario files come with issue 5).
+        The projects it opens are opened; the rest of a scenario is applied to the atlas
+        before the build (:func:`caravan.model.scenario.apply_scenario`).
     commodity : str
         A ``commodity_id`` of ``commodities.yaml``; its value of time and value set the cost.
     open_projects : sequence of str

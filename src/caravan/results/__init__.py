@@ -1,4 +1,5 @@
-"""Results as records and id-keyed tables: routes with their breakdowns (more to come)."""
+"""Results as records and id-keyed tables: routes with their breakdowns, scenario runs and their
+tables, the freight assignment methods (``aon``, ``sue``, ``ue``) and comparisons of runs."""
 
 from caravan.results.legs import BorderCrossing, CountryShare, Leg, TransferStop
 from caravan.results.routes import Route, find_routes, route
