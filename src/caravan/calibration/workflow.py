@@ -34,6 +34,7 @@ from caravan.errors import CaravanError
 from caravan.model.atlas import Atlas
 from caravan.model.calibration import Calibration, ChoiceConstant, DemandElasticity
 from caravan.model.counts import CountKind, CountScope, ObservedCount
+from caravan.model.modes import modes_where
 from caravan.results.counts import count_fit, count_incidence, fit_summary
 from caravan.results.runs import route_flows, scenario_world
 from caravan.results.sue import CONSTANT_FLOOR_SHARE, sue_problem
@@ -392,7 +393,7 @@ def _links_of(count: ObservedCount, atlas: Atlas) -> tuple[str, ...]:
         return tuple(sorted(land.loc[touches, "link_id"]))
     if count.kind is CountKind.PORT:
         links = atlas.links_frame
-        water = links[links["mode"].isin(("sea", "ferry"))]
+        water = links[links["mode"].isin(modes_where(atlas.mode_traits, lambda t: t.water))]
         ports = set(count.element_ids)
         hit = water["from_node_id"].isin(ports) | water["to_node_id"].isin(ports)
         return tuple(sorted(water.loc[hit, "link_id"]))

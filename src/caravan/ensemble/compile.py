@@ -260,8 +260,9 @@ def _compile_one(
     elasticity, base_cost = base_costs(world, flow_pos)
     if not networks:  # no demand: a network for the link costs all the same
         networks["container"] = build_network(world, year=scenario.year)
-    costs = next(iter(networks.values())).costs
-    link_pos = {lid: i for i, lid in enumerate(next(iter(networks.values())).link_ids)}
+    network = next(iter(networks.values()))
+    costs = network.costs
+    link_pos = network.link_index
     link_money = costs.link_tariff_usd_per_t
     link_time = costs.link_run_time_h
     modes = world.mode_traits

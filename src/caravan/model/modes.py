@@ -19,11 +19,18 @@ tariff and traits, plus the links that use it. Rows that give no traits get thos
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["BUILT_IN_TRAITS", "GaugeRule", "ModeLayer", "ModeTraits", "traits_from_row"]
+__all__ = [
+    "BUILT_IN_TRAITS",
+    "GaugeRule",
+    "ModeLayer",
+    "ModeTraits",
+    "modes_where",
+    "traits_from_row",
+]
 
 
 class ModeLayer(enum.StrEnum):
@@ -53,6 +60,12 @@ class ModeTraits:
     def water(self) -> bool:
         """A water mode (sea, ferry)."""
         return self.layer is ModeLayer.WATER
+
+    @property
+    def deep_sea(self) -> bool:
+        """Ocean shipping: a water mode that makes no country a transit country (sea). Its
+        links end at ports, and a run offers overland alternatives to routes that use it."""
+        return self.water and not self.transit
 
     @property
     def has_gauge(self) -> bool:
@@ -95,3 +108,18 @@ def traits_from_row(row: Mapping[str, Any]) -> ModeTraits:
         transit=bool(get("transit", base.transit)),
         colour=str(get("colour", base.colour)),
     )
+
+
+def modes_where(
+    traits: Mapping[str, ModeTraits], test: Callable[[ModeTraits], bool]
+) -> frozenset[str]:
+    """The modes whose traits pass a test.
+
+    Examples
+    --------
+    >>> sorted(modes_where(BUILT_IN_TRAITS, lambda t: t.water))
+    ['ferry', 'sea']
+    >>> sorted(modes_where(BUILT_IN_TRAITS, lambda t: t.deep_sea))
+    ['sea']
+    """
+    return frozenset(mode for mode, t in traits.items() if test(t))

@@ -19,7 +19,7 @@ from caravan.model._checks import (
 from caravan.model.geodesy import geodesic_km
 from caravan.model.geometry import line_problems
 from caravan.model.modes import BUILT_IN_TRAITS, ModeTraits
-from caravan.model.records import Mode, NodeKind
+from caravan.model.records import NodeKind
 from caravan.model.schema import bound_problem
 
 __all__ = [
@@ -224,8 +224,10 @@ def _status_problems(row: Row, as_of_year: int | None) -> list[Problem]:
     return []
 
 
-def _sea_problems(row: Row, a: Row, b: Row) -> list[Problem]:
-    if row.get("mode") != Mode.SEA.value:
+def _sea_problems(row: Row, a: Row, b: Row, modes: Mapping[str, ModeTraits]) -> list[Problem]:
+    """A deep-sea link (``sea``: see :attr:`ModeTraits.deep_sea`) must end at two ports."""
+    traits = modes.get(str(row.get("mode")))
+    if traits is None or not traits.deep_sea:
         return []
     problems = []
     for column, node in (("from_node_id", a), ("to_node_id", b)):
@@ -273,7 +275,7 @@ def check_links(
         a, b = nodes.get(str(row.get("from_node_id"))), nodes.get(str(row.get("to_node_id")))
         if a is not None and b is not None and a is not b:
             problems += _length_problems(row, a, b)
-            problems += _sea_problems(row, a, b)
+            problems += _sea_problems(row, a, b, modes)
             problems += _geometry_problems(row, a, b)
         problems += _gauge_problems(row, modes)
         problems += _cost_problems(row, default_modes)

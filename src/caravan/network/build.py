@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from itertools import combinations
 from typing import Any, Protocol
 
@@ -386,6 +386,7 @@ def compile_network(
     np.cumsum(np.bincount(arc_tail, minlength=len(vkeys)), out=indptr[1:])
     arc_link = arr("link", np.int64)
     arc_head = arr("head", np.int64)
+    link_index = {lk: i for i, lk in enumerate(link_ids)}
     rules, rule_idx, arc_idx = _restriction_arcs(
         atlas,
         year=year,
@@ -396,7 +397,7 @@ def compile_network(
         arc_link=arc_link,
         place_index=place_index,
         countries=countries,
-        link_index={lk: i for i, lk in enumerate(link_ids)},
+        link_index=link_index,
         border_links={
             str(b): str(lk) for b, lk in zip(borders["border_id"], borders["link_id"], strict=True)
         },
@@ -439,6 +440,8 @@ def compile_network(
         link_ids=link_ids,
         link_usable=_readonly(np.asarray(link_usable, dtype=np.bool_).copy()),
         border_ids=border_ids,
+        link_index=link_index,
+        border_index={b: i for i, b in enumerate(border_ids)},
         restrictions=rules,
         restriction_rule_idx=_readonly(rule_idx),
         restriction_arc_idx=_readonly(arc_idx),
@@ -460,7 +463,7 @@ def _restriction_arcs(
     arc_link: IntArray,
     place_index: dict[str, int],
     countries: tuple[str, ...],
-    link_index: dict[str, int],
+    link_index: Mapping[str, int],
     border_links: dict[str, str],
 ) -> tuple[tuple[Restriction, ...], IntArray, IntArray]:
     """The rules in force for this commodity, and the (rule, arc) pairs each applies to.

@@ -140,6 +140,10 @@ class Network:
     link_ids: tuple[str, ...] = field(repr=False)
     link_usable: BoolArray = field(repr=False)
     border_ids: tuple[str, ...] = field(repr=False)
+    #: Position of each link id in ``link_ids`` and of each border id in ``border_ids`` (the
+    #: atlas's order): the index maps every consumer uses instead of making its own.
+    link_index: Mapping[str, int] = field(repr=False)
+    border_index: Mapping[str, int] = field(repr=False)
     restrictions: tuple[Restriction, ...] = field(repr=False)
     restriction_rule_idx: IntArray = field(repr=False)
     restriction_arc_idx: IntArray = field(repr=False)

@@ -27,6 +27,7 @@ import scipy.sparse as sp
 
 from caravan.model.atlas import Atlas
 from caravan.model.counts import CountKind, CountScope, ObservedCount
+from caravan.model.modes import ModeTraits
 
 __all__ = [
     "GEH_LOAD_T",
@@ -39,7 +40,6 @@ __all__ = [
 #: Tonnes per load used to express annual tonnes as loads per hour for the GEH statistic.
 GEH_LOAD_T = 20.0
 _HOURS_PER_YEAR = 8760.0
-_WATER = frozenset({"sea", "ferry"})
 
 
 def geh(modelled_tonnes: np.ndarray, observed_tonnes: np.ndarray) -> np.ndarray:
@@ -80,8 +80,9 @@ def count_incidence(
         zip(world.nodes_frame["node_id"], world.nodes_frame["country_iso3"], strict=True)
     )
     links = world.links_frame
+    traits = world.mode_traits
     link_ends = {
-        str(lid): (str(a), str(b), str(m))
+        str(lid): (str(a), str(b), traits[str(m)])
         for lid, a, b, m in zip(
             links["link_id"], links["from_node_id"], links["to_node_id"], links["mode"], strict=True
         )
@@ -111,7 +112,7 @@ def _route_hits(
     count: ObservedCount,
     route_links: Sequence[list[str]],
     route_ends: Sequence[tuple[str, str]],
-    link_ends: Mapping[str, tuple[str, str, str]],
+    link_ends: Mapping[str, tuple[str, str, ModeTraits]],
     border_link: Mapping[str, str],
     node_country: Mapping[str, str],
 ) -> list[int]:
@@ -122,7 +123,7 @@ def _route_hits(
             land: set[str] = set()
             for lid in lids:
                 a, b, mode = link_ends[lid]
-                if mode != "sea":
+                if mode.transit:
                     land.add(node_country[a])
                     land.add(node_country[b])
             if (land & targets) - set(route_ends[j]):
@@ -130,9 +131,7 @@ def _route_hits(
         return hits
     if count.kind is CountKind.PORT:
         ports = set(count.element_ids)
-        members = {
-            lid for lid, (a, b, mode) in link_ends.items() if mode in _WATER and {a, b} & ports
-        }
+        members = {lid for lid, (a, b, mode) in link_ends.items() if mode.water and {a, b} & ports}
         home = {node_country[n] for n in ports}
     else:
         members = {border_link.get(e, e) for e in count.element_ids}

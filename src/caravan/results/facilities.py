@@ -5,10 +5,9 @@ from __future__ import annotations
 import pandas as pd
 
 from caravan.model.atlas import Atlas
+from caravan.model.modes import modes_where
 
 __all__ = ["border_flows", "port_flows"]
-
-_WATER = ("sea", "ferry")
 
 
 def border_flows(world: Atlas, link_flows: pd.DataFrame) -> pd.DataFrame:
@@ -48,7 +47,8 @@ def port_flows(world: Atlas, link_flows: pd.DataFrame) -> pd.DataFrame:
     count it.
     """
     links = world.links_frame
-    water = links[links["mode"].isin(_WATER)][["link_id", "from_node_id", "to_node_id"]]
+    water_modes = modes_where(world.mode_traits, lambda t: t.water)
+    water = links[links["mode"].isin(water_modes)][["link_id", "from_node_id", "to_node_id"]]
     t_ab_of = dict(zip(link_flows["link_id"], link_flows["tonnes_ab"], strict=True))
     t_ba_of = dict(zip(link_flows["link_id"], link_flows["tonnes_ba"], strict=True))
     loaded: dict[str, float] = {}

@@ -34,6 +34,7 @@ from caravan.model.events import (
     link_states,
     parse_day,
 )
+from caravan.model.modes import modes_where
 from caravan.model.plain import to_plain
 from caravan.model.scenario import Scenario, apply_scenario
 from caravan.network.build import build_network
@@ -177,7 +178,8 @@ def route_flows(
                 explained[id(net)] = (net, every_link_network(net))
             return explained[id(net)][1]
 
-    sea_ids = set(world.links_frame.loc[world.links_frame["mode"] == "sea", "link_id"])
+    sea_modes = modes_where(world.mode_traits, lambda t: t.deep_sea)
+    sea_ids = set(world.links_frame.loc[world.links_frame["mode"].isin(sea_modes), "link_id"])
     land_world: list[Atlas] = []
 
     def network(commodity_id: str, land_only: bool) -> Network:
@@ -270,7 +272,8 @@ def _land_components(world: Atlas) -> dict[str, int]:
 
     nodes = list(world.nodes_frame["node_id"])
     pos = {n: i for i, n in enumerate(nodes)}
-    links = world.links_frame[world.links_frame["mode"] != "sea"]
+    sea_modes = modes_where(world.mode_traits, lambda t: t.deep_sea)
+    links = world.links_frame[~world.links_frame["mode"].isin(sea_modes)]
     rows = [pos[a] for a in links["from_node_id"]]
     cols = [pos[b] for b in links["to_node_id"]]
     graph = sp.coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(nodes), len(nodes)))
@@ -283,7 +286,9 @@ def _without_sea(world: Atlas) -> Atlas:
     import dataclasses
 
     links = world.links_frame.copy()
-    links.loc[links["mode"] == "sea", "status"] = "closed"
+    links.loc[
+        links["mode"].isin(modes_where(world.mode_traits, lambda t: t.deep_sea)), "status"
+    ] = "closed"
     return dataclasses.replace(world, links_frame=links)
 
 

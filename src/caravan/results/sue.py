@@ -47,7 +47,7 @@ class SueProblem:
 
     routes: RouteSets
     first_private_arc: int
-    link_arc_idx: dict[str, int]
+    link_arc_idx: Mapping[str, int]
     group_of_arc: np.ndarray
     flow_tonnes: np.ndarray
     flow_value_of_time_usd_per_t_h: np.ndarray
@@ -134,15 +134,15 @@ def sue_problem(
         zip(world.nodes_frame["node_id"], world.nodes_frame["country_iso3"], strict=True)
     )
     n_routes = len(route_rows)
-    run_time_h = next(iter(networks.values())).costs.link_run_time_h if networks else None
-    arc_of_link: dict[str, int] = {}
-    arc_of_border: dict[str, int] = {}
+    network = next(iter(networks.values()), None)  # any: they share the atlas's index maps
+    run_time_h = network.costs.link_run_time_h if network is not None else None
+    link_idx: Mapping[str, int] = network.link_index if network is not None else {}
+    border_idx: Mapping[str, int] = network.border_index if network is not None else {}
     arc_length: list[float] = []
     arc_group: list[int] = []
     group_cap: list[float] = []
     group_delay: list[float] = []
     for pos, link in enumerate(world.links_frame.to_dict("records")):
-        arc_of_link[str(link["link_id"])] = len(arc_length)
         arc_length.append(float(link["length_km"]))
         cap = link["capacity_mtpa"]
         if pd.notna(cap) and float(cap) > 0:
@@ -151,8 +151,8 @@ def sue_problem(
             group_delay.append(float(run_time_h[pos]) if run_time_h is not None else 0.0)
         else:
             arc_group.append(-1)
+    first_border = len(arc_length)
     for border in world.borders_frame.to_dict("records"):
-        arc_of_border[str(border["border_id"])] = len(arc_length)
         arc_length.append(0.0)
         cap = border["capacity_mtpa"]
         if pd.notna(cap) and float(cap) > 0:
@@ -171,8 +171,10 @@ def sue_problem(
     risk = np.zeros(first_private + n_routes)
     for i, row in enumerate(route_rows):
         r = row["route"]
-        arcs += [arc_of_link[link_id] for link_id in dict.fromkeys(r.link_ids)]
-        arcs += [arc_of_border[b.border_id] for b in r.borders if b.border_id in arc_of_border]
+        arcs += [link_idx[link_id] for link_id in dict.fromkeys(r.link_ids)]
+        arcs += [
+            first_border + border_idx[b.border_id] for b in r.borders if b.border_id in border_idx
+        ]
         arcs.append(first_private + i)
         ptr.append(len(arcs))
         flow_idx.append(flow_pos[row["flow_id"]])
@@ -202,7 +204,7 @@ def sue_problem(
             np.asarray(flow_idx, dtype=np.int64),
         ),
         first_private_arc=first_private,
-        link_arc_idx=arc_of_link,
+        link_arc_idx=link_idx,
         group_of_arc=np.asarray(arc_group + [-1] * n_routes, dtype=np.int64),
         flow_tonnes=tonnes,
         flow_value_of_time_usd_per_t_h=vot,
