@@ -14,7 +14,8 @@ import argparse
 import pandas as pd
 
 from caravan.io.atlas import load_atlas
-from caravan.results.runs import RunResult, run_scenario
+from caravan.pipeline import run_scenario
+from caravan.results.runs import RunResult
 
 
 def _classes(run: RunResult) -> pd.DataFrame:

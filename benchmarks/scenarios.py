@@ -15,7 +15,7 @@ import time
 
 from caravan.io.atlas import load_atlas
 from caravan.io.scenario import list_scenarios, load_scenario
-from caravan.results.runs import run_scenario
+from caravan.pipeline import run_scenario
 
 
 def main() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from caravan.errors import InputError
 from caravan.io.atlas import load_atlas
 from caravan.io.scenario import load_scenario
 from caravan.results.runs import scenario_world
@@ -23,7 +24,7 @@ def test_zone_risk_comes_from_the_events(name: str, zone_id: str) -> None:
     atlas = load_atlas()
     scenario = load_scenario(name, atlas)
     assert scenario.security_as_of is not None
-    world = scenario_world(atlas, scenario)
+    world = scenario_world(atlas, scenario, events=atlas_events(atlas))
     layer = security_atlas(atlas, as_of=scenario.security_as_of, events=atlas_events(atlas))
     risk = {z.zone_id: z for z in world.zones}[zone_id]
     expected = {z.zone_id: z for z in layer.zones}[zone_id]
@@ -31,3 +32,10 @@ def test_zone_risk_comes_from_the_events(name: str, zone_id: str) -> None:
     assert risk.risk == pytest.approx(expected.risk)
     assert risk.risk > analysts  # the events raise it above the analysts' floor
     assert world.meta["security_as_of"] == scenario.security_as_of
+
+
+def test_a_world_that_needs_the_events_says_so_without_them() -> None:
+    atlas = load_atlas()
+    scenario = load_scenario("iran-disruption", atlas)
+    with pytest.raises(InputError, match="takes its zone risks from the security layer"):
+        scenario_world(atlas, scenario)

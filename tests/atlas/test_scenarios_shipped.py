@@ -129,7 +129,7 @@ def _corridor(run: object, project_id: str) -> float:
 
 @pytest.fixture(scope="module")
 def runs(atlas: Atlas) -> dict[str, object]:
-    from caravan.results.runs import run_scenario
+    from caravan.pipeline import run_scenario
 
     wanted = [
         "baseline-2025",

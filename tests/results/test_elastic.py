@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from caravan.io.atlas import load_atlas
-from caravan.results.runs import RunResult, run_scenario
+from caravan.pipeline import run_scenario
+from caravan.results.runs import RunResult
 
 
 @pytest.fixture(scope="module")

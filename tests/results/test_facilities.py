@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from caravan.io.atlas import load_atlas
-from caravan.results.runs import run_scenario
+from caravan.pipeline import run_scenario
 
 
 @pytest.fixture(scope="module")

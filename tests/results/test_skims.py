@@ -21,9 +21,10 @@ from caravan.io.omx import write_skims_omx
 from caravan.io.runs import write_run
 from caravan.io.scenario import load_scenario
 from caravan.model.atlas import Atlas
+from caravan.pipeline import scenario_skims
 from caravan.results.compare import compare_runs
 from caravan.results.runs import run_scenario
-from caravan.results.skims import SKIM_UNITS, scenario_skims, skims
+from caravan.results.skims import SKIM_UNITS, skims
 from tests._edits import atlas_copy
 
 ROUTE_ATLAS = Path(__file__).parents[1] / "data" / "route-atlas"

@@ -381,8 +381,8 @@ def test_run_then_read_it_and_its_flows(runs_client: TestClient) -> None:
 
 
 def test_compare_matches_the_library(runs_client: TestClient, web_atlas: Path) -> None:
+    from caravan.pipeline import run_scenario
     from caravan.results.compare import compare_runs
-    from caravan.results.runs import run_scenario
 
     response = runs_client.post("/api/compare", json={"a": "base", "b": "no-afg-border"})
     assert response.status_code == 200, response.text

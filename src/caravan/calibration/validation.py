@@ -107,13 +107,16 @@ def validate_counts(
     """
     from caravan.io.atlas import load_atlas
     from caravan.io.observed import load_observed
+    from caravan.io.scenario import load_scenario
+    from caravan.security.files import scenario_events
 
     base = atlas if atlas is not None else load_atlas()
     calibration = dict(base.meta.get("calibration") or {})
     if holdout is None and calibration.get("holdout_count_ids") is not None:
         holdout = list(calibration["holdout_count_ids"])
     counts = holdout_counts(load_observed(base, path=observed), holdout)
-    run = run_scenario(scenario, atlas=base)
+    resolved = load_scenario(scenario, base)
+    run = run_scenario(resolved, atlas=base, events=scenario_events(base, resolved))
     table = fit_of_run(run, counts)
     summary = fit_summary(table)
     keys = ("created_utc", "method", "logit_scale_per_usd")

@@ -38,6 +38,7 @@ from caravan.model.modes import modes_where
 from caravan.results.counts import count_fit, count_incidence, fit_summary
 from caravan.results.runs import route_flows, scenario_world
 from caravan.results.sue import CONSTANT_FLOOR_SHARE, sue_problem
+from caravan.security.files import scenario_events
 
 __all__ = ["DEFAULT_ELASTICITY", "CalibrationResult", "calibrate", "calibrate_atlas"]
 
@@ -264,7 +265,7 @@ def _prepare(
     counts: Sequence[ObservedCount],
     progress: Callable[[str, int, int], None] | None,
 ) -> _Base:
-    world = scenario_world(atlas, scenario)
+    world = scenario_world(atlas, scenario, events=scenario_events(atlas, scenario))
     networks: dict[str, Any] = {}
     flow_rows, route_rows = route_flows(world, scenario, progress=progress, networks=networks)
     served = list(dict.fromkeys(r["flow_id"] for r in route_rows))

@@ -26,7 +26,7 @@ def skims(
     """Write skims (cost, time, distance, money between zones, per commodity) as OMX."""
     from caravan.io.atlas import load_atlas
     from caravan.io.omx import write_skims_omx
-    from caravan.results.skims import scenario_skims
+    from caravan.pipeline import scenario_skims
 
     with fail_on_caravan_error():
         result = scenario_skims(

@@ -18,7 +18,7 @@ calibration's low/high range; at its chosen value a draw equals the run).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,6 +39,7 @@ from caravan.results.runs import (
     scenario_world,
     sue_problem,
 )
+from caravan.security.records import Event
 
 __all__ = [
     "CompiledGroup",
@@ -204,6 +205,7 @@ def _compile_group(
     countries: list[str],
     projects: list[str],
     fixed_keys: FixedKeys,
+    events: Sequence[Event] | None = None,
     cache: NetworkCache | None = None,
 ) -> CompiledGroup:
     opened = [j for j, p in enumerate(projects) if p in scenario.open_projects]
@@ -223,7 +225,7 @@ def _compile_group(
         # The caller's cached world and networks are the scenario's own: only for the variant
         # with every project open (the only one when no project is uncertain).
         own = cache if mask == (1 << len(opened)) - 1 else None
-        variants[mask] = _compile_one(atlas, variant, countries, fixed_keys, own)
+        variants[mask] = _compile_one(atlas, variant, countries, fixed_keys, events, own)
     return CompiledGroup(scenario.name, scenario.year, tuple(opened), variants)
 
 
@@ -232,9 +234,10 @@ def _compile_one(
     scenario: Scenario,
     countries: list[str],
     fixed_keys: FixedKeys,
+    events: Sequence[Event] | None = None,
     cache: NetworkCache | None = None,
 ) -> CompiledScenario:
-    world = scenario_world(atlas, scenario) if cache is None else cache.world
+    world = scenario_world(atlas, scenario, events=events) if cache is None else cache.world
     networks: dict[str, Network] = {}
     flow_rows, route_rows = route_flows(
         world,
@@ -358,6 +361,7 @@ def compile_ensemble(
     *,
     reference: Scenario | None = None,
     spec: EnsembleSpec,
+    events: Sequence[Event] | None = None,
     cache: NetworkCache | None = None,
 ) -> EnsembleInputs:
     """Route the scenario (and its reference) once and list the inputs each draw draws.
@@ -372,6 +376,9 @@ def compile_ensemble(
         The scenario to compare with in every draw (same draws of shared inputs).
     spec : EnsembleSpec
         Draws, seed, distributions, project completion.
+    events : sequence of Event, optional
+        The atlas's security events, when a scenario takes its zone risks from the security
+        layer (:func:`caravan.results.runs.scenario_world`).
     cache : NetworkCache, optional
         The scenario's world and networks, already built (the pipeline's).
     """
@@ -414,7 +421,9 @@ def compile_ensemble(
         )
     countries = sorted(atlas.countries)
     compiled = tuple(
-        _compile_group(atlas, s, countries, projects, fixed_keys, cache if s is scenario else None)
+        _compile_group(
+            atlas, s, countries, projects, fixed_keys, events, cache if s is scenario else None
+        )
         for s in scenarios
     )
     return EnsembleInputs(

@@ -12,6 +12,7 @@ from caravan.ensemble.spec import EnsembleSpec
 from caravan.ensemble.summary import EnsembleResult, summarise
 from caravan.model.atlas import Atlas
 from caravan.model.scenario import Scenario
+from caravan.security.files import scenario_events
 
 __all__ = ["run_ensemble"]
 
@@ -60,7 +61,9 @@ def run_ensemble(
     if spec is None:
         spec = spec_from_mapping(resolved.ensemble, source=f"scenario {resolved.name}")
     started = time.perf_counter()
-    inputs = compile_ensemble(base, resolved, reference=ref, spec=spec)
+    scenarios = (resolved,) if ref is None else (resolved, ref)
+    events = scenario_events(base, *scenarios)
+    inputs = compile_ensemble(base, resolved, reference=ref, spec=spec, events=events)
     compiled_s = time.perf_counter() - started
     results = run_draws(
         inputs, executor=executor, workers=workers, scheduler=scheduler, progress=progress

@@ -5,6 +5,6 @@ it runs on, the networks of that world, a run, a comparison or an ensemble; the 
 one cache of worlds and networks, keyed by what they are built from.
 """
 
-from caravan.pipeline.study import Pipeline, scenario_key
+from caravan.pipeline.study import Pipeline, run_scenario, scenario_key, scenario_skims
 
-__all__ = ["Pipeline", "scenario_key"]
+__all__ = ["Pipeline", "run_scenario", "scenario_key", "scenario_skims"]

@@ -20,6 +20,7 @@ from caravan.model.atlas import Atlas
 from caravan.model.scenario import Scenario
 from caravan.network.build import build_network
 from caravan.network.model import Network
+from caravan.results import runs
 from caravan.results.choice_sets import share_choice_sets
 from caravan.results.compare import Comparison, compare_runs
 from caravan.results.no_route import every_link_network
@@ -31,8 +32,10 @@ from caravan.results.runs import (
     scenario_world,
     settle_routed,
 )
+from caravan.results.skims import Skims, skims
+from caravan.security.files import scenario_events
 
-__all__ = ["Pipeline", "scenario_key"]
+__all__ = ["Pipeline", "run_scenario", "scenario_key", "scenario_skims"]
 
 NetworkKey = tuple[str, int, str, tuple[str, ...]]
 
@@ -122,7 +125,8 @@ class Pipeline:
         with self._lock:
             world = self._worlds.get(key)
         if world is None:
-            world = scenario_world(self.atlas, resolved, as_of=as_of, date=day)
+            events = scenario_events(self.atlas, resolved, as_of=as_of)
+            world = scenario_world(self.atlas, resolved, as_of=as_of, date=day, events=events)
             with self._lock:
                 world = self._worlds.setdefault(key, world)
         return world, key
@@ -218,6 +222,24 @@ class Pipeline:
         routed = self.routed(scenario, as_of=as_of, date=date, progress=progress)
         return settle_routed(routed, progress=progress)
 
+    def skims(
+        self,
+        scenario: str | Path | Scenario,
+        *,
+        zone_ids: Sequence[str] | None = None,
+        commodity_ids: Sequence[str] | None = None,
+    ) -> Skims:
+        """Skim matrices of a scenario's world in its year (:func:`caravan.results.skims.skims`)."""
+        resolved = self.scenario(scenario)
+        world, _ = self.world(resolved)
+        return skims(
+            world,
+            year=resolved.year,
+            scenario=resolved.name,
+            zone_ids=zone_ids,
+            commodity_ids=commodity_ids,
+        )
+
     def compare(
         self,
         a: str | Path | Scenario | RunResult,
@@ -285,3 +307,60 @@ class Pipeline:
             scheduler=scheduler,
             progress=progress,
         )
+
+
+def run_scenario(
+    scenario: str | Path | Scenario,
+    *,
+    atlas: Atlas | None = None,
+    as_of: str | None = None,
+    date: str | dt.date | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> RunResult:
+    """Route and settle the demand of a scenario, once (no cache).
+
+    Parameters
+    ----------
+    scenario : str, Path or Scenario
+        A shipped scenario name, a scenario file, or a resolved scenario.
+    atlas : Atlas, optional
+        The atlas to start from (the shipped one by default).
+    as_of : str, optional
+        Date (YYYY-MM-DD) of the security picture that sets zone risks (default: the
+        scenario's ``security_as_of``, else the atlas's zone figures).
+    date : str or datetime.date, optional
+        The day whose dated link closures and openings apply
+        (:func:`caravan.results.runs.run_date`).
+    progress : callable, optional
+        Called as ``progress(stage, done, total)`` while routing flows and settling them.
+    """
+    base = atlas if atlas is not None else load_atlas()
+    resolved = scenario if isinstance(scenario, Scenario) else load_scenario(scenario, base)
+    return runs.run_scenario(
+        resolved,
+        atlas=base,
+        events=scenario_events(base, resolved, as_of=as_of),
+        as_of=as_of,
+        date=date,
+        progress=progress,
+    )
+
+
+def scenario_skims(
+    scenario: str | Path | Scenario,
+    *,
+    atlas: Atlas | None = None,
+    zone_ids: Sequence[str] | None = None,
+    commodity_ids: Sequence[str] | None = None,
+) -> Skims:
+    """:func:`caravan.results.skims.skims` of a scenario's world in its year (what
+    ``caravan skims`` writes).
+
+    Parameters
+    ----------
+    scenario : str, Path or Scenario
+        A shipped scenario name, a scenario file, or a resolved scenario.
+    atlas : Atlas, optional
+        The atlas the scenario applies to (the shipped one by default).
+    """
+    return Pipeline(atlas).skims(scenario, zone_ids=zone_ids, commodity_ids=commodity_ids)

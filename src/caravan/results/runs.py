@@ -18,13 +18,12 @@ import datetime as dt
 import platform
 from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from caravan.errors import CaravanError, NoRouteError
+from caravan.errors import CaravanError, InputError, NoRouteError
 from caravan.model.atlas import Atlas
 from caravan.model.events import (
     atlas_on_date,
@@ -45,6 +44,8 @@ from caravan.results.facilities import border_flows, port_flows
 from caravan.results.methods import method_spec
 from caravan.results.run_tables import land_countries
 from caravan.results.sue import SueProblem, sue_problem
+from caravan.security.records import Event
+from caravan.security.risk import security_atlas
 
 __all__ = [
     "RoutedScenario",
@@ -55,6 +56,7 @@ __all__ = [
     "route_scenario",
     "run_scenario",
     "scenario_world",
+    "security_day",
     "settle_routed",
     "sue_problem",
 ]
@@ -125,16 +127,6 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     for row in frame.to_dict("records"):
         out.append({str(k): to_plain(v, digits=6) for k, v in row.items()})
     return out
-
-
-def _resolve(scenario: str | Path | Scenario, atlas: Atlas | None) -> tuple[Scenario, Atlas]:
-    from caravan.io.atlas import load_atlas
-    from caravan.io.scenario import load_scenario
-
-    base = atlas if atlas is not None else load_atlas()
-    if isinstance(scenario, Scenario):
-        return scenario, base
-    return load_scenario(scenario, base), base
 
 
 def route_flows(
@@ -293,9 +285,10 @@ def _without_sea(world: Atlas) -> Atlas:
 
 
 def run_scenario(
-    scenario: str | Path | Scenario,
+    scenario: Scenario,
     *,
-    atlas: Atlas | None = None,
+    atlas: Atlas,
+    events: Sequence[Event] | None = None,
     as_of: str | None = None,
     date: str | dt.date | None = None,
     progress: Callable[[str, int, int], None] | None = None,
@@ -307,10 +300,13 @@ def run_scenario(
 
     Parameters
     ----------
-    scenario : str, Path or Scenario
-        A shipped scenario name, a scenario file, or a resolved scenario.
-    atlas : Atlas, optional
-        The atlas to start from (the shipped one by default).
+    scenario : Scenario
+        The scenario, resolved (by name or file: :func:`caravan.pipeline.run_scenario`).
+    atlas : Atlas
+        The atlas to start from.
+    events : sequence of Event, optional
+        The atlas's security events, needed when the run takes its zone risks from the
+        security layer (see :func:`scenario_world`).
     as_of : str, optional
         Date (YYYY-MM-DD) of the security picture that sets zone risks (default: the
         scenario's ``security_as_of``, else the atlas's zone figures).
@@ -331,6 +327,7 @@ def run_scenario(
         route_scenario(
             scenario,
             atlas=atlas,
+            events=events,
             as_of=as_of,
             date=date,
             progress=progress,
@@ -360,9 +357,10 @@ class RoutedScenario:
 
 
 def route_scenario(
-    scenario: str | Path | Scenario,
+    scenario: Scenario,
     *,
-    atlas: Atlas | None = None,
+    atlas: Atlas,
+    events: Sequence[Event] | None = None,
     as_of: str | None = None,
     date: str | dt.date | None = None,
     progress: Callable[[str, int, int], None] | None = None,
@@ -371,10 +369,10 @@ def route_scenario(
     explaining: Callable[[Network], Network] | None = None,
 ) -> RoutedScenario:
     """The first half of :func:`run_scenario`: the scenario's world and each flow's routes."""
-    resolved, base = _resolve(scenario, atlas)
+    resolved, base = scenario, atlas
     day = run_date(base, resolved, date)
     if world is None:
-        world = scenario_world(base, resolved, as_of=as_of, date=day)
+        world = scenario_world(base, resolved, as_of=as_of, date=day, events=events)
     if world.demand.empty:
         raise CaravanError(
             f"scenario {resolved.name!r}: the atlas has no demand table (demand.csv) to assign"
@@ -514,12 +512,19 @@ def reopened_warnings(atlas: Atlas, world: Atlas, day: dt.date) -> list[dict[str
     return [event_warning(atlas, e, day) for e in events_on(atlas, day, reopened)]
 
 
+def security_day(scenario: Scenario, as_of: str | None = None) -> str | None:
+    """The day of the security picture a scenario's zone risks come from (``as_of``, else the
+    scenario's ``security_as_of``), or None when they are the atlas's own figures."""
+    return as_of or scenario.security_as_of
+
+
 def scenario_world(
     atlas: Atlas,
     scenario: Scenario,
     *,
     as_of: str | None = None,
     date: str | dt.date | None = None,
+    events: Sequence[Event] | None = None,
 ) -> Atlas:
     """The atlas a scenario runs on: link states on its day, the security picture as of a
     date (if any), then its changes.
@@ -528,18 +533,28 @@ def scenario_world(
     suspensions and openings of ``status_events.yaml``; the scenario's openings and closures
     apply on top.
 
-    The date is ``as_of`` when given, else the scenario's ``security_as_of``; the zone risks
-    then come from the atlas's security layer (:func:`caravan.security.security_atlas`), and
-    the scenario's own ``risk:`` entries apply on top.
+    The date is ``as_of`` when given, else the scenario's ``security_as_of``
+    (:func:`security_day`); the zone risks then come from ``events``, the atlas's security
+    layer (:func:`caravan.security.files.atlas_events` reads them), through
+    :func:`caravan.security.security_atlas`, and the scenario's own ``risk:`` entries apply on
+    top.
+
+    Raises
+    ------
+    InputError
+        When the zone risks come from the security layer and no ``events`` are given.
     """
     if atlas.status_events:
         atlas = atlas_on_date(atlas, run_date(atlas, scenario, date))
-    day = as_of or scenario.security_as_of
+    day = security_day(scenario, as_of)
     if day:
-        from caravan.security.files import atlas_events
-        from caravan.security.risk import security_atlas
-
-        atlas = security_atlas(atlas, as_of=day, events=atlas_events(atlas))
+        if events is None:
+            msg = (
+                f"scenario {scenario.name!r} takes its zone risks from the security layer as "
+                f"of {day}: pass the atlas's events (caravan.security.files.atlas_events)"
+            )
+            raise InputError(msg)
+        atlas = security_atlas(atlas, as_of=day, events=events)
     return apply_scenario(atlas, scenario)
 
 

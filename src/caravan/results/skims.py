@@ -10,23 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
 
 from caravan.errors import NotFoundError
 from caravan.model.atlas import Atlas
-from caravan.model.scenario import Scenario
 from caravan.network.build import build_network
 from caravan.network.cargo import CargoArcs, cargo_arcs
 from caravan.network.model import Network
 from caravan.results.routes import graph_of
-from caravan.results.runs import _resolve as resolve_scenario
-from caravan.results.runs import scenario_world
 from caravan.routing.shortest import shortest_path
 
-__all__ = ["SKIM_UNITS", "Skims", "demand_zones", "scenario_skims", "skim_network", "skims"]
+__all__ = ["SKIM_UNITS", "Skims", "demand_zones", "skim_network", "skims"]
 
 #: The skim matrices and their units.
 SKIM_UNITS: Mapping[str, str] = {
@@ -130,7 +126,7 @@ def skims(
     Parameters
     ----------
     world : Atlas
-        The atlas as the scenario leaves it (``caravan.results.runs.scenario_world``).
+        The atlas as the scenario leaves it (:func:`caravan.results.runs.scenario_world`).
     year : int
         The year whose network is skimmed.
     scenario : str
@@ -156,30 +152,3 @@ def skims(
         network = build_network(world, year=year, commodity=commodity_id)
         matrices[commodity_id] = skim_network(network, zones)
     return Skims(zone_ids=zones, year=year, scenario=scenario, matrices=matrices)
-
-
-def scenario_skims(
-    scenario: str | Path | Scenario,
-    *,
-    atlas: Atlas | None = None,
-    zone_ids: Sequence[str] | None = None,
-    commodity_ids: Sequence[str] | None = None,
-) -> Skims:
-    """:func:`skims` of a scenario's world in its year (what ``caravan skims`` writes).
-
-    Parameters
-    ----------
-    scenario : str, Path or Scenario
-        A shipped scenario name, a scenario file, or a resolved scenario.
-    atlas : Atlas, optional
-        The atlas the scenario applies to (the shipped one by default).
-    """
-    resolved, base = resolve_scenario(scenario, atlas)
-    world = scenario_world(base, resolved)
-    return skims(
-        world,
-        year=resolved.year,
-        scenario=resolved.name,
-        zone_ids=zone_ids,
-        commodity_ids=commodity_ids,
-    )

@@ -22,6 +22,7 @@ from caravan.io.security import (
     write_csv_rows,
 )
 from caravan.model.atlas import Atlas
+from caravan.model.scenario import Scenario
 from caravan.security.acled import AcledImport, check_acled_columns, merge_events, parse_acled
 from caravan.security.event_rows import EVENT_COLUMNS, parse_event_rows
 from caravan.security.records import Event, SecurityData
@@ -33,6 +34,7 @@ __all__ = [
     "import_acled",
     "read_acled",
     "read_security",
+    "scenario_events",
     "security_problems",
     "write_events_csv",
 ]
@@ -76,6 +78,16 @@ def atlas_events(atlas: Atlas) -> tuple[Event, ...]:
         msg = "the atlas was not read from a folder: pass events=... to use its security layer"
         raise InputError(msg)
     return read_security(atlas.path).events
+
+
+def scenario_events(
+    atlas: Atlas, *scenarios: Scenario, as_of: str | None = None
+) -> tuple[Event, ...] | None:
+    """The atlas's events when a scenario takes its zone risks from the security layer (a
+    security date: ``as_of`` or a scenario's ``security_as_of``), else None (nothing read)."""
+    if as_of or any(s.security_as_of for s in scenarios):
+        return atlas_events(atlas)
+    return None
 
 
 def read_security(

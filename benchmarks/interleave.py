@@ -1,0 +1,69 @@
+"""Run benchmark scripts on two checkouts, interleaved, and keep every output.
+
+Usage: ``.venv/bin/python benchmarks/interleave.py --before DIR --after DIR [--runs 3]
+[--out DIR] -- SCRIPT [ARGS] [-- SCRIPT [ARGS] ...]``. Each run takes each script in turn on the
+``before`` checkout, then on the ``after`` one (the checkout's own copy of the script, with its
+``src`` first on ``PYTHONPATH``, in this interpreter), so both see the same machine load. The
+load average is printed before each run; each output is written to ``OUT/<script>-<side>-<run>.txt``
+and echoed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+
+def _scripts(rest: list[str]) -> list[list[str]]:
+    out: list[list[str]] = []
+    for word in rest:
+        if word == "--":
+            out.append([])
+        elif out:
+            out[-1].append(word)
+    return [s for s in out if s]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--before", type=Path, required=True)
+    parser.add_argument("--after", type=Path, required=True)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--out", type=Path, default=Path("out/interleave"))
+    args, rest = parser.parse_known_args()
+    scripts = _scripts(rest)
+    if not scripts:
+        parser.error("name at least one script after --")
+    args.out.mkdir(parents=True, exist_ok=True)
+    for run in range(1, args.runs + 1):
+        for script in scripts:
+            for side, tree in (("before", args.before), ("after", args.after)):
+                env = dict(os.environ, PYTHONPATH=str(tree.resolve() / "src"))
+                load = os.getloadavg()
+                started = time.perf_counter()
+                done = subprocess.run(
+                    [sys.executable, str(tree / script[0]), *script[1:]],
+                    cwd=tree,
+                    env=env,
+                    capture_output=True,
+                    text=True,
+                    check=False,
+                )
+                wall = time.perf_counter() - started
+                head = (
+                    f"# {script[0]} {' '.join(script[1:])} on {side} ({tree}), run {run}; "
+                    f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; "
+                    f"exit {done.returncode}; {wall:.1f} s"
+                )
+                text = f"{head}\n{done.stdout}{done.stderr[-2000:]}"
+                name = f"{Path(script[0]).stem}-{side}-{run}.txt"
+                (args.out / name).write_text(text, encoding="utf-8")
+                print(text, flush=True)
+
+
+if __name__ == "__main__":
+    main()
