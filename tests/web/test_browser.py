@@ -9,6 +9,7 @@ else the small test atlas with scenarios.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 import socket
@@ -220,6 +221,34 @@ def test_page_loads_with_a_non_empty_map(page: Any, base_url: str, screenshots: 
     page.wait_for_selector("#project-card:not([hidden])")
     highlighted = page.evaluate("caravanMap.getSource('project')._data.features.length")
     assert highlighted > 0
+
+
+def test_mode_colours_come_from_the_atlas(page: Any, served_atlas: Atlas) -> None:
+    """The map and its legend draw each mode in the colour ``modes.yaml`` gives it (served as
+    ``mode_colours``), not in colours written into the page."""
+    rail = next(m for m in served_atlas.modes if m.mode == "rail")
+    recoloured = dataclasses.replace(
+        served_atlas,
+        modes=tuple(
+            dataclasses.replace(m, traits=dataclasses.replace(m.traits, colour="#123456"))
+            if m is rail
+            else m
+            for m in served_atlas.modes
+        ),
+    )
+    with _server(recoloured) as url:
+        _open(page, url)
+        paint = page.evaluate("caravanMap.getPaintProperty('links-solid', 'line-color')")
+        legend = page.eval_on_selector_all(
+            "#legend .legend-row",
+            "rows => rows.filter(r => r.querySelector('.swatch'))"
+            ".map(r => [r.textContent, r.querySelector('.swatch').style.borderColor])",
+        )
+    served = {m: t.colour for m, t in recoloured.mode_traits.items()}
+    assert paint[:2] == ["match", ["get", "mode"]]
+    assert dict(zip(paint[2:-1:2], paint[3:-1:2], strict=True)) == served
+    assert served["rail"] == "#123456"
+    assert ["rail", "rgb(18, 52, 86)"] in legend
 
 
 def test_plan_a_route_through_the_ui(page: Any, base_url: str, screenshots: Path) -> None:

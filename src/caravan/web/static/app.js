@@ -5,7 +5,9 @@
 "use strict";
 
 (function () {
-  const MODE_COLORS = { rail: "#b03a2e", road: "#d68910", ferry: "#117a65", sea: "#2874a6" };
+  // Mode colours come from the atlas (modes.yaml, served as /api/atlas "mode_colours").
+  let MODE_COLORS = {};
+  const NO_MODE_COLOR = "#555";
   const KIND_COLORS = {
     city: "#1d2327", station: "#8e44ad", port: "#2874a6", border: "#c0392b",
     junction: "#7f8c8d", terminal: "#16a085", pass: "#935116",
@@ -145,8 +147,18 @@
   };
   let map = null;
 
-  const modeColor = ["match", ["get", "mode"], "rail", MODE_COLORS.rail, "road", MODE_COLORS.road,
-    "ferry", MODE_COLORS.ferry, "sea", MODE_COLORS.sea, "#555"];
+  // Atlas data, so only hex colours are taken (anything else draws in the no-mode grey).
+  function modeColors(served) {
+    const out = {};
+    for (const [mode, color] of Object.entries(served || {})) {
+      out[mode] = /^#[0-9a-fA-F]{3,8}$/.test(color) ? color : NO_MODE_COLOR;
+    }
+    return out;
+  }
+  function modeColorExpression() {
+    const pairs = Object.entries(MODE_COLORS).flat();
+    return pairs.length ? ["match", ["get", "mode"], ...pairs, NO_MODE_COLOR] : NO_MODE_COLOR;
+  }
   const SOLID = ["operational", "under_construction"];
   const DASHED = ["planned", "proposed"];
 
@@ -154,6 +166,7 @@
     // Every source and layer goes into the style the map starts with: one layout pass.
     const addSource = (id, spec) => { style.sources[id] = spec; };
     const addLayer = (layer) => { style.layers.push(layer); };
+    const modeColor = modeColorExpression();
     addSource("links", { type: "geojson", data: state.links });
     addSource("nodes", { type: "geojson", data: state.nodes });
     addSource("project", { type: "geojson", data: EMPTY });
@@ -368,7 +381,7 @@
   function renderLegend() {
     let html = "";
     for (const [mode, color] of Object.entries(MODE_COLORS)) {
-      html += '<div class="legend-row"><span class="swatch" data-style="border-color:' + color + '"></span>' + mode + "</div>";
+      html += '<div class="legend-row"><span class="swatch" data-style="border-color:' + color + '"></span>' + esc(mode) + "</div>";
     }
     html += '<div class="legend-row"><span class="swatch dashed" data-style="border-color:#555"></span>planned or proposed</div>';
     html += '<div class="legend-row"><span class="swatch" data-style="border-color:#555;opacity:.6"></span>under construction</div>';
@@ -1024,6 +1037,8 @@
         api("/api/atlas/projects"), api("/api/atlas/sources"), api("/api/places"),
       ]);
       Object.assign(state, { info, nodes, links, projects, places });
+      MODE_COLORS = modeColors(info.mode_colours);
+      renderLegend();
       for (const s of sources) state.sources[s.source_id] = s;
       $("atlas-name").textContent = info.name + " " + info.version + " (as of " + info.as_of + "): " +
         nodes.features.length + " places, " + links.features.length + " links";
