@@ -27,6 +27,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from caravan.briefs.brief import SECTIONS, UNCERTAINTY, Brief, build_brief, sections_of
+from caravan.io.report import write_brief_html, write_brief_pdf
+from caravan.pipeline import Pipeline
 
 if TYPE_CHECKING:
     from caravan.ensemble import EnsembleResult
@@ -91,7 +93,6 @@ def report(
         With ``pdf=True``, when no converter is installed (the HTML is written first; the
         message says what to install) or the converter fails.
     """
-    from caravan.io.report import write_brief_html, write_brief_pdf
 
     brief = build_brief(run_a, run_b, ensemble=ensemble, **options)
     written = write_brief_html(brief.html, path)
@@ -132,7 +133,6 @@ def write_demo_brief(
     Path
         The brief written.
     """
-    from caravan.pipeline import Pipeline
 
     pipeline = Pipeline(atlas)
     name_a, name_b = comparison

@@ -7,12 +7,12 @@ from typing import Any
 
 from caravan.briefs.sections import BriefContext
 from caravan.briefs.tables import Cell, Column, Table, _finite, make_table, num, split_ids, text
+from caravan.results import sue
 
 __all__ = ["assumptions_section"]
 
 
 def _settings_table(ctx: BriefContext) -> Table:
-    from caravan.results import sue
 
     cols = (Column("setting", "setting"), Column("a", "A", True), Column("b", "B", True))
     sa, sb = ctx.run_a.scenario.assignment, ctx.run_b.scenario.assignment

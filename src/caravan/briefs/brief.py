@@ -41,8 +41,12 @@ from caravan.briefs.sections import (
     links_table,
     transit_section,
 )
+from caravan.briefs.summary import effect_flow_ids, summary_section
 from caravan.briefs.tables import Citations, Table
 from caravan.briefs.uncertainty import check_ensemble, uncertainty_section
+from caravan.ensemble.spec import spec_from_mapping
+from caravan.errors import CaravanError
+from caravan.results.compare import compare_runs
 
 if TYPE_CHECKING:
     from caravan.ensemble import EnsembleResult, EnsembleSpec
@@ -147,8 +151,6 @@ class Brief:
 
 def _spec_of(run: Any) -> Any:
     """Scenario B's ensemble spec (for completion probabilities), or None when it has none."""
-    from caravan.ensemble.spec import spec_from_mapping
-    from caravan.errors import CaravanError
 
     try:
         return spec_from_mapping(run.scenario.ensemble, source=f"scenario {run.name}")
@@ -254,8 +256,6 @@ def build_brief(
     >>> brief.numbers["transit"]["IRN"]["transit_tonnes_a"]
     200000.0
     """
-    from caravan.briefs.summary import effect_flow_ids, summary_section
-    from caravan.results.runs import compare_runs
 
     if ensemble is not None:
         check_ensemble(ensemble, run_a, run_b)

@@ -10,6 +10,8 @@ import pandas as pd
 
 from caravan.briefs.sections import BriefContext
 from caravan.briefs.tables import Cell, Citation, Column, Table, make_table, num, split_ids, text
+from caravan.errors import CaravanError, NotFoundError
+from caravan.results.runs import route_flows
 
 __all__ = [
     "provenance_section",
@@ -29,8 +31,6 @@ def route_objects(run: Any, flow_ids: tuple[str, ...]) -> dict[tuple[str, int], 
     come from routing those flows again on the run's scenario-applied atlas (deterministic).
     A route is returned only when its links are those of the run's route of the same rank.
     """
-    from caravan.errors import CaravanError
-    from caravan.results.runs import route_flows
 
     demand = run.atlas.demand_frame
     subset = demand[demand["flow_id"].isin(flow_ids)].reset_index(drop=True)
@@ -203,7 +203,6 @@ def routes_section(ctx: BriefContext) -> list[dict[str, Any]]:
 
 def sources_section(ctx: BriefContext) -> list[dict[str, Any]]:
     """Every source cited in the brief, in citation order, resolved through the atlas."""
-    from caravan.errors import NotFoundError
 
     out = []
     for cite_id in ctx.citations.ids:

@@ -454,7 +454,7 @@ def key_points(ctx: BriefContext, transit: pd.DataFrame, corridors: dict[str, An
     if not transit.empty:
         gain = transit.sort_values("delta_transit_tonnes", ascending=False).iloc[0]
         loss = transit.sort_values("delta_transit_tonnes").iloc[0]
-        from caravan.briefs.summary import explain_transit
+        from caravan.briefs.summary import explain_transit  # summary imports this module
 
         if float(gain["delta_transit_tonnes"]) > TONNES_EPS:
             out.append(explain_transit(str(gain["country_iso3"]), gain.to_dict()))

@@ -24,6 +24,7 @@ from caravan.briefs.tables import (
     num,
     text,
 )
+from caravan.ensemble.spec import spec_from_mapping
 from caravan.errors import CaravanError, InputError
 
 if TYPE_CHECKING:
@@ -193,8 +194,6 @@ def _stated_p_open(
     """Each project's completion probability by B's year, and where it was read."""
     where = "the ensemble spec"
     if spec is None:
-        from caravan.ensemble.spec import spec_from_mapping
-
         try:
             spec = spec_from_mapping(ctx.run_b.scenario.ensemble)
         except CaravanError:

@@ -187,6 +187,7 @@ class ClaimEvaluator:
         the best one for a route through ``via`` stops or with modes by leg)."""
         key = (spec, k)
         if key not in self._candidates:
+            # Routing only when a route check is evaluated (reading claims stays light).
             from caravan.results.routes import find_routes
             from caravan.routing.shortest import Kernel
 

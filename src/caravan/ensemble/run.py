@@ -8,8 +8,10 @@ from pathlib import Path
 
 from caravan.ensemble.compile import compile_ensemble
 from caravan.ensemble.executors import Executor, run_draws
-from caravan.ensemble.spec import EnsembleSpec
+from caravan.ensemble.spec import EnsembleSpec, spec_from_mapping
 from caravan.ensemble.summary import EnsembleResult, summarise
+from caravan.io.atlas import load_atlas
+from caravan.io.scenario import load_scenario
 from caravan.model.atlas import Atlas
 from caravan.model.scenario import Scenario
 from caravan.security.files import scenario_events
@@ -18,7 +20,6 @@ __all__ = ["run_ensemble"]
 
 
 def _resolve(scenario: str | Path | Scenario, atlas: Atlas) -> Scenario:
-    from caravan.io.scenario import load_scenario
 
     return scenario if isinstance(scenario, Scenario) else load_scenario(scenario, atlas)
 
@@ -52,8 +53,6 @@ def run_ensemble(
     progress : callable, optional
         Called with ``(draws_done, draws_total)``.
     """
-    from caravan.ensemble.spec import spec_from_mapping
-    from caravan.io.atlas import load_atlas
 
     base = atlas if atlas is not None else load_atlas()
     resolved = _resolve(scenario, base)

@@ -21,6 +21,7 @@ from numpy.typing import NDArray
 from scipy.special import ndtri
 
 from caravan.errors import AtlasValidationError, Problem
+from caravan.io.ensemble import read_spec_mapping
 
 __all__ = [
     "Distribution",
@@ -253,7 +254,6 @@ def read_spec(
     path: str | Path, *, draws: int | None = None, seed: int | None = None
 ) -> EnsembleSpec:
     """Read and check an ensemble spec file (YAML)."""
-    from caravan.io.ensemble import read_spec_mapping
 
     raw = read_spec_mapping(path)
     return spec_from_mapping(raw, source=Path(path).name, draws=draws, seed=seed)

@@ -37,6 +37,7 @@ from caravan.model.records import (
 )
 from caravan.model.schema import ATLAS_META, CSV_FILES, YAML_LIST_FILES, Field, Kind
 from caravan.model.tariffs import TariffModel, link_rates, parse_tariffs
+from caravan.model.validate import validate_tables
 
 __all__ = [
     "ATLAS_FILES",
@@ -628,7 +629,6 @@ def load_atlas(path: str | Path | None = None, *, calibrated: bool = True) -> At
     >>> len(atlas.nodes) >= 150
     True
     """
-    from caravan.model.validate import validate_tables
 
     folder = Path(path) if path is not None else shipped_atlas_path()
     tables, problems, digest = read_atlas_tables(folder)

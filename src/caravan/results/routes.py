@@ -317,7 +317,7 @@ def find_routes(
         origin_transfers=from_layer is not None,
     )
     if not paths:
-        from caravan.results.no_route import explain_no_route
+        from caravan.results.no_route import explain_no_route  # no_route imports this module
 
         raise NoRouteError(
             explain_no_route(network, cargo, o.node_id, d.node_id, explaining=explaining)

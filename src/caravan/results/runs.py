@@ -14,6 +14,7 @@ plus the border fees charged entering it).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import platform
 from collections.abc import Callable, MutableMapping, Sequence
@@ -22,7 +23,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
 
+from caravan import __version__
 from caravan.errors import CaravanError, InputError, NoRouteError
 from caravan.model.atlas import Atlas
 from caravan.model.events import (
@@ -42,6 +46,8 @@ from caravan.results import geo
 from caravan.results import run_tables as tables
 from caravan.results.facilities import border_flows, port_flows
 from caravan.results.methods import method_spec
+from caravan.results.no_route import every_link_network
+from caravan.results.routes import find_routes
 from caravan.results.run_tables import land_countries
 from caravan.results.sue import SueProblem, sue_problem
 from caravan.security.records import Event
@@ -152,8 +158,6 @@ def route_flows(
     routes that use no sea link (the overland alternative: China-Europe rail against the
     sea, for example), up to ``k + LAND_ALTERNATIVES`` routes in all.
     """
-    from caravan.results.no_route import every_link_network
-    from caravan.results.routes import find_routes
 
     settings = scenario.assignment
     n_routes = k if k is not None else method_spec(settings.method).routes_per_flow(settings)
@@ -259,8 +263,6 @@ def _distinct_corridors(routes: Sequence[Any], sea_ids: set[str]) -> tuple[Any, 
 
 def _land_components(world: Atlas) -> dict[str, int]:
     """Connected component of every node over the atlas's non-sea links (any status)."""
-    import scipy.sparse as sp
-    from scipy.sparse.csgraph import connected_components
 
     nodes = list(world.nodes_frame["node_id"])
     pos = {n: i for i, n in enumerate(nodes)}
@@ -275,7 +277,6 @@ def _land_components(world: Atlas) -> dict[str, int]:
 
 def _without_sea(world: Atlas) -> Atlas:
     """The same atlas with its sea links closed (for overland alternatives)."""
-    import dataclasses
 
     links = world.links_frame.copy()
     links.loc[
@@ -559,7 +560,6 @@ def scenario_world(
 
 
 def _provenance(atlas: Atlas, scenario: Scenario) -> dict[str, Any]:
-    from caravan import __version__
 
     return {
         "caravan_version": __version__,

@@ -315,6 +315,7 @@ def run_dijkstra(
             is_target.tolist(),
         )
     else:
+        # numba compiles on first use: the Python kernel's callers never pay for it.
         from caravan.routing._numba_kernel import dijkstra_kernel
 
         arc_array, hit, total = dijkstra_kernel(

@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from caravan.errors import InputError, NotFoundError
-from caravan.model.atlas import fold_name
+from caravan.model.atlas import _suggest, fold_name
 from caravan.model.records import Source
 
 __all__ = [
@@ -314,7 +314,6 @@ class SecurityData:
         for a in self.actors:
             if _matches(a, query):
                 return a
-        from caravan.model.atlas import _suggest
 
         names = [n for a in self.actors for n in a.names()]
         raise NotFoundError(f"unknown actor {query!r}" + _suggest(query, names))

@@ -29,7 +29,7 @@ from typing import Any
 import pandas as pd
 
 from caravan.errors import InputError
-from caravan.model.atlas import Atlas
+from caravan.model.atlas import Atlas, _suggest
 from caravan.model.records import Zone
 from caravan.model.scenario import RiskChange
 from caravan.security.countries import admin1_key, country_name
@@ -578,8 +578,6 @@ def scenario_risk_changes(
     wanted = list(zone_ids) if zone_ids is not None else [z.zone_id for z in atlas.zones]
     unknown = [z for z in wanted if z not in risks]
     if unknown:
-        from caravan.model.atlas import _suggest
-
         msg = f"unknown zone {unknown[0]!r}" + _suggest(unknown[0], list(risks))
         raise InputError(msg)
     return tuple(

@@ -18,6 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from caravan.errors import CaravanError
+from caravan.io.scenario import list_scenarios
+from caravan.results.compare import compare_runs
 from caravan.web.app import WebState, web_state
 from caravan.web.errors import ApiError
 from caravan.web.geojson import comparison_links_geojson, flow_records, flows_geojson, plain
@@ -53,7 +55,6 @@ class RunRequest(BaseModel):
 
 
 def _known(state: WebState) -> list[dict[str, Any]]:
-    from caravan.io.scenario import list_scenarios
 
     try:
         # Read once per app (the atlas, scenarios included, never changes under it): the
@@ -237,7 +238,6 @@ def run_flows(state: State, name: ScenarioPath) -> Any:
 
 
 def _comparison(state: WebState, run_a: Any, run_b: Any) -> dict[str, Any]:
-    from caravan.results.compare import compare_runs
 
     comparison = compare_runs(run_a, run_b)
     record: dict[str, Any] = plain(comparison.to_dict())

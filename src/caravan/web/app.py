@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 import caravan
 from caravan.errors import InputError
+from caravan.io.atlas import load_atlas
 from caravan.model.atlas import Atlas
 from caravan.pipeline import Pipeline
 from caravan.web.admission import HeavyAdmission
@@ -228,8 +229,7 @@ def create_app(
     >>> TestClient(app, base_url="http://127.0.0.1").get("/api/atlas/summary").json()["n_nodes"]
     8
     """
-    from caravan.io.atlas import load_atlas
-    from caravan.web import (
+    from caravan.web import (  # the routers import this module (WebState, web_state)
         api_atlas,
         api_ensembles,
         api_route,
