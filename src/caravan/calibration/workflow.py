@@ -37,7 +37,7 @@ from caravan.model.counts import CountKind, CountScope, ObservedCount
 from caravan.model.modes import modes_where
 from caravan.results.counts import count_fit, count_incidence, fit_summary
 from caravan.results.runs import route_flows, scenario_world
-from caravan.results.sue import CONSTANT_FLOOR_SHARE, sue_problem
+from caravan.results.sue import CONSTANT_FLOOR_SHARE, routed_problem
 from caravan.security.files import scenario_events
 
 __all__ = ["DEFAULT_ELASTICITY", "CalibrationResult", "calibrate", "calibrate_atlas"]
@@ -272,18 +272,8 @@ def _prepare(
     if len(served) < len(flow_rows):
         missing = [r["flow_id"] for r in flow_rows if r["unserved_reason"]]
         raise CaravanError(f"base year leaves flows unserved, cannot calibrate: {missing[:5]}")
-    flow_pos = {f: i for i, f in enumerate(served)}
-    flows_by_id = {r["flow_id"]: r for r in flow_rows}
     settings = scenario.assignment
-    problem = sue_problem(
-        world,
-        route_rows,
-        flow_pos,
-        flows_by_id,
-        networks,
-        method=settings.method,
-        logit_scale_per_usd=settings.logit_scale_per_usd,
-    )
+    flow_pos, problem = routed_problem(world, flow_rows, route_rows, networks, settings)
     routes = pd.DataFrame(
         {
             "flow_id": [r["flow_id"] for r in route_rows],

@@ -32,13 +32,8 @@ from caravan.model.scenario import Scenario
 from caravan.network.build import build_network
 from caravan.network.model import Network
 from caravan.results.elastic import base_costs
-from caravan.results.runs import (
-    SueProblem,
-    land_countries,
-    route_flows,
-    scenario_world,
-    sue_problem,
-)
+from caravan.results.runs import land_countries, route_flows, scenario_world
+from caravan.results.sue import SueProblem, routed_problem
 from caravan.security.records import Event
 
 __all__ = [
@@ -247,19 +242,9 @@ def _compile_one(
         network_of=None if cache is None else cache.network_of,
         explaining=None if cache is None else cache.explaining,
     )
-    flows_by_id = {r["flow_id"]: r for r in flow_rows}
-    routed = list(dict.fromkeys(r["flow_id"] for r in route_rows))
-    flow_pos = {f: i for i, f in enumerate(routed)}
     settings = scenario.assignment
-    problem = sue_problem(
-        world,
-        route_rows,
-        flow_pos,
-        flows_by_id,
-        networks,
-        method=settings.method,
-        logit_scale_per_usd=settings.logit_scale_per_usd,
-    )
+    flow_pos, problem = routed_problem(world, flow_rows, route_rows, networks, settings)
+    routed = list(flow_pos)
     elasticity, base_cost = base_costs(world, flow_pos)
     if not networks:  # no demand: a network for the link costs all the same
         networks["container"] = build_network(world, year=scenario.year)

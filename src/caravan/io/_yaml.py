@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -21,9 +22,17 @@ from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import Resolver
 
-from caravan.io._limits import InputLimits, input_limits
+from caravan.errors import AtlasValidationError, Problem
+from caravan.io._limits import InputLimits, LimitError, input_limits, read_limited
 
-__all__ = ["YAML_ERRORS", "line_of_path", "load_yaml", "yaml_key_lines", "yaml_problem"]
+__all__ = [
+    "YAML_ERRORS",
+    "line_of_path",
+    "load_yaml",
+    "read_yaml_file",
+    "yaml_key_lines",
+    "yaml_problem",
+]
 
 #: Errors :func:`load_yaml` raises for malformed or refused YAML.
 YAML_ERRORS = (yaml.YAMLError,)
@@ -279,3 +288,26 @@ def line_of_path(lines: dict[str, int], path: str | None) -> int | None:
         cut = max(path.rfind("."), path.rfind("["))
         path = path[:cut] if cut > 0 else ""
     return None
+
+
+def read_yaml_file(file: Path) -> Any:
+    """The data of a YAML file read under the input limits and the safe loader.
+
+    Raises
+    ------
+    AtlasValidationError
+        When the file breaks a limit or is malformed YAML (with its line, when known).
+    """
+    try:
+        return load_yaml(read_limited(file, what=file.name))
+    except LimitError as exc:
+        raise AtlasValidationError(
+            [Problem(file.name, exc.line, None, str(exc), exc.fix or "fix the file")],
+            source=str(file),
+        ) from None
+    except YAML_ERRORS as exc:
+        line, what = yaml_problem(exc)
+        raise AtlasValidationError(
+            [Problem(file.name, line, None, f"malformed YAML: {what}", "fix the YAML")],
+            source=str(file),
+        ) from None

@@ -6,8 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from caravan.errors import AtlasValidationError, NotFoundError, Problem
-from caravan.io._limits import LimitError, read_limited
-from caravan.io._yaml import YAML_ERRORS, load_yaml, yaml_problem
+from caravan.io._yaml import read_yaml_file
 from caravan.model.atlas import Atlas
 
 __all__ = ["read_claim_records", "scenario_names", "shipped_claims_path"]
@@ -40,19 +39,7 @@ def read_claim_records(path: str | Path) -> list[Any]:
     file = Path(path)
     if not file.is_file():
         raise NotFoundError(f"claims file {str(file)!r} does not exist")
-    try:
-        raw = load_yaml(read_limited(file, what=file.name))
-    except LimitError as exc:
-        raise AtlasValidationError(
-            [Problem(file.name, exc.line, None, str(exc), exc.fix or "fix the file")],
-            source=str(file),
-        ) from None
-    except YAML_ERRORS as exc:
-        line, what = yaml_problem(exc)
-        raise AtlasValidationError(
-            [Problem(file.name, line, None, f"malformed YAML: {what}", "fix the YAML")],
-            source=str(file),
-        ) from None
+    raw = read_yaml_file(file)
     if not isinstance(raw, list):
         raise AtlasValidationError(
             [Problem(file.name, None, None, "expected a list of claims", "start with '- '")],

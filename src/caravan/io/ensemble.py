@@ -8,8 +8,7 @@ from typing import Any
 
 from caravan.errors import AtlasValidationError, NotFoundError, Problem
 from caravan.io._atomic import write_json_atomic
-from caravan.io._limits import LimitError, read_limited
-from caravan.io._yaml import YAML_ERRORS, load_yaml, yaml_problem
+from caravan.io._yaml import read_yaml_file
 from caravan.io.runs import _parquet, _replace_folder
 
 __all__ = ["read_spec_mapping", "write_ensemble"]
@@ -21,19 +20,7 @@ def read_spec_mapping(path: str | Path) -> Mapping[str, Any] | None:
     file = Path(path)
     if not file.is_file():
         raise NotFoundError(f"ensemble spec {str(file)!r} does not exist")
-    try:
-        raw = load_yaml(read_limited(file, what=file.name))
-    except LimitError as exc:
-        raise AtlasValidationError(
-            [Problem(file.name, exc.line, None, str(exc), exc.fix or "fix the file")],
-            source=str(file),
-        ) from None
-    except YAML_ERRORS as exc:
-        line, what = yaml_problem(exc)
-        raise AtlasValidationError(
-            [Problem(file.name, line, None, f"malformed YAML: {what}", "fix the YAML")],
-            source=str(file),
-        ) from None
+    raw = read_yaml_file(file)
     if raw is not None and not isinstance(raw, Mapping):
         raise AtlasValidationError(
             [Problem(file.name, None, None, "expected a mapping", "use key: value")],

@@ -18,7 +18,7 @@ from caravan.model.scenario import AssignmentMethod, AssignmentSettings
 from caravan.network.model import Network
 from caravan.results.elastic import base_costs, settle_elastic
 from caravan.results.freight_ue import settle_ue
-from caravan.results.sue import sue_problem
+from caravan.results.sue import routed_problem
 
 __all__ = ["METHODS", "MethodSpec", "Settlement", "method_spec"]
 
@@ -81,18 +81,7 @@ def _settle_logit(
     if not route_rows:
         empty = np.zeros(0)
         return Settlement([], empty, empty, empty, empty, 0, 0.0, True)
-    served = list(dict.fromkeys(r["flow_id"] for r in route_rows))
-    flow_pos = {f: i for i, f in enumerate(served)}
-    flows_by_id = {r["flow_id"]: r for r in flow_rows}
-    problem = sue_problem(
-        world,
-        route_rows,
-        flow_pos,
-        flows_by_id,
-        networks,
-        method=settings.method,
-        logit_scale_per_usd=settings.logit_scale_per_usd,
-    )
+    flow_pos, problem = routed_problem(world, flow_rows, route_rows, networks, settings)
 
     def report(it: int, _chg: float) -> None:
         if progress is not None:

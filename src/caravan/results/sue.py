@@ -17,6 +17,7 @@ import pandas as pd
 
 from caravan.assign.path_logit import RouteSets, solve_path_logit_sue
 from caravan.model.atlas import Atlas
+from caravan.model.scenario import AssignmentSettings
 from caravan.network.model import Network
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "CONSTANT_FLOOR_SHARE",
     "MIN_BORDER_DELAY_H",
     "SueProblem",
+    "routed_problem",
     "sue_problem",
 ]
 
@@ -216,3 +218,25 @@ def sue_problem(
         group_capacity_t=np.asarray(group_cap, dtype=np.float64),
         group_base_delay_h=np.asarray(group_delay, dtype=np.float64),
     )
+
+
+def routed_problem(
+    world: Atlas,
+    flow_rows: Sequence[dict[str, Any]],
+    route_rows: Sequence[dict[str, Any]],
+    networks: Mapping[str, Network],
+    settings: AssignmentSettings,
+) -> tuple[dict[str, int], SueProblem]:
+    """The position of each routed flow (in the order of its first route) and the path-size
+    logit problem of the routed flows, with the scenario's assignment settings."""
+    flow_pos = {f: i for i, f in enumerate(dict.fromkeys(r["flow_id"] for r in route_rows))}
+    problem = sue_problem(
+        world,
+        route_rows,
+        flow_pos,
+        {r["flow_id"]: r for r in flow_rows},
+        networks,
+        method=settings.method,
+        logit_scale_per_usd=settings.logit_scale_per_usd,
+    )
+    return flow_pos, problem
