@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from caravan.model.modes import modes_where
 from caravan.network.cargo import CargoArcs, cargo_arcs
 from caravan.network.model import ArcKind, Network
 from caravan.results.routes import Route, route_of_path
@@ -124,7 +125,8 @@ def _priced(route: Route, index: ArcIndex, cargo: CargoArcs, *, rank: int) -> Ro
 
 def _sea_ids(routed: RoutedScenario) -> frozenset[str]:
     links = routed.world.links_frame
-    return frozenset(links.loc[links["mode"] == "sea", "link_id"].astype(str))
+    sea_modes = modes_where(routed.world.mode_traits, lambda t: t.deep_sea)
+    return frozenset(links.loc[links["mode"].isin(sea_modes), "link_id"].astype(str))
 
 
 def share_choice_sets(
