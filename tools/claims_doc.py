@@ -18,9 +18,10 @@ from pathlib import Path
 
 from caravan.claims import ClaimResult, Verdict, check_claims
 from caravan.claims.draws import DEFAULT_DRAWS
+from caravan.claims.parse import read_claims
 from caravan.cli._claims import margin_text
 from caravan.io.atlas import load_atlas
-from caravan.io.claims import read_claims, shipped_claims_path
+from caravan.io.claims import shipped_claims_path
 
 ROOT = Path(__file__).resolve().parents[1]
 BEFORE = ROOT / "tools" / "data" / "claims-verdicts-before.json"

@@ -25,6 +25,7 @@ import numpy as np
 from caravan.ensemble.compile import NetworkCache, compile_ensemble
 from caravan.ensemble.evaluate import central_values, draw_values, settle_scenario
 from caravan.ensemble.spec import EnsembleSpec
+from caravan.security.files import scenario_events
 
 if TYPE_CHECKING:
     from caravan.ensemble.compile import CompiledScenario, EnsembleInputs
@@ -138,7 +139,10 @@ class ClaimDraws:
                 return self.pipeline.network(world, key, year=scenario.year, commodity=commodity)
 
             cache = NetworkCache(world, network_of, self.pipeline.explaining_network)
-            inputs = compile_ensemble(self.atlas, scenario, spec=self.spec, cache=cache)
+            events = scenario_events(self.atlas, scenario)
+            inputs = compile_ensemble(
+                self.atlas, scenario, spec=self.spec, events=events, cache=cache
+            )
             if self._inputs is None:
                 self._inputs = inputs
                 self._link_col = {lid: i for i, lid in enumerate(inputs.link_ids)}
