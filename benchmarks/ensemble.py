@@ -1,11 +1,11 @@
 """Ensemble throughput on the shipped atlas: draws per second with 1 and 2 workers.
 
 Usage: ``.venv/bin/python benchmarks/ensemble.py [--draws 400] [--scenario kabul-corridor]
-[--vs baseline-2025] [--dask]``. Prints compile time, draws per second in-process, with a process
-pool of 1 and 2 workers, and the scaling from 1 to 2 workers, beside the targets (>= 1.7x scaling,
->= 50 draws/s with 2 workers); with ``--dask`` also a local Dask cluster of 2 workers against
-in-process per core (target >= 0.8x), both with the cluster's start-up in the time and on a
-cluster already running, and Dask's cost per task.
+[--vs baseline-2025] [--dask] [--atlas PATH]``. Prints compile time, draws per second
+in-process, with a process pool of 1 and 2 workers, and the scaling from 1 to 2 workers, beside
+the targets (>= 1.7x scaling, >= 50 draws/s with 2 workers); with ``--dask`` also a local Dask
+cluster of 2 workers against in-process per core (target >= 0.8x), both with the cluster's
+start-up in the time and on a cluster already running, and Dask's cost per task.
 
 Every line also gives the CPU time of the run (this process and its worker processes, user +
 system): on a machine other jobs share, wall-time scaling says little, but draws per CPU second
@@ -68,8 +68,9 @@ def main() -> None:
     parser.add_argument("--scenario", default="kabul-corridor")
     parser.add_argument("--vs", default="baseline-2025")
     parser.add_argument("--dask", action="store_true", help="also time a local Dask cluster")
+    parser.add_argument("--atlas", default=None, help="atlas folder (default: the shipped one)")
     args = parser.parse_args()
-    atlas = load_atlas()
+    atlas = load_atlas(args.atlas)
     scenario = load_scenario(args.scenario, atlas)
     reference = load_scenario(args.vs, atlas) if args.vs else None
     base = spec_from_mapping(scenario.ensemble)

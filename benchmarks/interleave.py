@@ -34,6 +34,12 @@ def main() -> None:
     parser.add_argument("--after", type=Path, required=True)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--out", type=Path, default=Path("out/interleave"))
+    parser.add_argument(
+        "--after-atlas",
+        default=None,
+        help="also pass --atlas PATH to the scripts on the after side (the before side's own "
+        "shipped atlas, say, when the two checkouts ship different atlases)",
+    )
     args, rest = parser.parse_known_args()
     scripts = _scripts(rest)
     if not scripts:
@@ -43,10 +49,13 @@ def main() -> None:
         for script in scripts:
             for side, tree in (("before", args.before), ("after", args.after)):
                 env = dict(os.environ, PYTHONPATH=str(tree.resolve() / "src"))
+                extra = (
+                    ["--atlas", args.after_atlas] if side == "after" and args.after_atlas else []
+                )
                 load = os.getloadavg()
                 started = time.perf_counter()
                 done = subprocess.run(
-                    [sys.executable, str(tree / script[0]), *script[1:]],
+                    [sys.executable, str(tree / script[0]), *script[1:], *extra],
                     cwd=tree,
                     env=env,
                     capture_output=True,
@@ -55,7 +64,7 @@ def main() -> None:
                 )
                 wall = time.perf_counter() - started
                 head = (
-                    f"# {script[0]} {' '.join(script[1:])} on {side} ({tree}), run {run}; "
+                    f"# {' '.join([*script, *extra])} on {side} ({tree}), run {run}; "
                     f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; "
                     f"exit {done.returncode}; {wall:.1f} s"
                 )

@@ -1,8 +1,8 @@
 """Scenario run times on the shipped atlas.
 
-Usage: ``.venv/bin/python benchmarks/scenarios.py [--repeat 5]``. Prints the time of one
-``baseline-2025`` run (cold: first in the process; warm: median of the repeats) and the time to
-run every shipped scenario, beside the targets (warm run <= 1 s; all scenarios <= 30 s).
+Usage: ``.venv/bin/python benchmarks/scenarios.py [--repeat 5] [--atlas PATH]``. Prints the time
+of one ``baseline-2025`` run (cold: first in the process; warm: median of the repeats) and the
+time to run every shipped scenario, beside the targets (warm run <= 1 s; all scenarios <= 30 s).
 """
 
 from __future__ import annotations
@@ -22,12 +22,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--scenario", default="baseline-2025")
+    parser.add_argument("--atlas", default=None, help="atlas folder (default: the shipped one)")
     args = parser.parse_args()
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     )
     t = time.perf_counter()
-    atlas = load_atlas()
+    atlas = load_atlas(args.atlas)
     print(f"load atlas: {time.perf_counter() - t:.3f} s")
     scenario = load_scenario(args.scenario, atlas)
     t = time.perf_counter()
