@@ -517,3 +517,17 @@ def test_geodesic_is_symmetric_and_known() -> None:
     # path between antipodes on the equator runs over a pole: half a meridian, 20003.93 km.
     assert geodesic_km(0, 0, 0, 180) == pytest.approx(20003.93, abs=0.01)
     assert geodesic_km(0, 0, 0, 90) == pytest.approx(math.pi * 6378.137 / 2, rel=1e-9)
+
+
+def test_markets_name_known_nodes_and_iso3_codes(tiny_copy: Path) -> None:
+    def add(meta: Any) -> None:
+        meta["markets"] = [
+            {"node_id": "nowhere", "region": "x", "countries": ["AFG"]},
+            {"node_id": "herat", "region": "west", "countries": ["afghanistan"]},
+        ]
+
+    edit_yaml(tiny_copy, "atlas.yaml", add)
+    problems = [p for p in _problems(tiny_copy) if p.file == "atlas.yaml"]
+    fields = {p.field for p in problems}
+    assert fields == {"markets[1].node_id", "markets[2].countries"}, problems
+    assert all(p.fix for p in problems)

@@ -126,10 +126,58 @@ def run(
             f"{float(row.transit_revenue_usd) / 1e6:,.1f}",
         )
     con.print(table)
+    _print_corridors(result)
+    _print_ports(result)
     for item in s["unserved_flows"]:
         con.print(f"[yellow]unserved[/yellow] {item['flow_id']}: {item['reason']}")
     if out is not None:
         con.print(f"run written to {out.resolve()}", highlight=False)
+
+
+def _print_corridors(result: Any, *, top: int = 12) -> None:
+    """Corridors and projects by what they carry on their own links."""
+    corr = result.corridor_flows
+    corr = corr[corr["max_link_tonnes"] > 0].sort_values("tkm_per_year", ascending=False)
+    if corr.empty:
+        return
+    share = float(corr["min_length_share"].iloc[0])
+    table = new_table(
+        f"Corridors and projects on their own links (through: routes on >= {share:.0%} of "
+        "the length)",
+        ["id:project", "num:through", "num:busiest link", "num:mean load", "num:Gtkm"],
+    )
+    for row in corr.head(top).itertuples(index=False):
+        table.add_row(
+            str(row.project_id),
+            _fmt_t(float(row.tonnes_per_year)),
+            _fmt_t(float(row.max_link_tonnes)),
+            _fmt_t(float(row.mean_load_tonnes)),
+            f"{float(row.tkm_per_year) / 1e9:,.2f}",
+        )
+    console().print(table)
+
+
+def _print_ports(result: Any, *, top: int = 10) -> None:
+    """The busiest ports by throughput (tonnes loaded plus unloaded; never transit)."""
+    from caravan.results.facilities import port_flows
+
+    ports = port_flows(result.atlas, result.link_flows)
+    ports = ports[ports["tonnes_per_year"] > 0].sort_values("tonnes_per_year", ascending=False)
+    if ports.empty:
+        return
+    table = new_table(
+        "Ports: throughput (loaded + unloaded)",
+        ["id:port", "id:country", "num:loaded", "num:unloaded", "num:throughput"],
+    )
+    for rec in ports.head(top).to_dict("records"):
+        table.add_row(
+            str(rec["node_id"]),
+            str(rec["country_iso3"]),
+            _fmt_t(float(rec["tonnes_loaded"])),
+            _fmt_t(float(rec["tonnes_unloaded"])),
+            _fmt_t(float(rec["tonnes_per_year"])),
+        )
+    console().print(table)
 
 
 def compare(
@@ -195,13 +243,27 @@ def print_comparison(comparison: Any, *, top: int = 12) -> None:
             f"{MIN_SHOWN_CHANGE_T / 1e3:g} kt)"
         )
     corr = comparison.corridors
-    corr = corr[corr["delta_tonnes_per_year"].abs() >= MIN_SHOWN_CHANGE_T]
+    corr = corr[
+        (corr["delta_tonnes_per_year"].abs() >= MIN_SHOWN_CHANGE_T)
+        | (corr["delta_max_link_tonnes"].abs() >= MIN_SHOWN_CHANGE_T)
+    ]
     if not corr.empty:
         t2 = new_table(
-            "Corridors and projects (B - A)", ["id:project", "num:A", "num:B", "num:change"]
+            "Corridors and projects on their own links (B - A; through: routes on at least "
+            "half their length)",
+            [
+                "id:project",
+                "num:through A",
+                "num:through B",
+                "num:change",
+                "num:busiest link A",
+                "num:busiest link B",
+            ],
         )
         ordered = corr.reindex(
-            corr["delta_tonnes_per_year"].abs().sort_values(ascending=False).index
+            (corr["delta_tonnes_per_year"].abs() + corr["delta_max_link_tonnes"].abs())
+            .sort_values(ascending=False)
+            .index
         )
         for row in ordered.head(top).itertuples(index=False):
             t2.add_row(
@@ -209,6 +271,8 @@ def print_comparison(comparison: Any, *, top: int = 12) -> None:
                 _fmt_t(float(row.tonnes_per_year_a)),
                 _fmt_t(float(row.tonnes_per_year_b)),
                 f"{float(row.delta_tonnes_per_year) / 1e6:+,.2f} Mt",
+                _fmt_t(float(row.max_link_tonnes_a)),
+                _fmt_t(float(row.max_link_tonnes_b)),
             )
         con.print(t2)
     flows = comparison.flows

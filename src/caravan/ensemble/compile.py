@@ -32,6 +32,7 @@ from caravan.model.scenario import Scenario
 from caravan.network.build import build_network
 from caravan.network.model import Network
 from caravan.results.elastic import base_costs
+from caravan.results.run_tables import end_countries
 from caravan.results.runs import land_countries, route_flows, scenario_world
 from caravan.results.sue import SueProblem, routed_problem
 from caravan.security.records import Event
@@ -254,6 +255,7 @@ def _compile_one(
     link_money = costs.link_tariff_usd_per_t
     link_time = costs.link_run_time_h
     modes = world.mode_traits
+    markets = world.markets
     node_country = dict(
         zip(world.nodes_frame["node_id"], world.nodes_frame["country_iso3"], strict=True)
     )
@@ -280,7 +282,7 @@ def _compile_one(
         fixed_time[i] = r.time_h - float(link_time[uniq].sum())
         base_money[i] = r.money_usd_per_t
         base_length[i] = r.length_km
-        ends = {node_country[r.node_ids[0]], node_country[r.node_ids[-1]]}
+        ends = end_countries(r, node_country, markets)
         land = land_countries(r, modes)
         for part in r.by_country:
             if part.iso3 not in country_pos:  # a water area ("sea", "caspian")

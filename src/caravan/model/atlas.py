@@ -321,6 +321,16 @@ class Atlas:
         return tuple(p for p in self.projects if p.kind is kind)
 
     @property
+    def markets(self) -> dict[str, tuple[str, ...]]:
+        """Demand nodes that stand for a market region, with the region's countries
+        (``markets`` in atlas.yaml; none of them is transit for a flow starting or ending at
+        the node)."""
+        return {
+            str(m["node_id"]): tuple(str(c) for c in m.get("countries") or ())
+            for m in self.meta.get("markets") or ()
+        }
+
+    @property
     def countries(self) -> tuple[str, ...]:
         """ISO3 codes of the countries with places in the atlas, sorted."""
         return tuple(sorted(set(self.nodes_frame["country_iso3"])))

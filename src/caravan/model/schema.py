@@ -257,7 +257,14 @@ _CARGO = (
 )
 
 #: Nested field sets, by the name of the field that holds them.
+_MARKET = (
+    Field("node_id", required=True),
+    Field("region", required=True),
+    Field("countries", Kind.LIST, required=True),
+)
+
 NESTED: dict[str, tuple[Field, ...]] = {
+    "markets": _MARKET,
     "disputes": _DISPUTE,
     "applies_to": _APPLIES_TO,
     "cargo": _CARGO,
@@ -360,4 +367,7 @@ ATLAS_META: tuple[Field, ...] = (
     Field("licence"),
     Field("notes"),
     Field("attribution"),
+    # Demand nodes that stand for a market region, with the region's countries (none of them
+    # is a transit country for a flow that starts or ends at the node).
+    Field("markets", Kind.RECORDS),
 )

@@ -486,6 +486,38 @@ def _check_demand(
     return problems
 
 
+def _check_markets(meta: Any, nodes: Mapping[str, Row]) -> list[Problem]:
+    """``markets`` in atlas.yaml name known nodes, each with a list of ISO3 country codes."""
+    markets = meta.get("markets") if isinstance(meta, Mapping) else None
+    problems: list[Problem] = []
+    for i, market in enumerate(markets or (), start=1):
+        if not isinstance(market, Mapping):
+            continue  # reported by the reader
+        node_id = str(market.get("node_id"))
+        if node_id not in nodes:
+            problems.append(
+                Problem(
+                    "atlas.yaml",
+                    None,
+                    f"markets[{i}].node_id",
+                    f"market {node_id!r} is not a node{suggest(node_id, nodes)}",
+                    "use a node_id from nodes.csv",
+                )
+            )
+        for code in as_list(market.get("countries")):
+            if not (len(code) == 3 and code.isalpha() and code.isupper()):
+                problems.append(
+                    Problem(
+                        "atlas.yaml",
+                        None,
+                        f"markets[{i}].countries",
+                        f"market {node_id!r}: {code!r} is not an ISO3 country code",
+                        "write countries as ISO3 codes, e.g. [DEU, NLD]",
+                    )
+                )
+    return problems
+
+
 def _as_of_year(meta: Any) -> int | None:
     as_of = meta.get("as_of") if isinstance(meta, Mapping) else None
     text = str(as_of) if given(as_of) else ""
@@ -553,5 +585,6 @@ def validate_tables(tables: Mapping[str, Any]) -> list[Problem]:
     problems += _check_status_events(tables.get("status_events.yaml"), links)
     problems += _check_modes(tables.get("modes.yaml"))
     problems += _check_demand(tables.get("demand.csv"), nodes, commodities)
+    problems += _check_markets(tables.get("atlas.yaml"), nodes)
     problems += _check_sources(tables, sources)
     return problems

@@ -12,7 +12,17 @@ from caravan.results.facilities import border_flows, port_flows
 from caravan.results.geo import links_gdf
 from caravan.results.runs import RunResult, _records
 
-__all__ = ["Comparison", "compare_runs"]
+__all__ = ["CORRIDOR_MEASURES", "Comparison", "compare_runs"]
+
+#: What a comparison reports of each corridor or project, A, B and the change (see
+#: :func:`caravan.results.run_tables.corridor_flows`).
+CORRIDOR_MEASURES = (
+    "tonnes_per_year",
+    "max_link_tonnes",
+    "tkm_per_year",
+    "mean_load_tonnes",
+    "touching_tonnes",
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -70,12 +80,13 @@ def compare_runs(a: RunResult, b: RunResult) -> Comparison:
         "country_iso3",
         ["transit_tonnes", "transit_tkm", "transit_revenue_usd"],
     ).sort_values(["delta_transit_tonnes", "country_iso3"], ascending=[False, True])
+    measures = [c for c in CORRIDOR_MEASURES if c in a.corridor_flows and c in b.corridor_flows]
     corridors = _delta(
-        a.corridor_flows[["project_id", "tonnes_per_year", "tkm_per_year"]],
-        b.corridor_flows[["project_id", "tonnes_per_year", "tkm_per_year"]],
+        a.corridor_flows[["project_id", *measures]],
+        b.corridor_flows[["project_id", *measures]],
         "project_id",
-        ["tonnes_per_year", "tkm_per_year"],
-    ).sort_values("delta_tonnes_per_year", ascending=False)
+        measures,
+    ).sort_values(["delta_tonnes_per_year", "project_id"], ascending=[False, True])
     fa = a.flows.set_index("flow_id")
     fb = b.flows.set_index("flow_id")
     flows = []

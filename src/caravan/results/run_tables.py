@@ -19,8 +19,10 @@ from caravan.network.model import Layer
 from caravan.results.legs import WATER_AREAS
 
 __all__ = [
+    "CORRIDOR_MIN_LENGTH_SHARE",
     "corridor_flows",
     "country_transit",
+    "end_countries",
     "flows_table",
     "land_countries",
     "link_flows",
@@ -186,6 +188,21 @@ def land_countries(route: Any, modes: Mapping[str, ModeTraits] = BUILT_IN_TRAITS
     return out
 
 
+def end_countries(
+    route: Any, node_country: Mapping[str, str], markets: Mapping[str, Sequence[str]]
+) -> set[str]:
+    """The countries at a route's ends: those of its first and last places, and of the market
+    regions those places stand for (``markets`` in atlas.yaml: Duisburg for north-west Europe).
+
+    None of them is a transit country for the route's cargo.
+    """
+    out: set[str] = set()
+    for node_id in (route.node_ids[0], route.node_ids[-1]):
+        out.add(node_country[node_id])
+        out.update(markets.get(node_id, ()))
+    return out
+
+
 def country_transit(
     world: Atlas,
     route_rows: Sequence[dict[str, Any]],
@@ -208,6 +225,7 @@ def country_transit(
             },
         )
 
+    markets = world.markets
     for i, row in enumerate(route_rows):
         r = row["route"]
         t = float(tonnes[i])
@@ -215,12 +233,13 @@ def country_transit(
         destination = node_country[r.node_ids[-1]]
         bucket(origin)["origin_tonnes"] += t
         bucket(destination)["destination_tonnes"] += t
+        ends = end_countries(r, node_country, markets)
         land = land_countries(r, modes)
         for part in r.by_country:
             if part.iso3 in WATER_AREAS:  # the sea and the Caspian are no country
                 continue
             b = bucket(part.iso3)
-            if part.iso3 in (origin, destination):
+            if part.iso3 in ends:
                 b["domestic_revenue_usd"] += t * part.money_usd_per_t
                 continue
             if part.iso3 not in land:
@@ -236,27 +255,69 @@ def country_transit(
     ).reset_index(drop=True)
 
 
+#: A route counts in a corridor's ``tonnes_per_year`` when it runs on at least this share of the
+#: corridor's length (its land and ferry links; sea lanes only for a corridor made of them).
+CORRIDOR_MIN_LENGTH_SHARE = 0.5
+
+
 def corridor_flows(
-    world: Atlas, route_rows: Sequence[dict[str, Any]], tonnes: np.ndarray
+    world: Atlas,
+    route_rows: Sequence[dict[str, Any]],
+    tonnes: np.ndarray,
+    *,
+    min_length_share: float = CORRIDOR_MIN_LENGTH_SHARE,
 ) -> pd.DataFrame:
-    length = dict(zip(world.links_frame["link_id"], world.links_frame["length_km"], strict=True))
+    """What each project or corridor carries on its own links.
+
+    - ``tonnes_per_year``: the tonnes of routes that run on at least ``min_length_share`` of
+      the corridor's length (its land and ferry links: a sea lane is open water every ship
+      uses); for a corridor of sea lanes only (a strait or canal: its lanes are alternatives
+      that all pass one point), every route through it;
+    - ``max_link_tonnes``: the load of its busiest link (both ways);
+    - ``tkm_per_year``: the tonne-km on its links;
+    - ``mean_load_tonnes``: that tonne-km over its length (the load of an average km);
+    - ``touching_tonnes``: the tonnes of every route that uses any of its links (shown for
+      comparison only: a route that touches one link of a long corridor is not its cargo).
+    """
+    links = world.links_frame
+    length = dict(zip(links["link_id"], links["length_km"].astype(float), strict=True))
+    sea = set(links.loc[links["mode"] == "sea", "link_id"])
+    load: dict[str, float] = {}
+    route_links = []
+    for i, row in enumerate(route_rows):
+        used = set(row["route"].link_ids)
+        route_links.append(used)
+        for lid in used:
+            load[lid] = load.get(lid, 0.0) + float(tonnes[i])
     rows = []
     for p in world.projects:
         members = set(p.link_ids)
-        t_total = 0.0
-        tkm = 0.0
-        for i, row in enumerate(route_rows):
-            used = [lid for lid in row["route"].link_ids if lid in members]
-            if used:
-                t_total += float(tonnes[i])
-                tkm += float(tonnes[i]) * sum(float(length[lid]) for lid in used)
+        measured = (members - sea) or members
+        # A corridor of sea lanes only is a strait or canal: every route through it counts.
+        chokepoint = members <= sea
+        total_km = sum(length[lid] for lid in measured)
+        tkm = sum(load.get(lid, 0.0) * length[lid] for lid in members)
+        own_tkm = sum(load.get(lid, 0.0) * length[lid] for lid in measured)
+        through = touching = 0.0
+        for i, used in enumerate(route_links):
+            if used.isdisjoint(members):
+                continue
+            touching += float(tonnes[i])
+            km = sum(length[lid] for lid in used & measured)
+            if chokepoint or (total_km > 0 and km >= min_length_share * total_km):
+                through += float(tonnes[i])
         rows.append(
             {
                 "project_id": p.project_id,
                 "name": p.name,
                 "kind": p.kind.value,
-                "tonnes_per_year": t_total,
+                "tonnes_per_year": through,
+                "max_link_tonnes": max((load.get(lid, 0.0) for lid in members), default=0.0),
                 "tkm_per_year": tkm,
+                "mean_load_tonnes": own_tkm / total_km if total_km > 0 else 0.0,
+                "touching_tonnes": touching,
+                "length_km": total_km,
+                "min_length_share": min_length_share,
             }
         )
     return pd.DataFrame(rows)
