@@ -60,11 +60,18 @@ def test_transit_goes_to_the_countries_crossed_on_land_with_neither_end_there() 
         ],
     )
     world: Any = SimpleNamespace(
-        countries=["AFG", "IRN", "OMN", "PAK", "UZB"], mode_traits=BUILT_IN_TRAITS
+        countries=["AFG", "IRN", "OMN", "PAK", "UZB"], mode_traits=BUILT_IN_TRAITS, markets={}
     )
     node_country = {"tashkent": "UZB", "kabul": "AFG", "karachi": "PAK", "muscat": "OMN"}
     rows = [{"flow_id": "f1", "rank": 1, "route": route}]
     table = country_transit(world, rows, np.array([1000.0]), node_country).set_index("country_iso3")
+    # The same route to a market region that Karachi's country belongs to: no Pakistani transit.
+    world.markets = {"muscat": ("OMN", "PAK")}
+    market = country_transit(world, rows, np.array([1000.0]), node_country)
+    market = market.set_index("country_iso3")
+    assert market.loc["PAK", "transit_tonnes"] == 0.0
+    assert market.loc["PAK", "domestic_revenue_usd"] == 30_000.0
+    assert market.loc["AFG", "transit_tonnes"] == 1000.0
     assert table.loc["AFG", "transit_tonnes"] == 1000.0
     assert table.loc["AFG", "transit_tkm"] == 600_000.0
     assert table.loc["AFG", "transit_revenue_usd"] == 40_000.0

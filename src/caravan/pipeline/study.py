@@ -39,6 +39,9 @@ __all__ = ["Pipeline", "run_scenario", "scenario_key", "scenario_skims"]
 
 NetworkKey = tuple[str, int, str, tuple[str, ...]]
 
+#: Routed scenarios a pipeline keeps (route sets before settling; least recently made dropped).
+MAX_ROUTED = 4
+
 
 def scenario_key(
     atlas: Atlas, scenario: Scenario, as_of: str | None, date: dt.date | None = None
@@ -79,6 +82,7 @@ class Pipeline:
         self._max_networks = max_networks
         self._scenarios: dict[str, Scenario] = {}
         self._worlds: dict[str, Atlas] = {}
+        self._routed: OrderedDict[str, RoutedScenario] = OrderedDict()
         self._networks: OrderedDict[NetworkKey, Network] = OrderedDict()
         self._building: dict[NetworkKey, threading.Lock] = {}
         self._explaining: weakref.WeakKeyDictionary[Network, Network] = weakref.WeakKeyDictionary()
@@ -186,15 +190,20 @@ class Pipeline:
         date: str | dt.date | None = None,
         progress: Callable[[str, int, int], None] | None = None,
     ) -> RoutedScenario:
-        """A scenario's flows with their route sets, on the cached world and networks."""
+        """A scenario's flows with their route sets, on the cached world and networks (the last
+        few kept: a study compares one baseline with many scenarios)."""
         resolved = self.scenario(scenario)
         day = run_date(self.atlas, resolved, date)
         world, key = self.world(resolved, as_of=as_of, date=day)
+        with self._lock:
+            kept = self._routed.get(key)
+        if kept is not None:
+            return kept
 
         def network_of(commodity: str) -> Network:
             return self.network(world, key, year=resolved.year, commodity=commodity)
 
-        return route_scenario(
+        routed = route_scenario(
             resolved,
             atlas=self.atlas,
             as_of=as_of,
@@ -204,6 +213,11 @@ class Pipeline:
             network_of=network_of,
             explaining=self.explaining_network,
         )
+        with self._lock:
+            self._routed[key] = routed
+            while len(self._routed) > MAX_ROUTED:
+                self._routed.popitem(last=False)
+        return routed
 
     def run(
         self,

@@ -1,0 +1,381 @@
+"""Write docs/scenarios.md: every shipped scenario against baseline-2025, from the model.
+
+    .venv/bin/python tools/scenarios_doc.py [OUT] [--draws N]
+
+Each comparison offers every flow the same routes in both scenarios (``Pipeline.compare``);
+the Kabul Corridor section adds an ensemble (``--draws``, default 200, seed 1) and the cargo the
+corridor takes from the sea and from Iran, flow by flow.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from caravan.io.atlas import load_atlas
+from caravan.io.scenario import list_scenarios
+from caravan.model.atlas import Atlas
+from caravan.pipeline import Pipeline
+from caravan.results.compare import Comparison
+from caravan.results.run_tables import CORRIDOR_MIN_LENGTH_SHARE
+
+ROOT = Path(__file__).resolve().parents[1]
+BASE = "baseline-2025"
+FOCUS = "kabul-corridor"
+#: Changes smaller than this (tonnes a year) are left out of the tables.
+SHOWN_T = 10_000.0
+
+
+def _mt(t: float) -> str:
+    return f"{t / 1e6:,.2f}"
+
+
+def _dmt(t: float) -> str:
+    return f"{t / 1e6:+,.2f}"
+
+
+def cite(atlas: Atlas, source_id: str) -> str:
+    """A source by author and title (articles), else by title and publisher."""
+    by_id = {s.source_id: s for s in atlas.sources}
+    s = by_id.get(source_id)
+    if s is None:
+        return source_id
+    year = (s.date or "")[:4]
+    if s.author:
+        surname = s.author.split()[-1]
+        return f"{surname} {year}, *{s.title}*".strip()
+    where = f" ({s.publisher}{', ' + year if year else ''})" if s.publisher else ""
+    link = f" <{s.url}>" if s.url else ""
+    return f"*{s.title}*{where}{link}"
+
+
+def changes_of(scenario: Any, base: Any | None) -> list[str]:
+    """What a scenario changes against its base scenario, one line each, from its fields."""
+
+    def own(field: str) -> tuple[Any, ...]:
+        mine = tuple(getattr(scenario, field))
+        if base is None:
+            return mine
+        theirs = tuple(getattr(base, field))
+        return tuple(x for x in mine if x not in theirs)
+
+    out = []
+    named = [
+        ("opens projects", "open_projects"),
+        ("opens links", "open_links"),
+        ("closes links", "close_links"),
+        ("closes border crossings", "close_borders"),
+        ("closes places", "close_nodes"),
+        ("closes countries", "close_countries"),
+        ("closes zones", "close_zones"),
+        ("closes projects", "close_projects"),
+    ]
+    for what, field in named:
+        ids = own(field)
+        if ids:
+            out.append(f"{what}: {', '.join(map(str, ids))}")
+    for what, field in (
+        ("changes", "changes"),
+        ("scales demand", "demand_scale"),
+        ("adds demand", "demand_add"),
+        ("sets risk", "risk"),
+    ):
+        for item in own(field):
+            out.append(f"{what} {_plain(item)}")
+    if base is None or scenario.year != base.year:
+        out.append(f"runs in {scenario.year}")
+    return out or ["nothing but its settings"]
+
+
+def _plain(item: Any) -> str:
+    """A scenario change as ``key=value`` pairs (empty fields left out)."""
+    import dataclasses
+
+    if dataclasses.is_dataclass(item) and not isinstance(item, type):
+        parts = [
+            f"{k}={v}"
+            for k, v in dataclasses.asdict(item).items()
+            if v not in (None, "", (), [], {})
+        ]
+        return "(" + ", ".join(parts) + ")"
+    return str(item)
+
+
+def transit_table(cmp: Comparison) -> list[str]:
+    c = cmp.countries
+    c = c[c["delta_transit_tonnes"].abs() >= SHOWN_T]
+    if c.empty:
+        return [f"No country's transit changes by {SHOWN_T / 1e3:g} kt or more.", ""]
+    lines = ["| country | transit A (Mt) | transit B (Mt) | change (Mt) | revenue change (US$ m) |"]
+    lines.append("|---|---:|---:|---:|---:|")
+    for r in c.to_dict("records"):
+        lines.append(
+            f"| {r['country_iso3']} | {_mt(r['transit_tonnes_a'])} | {_mt(r['transit_tonnes_b'])} "
+            f"| {_dmt(r['delta_transit_tonnes'])} | {r['delta_transit_revenue_usd'] / 1e6:+,.1f} |"
+        )
+    return [*lines, ""]
+
+
+def corridor_table(cmp: Comparison, *, top: int = 10) -> list[str]:
+    c = cmp.corridors
+    moved = (c["delta_tonnes_per_year"].abs() >= SHOWN_T) | (
+        c["delta_max_link_tonnes"].abs() >= SHOWN_T
+    )
+    c = c[moved]
+    if c.empty:
+        return ["No corridor or project changes by 10 kt or more on its own links.", ""]
+    c = c.reindex(
+        (c["delta_tonnes_per_year"].abs() + c["delta_max_link_tonnes"].abs())
+        .sort_values(ascending=False)
+        .index
+    ).head(top)
+    lines = [
+        "| corridor or project | through A → B (Mt) | busiest link A → B (Mt) "
+        "| mean load A → B (Mt) | tonne-km change (bn) |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for r in c.to_dict("records"):
+        lines.append(
+            f"| {r['project_id']} | {_mt(r['tonnes_per_year_a'])} → {_mt(r['tonnes_per_year_b'])} "
+            f"| {_mt(r['max_link_tonnes_a'])} → {_mt(r['max_link_tonnes_b'])} "
+            f"| {_mt(r['mean_load_tonnes_a'])} → {_mt(r['mean_load_tonnes_b'])} "
+            f"| {r['delta_tkm_per_year'] / 1e9:+,.2f} |"
+        )
+    return [*lines, ""]
+
+
+def flows_line(cmp: Comparison) -> str:
+    f = cmp.flows
+    dearer = int((f["delta_expected_cost_usd_per_t"] > 0.01).sum())
+    cheaper = int((f["delta_expected_cost_usd_per_t"] < -0.01).sum())
+    moved = int((f["now_bypasses"] != "").sum() + (f["now_crosses"] != "").sum())
+    worst = f.sort_values("delta_expected_cost_usd_per_t").head(1).to_dict("records")
+    best = ""
+    if worst and worst[0]["delta_expected_cost_usd_per_t"] < -0.01:
+        w = worst[0]
+        best = (
+            f" Largest saving: {w['flow_id']} {w['delta_expected_cost_usd_per_t']:+,.1f} US$/t"
+            f" ({w['main_route_a'].replace(';', '-')} → {w['main_route_b'].replace(';', '-')})."
+        )
+    return (
+        f"Flows: {cheaper} cheaper and {dearer} dearer by more than 1 US¢/t (expected cost over "
+        f"the flow's routes); {moved} change the countries of their main route.{best}"
+    )
+
+
+def _route_kind(countries: str, link_ids: str, sea: set[str]) -> str:
+    if sea.intersection(link_ids.split(";")):
+        return "by sea"
+    if "IRN" in countries.split(";"):
+        return "through Iran"
+    return "other overland"
+
+
+def diversion(cmp: Comparison, project_id: str) -> list[str]:
+    """Tonnes the project carries in B, by flow, and where the same flows went in A."""
+    atlas = cmp.b.atlas
+    members = {lid for p in atlas.projects if p.project_id == project_id for lid in p.link_ids}
+    links = atlas.links_frame
+    sea = set(links.loc[links["mode"] == "sea", "link_id"].astype(str))
+    rb = cmp.b.routes
+    on = rb[rb["link_ids"].map(lambda s: bool(members.intersection(str(s).split(";"))))]
+    users = on.groupby("flow_id")["tonnes_per_year"].sum().sort_values(ascending=False)
+    if users.empty or users.sum() < SHOWN_T:
+        return [f"No flow moves onto {project_id} (under {SHOWN_T / 1e3:g} kt).", ""]
+    nodes = atlas.nodes_frame
+    node_country = dict(zip(nodes["node_id"], nodes["country_iso3"], strict=True))
+    flows = cmp.b.flows.set_index("flow_id")
+    kinds = ("by sea", "through Iran", "other overland")
+    rows, totals = [], dict.fromkeys(kinds, 0.0)
+    for flow_id, t_on in users.items():
+        shares = {}
+        for run in (cmp.a, cmp.b):
+            r = run.routes[run.routes["flow_id"] == flow_id]
+            by = dict.fromkeys(kinds, 0.0)
+            for x in r.to_dict("records"):
+                kind = _route_kind(str(x["countries"]), str(x["link_ids"]), sea)
+                by[kind] += x["tonnes_per_year"]
+            shares[run is cmp.b] = by
+        moved = {k: shares[False][k] - shares[True][k] for k in kinds}
+        for k in kinds:
+            totals[k] += max(moved[k], 0.0)
+        o = node_country[str(flows.at[flow_id, "origin_node_id"])]
+        d = node_country[str(flows.at[flow_id, "destination_node_id"])]
+        rows.append(
+            f"| {flow_id} | {o} → {d} | {_mt(t_on)} | {_dmt(-moved['by sea'])} "
+            f"| {_dmt(-moved['through Iran'])} | {_dmt(-moved['other overland'])} |"
+        )
+    head = [
+        f"The corridor's own links carry {_mt(float(users.sum()))} Mt a year of {len(users)} flows "
+        f"in `{cmp.b.name}`. Of the same flows' cargo, {_mt(totals['by sea'])} Mt left sea routes "
+        f"and {_mt(totals['through Iran'])} Mt left routes through Iran (each flow's tonnes by "
+        "kind of route, B − A; a route with any sea leg counts as by sea).",
+        "",
+        "| flow | from → to | on the corridor (Mt) | by sea (change, Mt) | through Iran "
+        "(change, Mt) | other overland (change, Mt) |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    return [*head, *rows[:15], ""]
+
+
+def ensemble_section(pipeline: Pipeline, draws: int) -> list[str]:
+    started = time.perf_counter()
+    spec = pipeline.ensemble_spec(FOCUS, draws=draws, seed=1)
+    result = pipeline.ensemble(FOCUS, reference=BASE, spec=spec, executor="in-process")
+    seconds = time.perf_counter() - started
+    c = result.countries
+    c = c[c["delta_transit_tonnes_mean"].abs() >= 1_000.0]
+    completion = result.meta.get("project_completion", {})
+    lines = [
+        f"`caravan ensemble {FOCUS} --vs {BASE} --draws {draws} --seed 1` ({draws} draws, "
+        f"{result.meta.get('succeeded')} succeeded; {seconds:.0f} s here). Each draw takes link "
+        "lengths, tariffs and capacities and the demand from their ranges, and whether the "
+        f"corridor is complete by {pipeline.scenario(FOCUS).year} "
+        f"(probability {completion}; the reference rule by project status in `sources.yaml`, "
+        "est-completion). Route sets are fixed per completion pattern, so a route that only pays "
+        "under a drawn input is not found.",
+        "",
+        "| country | mean change (Mt) | 5 % | 50 % | 95 % | P(gain) | P(loss) | drivers |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for r in c.to_dict("records"):
+        lines.append(
+            f"| {r['country_iso3']} | {_dmt(r['delta_transit_tonnes_mean'])} "
+            f"| {_dmt(r['delta_transit_tonnes_p5'])} | {_dmt(r['delta_transit_tonnes_p50'])} "
+            f"| {_dmt(r['delta_transit_tonnes_p95'])} | {r['p_gain']:.2f} | {r['p_loss']:.2f} "
+            f"| {r.get('drivers') or ''} |"
+        )
+    if c.empty:
+        lines.append("| (no country's mean transit changes by 1 kt) | | | | | | | |")
+    return [*lines, ""]
+
+
+def main(out: Path, draws: int) -> None:
+    started = time.perf_counter()
+    atlas = load_atlas()
+    pipeline = Pipeline(atlas)
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                            text=True, check=False).stdout.strip()  # fmt: skip
+    names = [s["name"] for s in list_scenarios(atlas) if s["name"] != BASE]
+    sections: list[str] = []
+    summary = [
+        "| scenario | year | largest transit gains (Mt) | largest transit losses (Mt) |",
+        "|---|---:|---|---|",
+    ]
+    for name in names:
+        scenario = pipeline.scenario(name)
+        cmp = pipeline.compare(BASE, name)
+        ch = cmp.countries
+        gains = ch[ch["delta_transit_tonnes"] >= SHOWN_T].head(3)
+        losses = ch[ch["delta_transit_tonnes"] <= -SHOWN_T].tail(3).iloc[::-1]
+        fmt = lambda f: ", ".join(  # noqa: E731
+            f"{r['country_iso3']} {_dmt(r['delta_transit_tonnes'])}" for r in f.to_dict("records")
+        )
+        summary.append(
+            f"| [{name}](#{name}) | {scenario.year} | {fmt(gains) or '—'} | {fmt(losses) or '—'} |"
+        )
+        sources = "; ".join(cite(atlas, s) for s in scenario.source_ids) or "none given"
+        base = pipeline.scenario(scenario.base) if scenario.base != "atlas" else None
+        body = [
+            f"## {name}",
+            "",
+            f"**{scenario.title or name}.** {' '.join(str(scenario.description).split())}",
+            "",
+            "What it changes against its base (`"
+            + scenario.base
+            + "`): "
+            + "; ".join(changes_of(scenario, base))
+            + f". Runs on {cmp.b.summary['date']} (baseline: {cmp.a.summary['date']}).",
+            "",
+            f"Sources: {sources}.",
+            "",
+        ]
+        for w in cmp.b.summary.get("status_warnings", []):
+            body += [f"Note: runs {', '.join(w['link_ids'])} as open although {w['message']}.", ""]
+        body += ["Transit by country (B − A):", "", *transit_table(cmp)]
+        body += ["Corridors and projects on their own links:", "", *corridor_table(cmp)]
+        body += [flows_line(cmp), ""]
+        if name == FOCUS:
+            body += [f"### {FOCUS}: cargo taken from the sea and from Iran", ""]
+            body += diversion(cmp, FOCUS)
+            body += [f"### {FOCUS}: uncertainty (ensemble)", ""]
+            body += ensemble_section(pipeline, draws)
+        sections += body
+        print(f"{name}: done ({time.perf_counter() - started:.0f} s)", file=sys.stderr)
+    elapsed = time.perf_counter() - started
+    header = [
+        "# Shipped scenarios and what they do to freight flows",
+        "",
+        f"This page is written by `tools/scenarios_doc.py` (command: `.venv/bin/python "
+        f"tools/scenarios_doc.py --draws {draws}`) at commit `{commit}` on "
+        f'{dt.date.today().isoformat()}, atlas "{atlas.name}" {atlas.version} (digest '
+        f"`{atlas.digest[:12]}…`), in {elapsed / 60:.1f} min. Every number comes from "
+        f"`caravan compare {BASE} NAME --json`; rerun the script after a model or atlas change.",
+        "",
+        "**How to read it.**",
+        "",
+        "- Both scenarios of a comparison offer every flow the same routes: those found in "
+        "either scenario that exist in each (`caravan.results.choice_sets`). A change in a "
+        "flow's result has a cause in the network: a route opened, closed or changed cost, or "
+        "capacity moved other cargo. Comparing a scenario with itself gives zero everywhere "
+        "(tested).",
+        "- *Transit* counts a country only where the cargo crosses it on land or inland water "
+        "(rail, road, ferry legs and transfers); sea legs and port calls make no transit "
+        "country, and neither do the countries at a flow's ends, including the market region "
+        "an end node stands for (`markets` in atlas.yaml: Duisburg is north-west Europe, so "
+        "Rotterdam's haul to Duisburg is not Dutch transit).",
+        f"- *Corridors and projects* are measured on their own links: *through* is the tonnes "
+        f"of routes that run on at least {CORRIDOR_MIN_LENGTH_SHARE:.0%} of the corridor's land "
+        "and ferry length (a strait or canal: every route through it); *busiest link* is the "
+        "load of its most loaded link; *mean load* its tonne-km over its length. A corridor of "
+        "several branches (the INSTC) has little cargo *through* it by this rule; read its "
+        "branches and its busiest link.",
+        "- Ports report throughput (tonnes loaded plus unloaded, `ports` in the JSON), never "
+        "transit.",
+        "- A flow's cost is its *expected* cost over its routes (the logit composite cost); it "
+        "cannot fall when a route closes unless capacity frees up elsewhere.",
+        "",
+        "| | |",
+        "|---|---|",
+        "| Source articles (Central Asia-Caucasus Analyst, 2025) | "
+        + "; ".join(
+            cite(atlas, s.source_id) for s in atlas.sources if s.kind == "article" and s.author
+        )
+        + " |",
+        "",
+        f"## Summary: every shipped scenario against {BASE}",
+        "",
+        *summary,
+        "",
+    ]
+    closing = [
+        "## Closing note: what changed and why",
+        "",
+        "Against the previous version of this page: (1) route-set churn is gone, since both "
+        "scenarios of a comparison now price one choice set per flow, so changes such as the "
+        "Kabul Corridor's earlier Kyrgyz and Tajik 'losses' (flows re-searched per scenario, no "
+        "cargo moving onto the line) no longer appear; (2) flow costs are expected costs, so "
+        "no closure makes a flow cheaper except through capacity; (3) corridor tonnes are those "
+        "on the corridor's own links instead of every flow touching one of its links (the "
+        "earlier Lapis Lazuli, Middle Corridor, INSTC and Chabahar totals counted traffic that "
+        "used a single shared link); (4) Rotterdam's hinterland haul is no longer Dutch "
+        "transit. Capacity and seasons (issue 18 items 1-2) are another helper's work: rerun "
+        "this script once they land.",
+        "",
+    ]
+    text = "\n".join([*header, *sections, *closing])
+    out.write_text(text, encoding="utf-8")
+    print(f"wrote {out} in {elapsed:.0f} s", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out", nargs="?", type=Path, default=ROOT / "docs" / "scenarios.md")
+    parser.add_argument("--draws", type=int, default=200)
+    args = parser.parse_args()
+    main(args.out, args.draws)
