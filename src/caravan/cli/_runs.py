@@ -142,9 +142,8 @@ def _print_corridors(result: Any, *, top: int = 12) -> None:
         return
     share = float(corr["min_length_share"].iloc[0])
     table = new_table(
-        f"Corridors and projects on their own links (through: routes on >= {share:.0%} of "
-        "the length)",
-        ["id:project", "num:through", "num:busiest link", "num:mean load", "num:Gtkm"],
+        f"Corridors on their own links (through: on >= {share:.0%} of the length)",
+        ["id:project", "num:through", "num:busiest link", "num:mean load"],
     )
     for row in corr.head(top).itertuples(index=False):
         table.add_row(
@@ -152,7 +151,6 @@ def _print_corridors(result: Any, *, top: int = 12) -> None:
             _fmt_t(float(row.tonnes_per_year)),
             _fmt_t(float(row.max_link_tonnes)),
             _fmt_t(float(row.mean_load_tonnes)),
-            f"{float(row.tkm_per_year) / 1e9:,.2f}",
         )
     console().print(table)
 
@@ -249,16 +247,8 @@ def print_comparison(comparison: Any, *, top: int = 12) -> None:
     ]
     if not corr.empty:
         t2 = new_table(
-            "Corridors and projects on their own links (B - A; through: routes on at least "
-            "half their length)",
-            [
-                "id:project",
-                "num:through A",
-                "num:through B",
-                "num:change",
-                "num:busiest link A",
-                "num:busiest link B",
-            ],
+            "Corridors on their own links, Mt (B - A; through: on half the length)",
+            ["id:project", "num:through A → B", "num:change", "num:busiest link A → B"],
         )
         ordered = corr.reindex(
             (corr["delta_tonnes_per_year"].abs() + corr["delta_max_link_tonnes"].abs())
@@ -268,11 +258,11 @@ def print_comparison(comparison: Any, *, top: int = 12) -> None:
         for row in ordered.head(top).itertuples(index=False):
             t2.add_row(
                 str(row.project_id),
-                _fmt_t(float(row.tonnes_per_year_a)),
-                _fmt_t(float(row.tonnes_per_year_b)),
-                f"{float(row.delta_tonnes_per_year) / 1e6:+,.2f} Mt",
-                _fmt_t(float(row.max_link_tonnes_a)),
-                _fmt_t(float(row.max_link_tonnes_b)),
+                f"{float(row.tonnes_per_year_a) / 1e6:,.2f} → "
+                f"{float(row.tonnes_per_year_b) / 1e6:,.2f}",
+                f"{float(row.delta_tonnes_per_year) / 1e6:+,.2f}",
+                f"{float(row.max_link_tonnes_a) / 1e6:,.2f} → "
+                f"{float(row.max_link_tonnes_b) / 1e6:,.2f}",
             )
         con.print(t2)
     flows = comparison.flows
