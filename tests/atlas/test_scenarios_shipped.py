@@ -123,8 +123,9 @@ def _transit(run: object, iso3: str) -> float:
 
 
 def _corridor(run: object, project_id: str) -> float:
+    """The load of the corridor's busiest own link (issue 18: tonnes on its own links)."""
     frame: pd.DataFrame = run.corridor_flows  # type: ignore[attr-defined]
-    return float(frame.loc[frame["project_id"] == project_id, "tonnes_per_year"].sum())
+    return float(frame.loc[frame["project_id"] == project_id, "max_link_tonnes"].sum())
 
 
 @pytest.fixture(scope="module")
