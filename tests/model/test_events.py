@@ -33,9 +33,36 @@ def atlas() -> Atlas:
 
 
 def test_states_on_the_as_of_day_are_the_atlas_statuses(atlas: Atlas) -> None:
-    states = link_states(atlas, atlas.as_of)
+    # The atlas's status column leaves out seasonal closures (the as-of day, 30 Nov, is in
+    # the Khunjerab winter closure): without them the states are the atlas's statuses.
+    states = link_states(atlas, atlas.as_of, seasonal=False)
     given_status = dict(zip(atlas.links_frame["link_id"], atlas.links_frame["status"], strict=True))
     assert {k: s.status.value for k, s in states.items()} == given_status
+    seasonal = link_states(atlas, atlas.as_of)
+    changed = {k for k, s in seasonal.items() if s.status.value != given_status[k]}
+    assert changed == {
+        "rd-gilgit-khunjerab-pass",
+        "rd-khunjerab-pass-taxkorgan",
+        "rd-eshkashem-wakhjir-pass",
+    }
+    assert {seasonal[k].event.event_id for k in changed} == {"khunjerab-winter", "wakhjir-winter"}
+
+
+def test_seasonal_closures_repeat_every_year_and_only_close_open_links(atlas: Atlas) -> None:
+    for day, closed in (
+        ("2025-01-15", True),
+        ("2025-05-01", True),
+        ("2025-05-02", False),
+        ("2025-11-29", False),
+        ("2025-11-30", True),
+        ("2031-12-31", True),
+    ):
+        state = link_states(atlas, day)["rd-gilgit-khunjerab-pass"]
+        assert (state.status.value == "closed") is closed, day
+    # a proposed crossing stays proposed in winter (a season never builds or opens a link)
+    assert link_states(atlas, "2025-01-15")["rd-wakhjir-pass-taxkorgan"].status.value == "proposed"
+    # the Salang restriction keeps the road open
+    assert link_states(atlas, "2025-01-15")["rd-salang-pass-kabul"].status.value == "operational"
 
 
 def test_afpak_crossings_open_in_2024_and_closed_in_october_2025(atlas: Atlas) -> None:

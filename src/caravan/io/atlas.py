@@ -20,6 +20,7 @@ from caravan.io._yaml import YAML_ERRORS, load_yaml, yaml_problem
 from caravan.io.calibration import read_calibration
 from caravan.model.atlas import Atlas
 from caravan.model.calibration import apply_calibration
+from caravan.model.capacities import apply_capacities, capacities_from_records
 from caravan.model.events import StatusEvent
 from caravan.model.modes import traits_from_row
 from caravan.model.records import (
@@ -50,7 +51,9 @@ __all__ = [
 ATLAS_FILES: tuple[str, ...] = (*CSV_FILES, *YAML_LIST_FILES, "atlas.yaml")
 #: Key of ``read_atlas_tables``'s tables naming the files that could not be read at all.
 UNREAD = "_unread"
-_OPTIONAL_FILES = frozenset({"restrictions.yaml", "zones.yaml", "demand.csv", "status_events.yaml"})
+_OPTIONAL_FILES = frozenset(
+    {"restrictions.yaml", "zones.yaml", "demand.csv", "status_events.yaml", "capacities.yaml"}
+)
 
 
 def shipped_atlas_path() -> Path:
@@ -434,9 +437,13 @@ def _build(tables: dict[str, Any], path: Path, digest: str) -> Atlas:
             end_date=None if r["end_date"] is None else str(r["end_date"]),
             source_ids=tuple(r["source_ids"]),
             notes=r["notes"] or "",
+            every_year=bool(r["every_year"]),
+            vehicles=r["vehicles"] or "",
+            capacity_share=r["capacity_share"],
         )
         for r in tables["status_events.yaml"]
     )
+    capacities = capacities_from_records(tables["capacities.yaml"])
     zones = tuple(
         Zone(
             r["zone_id"],
@@ -484,6 +491,12 @@ def _build(tables: dict[str, Any], path: Path, digest: str) -> Atlas:
             target.setdefault(link_id, []).append(p.project_id)
     links["project_ids"] = [tuple(owners.get(i, ())) for i in links["link_id"]]
     links["corridor_ids"] = [tuple(corridors.get(i, ())) for i in links["link_id"]]
+    links_frame, borders_frame, nodes_frame = apply_capacities(
+        capacities,
+        links.drop(columns="_line"),
+        tables["borders.csv"].drop(columns="_line"),
+        tables["nodes.csv"].drop(columns="_line"),
+    )
     meta = tables["atlas.yaml"]
     lines: dict[str, dict[str, int]] = {}
     for name, key in (
@@ -499,6 +512,7 @@ def _build(tables: dict[str, Any], path: Path, digest: str) -> Atlas:
         ("restrictions.yaml", "restriction_id"),
         ("zones.yaml", "zone_id"),
         ("status_events.yaml", "event_id"),
+        ("capacities.yaml", "capacity_id"),
         ("commodities.yaml", "commodity_id"),
         ("sources.yaml", "source_id"),
     ):
@@ -509,9 +523,9 @@ def _build(tables: dict[str, Any], path: Path, digest: str) -> Atlas:
         as_of=str(meta.get("as_of") or ""),
         path=str(path),
         digest=digest,
-        nodes_frame=tables["nodes.csv"].drop(columns="_line"),
-        links_frame=links.drop(columns="_line"),
-        borders_frame=tables["borders.csv"].drop(columns="_line"),
+        nodes_frame=nodes_frame,
+        links_frame=links_frame,
+        borders_frame=borders_frame,
         transfers_frame=tables["transfers.csv"].drop(columns="_line"),
         demand_frame=tables["demand.csv"].drop(columns="_line"),
         projects=projects,
@@ -523,6 +537,7 @@ def _build(tables: dict[str, Any], path: Path, digest: str) -> Atlas:
         meta={**meta, "lines": lines},
         tariffs=tables.get("tariffs.yaml"),
         status_events=status_events,
+        capacities=capacities,
     )
 
 

@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from caravan.errors import NotFoundError
+from caravan.model.capacities import Capacity
 from caravan.model.events import StatusEvent
 from caravan.model.geometry import Coords, straight_or_given
 from caravan.model.modes import BUILT_IN_TRAITS, ModeTraits
@@ -81,6 +82,10 @@ class Atlas:
     status_events : tuple of StatusEvent
         Dated openings, closures and suspensions (``status_events.yaml``; see
         :mod:`caravan.model.events`).
+    capacities : tuple of Capacity
+        Capacities and stated reasons for none (``capacities.yaml``; see
+        :mod:`caravan.model.capacities`); already written into the frames' capacity columns
+        (``nodes_frame`` then has ``capacity_mtpa`` for ports).
 
     Examples
     --------
@@ -109,6 +114,7 @@ class Atlas:
     meta: Mapping[str, Any] = field(default_factory=dict, repr=False)
     tariffs: TariffModel | None = field(default=None, repr=False)
     status_events: tuple[StatusEvent, ...] = field(default=(), repr=False)
+    capacities: tuple[Capacity, ...] = field(default=(), repr=False)
 
     # -- tables (copies) -------------------------------------------------------------------
 

@@ -9,6 +9,12 @@ network can be built for any day:
 - an ``operational`` event opens its links on ``start_date``; before that day they are not
   yet open (``under_construction``).
 
+A *seasonal* event (``every_year: true``) repeats the month and day of its ``start_date`` to
+``end_date`` window every year from the start date's year on (the window may run over the new
+year: 30 Nov to 1 May). A seasonal closure shuts its links for the window; a seasonal
+restriction (``capacity_share``, status ``operational``) keeps them open at that share of their
+capacity. Seasonal events never open a link.
+
 A link's state on a day is that of the in-force event that started last. With no event in
 force, a link the atlas records as closed or suspended *because of an event* (an event of the
 link in force on the as-of date) is operational; any other link keeps its atlas status (for
@@ -105,21 +111,60 @@ class StatusEvent:
     end_date: str | None
     source_ids: tuple[str, ...]
     notes: str = ""
+    #: Seasonal: the window repeats every year (see the module docstring).
+    every_year: bool = False
+    #: What the event bars or restricts (e.g. "heavy goods vehicles"), for warnings.
+    vehicles: str = ""
+    #: A seasonal restriction: the share of the links' capacity left in the window.
+    capacity_share: float | None = None
 
     @property
     def start(self) -> dt.date:
-        """The first day of the event."""
+        """The first day of the event (of its first season, when seasonal)."""
         return parse_day(self.start_date)
 
     @property
     def end(self) -> dt.date | None:
-        """The last day of the event (None: no end recorded)."""
+        """The last day of the event (None: no end recorded; of its first season if seasonal)."""
         return None if self.end_date is None else parse_day(self.end_date)
 
+    @property
+    def restricts(self) -> bool:
+        """Whether the event restricts capacity rather than setting a status."""
+        return self.capacity_share is not None
+
+    def window(self) -> tuple[tuple[int, int], tuple[int, int]]:
+        """A seasonal event's first and last (month, day) of each year's window."""
+        end = self.end or self.start
+        return (self.start.month, self.start.day), (end.month, end.day)
+
     def in_force(self, day: dt.date) -> bool:
-        """Whether the event holds on ``day``; an opening holds from its start date on."""
+        """Whether the event holds on ``day``; an opening holds from its start date on.
+
+        Examples
+        --------
+        >>> e = StatusEvent("w", "Winter", ("a",), LinkStatus.CLOSED, "2000-11-30",
+        ...                 "2001-05-01", ("s",), every_year=True)
+        >>> [e.in_force(parse_day(d)) for d in ("2025-01-15", "2025-05-01", "2025-05-02")]
+        [True, True, False]
+        """
+        if self.every_year:
+            if day < self.start:
+                return False
+            first, last = self.window()
+            md = (day.month, day.day)
+            if first <= last:
+                return first <= md <= last
+            return md >= first or md <= last
         end = self.end
         return self.start <= day and (end is None or day <= end)
+
+    def season_text(self) -> str:
+        """``"every year 30 Nov - 1 May"`` for a seasonal event, else ``""``."""
+        if not self.every_year:
+            return ""
+        end = self.end or self.start
+        return f"every year {self.start:%-d %b} - {end:%-d %b}"
 
     def to_dict(self) -> dict[str, object]:
         """Plain data (for JSON and warnings)."""
@@ -131,6 +176,10 @@ class StatusEvent:
             "end_date": self.end_date,
             "link_ids": list(self.link_ids),
             "source_ids": list(self.source_ids),
+            "every_year": self.every_year,
+            "season": self.season_text(),
+            "vehicles": self.vehicles,
+            "capacity_share": self.capacity_share,
         }
 
 
@@ -172,8 +221,11 @@ def _events_by_link(events: Iterable[StatusEvent]) -> dict[str, list[StatusEvent
     return out
 
 
-def link_states(atlas: Atlas, day: str | dt.date) -> dict[str, LinkState]:
+def link_states(atlas: Atlas, day: str | dt.date, *, seasonal: bool = True) -> dict[str, LinkState]:
     """Each link's state on ``day`` (see the module docstring for the rule).
+
+    ``seasonal=False`` leaves the seasonal closures out (a yearly run applies them season by
+    season, :mod:`caravan.results.seasons`).
 
     Examples
     --------
@@ -187,7 +239,29 @@ def link_states(atlas: Atlas, day: str | dt.date) -> dict[str, LinkState]:
     """
     when = parse_day(day)
     as_of = parse_day(atlas.as_of) if atlas.as_of else None
-    by_link = _events_by_link(atlas.status_events)
+    by_link = _events_by_link(
+        e for e in atlas.status_events if not e.restricts and not e.every_year
+    )
+    seasons = _events_by_link(
+        e for e in atlas.status_events if seasonal and e.every_year and not e.restricts
+    )
+    out = _dated_states(atlas, when, by_link, as_of)
+    for link_id, events in seasons.items():
+        now = [e for e in events if e.in_force(when)]
+        base = out.get(link_id)
+        if now and base is not None and base.status is LinkStatus.OPERATIONAL:
+            event = max(now, key=lambda e: e.start)
+            out[link_id] = LinkState(link_id, event.status, event)
+    return out
+
+
+def _dated_states(
+    atlas: Atlas,
+    when: dt.date,
+    by_link: Mapping[str, list[StatusEvent]],
+    as_of: dt.date | None,
+) -> dict[str, LinkState]:
+    """Each link's state on ``when`` from its dated (not seasonal) events."""
     out: dict[str, LinkState] = {}
     for link_id, status in zip(
         atlas.links_frame["link_id"], atlas.links_frame["status"], strict=True
@@ -216,15 +290,22 @@ def link_states(atlas: Atlas, day: str | dt.date) -> dict[str, LinkState]:
     return out
 
 
-def atlas_on_date(atlas: Atlas, day: str | dt.date) -> Atlas:
+def atlas_on_date(atlas: Atlas, day: str | dt.date, *, seasonal: bool = True) -> Atlas:
     """The atlas with each link's status as on ``day`` (``meta["date"]`` records the day).
 
-    A link opened by an event gets the event's year as ``open_year``.
+    A link opened by an event gets the event's year as ``open_year``; a seasonal restriction
+    in force scales its links' capacities by its ``capacity_share``. ``seasonal=False`` leaves
+    seasonal closures and restrictions out.
     """
     when = parse_day(day)
-    states = link_states(atlas, when)
+    states = link_states(atlas, when, seasonal=seasonal)
     links = atlas.links
     links["status"] = [states[str(x)].status.value for x in links["link_id"]]
+    for event in atlas.status_events:
+        if seasonal and event.restricts and event.in_force(when):
+            hit = links["link_id"].isin(event.link_ids)
+            for column in ("capacity_mtpa", "capacity_mtpa_low", "capacity_mtpa_high"):
+                links.loc[hit, column] = links.loc[hit, column] * float(event.capacity_share or 1.0)
     opened: Mapping[str, int] = {
         lid: s.event.start.year
         for lid, s in states.items()
@@ -243,7 +324,7 @@ def events_on(atlas: Atlas, day: str | dt.date, link_ids: Iterable[str]) -> list
     hits = [
         e
         for e in atlas.status_events
-        if e.status is not LinkStatus.OPERATIONAL
+        if (e.status is not LinkStatus.OPERATIONAL or e.restricts)
         and e.in_force(when)
         and wanted.intersection(e.link_ids)
     ]
@@ -265,12 +346,21 @@ def event_warning(atlas: Atlas, event: StatusEvent, day: str | dt.date) -> dict[
     """A warning record for one event in force on ``day``: what, since when, and its sources."""
     sources = {s.source_id: s for s in atlas.sources}
     until = f"to {event.end_date}" if event.end_date else "with no end recorded"
+    when = (
+        f"season: {event.season_text()}" if event.every_year else f"from {event.start_date} {until}"
+    )
+    state = (
+        f"restricted to {event.capacity_share:.0%} of capacity"
+        if event.restricts
+        else event.status.value
+    )
+    barred = f"; {event.vehicles}" if event.vehicles else ""
     return {
         **event.to_dict(),
         "date": parse_day(day).isoformat(),
         "message": (
-            f"{', '.join(event.link_ids)} {event.status.value} on {parse_day(day).isoformat()}: "
-            f"{event.name} (from {event.start_date} {until})"
+            f"{', '.join(event.link_ids)} {state} on {parse_day(day).isoformat()}: "
+            f"{event.name} ({when}{barred})"
         ),
         "sources": [
             {

@@ -73,6 +73,7 @@ BOUNDS: dict[str, tuple[float, float]] = {
     "speed_kmh": (1.0, 150.0),  # running speed; per mode in SPEED_KMH_BY_MODE
     "tariff_usd_per_tkm": (0.0, 10.0),  # air freight is ~1-5 US$/t-km
     "capacity_mtpa": (0.0, 1_000.0),
+    "capacity_share": (0.0, 1.0),  # share of a link's capacity left open (seasonal restriction)
     "dwell_h": (0.0, 2_160.0),  # 90 days
     "fee_usd_per_t": (0.0, 10_000.0),
     "surcharge_usd_per_t": (0.0, 100_000.0),
@@ -309,6 +310,24 @@ YAML_LIST_FILES: dict[str, tuple[Field, ...]] = {
         Field("status", required=True, vocab=("operational", "closed", "suspended")),
         Field("start_date", Kind.DATE, required=True),
         Field("end_date", Kind.DATE),
+        Field("every_year", Kind.BOOL),
+        Field("vehicles"),
+        bounded("capacity_share"),
+        _SOURCES,
+        Field("notes"),
+    ),
+    "capacities.yaml": (
+        Field("capacity_id", required=True),
+        Field("name", required=True),
+        Field("kind", required=True, vocab=("line", "border", "port", "unconstrained")),
+        Field("link_ids", Kind.LIST),
+        Field("border_ids", Kind.LIST),
+        Field("node_ids", Kind.LIST),
+        Field("modes", Kind.LIST),
+        bounded("capacity_mtpa"),
+        bounded("capacity_mtpa_low"),
+        bounded("capacity_mtpa_high"),
+        Field("basis", required=True),
         _SOURCES,
         Field("notes"),
     ),

@@ -27,6 +27,7 @@ from caravan.model._checks import (
     suggest,
 )
 from caravan.model.atlas import fold_name
+from caravan.model.capacities import check_capacities
 from caravan.model.modes import BUILT_IN_TRAITS, ModeTraits, traits_from_row
 from caravan.model.records import RestrictionEffect
 from caravan.model.schema import bound_problem
@@ -44,6 +45,7 @@ _ID_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("restrictions.yaml", "restriction_id", "restriction"),
     ("zones.yaml", "zone_id", "zone"),
     ("status_events.yaml", "event_id", "status event"),
+    ("capacities.yaml", "capacity_id", "capacity"),
     ("commodities.yaml", "commodity_id", "commodity"),
     ("sources.yaml", "source_id", "source"),
 )
@@ -114,6 +116,7 @@ def _check_sources(tables: Mapping[str, Any], known: frozenset[str]) -> list[Pro
         "restrictions.yaml": ("restriction_id", "restriction"),
         "zones.yaml": ("zone_id", "zone"),
         "status_events.yaml": ("event_id", "status event"),
+        "capacities.yaml": ("capacity_id", "capacity"),
         "commodities.yaml": ("commodity_id", "commodity"),
         "modes.yaml": ("mode", "mode default"),
     }
@@ -583,6 +586,9 @@ def validate_tables(tables: Mapping[str, Any]) -> list[Problem]:
         problems += _check_restriction_terms(row)
     problems += _check_zones(tables.get("zones.yaml"), nodes)
     problems += _check_status_events(tables.get("status_events.yaml"), links)
+    problems += check_capacities(
+        tables.get("capacities.yaml"), links, borders, nodes, frozenset(modes)
+    )
     problems += _check_modes(tables.get("modes.yaml"))
     problems += _check_demand(tables.get("demand.csv"), nodes, commodities)
     problems += _check_markets(tables.get("atlas.yaml"), nodes)
