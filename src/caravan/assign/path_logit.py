@@ -7,24 +7,50 @@ of the same flow. Costs rise with volume: every arc may belong to a capacity gro
 border crossing, a port) whose delay grows with its volume-to-capacity ratio by a BPR function.
 Flows are averaged by the method of successive averages until they settle (Sheffi 1985, ch. 12).
 
+With ``capacity_tolerance`` given, capacity is a side constraint: a group may carry at most
+``(1 + capacity_tolerance)`` times its capacity. Each group then gets a queue price (US$/t, the
+Lagrange multiplier of its constraint: what a tonne pays in queueing or slot charges when the
+facility is full), added to the cost of every route through it and raised or lowered by a
+Newton step on the dual until every group is within its capacity and every priced group is
+full (Larsson and Patriksson 1995, 1999: side-constrained traffic equilibrium, whose
+multipliers are queueing delays at saturated links).
+
 References
 ----------
 Ben-Akiva, M., Bierlaire, M. (1999). Discrete choice methods and their applications to short
 term travel decisions. In Hall, R. (ed.), *Handbook of Transportation Science*, Kluwer, 5-33.
 
 Sheffi, Y. (1985). *Urban Transportation Networks*. Prentice-Hall, chapter 12.
+
+Larsson, T., Patriksson, M. (1995). An augmented Lagrangean dual algorithm for link capacity
+side constrained traffic assignment problems. *Transportation Research B* 29(6), 433-455.
+
+Larsson, T., Patriksson, M. (1999). Side constrained traffic equilibrium models - analysis,
+computation and applications. *Transportation Research B* 33(4), 233-264.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from caravan.model.arrays import FloatArray, IntArray
 
-__all__ = ["RouteSets", "SueResult", "path_size", "solve_path_logit_sue"]
+__all__ = [
+    "MAX_PRICE_ROUNDS",
+    "MAX_QUEUE_PRICE_USD_PER_T",
+    "RouteSets",
+    "SueResult",
+    "path_size",
+    "solve_path_logit_sue",
+]
+
+#: Rounds of queue-price updates at most (each settles the flows again).
+MAX_PRICE_ROUNDS = 40
+#: A queue price never rises above this (a group no flow can avoid stays over capacity).
+MAX_QUEUE_PRICE_USD_PER_T = 5_000.0
 
 
 @dataclass(frozen=True)
@@ -66,6 +92,10 @@ class SueResult:
     relative_change: float
     converged: bool
     history: tuple[float, ...]
+    #: Queue price of each capacity group, US$/t (zeros without ``capacity_tolerance``).
+    group_price_usd_per_t: FloatArray = field(default_factory=lambda: np.zeros(0))
+    #: Whether every group is within its capacity tolerance (True without one).
+    within_capacity: bool = True
 
 
 def path_size(routes: RouteSets, arc_length_km: FloatArray, n_flows: int) -> FloatArray:
@@ -130,6 +160,8 @@ def solve_path_logit_sue(
     max_iter: int = 50,
     tolerance: float = 1e-3,
     progress: Callable[[int, float], None] | None = None,
+    capacity_tolerance: float | None = None,
+    initial_price_usd_per_t: FloatArray | None = None,
 ) -> SueResult:
     """Settle route flows under path-size logit choice and capacity delays.
 
@@ -159,6 +191,11 @@ def solve_path_logit_sue(
         Stop when the largest change of a route's share between iterations falls below it.
     progress : callable, optional
         Called with ``(iteration, relative_change)`` after each iteration.
+    capacity_tolerance : float, optional
+        Keep every group within ``(1 + capacity_tolerance)`` of its capacity with queue prices
+        (see the module docstring); ``None``: capacity acts through the delay only.
+    initial_price_usd_per_t : float array, optional
+        Queue prices to start from (a previous solution's), by group.
 
     Returns
     -------
@@ -194,6 +231,14 @@ def solve_path_logit_sue(
     in_group = arc_group_idx >= 0
     safe_cap = np.where(group_capacity_t > 0, group_capacity_t, np.inf)
 
+    group_entry = np.where(in_group[arcs], arc_group_idx[arcs], -1)
+    priced_entry = group_entry >= 0
+    price = (
+        np.zeros(n_groups)
+        if initial_price_usd_per_t is None or capacity_tolerance is None
+        else np.array(initial_price_usd_per_t, dtype=np.float64)
+    )
+
     def costs(group_tonnes: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
         ratio = group_tonnes / safe_cap
         delay = group_base_delay_h * alpha * np.power(ratio, beta)
@@ -204,6 +249,7 @@ def solve_path_logit_sue(
             np.float64
         )
         cost_entry = fixed_entry + vot_entry * time_entry
+        cost_entry[priced_entry] += price[group_entry[priced_entry]]
         route_cost = np.bincount(route_of_entry, weights=cost_entry, minlength=n_routes).astype(
             np.float64
         )
@@ -218,28 +264,48 @@ def solve_path_logit_sue(
         ).astype(np.float64)
         return arc_t, group_t
 
+    def settle(share: FloatArray, first: int) -> tuple[FloatArray, float, int]:
+        """Method of successive averages from ``share``; iterations are counted on from
+        ``first`` for the progress report."""
+        change = np.inf
+        done = 0
+        for iteration in range(1, max_iter + 1):
+            done = iteration
+            _, group_t = load(share * flow_tonnes[flow_idx])
+            cost, _, _ = costs(group_t)
+            target = _logit(cost, log_ps, flow_idx, flow_theta_per_usd, n_flows)
+            change = float(np.max(np.abs(target - share))) if n_routes else 0.0
+            share = share + (target - share) / (iteration + 1)
+            history.append(change)
+            if progress is not None:
+                progress(first + iteration, change)
+            if change < tolerance or n_groups == 0:
+                break
+        return share, change, done
+
+    history: list[float] = []
     cost, time_h, delay = costs(np.zeros(n_groups))
     share = _logit(cost, log_ps, flow_idx, flow_theta_per_usd, n_flows)
-    history: list[float] = []
-    change = np.inf
-    iterations = 0
-    for iteration in range(1, max_iter + 1):
-        iterations = iteration
-        _, group_t = load(share * flow_tonnes[flow_idx])
-        cost, time_h, delay = costs(group_t)
-        target = _logit(cost, log_ps, flow_idx, flow_theta_per_usd, n_flows)
-        step = 1.0 / (iteration + 1)
-        new_share = share + step * (target - share)
-        change = float(np.max(np.abs(target - share))) if n_routes else 0.0
-        share = new_share
-        history.append(change)
-        if progress is not None:
-            progress(iteration, change)
-        if change < tolerance or n_groups == 0:
-            break
+    share, change, iterations = settle(share, 0)
+    within = True
+    if capacity_tolerance is not None and n_groups:
+        share, change, iterations, within = _price_rounds(
+            share,
+            change,
+            iterations,
+            settle=settle,
+            load=lambda s: load(s * flow_tonnes[flow_idx])[1],
+            price=price,
+            capacity=group_capacity_t,
+            tolerance=capacity_tolerance,
+            sensitivity=lambda s: _sensitivity(
+                s, group_entry, route_of_entry, flow_idx, flow_theta_per_usd, flow_tonnes, n_groups
+            ),
+        )
     route_tonnes = share * flow_tonnes[flow_idx]
     arc_t, group_t = load(route_tonnes)
     cost, time_h, delay = costs(group_t)
+    converged = bool(change < tolerance or n_groups == 0) and within
     return SueResult(
         route_tonnes=route_tonnes,
         route_probability=share,
@@ -250,6 +316,94 @@ def solve_path_logit_sue(
         group_delay_h=delay,
         iterations=iterations,
         relative_change=change,
-        converged=bool(change < tolerance or n_groups == 0),
+        converged=converged,
         history=tuple(history),
+        group_price_usd_per_t=price.copy(),
+        within_capacity=within,
     )
+
+
+def _sensitivity(
+    share: FloatArray,
+    group_entry: IntArray,
+    route_of_entry: IntArray,
+    flow_idx: IntArray,
+    theta: FloatArray,
+    flow_tonnes: FloatArray,
+    n_groups: int,
+) -> FloatArray:
+    """How fast each group's tonnes fall as its own price rises, t per US$/t:
+    ``sum_f theta_f T_f P_fg (1 - P_fg)`` with ``P_fg`` the share of flow f through group g."""
+    hit = group_entry >= 0
+    routes = route_of_entry[hit]
+    groups = group_entry[hit]
+    flows = flow_idx[routes]
+    key = flows.astype(np.int64) * max(n_groups, 1) + groups
+    pairs, inverse = np.unique(key, return_inverse=True)
+    p = np.bincount(inverse, weights=share[routes], minlength=pairs.size)
+    p = np.clip(p, 0.0, 1.0)
+    pair_flow = pairs // max(n_groups, 1)
+    pair_group = pairs % max(n_groups, 1)
+    weight = theta[pair_flow] * flow_tonnes[pair_flow] * p * (1.0 - p)
+    return np.bincount(pair_group, weights=weight, minlength=n_groups).astype(np.float64)
+
+
+def _price_rounds(
+    share: FloatArray,
+    change: float,
+    iterations: int,
+    *,
+    settle: Callable[[FloatArray, int], tuple[FloatArray, float, int]],
+    load: Callable[[FloatArray], FloatArray],
+    price: FloatArray,
+    capacity: FloatArray,
+    tolerance: float,
+    sensitivity: Callable[[FloatArray], FloatArray],
+) -> tuple[FloatArray, float, int, bool]:
+    """Raise or lower the queue prices (in place) until every group is within
+    ``(1 + tolerance)`` of its capacity and every priced group is at least nearly full."""
+    capped = np.where(capacity > 0, capacity, np.inf)
+    within = False
+    # Each group's price is bracketed: below ``low`` it was over capacity, above ``high`` it had
+    # room to spare. A Newton step that leaves the bracket is replaced by bisection (the
+    # groups interact, so a bracket that closes up is reopened).
+    low = np.zeros_like(price)
+    high = np.full_like(price, MAX_QUEUE_PRICE_USD_PER_T)
+    last_price: FloatArray | None = None
+    last_tonnes: FloatArray | None = None
+    for _ in range(MAX_PRICE_ROUNDS):
+        tonnes = load(share)
+        ratio = tonnes / capped
+        over_now = ratio > 1.0 + tolerance
+        slack = (price > 0) & (ratio < 1.0 - tolerance)
+        within = not bool(over_now.any())
+        if within and not slack.any():
+            return share, change, iterations, True
+        low = np.where(over_now, np.maximum(low, price), low)
+        high = np.where(slack, np.minimum(high, price), high)
+        reopen = low >= high
+        low = np.where(reopen, 0.0, low)
+        high = np.where(reopen, MAX_QUEUE_PRICE_USD_PER_T, high)
+        need = over_now | slack
+        target = tonnes - capped * (1.0 + 0.5 * tolerance)
+        d = sensitivity(share)
+        if last_price is not None and last_tonnes is not None:
+            # secant: the response seen since the last round (it includes the delay's feedback,
+            # which the logit sensitivity leaves out)
+            moved = np.abs(price - last_price) > 1e-9
+            seen = (last_tonnes - tonnes) / np.where(moved, price - last_price, 1.0)
+            d = np.where(moved & (seen > 0), seen, d)
+        last_price, last_tonnes = price.copy(), tonnes
+        newton = price + target / np.maximum(d, 1e-12 * capped + 1e-300)
+        inside = (newton > low) & (newton < high) & (d > 1e-9 * capped)
+        upward = np.where(
+            high >= MAX_QUEUE_PRICE_USD_PER_T, np.maximum(2.0 * low, low + 25.0), 0.5 * (low + high)
+        )
+        bisect = np.where(over_now, upward, 0.5 * (low + high))
+        candidate = np.where(inside, newton, bisect)
+        price[:] = np.where(need, np.clip(candidate, 0.0, MAX_QUEUE_PRICE_USD_PER_T), price)
+        share, change, done = settle(share, iterations)
+        iterations += done
+    tonnes = load(share)
+    within = bool(np.all(tonnes / capped <= 1.0 + tolerance))
+    return share, change, iterations, within

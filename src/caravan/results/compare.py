@@ -55,6 +55,12 @@ class Comparison:
             "links": _records(self.links[self.links["delta_tonnes"].abs() > 0]),
             "borders": _records(self.borders),
             "ports": _records(self.ports),
+            # every link, crossing and port checked against its capacity, in each run
+            "capacity": {
+                "a": self.a.summary.get("capacity"),
+                "b": self.b.summary.get("capacity"),
+            },
+            "seasons": {"a": self.a.summary.get("seasons"), "b": self.b.summary.get("seasons")},
             "provenance": {"a": self.a.provenance, "b": self.b.provenance},
         }
 

@@ -16,6 +16,7 @@ from caravan.model.arrays import FloatArray
 from caravan.model.atlas import Atlas
 from caravan.model.scenario import AssignmentMethod, AssignmentSettings
 from caravan.network.model import Network
+from caravan.results.capacity import routes_around
 from caravan.results.elastic import base_costs, settle_elastic
 from caravan.results.freight_ue import settle_ue
 from caravan.results.sue import routed_problem
@@ -23,6 +24,9 @@ from caravan.results.sue import routed_problem
 __all__ = ["METHODS", "MethodSpec", "Settlement", "method_spec"]
 
 Progress = Callable[[str, int, int], None]
+
+#: Rounds of routes round full facilities for flows that have no other route (``sue``).
+MAX_ROUTE_ROUNDS = 3
 
 
 @dataclass(frozen=True, eq=False)
@@ -88,12 +92,37 @@ def _settle_logit(
             progress("settling", it, settings.max_iter)
 
     res = problem.solve(max_iter=settings.max_iter, tolerance=settings.gap, progress=report)
+    for _ in range(MAX_ROUTE_ROUNDS):
+        if res.within_capacity or problem.capacity_tolerance is None:
+            break
+        ratio = res.group_tonnes / problem.group_capacity_t
+        saturated = {
+            problem.group_ids[g]
+            for g in np.flatnonzero(ratio > 1.0 + problem.capacity_tolerance).tolist()
+        }
+        extra = routes_around(world, flow_rows, route_rows, networks, saturated)
+        if not extra:
+            break
+        route_rows = [*route_rows, *extra]
+        flow_pos, problem = routed_problem(world, flow_rows, route_rows, networks, settings)
+        res = problem.solve(max_iter=settings.max_iter, tolerance=settings.gap, progress=report)
     elasticity, base = base_costs(world, flow_pos)
     if elasticity is not None:
+        prices = [res.group_price_usd_per_t]
+
+        def resolve(tonnes: np.ndarray) -> Any:
+            """Settle again for elastic demand, from the last queue prices."""
+            again = problem.solve(
+                max_iter=settings.max_iter,
+                tolerance=settings.gap,
+                flow_tonnes=tonnes,
+                initial_price_usd_per_t=prices[-1],
+            )
+            prices.append(again.group_price_usd_per_t)
+            return again
+
         res = settle_elastic(
-            lambda tonnes: problem.solve(
-                max_iter=settings.max_iter, tolerance=settings.gap, flow_tonnes=tonnes
-            ),
+            resolve,
             res,
             problem.flow_tonnes,
             problem.routes.route_flow_idx,

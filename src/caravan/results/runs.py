@@ -44,11 +44,13 @@ from caravan.network.build import build_network
 from caravan.network.model import Network
 from caravan.results import geo
 from caravan.results import run_tables as tables
+from caravan.results.capacity import capacity_report, capacity_summary
 from caravan.results.facilities import border_flows, port_flows
 from caravan.results.methods import method_spec
 from caravan.results.no_route import every_link_network
 from caravan.results.routes import find_routes
 from caravan.results.run_tables import land_countries
+from caravan.results.seasons import settle_seasons
 from caravan.results.sue import SueProblem, sue_problem
 from caravan.security.records import Event
 from caravan.security.risk import security_atlas
@@ -400,7 +402,16 @@ def settle_routed(
     flow_rows, route_rows, networks = routed.flow_rows, routed.route_rows, routed.networks
     flows = pd.DataFrame(flow_rows)
     method = method_spec(settings.method)
-    settled = method.settle(world, flow_rows, route_rows, networks, settings, progress)
+    settled, seasons, per_season = settle_seasons(
+        method.settle,
+        world,
+        flow_rows,
+        route_rows,
+        networks,
+        settings,
+        progress,
+        year=resolved.year,
+    )
     route_rows = settled.route_rows
     route_tonnes = settled.route_tonnes
     flows = _elastic_demand(flows, route_rows, route_tonnes)
@@ -441,6 +452,16 @@ def settle_routed(
         "iterations": settled.iterations,
         method.stop_measure: settled.stop_value,
         "converged": settled.converged,
+        "capacity": capacity_summary(capacity_report(world, route_rows, route_tonnes)),
+        "seasons": [
+            {
+                **s,
+                "capacity": capacity_summary(
+                    capacity_report(s_world, res.route_rows, res.route_tonnes)
+                ),
+            }
+            for s, (_, s_world, res) in zip(seasons, per_season, strict=True)
+        ],
     }
     provenance = _provenance(base, resolved)
     provenance["security_as_of"] = world.meta.get("security_as_of")
@@ -532,7 +553,8 @@ def scenario_world(
 
     The link states are those of ``date`` (default :func:`run_date`): the dated closures,
     suspensions and openings of ``status_events.yaml``; the scenario's openings and closures
-    apply on top.
+    apply on top. Seasonal closures and restrictions are left out: a yearly run applies them
+    season by season (:mod:`caravan.results.seasons`).
 
     The date is ``as_of`` when given, else the scenario's ``security_as_of``
     (:func:`security_day`); the zone risks then come from ``events``, the atlas's security
@@ -546,7 +568,7 @@ def scenario_world(
         When the zone risks come from the security layer and no ``events`` are given.
     """
     if atlas.status_events:
-        atlas = atlas_on_date(atlas, run_date(atlas, scenario, date))
+        atlas = atlas_on_date(atlas, run_date(atlas, scenario, date), seasonal=False)
     day = security_day(scenario, as_of)
     if day:
         if events is None:

@@ -23,9 +23,12 @@ from caravan.network.model import Network
 __all__ = [
     "BPR_ALPHA",
     "BPR_BETA",
+    "CAPACITY_TOLERANCE",
     "CONSTANT_FLOOR_SHARE",
     "MIN_BORDER_DELAY_H",
+    "PORT_DELAY_H",
     "SueProblem",
+    "handled_ports",
     "routed_problem",
     "sue_problem",
 ]
@@ -35,6 +38,25 @@ BPR_ALPHA = 0.15
 BPR_BETA = 4.0
 #: Delay scale at a capacitated border crossing when its dwell is zero, hours.
 MIN_BORDER_DELAY_H = 1.0
+#: Delay scale at a capacitated port (its BPR delay), hours.
+PORT_DELAY_H = 24.0
+#: A facility may carry at most this share above its capacity (``sue``: queue prices keep it so).
+CAPACITY_TOLERANCE = 0.02
+_WATER = frozenset({"sea", "ferry"})
+
+
+def handled_ports(route: Any, ports: Mapping[str, int] | frozenset[str] | set[str]) -> list[str]:
+    """The ports among ``ports`` where a route loads or unloads a ship or ferry (a transfer to
+    or from a water layer, or the route's own start or end on one)."""
+    out: list[str] = []
+    for leg in route.legs:
+        if leg.kind not in ("transfer", "handling"):
+            continue
+        modes = {str(leg.from_layer).split(" ")[0], str(leg.to_layer).split(" ")[0]}
+        node = str(leg.from_node_id)
+        if modes & _WATER and node in ports and node not in out:
+            out.append(node)
+    return out
 
 
 @dataclass(frozen=True, eq=False)
@@ -60,6 +82,10 @@ class SueProblem:
     arc_length_km: np.ndarray
     group_capacity_t: np.ndarray
     group_base_delay_h: np.ndarray
+    #: ``CAPACITY_TOLERANCE`` for ``sue`` (queue prices bind capacity), None for ``aon``.
+    capacity_tolerance: float | None = None
+    #: What each capacity group is: ("link" | "border" | "port", id).
+    group_ids: tuple[tuple[str, str], ...] = ()
 
     def solve(
         self,
@@ -91,6 +117,7 @@ class SueProblem:
             max_iter=max_iter,
             tolerance=tolerance,
             progress=progress,
+            capacity_tolerance=self.capacity_tolerance,
             **arrays,
         )
 
@@ -140,6 +167,8 @@ def sue_problem(
     run_time_h = network.costs.link_run_time_h if network is not None else None
     link_idx: Mapping[str, int] = network.link_index if network is not None else {}
     border_idx: Mapping[str, int] = network.border_index if network is not None else {}
+    arc_of_port: dict[str, int] = {}
+    group_ids: list[tuple[str, str]] = []
     arc_length: list[float] = []
     arc_group: list[int] = []
     group_cap: list[float] = []
@@ -149,6 +178,7 @@ def sue_problem(
         cap = link["capacity_mtpa"]
         if pd.notna(cap) and float(cap) > 0:
             arc_group.append(len(group_cap))
+            group_ids.append(("link", str(link["link_id"])))
             group_cap.append(float(cap) * 1e6)
             group_delay.append(float(run_time_h[pos]) if run_time_h is not None else 0.0)
         else:
@@ -159,11 +189,22 @@ def sue_problem(
         cap = border["capacity_mtpa"]
         if pd.notna(cap) and float(cap) > 0:
             arc_group.append(len(group_cap))
+            group_ids.append(("border", str(border["border_id"])))
             group_cap.append(float(cap) * 1e6)
             dwell = 0.5 * (float(border["dwell_h_ab"]) + float(border["dwell_h_ba"]))
             group_delay.append(max(dwell, MIN_BORDER_DELAY_H))
         else:
             arc_group.append(-1)
+    nodes = world.nodes_frame
+    if "capacity_mtpa" in nodes.columns:
+        for node_id, cap in zip(nodes["node_id"], nodes["capacity_mtpa"], strict=True):
+            if pd.notna(cap) and float(cap) > 0:
+                arc_of_port[str(node_id)] = len(arc_length)
+                arc_length.append(0.0)
+                arc_group.append(len(group_cap))
+                group_ids.append(("port", str(node_id)))
+                group_cap.append(float(cap) * 1e6)
+                group_delay.append(PORT_DELAY_H)
     first_private = len(arc_length)
     ptr = [0]
     arcs: list[int] = []
@@ -177,6 +218,8 @@ def sue_problem(
         arcs += [
             first_border + border_idx[b.border_id] for b in r.borders if b.border_id in border_idx
         ]
+        if arc_of_port:
+            arcs += [arc_of_port[p] for p in handled_ports(r, arc_of_port)]
         arcs.append(first_private + i)
         ptr.append(len(arcs))
         flow_idx.append(flow_pos[row["flow_id"]])
@@ -217,6 +260,8 @@ def sue_problem(
         arc_length_km=np.asarray(arc_length + [0.0] * n_routes),
         group_capacity_t=np.asarray(group_cap, dtype=np.float64),
         group_base_delay_h=np.asarray(group_delay, dtype=np.float64),
+        capacity_tolerance=CAPACITY_TOLERANCE if method == "sue" else None,
+        group_ids=tuple(group_ids),
     )
 
 
