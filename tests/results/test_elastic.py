@@ -22,9 +22,35 @@ def test_base_year_keeps_its_calibrated_tonnes(runs: dict[str, RunResult]) -> No
     served = flows[flows["unserved_reason"] == ""]
     ratio = served["tonnes_per_year"] / served["fixed_tonnes_per_year"]
     # Capacities bind in the base year (Torkham, Kharlachi, Milak, Irkeshtam are full): their
-    # queue prices are not in the calibration's base costs, so flows through them shed up to
-    # ~10%; the year's total stays within 1%.
-    assert ratio.between(0.88, 1.03).all(), ratio.describe()
+    # queue prices are not in the calibration's base costs, so flows through capacitated
+    # facilities may shed tonnes. Every flow that meets no capacity keeps its calibrated
+    # tonnes (+4%: the seasons' closures move a year-average cost a little); the year's
+    # total stays within 1%.
+    run = runs["baseline-2025"]
+    world = run.atlas
+    links = world.links_frame
+    borders = world.borders_frame
+    nodes = world.nodes_frame
+    ports = set(nodes.loc[nodes["capacity_mtpa"] > 0, "node_id"])
+    capacitated = (
+        set(links.loc[links["capacity_mtpa"] > 0, "link_id"])
+        | set(borders.loc[borders["capacity_mtpa"] > 0, "link_id"])
+        | set(
+            links.loc[
+                links["from_node_id"].isin(ports) | links["to_node_id"].isin(ports), "link_id"
+            ]
+        )
+    )
+    routes = run.routes
+    meets = {
+        f
+        for f, ids in zip(routes["flow_id"], routes["link_ids"], strict=True)
+        if capacitated & set(str(ids).split(";"))
+    }
+    free = ~served["flow_id"].isin(meets)
+    assert free.sum() > 30
+    bad = served[free & ~ratio.between(0.97, 1.04)]
+    assert bad.empty, list(zip(bad["flow_id"], ratio[bad.index], strict=True))
     total = served["tonnes_per_year"].sum() / served["fixed_tonnes_per_year"].sum()
     assert 0.99 <= total <= 1.01
 

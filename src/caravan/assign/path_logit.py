@@ -381,6 +381,11 @@ def _price_rounds(
             return share, change, iterations, True
         low = np.where(over_now, np.maximum(low, price), low)
         high = np.where(slack, np.minimum(high, price), high)
+        # a bracket that has shrunk to nothing while its group is still out of bounds was
+        # made stale by the other groups' prices: reopen its far side
+        stuck = (high - low) <= np.maximum(1e-3, 1e-3 * high)
+        high = np.where(over_now & stuck, MAX_QUEUE_PRICE_USD_PER_T, high)
+        low = np.where(slack & stuck, 0.0, low)
         reopen = low >= high
         low = np.where(reopen, 0.0, low)
         high = np.where(reopen, MAX_QUEUE_PRICE_USD_PER_T, high)

@@ -7,7 +7,7 @@
 - ``port``: a capacity for each listed port: tonnes loaded plus unloaded to and from ships
   and ferries there (cargo that only sails past is not handled);
 - ``unconstrained``: no capacity, for the listed links, crossings or ports, or for every link
-  of the listed modes; ``basis`` states why.
+  of the listed modes and the crossings on them; ``basis`` states why.
 
 :func:`apply_capacities` writes the capacities into the atlas's frames (links keep any
 capacity ``links.csv`` gives); :func:`check_capacities` is the validator: every id known,
@@ -234,7 +234,7 @@ def check_capacities(
 
     Coverage is checked only when the file has records: every link, border crossing and port
     then has a capacity or is covered by an ``unconstrained`` record (by id, or by mode for
-    links).
+    links and the crossings on them).
     """
     rows = list(iter_rows(table))
     index = {"links": links, "borders": borders, "nodes": nodes}
@@ -303,8 +303,9 @@ def _coverage(
             problems.append(
                 Problem(_FILE, None, "link_ids", f"link {lid!r} has no capacity and no reason", fix)
             )
-    for bid in borders:
-        if not (("border", bid) in seen or bid in free_ids["border_ids"]):
+    for bid, border in borders.items():
+        mode = str(links.get(str(border.get("link_id")), {}).get("mode"))
+        if not (("border", bid) in seen or bid in free_ids["border_ids"] or mode in free_modes):
             problems.append(
                 Problem(
                     _FILE,

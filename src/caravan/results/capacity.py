@@ -118,28 +118,34 @@ def routes_around(
     route_rows: Sequence[dict[str, Any]],
     networks: Mapping[str, Network],
     saturated: set[tuple[str, str]],
+    full: set[tuple[str, str]] | None = None,
 ) -> list[dict[str, Any]]:
-    """New route rows: for each flow whose every route uses a ``saturated`` facility, the
-    cheapest route on the network with those facilities closed (none when there is none).
+    """New route rows: for each flow that uses a ``saturated`` (over capacity) facility and
+    whose every route uses a ``full`` one (over capacity, or at capacity with a queue price),
+    the cheapest route on the network with the full facilities closed (none when there is
+    none).
 
-    Saturated links and crossings are closed by closing their link; a saturated port by
-    closing its sea and ferry links.
+    Full links and crossings are closed by closing their link; a full port by closing its sea
+    and ferry links.
     """
+    full = saturated | (full or set())
     from caravan.results.routes import find_routes
 
     if not saturated or not networks:
         return []
-    ports = {i for k, i in saturated if k == "port"}
+    ports = {i for k, i in full if k == "port"}
     by_flow: dict[str, list[Any]] = {}
     for row in route_rows:
         by_flow.setdefault(str(row["flow_id"]), []).append(row["route"])
+    uses = {
+        fid: [set(facility_of_route(r, ports)) for r in routes] for fid, routes in by_flow.items()
+    }
     captive = [
         f
         for f in flow_rows
-        if by_flow.get(str(f["flow_id"]))
-        and all(
-            saturated.intersection(facility_of_route(r, ports)) for r in by_flow[str(f["flow_id"])]
-        )
+        if uses.get(str(f["flow_id"]))
+        and any(saturated & u for u in uses[str(f["flow_id"])])
+        and all(full & u for u in uses[str(f["flow_id"])])
     ]
     if not captive:
         return []
@@ -147,8 +153,8 @@ def routes_around(
     border_link = dict(
         zip(world.borders_frame["border_id"], world.borders_frame["link_id"], strict=True)
     )
-    shut = {i for k, i in saturated if k == "link"}
-    shut |= {border_link[i] for k, i in saturated if k == "border" and i in border_link}
+    shut = {i for k, i in full if k == "link"}
+    shut |= {border_link[i] for k, i in full if k == "border" and i in border_link}
     water = links["mode"].isin(("sea", "ferry"))
     at_port = links["from_node_id"].isin(ports) | links["to_node_id"].isin(ports)
     links.loc[links["link_id"].isin(shut) | (water & at_port), "status"] = "closed"

@@ -100,7 +100,9 @@ def _settle_logit(
             problem.group_ids[g]
             for g in np.flatnonzero(ratio > 1.0 + problem.capacity_tolerance).tolist()
         }
-        extra = routes_around(world, flow_rows, route_rows, networks, saturated)
+        priced = (res.group_price_usd_per_t > 0) & (ratio >= 1.0 - problem.capacity_tolerance)
+        full = {problem.group_ids[g] for g in np.flatnonzero(priced).tolist()}
+        extra = routes_around(world, flow_rows, route_rows, networks, saturated, full)
         if not extra:
             break
         route_rows = [*route_rows, *extra]
