@@ -184,8 +184,12 @@ def settle_scenario(
             # A multiplier on the scenario's own tonnes, so its demand changes are kept.
             tonnes[f] = p.flow_tonnes[f] * values[idx] / inputs.inputs[idx].value
 
+    prices: list[np.ndarray] = []
+
     def solve(flow_tonnes: np.ndarray) -> Any:
-        return p.solve(
+        # as a run does: each settle starts from the last one's queue prices
+        extra: dict[str, Any] = {"initial_price_usd_per_t": prices[-1]} if prices else {}
+        out = p.solve(
             max_iter=sc.max_iter,
             tolerance=sc.tolerance,
             flow_tonnes=flow_tonnes,
@@ -194,7 +198,10 @@ def settle_scenario(
             arc_length_km=arc_length,
             group_capacity_t=capacity,
             group_base_delay_h=delay,
+            **extra,
         )
+        prices.append(out.group_price_usd_per_t)
+        return out
 
     res = solve(tonnes)
     if sc.elasticity is not None and sc.flow_base_cost_usd_per_t is not None:
