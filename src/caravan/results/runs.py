@@ -298,6 +298,7 @@ def run_scenario(
     world: Atlas | None = None,
     network_of: Callable[[str], Network] | None = None,
     explaining: Callable[[Network], Network] | None = None,
+    seasons: bool = True,
 ) -> RunResult:
     """Route and settle the demand of a scenario.
 
@@ -322,6 +323,11 @@ def run_scenario(
         routes, when the caller keeps them (:class:`caravan.pipeline.Pipeline`); built here
         otherwise.
 
+    seasons : bool
+        Split the year into the seasons of its seasonal closures and sum them
+        (:mod:`caravan.results.seasons`); ``False`` settles the year as one season, as the
+        calibration fits it.
+
     Returns
     -------
     RunResult
@@ -339,6 +345,7 @@ def run_scenario(
             explaining=explaining,
         ),
         progress=progress,
+        seasons=seasons,
     )
 
 
@@ -393,16 +400,19 @@ def route_scenario(
 
 
 def settle_routed(
-    routed: RoutedScenario, *, progress: Callable[[str, int, int], None] | None = None
+    routed: RoutedScenario,
+    *,
+    progress: Callable[[str, int, int], None] | None = None,
+    seasons: bool = True,
 ) -> RunResult:
-    """The second half of :func:`run_scenario`: route choice over the routed flows, and the
-    run's tables."""
+    """The second half of :func:`run_scenario`: route choice over the routed flows (season by
+    season unless ``seasons`` is false), and the run's tables."""
     resolved, base, world, day = routed.scenario, routed.base, routed.world, routed.day
     settings = resolved.assignment
     flow_rows, route_rows, networks = routed.flow_rows, routed.route_rows, routed.networks
     flows = pd.DataFrame(flow_rows)
     method = method_spec(settings.method)
-    settled, seasons, per_season = settle_seasons(
+    settled, season_rows, per_season = settle_seasons(
         method.settle,
         world,
         flow_rows,
@@ -411,6 +421,7 @@ def settle_routed(
         settings,
         progress,
         year=resolved.year,
+        split=seasons,
     )
     route_rows = settled.route_rows
     route_tonnes = settled.route_tonnes
@@ -460,7 +471,7 @@ def settle_routed(
                     capacity_report(s_world, res.route_rows, res.route_tonnes)
                 ),
             }
-            for s, (_, s_world, res) in zip(seasons, per_season, strict=True)
+            for s, (_, s_world, res) in zip(season_rows, per_season, strict=True)
         ],
     }
     provenance = _provenance(base, resolved)

@@ -210,6 +210,7 @@ def settle_seasons(
     progress: Progress | None,
     *,
     year: int,
+    split: bool = True,
 ) -> tuple[Any, list[dict[str, Any]], list[tuple[Season, Atlas, Any]]]:
     """Settle a run season by season and sum (see the module docstring).
 
@@ -217,7 +218,7 @@ def settle_seasons(
     summed settlement, each season's summary, and each season with its world and settlement
     (empty when the year has a single season).
     """
-    seasons = year_seasons(world, year)
+    seasons = year_seasons(world, year) if split else []
     if not seasons:
         return settle(world, flow_rows, route_rows, networks, settings, progress), [], []
     from caravan.results.methods import Settlement
