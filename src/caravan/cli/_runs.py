@@ -17,6 +17,8 @@ __all__ = ["compare", "run", "scenarios"]
 
 #: Changes smaller than this (tonnes a year) are left out of the readable tables.
 MIN_SHOWN_CHANGE_T = 1000.0
+#: Smallest change of a flow's expected cost shown in the compare table (its precision is 0.1).
+MIN_SHOWN_COST_CHANGE_USD_PER_T = 0.05
 
 _ATLAS = typer.Option(None, "--atlas", help="Atlas folder (default: the shipped atlas).")
 _AS_OF = typer.Option(
@@ -266,17 +268,25 @@ def print_comparison(comparison: Any, *, top: int = 12) -> None:
             )
         con.print(t2)
     flows = comparison.flows
-    flows = flows[
-        (flows["delta_expected_cost_usd_per_t"].abs() > 0.01) | (flows["now_bypasses"] != "")
-    ]
+    # Changes below the table's precision (0.1 USD/t) would print as "74.9 -> 74.9": leave them
+    # to --json, and show the largest changes first.
+    shown = (flows["delta_expected_cost_usd_per_t"].abs() >= MIN_SHOWN_COST_CHANGE_USD_PER_T) | (
+        flows["now_bypasses"] != ""
+    )
+    flows = flows[shown].reindex(
+        flows.loc[shown, "delta_expected_cost_usd_per_t"].abs().sort_values(ascending=False).index
+    )
     if not flows.empty:
         t3 = new_table(
-            "Flows whose cost or route changed (expected cost over the flow's routes, USD/t)",
+            "Flows whose cost or route changed, largest first (USD/t: paid = route costs "
+            "weighted by shares; logsum = the logit composite cost, which also falls when "
+            "alternatives are added)",
             [
                 "id:flow",
-                "num:cost A",
-                "num:cost B",
-                "num:time change (h)",
+                "num:paid A",
+                "num:paid B",
+                "num:logsum Δ",
+                "num:hours Δ",
                 "now bypasses",
                 "now crosses",
             ],
@@ -284,13 +294,20 @@ def print_comparison(comparison: Any, *, top: int = 12) -> None:
         for row in flows.head(top).itertuples(index=False):
             t3.add_row(
                 str(row.flow_id),
-                f"{float(row.expected_cost_usd_per_t_a):,.1f}",
-                f"{float(row.expected_cost_usd_per_t_b):,.1f}",
+                f"{float(row.cost_usd_per_t_a):,.1f}",
+                f"{float(row.cost_usd_per_t_b):,.1f}",
+                f"{float(row.delta_expected_cost_usd_per_t):+,.1f}",
                 f"{float(row.delta_time_h):+,.1f}",
                 str(row.now_bypasses).replace(";", " "),
                 str(row.now_crosses).replace(";", " "),
             )
         con.print(t3)
+        hidden = int((~shown).sum())
+        if hidden:
+            con.print(
+                f"({hidden} other flows change by less than "
+                f"{MIN_SHOWN_COST_CHANGE_USD_PER_T:g} USD/t; --json has every flow)"
+            )
 
 
 def scenarios(
