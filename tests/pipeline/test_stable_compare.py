@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+import pandas as pd
 import pytest
 
 from caravan.io.atlas import load_atlas
@@ -73,15 +74,33 @@ def test_opening_a_project_no_flow_uses_changes_nothing(pipeline: Pipeline) -> N
         assert max(values, default=0.0) == 0.0, table
 
 
+def _capacitated_links(pipeline: Pipeline) -> set[str]:
+    """Links through which flows share a capacity: links with one, the links of crossings with
+    one, and the links ending at a port with one (queue prices there move every user)."""
+    atlas = pipeline.atlas
+    links, borders, nodes = atlas.links_frame, atlas.borders_frame, atlas.nodes_frame
+
+    def has(frame: pd.DataFrame) -> pd.Series:
+        return frame["capacity_mtpa"].fillna(0) > 0
+
+    ports = set(nodes.loc[has(nodes), "node_id"].astype(str))
+    at_port = links["from_node_id"].astype(str).isin(ports) | links["to_node_id"].astype(str).isin(
+        ports
+    )
+    return (
+        set(links.loc[has(links), "link_id"].astype(str))
+        | set(borders.loc[has(borders), "link_id"].astype(str))
+        | set(links.loc[at_port, "link_id"].astype(str))
+    )
+
+
 def test_closing_a_link_moves_only_the_flows_that_used_it(pipeline: Pipeline) -> None:
     closed = "f-turkmenbashi-alat-port"
     base = pipeline.scenario(BASE)
     scenario = _scenario(pipeline, "no-ferry", close_links=(*base.close_links, closed))
     comparison = pipeline.compare(BASE, scenario)
     a, b = comparison.a, comparison.b
-    capacitated = set(
-        a.link_flows.loc[a.link_flows["capacity_mtpa"].fillna(0) > 0, "link_id"].astype(str)
-    )
+    capacitated = _capacitated_links(pipeline)
     links_of: dict[str, set[str]] = {}
     for run in (a, b):
         for r in run.routes.itertuples():

@@ -66,7 +66,7 @@ def year_seasons(world: Atlas, year: int) -> list[Season]:
     >>> from caravan import load_atlas
     >>> seasons = year_seasons(load_atlas(), 2025)
     >>> [(s.season_id, s.days) for s in seasons][:2]
-    [('season-1', 59), ('season-2', 31)]
+    [('season-1', 90), ('season-2', 32)]
     """
     seasonal = [e for e in world.status_events if e.every_year]
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
