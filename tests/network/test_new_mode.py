@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -65,3 +66,54 @@ def test_an_unknown_mode_is_reported_with_the_fix(tmp_path: Path) -> None:
     text = str(err.value)
     assert "unknown mode 'pipeline'" in text
     assert "add a 'pipeline' row to modes.yaml" in text
+
+
+def _claim(mode: str) -> list[dict[str, object]]:
+    route = {"from": "Amber", "to": "Dune", "mode": mode}
+    return [
+        {
+            "claim_id": "by-pipe",
+            "quote": "x",
+            "source_ids": ["fixture"],
+            "checks": [{"type": "route", "route": route, "passes": ["Bolt"]}],
+        }
+    ]
+
+
+def test_a_claim_may_name_the_new_mode(atlas_folder: Path) -> None:
+    from caravan.claims.parse import parse_claims
+    from caravan.errors import AtlasValidationError
+
+    with_pipeline = load_atlas(atlas_folder)
+    for mode in ("pipeline", "pipeline+rail", "overland"):
+        claims = parse_claims(
+            _claim(mode), with_pipeline, file="c.yaml", scenarios={"baseline-2025"}
+        )
+        assert claims[0].claim_id == "by-pipe"
+    with pytest.raises(AtlasValidationError) as err:
+        parse_claims(
+            _claim("pipeline"), load_atlas(ROUTE_ATLAS), file="c.yaml", scenarios={"baseline-2025"}
+        )
+    assert "unknown mode 'pipeline'" in str(err.value)
+    assert "use: overland, sea, rail" in str(err.value)
+
+
+def test_a_new_water_mode_is_booked_to_the_water_not_the_ports() -> None:
+    from caravan.model.modes import GaugeRule, ModeLayer, ModeTraits
+    from caravan.results.legs import Leg, by_country, water_area
+
+    modes = {
+        "barge": ModeTraits(ModeLayer.WATER, GaugeRule.NONE, True),
+        "tanker": ModeTraits(ModeLayer.WATER, GaugeRule.NONE, False),
+        "pipeline": ModeTraits(),
+    }
+    costs = [100.0, 2.0, 0.0, 2.0, 5.0, 0.0, 0.0, 5.0, 0.0, 5.0]
+    ends = ("b", "x", "y", "AZE", "KAZ", "barge", "barge")
+    barge = Leg(0, "link", *ends, *costs, None, None, (), ())
+    assert water_area(barge, modes) == "caspian"
+    tanker = dataclasses.replace(barge, from_layer="tanker", to_layer="tanker")
+    assert water_area(tanker, modes) == "sea"
+    pipe = dataclasses.replace(barge, from_layer="pipeline", to_layer="pipeline")
+    assert water_area(pipe, modes) is None
+    assert [s.iso3 for s in by_country([tanker], modes)] == ["sea"]
+    assert [s.iso3 for s in by_country([pipe], modes)] == ["AZE", "KAZ"]

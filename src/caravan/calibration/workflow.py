@@ -377,7 +377,7 @@ def _links_of(count: ObservedCount, atlas: Atlas) -> tuple[str, ...]:
             zip(atlas.nodes_frame["node_id"], atlas.nodes_frame["country_iso3"], strict=True)
         )
         targets = set(count.element_ids)
-        land = links[links["mode"] != "sea"]
+        land = links[~links["mode"].isin(modes_where(atlas.mode_traits, lambda t: t.deep_sea))]
         touches = land["from_node_id"].map(country).isin(targets) | land["to_node_id"].map(
             country
         ).isin(targets)

@@ -11,7 +11,7 @@ from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
-from caravan.claims.check import resolve_item
+from caravan.claims.check import MODE_GROUPS, resolve_item
 from caravan.claims.model import (
     FACT_FIELDS,
     Check,
@@ -65,7 +65,6 @@ _REASONS = {
 _BY = ("cost", "money", "time", "distance")
 _EXPECT = ("shorter", "cheaper", "faster", "cheaper_money")
 _METRICS = ("transit_tonnes", "transit_tkm", "transit_revenue_usd", "tkm_per_year")
-_MODES = ("overland", "rail", "road", "sea", "ferry")
 
 
 class _Reader:
@@ -74,9 +73,15 @@ class _Reader:
         self.file = file
         self.problems: list[Problem] = []
         self.scenarios = set(scenarios)
+        # a mode group (``overland``, ``sea``: by layer) or a mode of the atlas's modes.yaml
+        self.modes = tuple(dict.fromkeys([*MODE_GROUPS, *atlas.mode_traits]))
 
     def bad(self, row: int, field: str, message: str, fix: str) -> None:
         self.problems.append(Problem(self.file, row, field, message, fix))
+
+    def mode(self, row: int, field: str, mode: str) -> None:
+        if mode not in self.modes:
+            self.bad(row, field, f"unknown mode {mode!r}", f"use: {', '.join(self.modes)}")
 
     def place(self, row: int, field: str, value: Any) -> str:
         try:
@@ -109,8 +114,8 @@ class _Reader:
         if by not in _BY:
             self.bad(row, f"{field}.by", f"unknown objective {by!r}", f"use: {', '.join(_BY)}")
         mode = raw.get("mode")
-        if mode is not None and mode not in _MODES:
-            self.bad(row, f"{field}.mode", f"unknown mode {mode!r}", f"use: {', '.join(_MODES)}")
+        for part in () if mode is None else str(mode).split("+"):  # rail+ferry: either
+            self.mode(row, f"{field}.mode", part)
         avoid = tuple(str(c) for c in (raw.get("avoid_countries") or ()))
         for c in avoid:
             if c not in self.atlas.countries:
@@ -127,11 +132,8 @@ class _Reader:
             else:
                 via.append(self.via_item(row, f"{field}.via", v))
         leg_modes = tuple(str(m) for m in (raw.get("leg_modes") or ()))
-        for m in leg_modes:
-            if m not in _MODES:
-                self.bad(
-                    row, f"{field}.leg_modes", f"unknown mode {m!r}", f"use: {', '.join(_MODES)}"
-                )
+        for part in (p for m in leg_modes for p in m.split("+")):
+            self.mode(row, f"{field}.leg_modes", part)
         if leg_modes and len(leg_modes) != len(via) + 1:
             self.bad(
                 row,

@@ -15,10 +15,9 @@ from caravan.model.counts import (
     check_counts,
     count_from_record,
 )
+from caravan.model.modes import modes_where
 
 __all__ = ["load_observed"]
-
-_WATER_MODES = frozenset({"sea", "ferry"})
 
 
 def load_observed(atlas: Atlas, *, path: str | Path | None = None) -> tuple[ObservedCount, ...]:
@@ -62,7 +61,7 @@ def load_observed(atlas: Atlas, *, path: str | Path | None = None) -> tuple[Obse
         for r in frame.to_dict("records")
     ]
     links = atlas.links_frame
-    water = links[links["mode"].isin(_WATER_MODES)]
+    water = links[links["mode"].isin(modes_where(atlas.mode_traits, lambda t: t.water))]
     problems += check_counts(
         rows,
         border_ids=set(atlas.borders_frame["border_id"]),

@@ -22,6 +22,7 @@ import pandas as pd
 
 from caravan.errors import NoRouteError
 from caravan.model.atlas import Atlas
+from caravan.model.modes import BUILT_IN_TRAITS, ModeTraits, modes_where
 from caravan.network.build import build_network
 from caravan.network.model import Network
 from caravan.results.sue import CAPACITY_TOLERANCE, handled_ports
@@ -45,11 +46,17 @@ def _capacities(world: Atlas) -> dict[tuple[str, str], float]:
     return out
 
 
-def facility_of_route(route: Any, ports: Mapping[str, Any] | set[str]) -> list[tuple[str, str]]:
-    """The (kind, id) facilities a route uses: its links, crossings and the ports it handles at."""
+def facility_of_route(
+    route: Any,
+    ports: Mapping[str, Any] | set[str],
+    *,
+    modes: Mapping[str, ModeTraits] = BUILT_IN_TRAITS,
+) -> list[tuple[str, str]]:
+    """The (kind, id) facilities a route uses: its links, crossings and the ports it handles at
+    (``modes``: which modes are water modes, ``world.mode_traits``)."""
     out = [("link", lid) for lid in dict.fromkeys(route.link_ids)]
     out += [("border", b.border_id) for b in route.borders]
-    out += [("port", p) for p in handled_ports(route, ports)]
+    out += [("port", p) for p in handled_ports(route, ports, modes=modes)]
     return out
 
 
@@ -61,7 +68,7 @@ def capacity_report(
     ports = {i for k, i in caps if k == "port"}
     load = dict.fromkeys(caps, 0.0)
     for row, tonnes in zip(route_rows, route_tonnes, strict=True):
-        for key in facility_of_route(row["route"], ports):
+        for key in facility_of_route(row["route"], ports, modes=world.mode_traits):
             if key in load:
                 load[key] += float(tonnes)
     frame = pd.DataFrame(
@@ -138,7 +145,8 @@ def routes_around(
     for row in route_rows:
         by_flow.setdefault(str(row["flow_id"]), []).append(row["route"])
     uses = {
-        fid: [set(facility_of_route(r, ports)) for r in routes] for fid, routes in by_flow.items()
+        fid: [set(facility_of_route(r, ports, modes=world.mode_traits)) for r in routes]
+        for fid, routes in by_flow.items()
     }
     captive = [
         f
@@ -155,7 +163,7 @@ def routes_around(
     )
     shut = {i for k, i in full if k == "link"}
     shut |= {border_link[i] for k, i in full if k == "border" and i in border_link}
-    water = links["mode"].isin(("sea", "ferry"))
+    water = links["mode"].isin(modes_where(world.mode_traits, lambda t: t.water))
     at_port = links["from_node_id"].isin(ports) | links["to_node_id"].isin(ports)
     links.loc[links["link_id"].isin(shut) | (water & at_port), "status"] = "closed"
     closed = dataclasses.replace(world, links_frame=links)

@@ -205,26 +205,40 @@ def with_handling(network: Network, legs: Sequence[Leg]) -> tuple[Leg, ...]:
     return (load, *shifted, unload)
 
 
-def water_area(leg: Leg) -> str | None:
-    """``"sea"`` for a sea leg, ``"caspian"`` for a ferry leg between two countries, else None.
+def water_area(leg: Leg, modes: Mapping[str, ModeTraits] = BUILT_IN_TRAITS) -> str | None:
+    """``"sea"`` for a deep-sea leg, ``"caspian"`` for another water leg (a ferry) between two
+    countries, else None; ``modes`` gives each mode's traits (``network.mode_traits``).
 
     A port call makes no transit country: water legs are booked to the sea, not to the
     countries of the ports they join (a ferry inside one country, Lake Van, stays there).
+
+    Examples
+    --------
+    >>> leg = Leg(1, "link", "l", "a", "b", "AZE", "KAZ", "ferry", "ferry", *[0.0] * 10,
+    ...           None, None, (), ())
+    >>> water_area(leg), water_area(dataclasses.replace(leg, to_iso3="AZE"))
+    ('caspian', None)
+    >>> water_area(dataclasses.replace(leg, from_layer="sea", to_layer="sea"))
+    'sea'
     """
     if leg.kind != "link":
         return None
-    if leg.from_layer == "sea":
+    traits = modes[Layer.parse(leg.from_layer).mode]
+    if traits.deep_sea:
         return SEA_AREA
-    if leg.from_layer == "ferry" and leg.from_iso3 != leg.to_iso3:
+    if traits.water and leg.from_iso3 != leg.to_iso3:
         return CASPIAN_AREA
     return None
 
 
-def by_country(legs: Sequence[Leg]) -> tuple[CountryShare, ...]:
+def by_country(
+    legs: Sequence[Leg], modes: Mapping[str, ModeTraits] = BUILT_IN_TRAITS
+) -> tuple[CountryShare, ...]:
     """Km, hours, USD/t and risk per country, in the order the route enters them.
 
     Sea legs count under ``"sea"`` and ferry legs between two countries under ``"caspian"``
-    (:func:`water_area`), whole: their ports' countries get nothing from them.
+    (:func:`water_area`, with the ``modes`` traits), whole: their ports' countries get
+    nothing from them.
     """
     acc: dict[str, list[float]] = {}
 
@@ -236,7 +250,7 @@ def by_country(legs: Sequence[Leg]) -> tuple[CountryShare, ...]:
         row[3] += risk
 
     for leg in legs:
-        area = water_area(leg)
+        area = water_area(leg, modes)
         if area is not None:
             put(area, leg.length_km, leg.time_h, leg.money_usd_per_t, leg.risk_usd_per_t)
             continue

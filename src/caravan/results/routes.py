@@ -472,7 +472,7 @@ def _route(
         money_usd_per_t=money,
         risk_usd_per_t=risk,
         cost_usd_per_t=totals[Objective.COST],
-        by_country=by_country(legs),
+        by_country=by_country(legs, network.mode_traits),
         borders=tuple(borders),
         transfers=tuple(transfers),
         projects=_unique([p for leg in legs for p in leg.project_ids]),

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from caravan.model.atlas import Atlas
-from caravan.model.modes import BUILT_IN_TRAITS, ModeTraits
+from caravan.model.modes import BUILT_IN_TRAITS, ModeTraits, modes_where
 from caravan.network.model import Layer
 from caravan.results.legs import WATER_AREAS
 
@@ -281,7 +281,8 @@ def corridor_flows(
     """
     links = world.links_frame
     length = dict(zip(links["link_id"], links["length_km"].astype(float), strict=True))
-    sea = set(links.loc[links["mode"] == "sea", "link_id"])
+    deep_sea = links["mode"].isin(modes_where(world.mode_traits, lambda t: t.deep_sea))
+    sea = set(links.loc[deep_sea, "link_id"])
     load: dict[str, float] = {}
     route_links = []
     for i, row in enumerate(route_rows):

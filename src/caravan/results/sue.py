@@ -17,8 +17,9 @@ import pandas as pd
 
 from caravan.assign.path_logit import RouteSets, solve_path_logit_sue
 from caravan.model.atlas import Atlas
+from caravan.model.modes import BUILT_IN_TRAITS, ModeTraits
 from caravan.model.scenario import AssignmentSettings
-from caravan.network.model import Network
+from caravan.network.model import Layer, Network
 
 __all__ = [
     "BPR_ALPHA",
@@ -42,19 +43,25 @@ MIN_BORDER_DELAY_H = 1.0
 PORT_DELAY_H = 24.0
 #: A facility may carry at most this share above its capacity (``sue``: queue prices keep it so).
 CAPACITY_TOLERANCE = 0.02
-_WATER = frozenset({"sea", "ferry"})
 
 
-def handled_ports(route: Any, ports: Mapping[str, int] | frozenset[str] | set[str]) -> list[str]:
+def handled_ports(
+    route: Any,
+    ports: Mapping[str, int] | frozenset[str] | set[str],
+    *,
+    modes: Mapping[str, ModeTraits] = BUILT_IN_TRAITS,
+) -> list[str]:
     """The ports among ``ports`` where a route loads or unloads a ship or ferry (a transfer to
-    or from a water layer, or the route's own start or end on one)."""
+    or from a water layer, or the route's own start or end on one); ``modes`` says which
+    modes are water modes (``world.mode_traits``)."""
     out: list[str] = []
     for leg in route.legs:
         if leg.kind not in ("transfer", "handling"):
             continue
-        modes = {str(leg.from_layer).split(" ")[0], str(leg.to_layer).split(" ")[0]}
+        layers = (Layer.parse(str(leg.from_layer)), Layer.parse(str(leg.to_layer)))
         node = str(leg.from_node_id)
-        if modes & _WATER and node in ports and node not in out:
+        water = any(modes[layer.mode].water for layer in layers)
+        if water and node in ports and node not in out:
             out.append(node)
     return out
 
@@ -219,7 +226,7 @@ def sue_problem(
             first_border + border_idx[b.border_id] for b in r.borders if b.border_id in border_idx
         ]
         if arc_of_port:
-            arcs += [arc_of_port[p] for p in handled_ports(r, arc_of_port)]
+            arcs += [arc_of_port[p] for p in handled_ports(r, arc_of_port, modes=world.mode_traits)]
         arcs.append(first_private + i)
         ptr.append(len(arcs))
         flow_idx.append(flow_pos[row["flow_id"]])
