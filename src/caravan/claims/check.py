@@ -105,6 +105,31 @@ def decide(probability: float, margin: float | None, band: float | None) -> Verd
     return Verdict.INCONCLUSIVE
 
 
+def _decided(
+    check: Check,
+    summary: str,
+    evidence: dict[str, Any],
+    holds: Any,
+    probability: float,
+    margin: float | None,
+    band: float | None,
+    unit: str,
+) -> CheckResult:
+    """A check decided over the ensemble draws: the verdict :func:`decide` gives for its
+    probability, margin and band, with the summary, evidence and per-draw ``holds``."""
+    return CheckResult(
+        check.kind,
+        decide(probability, margin, band),
+        summary,
+        evidence,
+        probability=probability,
+        margin=margin,
+        band=band,
+        unit=unit,
+        holds=holds,
+    )
+
+
 def _p_text(p: float | None, margin: float | None, band: float | None, unit: str) -> str:
     if p is None:
         return ""
@@ -321,17 +346,7 @@ class ClaimEvaluator:
         other = next((c for c, good in zip(cands, ok, strict=True) if good != ok[0]), None)
         if other is not None:
             evidence["best_other_side"] = route_evidence(other)
-        return CheckResult(
-            check.kind,
-            decide(probability, margin, band),
-            summary,
-            evidence,
-            probability=probability,
-            margin=margin,
-            band=band,
-            unit=unit,
-            holds=holds[1:],
-        )
+        return _decided(check, summary, evidence, holds[1:], probability, margin, band, unit)
 
     def _compare_check(self, check: Check) -> CheckResult:
         assert check.route is not None and check.other is not None
@@ -358,21 +373,12 @@ class ClaimEvaluator:
             f"{saving[0]:+.1%} {'less' if saving[0] >= 0 else 'more'} "
             f"(claim: {check.expect} {size})" + _p_text(probability, margin, band, unit)
         )
-        return CheckResult(
-            check.kind,
-            decide(probability, margin, band),
-            summary,
-            {
-                "route_1": route_evidence(cands_a[0]),
-                "route_2": route_evidence(cands_b[0]),
-                "saving": round(float(saving[0]), 4),
-            },
-            probability=probability,
-            margin=margin,
-            band=band,
-            unit=unit,
-            holds=holds[1:],
-        )
+        evidence = {
+            "route_1": route_evidence(cands_a[0]),
+            "route_2": route_evidence(cands_b[0]),
+            "saving": round(float(saving[0]), 4),
+        }
+        return _decided(check, summary, evidence, holds[1:], probability, margin, band, unit)
 
     def _metric(self, scenario: str, check: Check) -> np.ndarray:
         drawn = self.draws.scenario(scenario)
@@ -422,17 +428,8 @@ class ClaimEvaluator:
             else None,
             "failed_draws": int((~drawn_ok).sum()),
         }
-        return CheckResult(
-            check.kind,
-            decide(probability, margin, band),
-            summary,
-            evidence,
-            probability=probability,
-            margin=margin,
-            band=band,
-            unit=unit,
-            holds=np.where(drawn_ok, holds[1:], False),
-        )
+        held = np.where(drawn_ok, holds[1:], False)
+        return _decided(check, summary, evidence, held, probability, margin, band, unit)
 
     def _reach_check(self, check: Check) -> CheckResult:
         assert check.route is not None
