@@ -22,6 +22,7 @@ import time
 from typing import Any
 
 import caravan.results.freight_ue as freight_ue
+import caravan.results.ue_capacity as ue_capacity
 from caravan.io.atlas import load_atlas
 from caravan.io.scenario import load_scenario
 from caravan.model.scenario import AssignmentMethod, DemandScale
@@ -71,10 +72,10 @@ def main() -> None:
     import caravan.results.methods as methods
 
     methods.settle_ue = _timed_settle(freight_ue.settle_ue)  # type: ignore[attr-defined]
-    saved = freight_ue.UE_ALGORITHM
+    saved = ue_capacity.UE_ALGORITHM
     try:
         for algorithm in args.algorithms:
-            freight_ue.UE_ALGORITHM = algorithm
+            ue_capacity.UE_ALGORITHM = algorithm
             walls, cpus = [], []
             for i in range(args.repeat + 1):
                 SETTLE.clear()
@@ -101,7 +102,7 @@ def main() -> None:
                 f" (CPU {statistics.median(cpus):.2f} s); target <= 1 s warm"
             )
     finally:
-        freight_ue.UE_ALGORITHM = saved
+        ue_capacity.UE_ALGORITHM = saved
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ import json
 from typing import Any
 
 import numpy as np
+import pytest
 from typer.testing import CliRunner
 
 from caravan.assign.path_logit import RouteSets, solve_path_logit_sue
@@ -53,17 +54,22 @@ def test_queue_prices_keep_a_group_within_capacity() -> None:
 
 
 @functools.cache
-def _compare() -> dict[str, Any]:
+def _compare(*options: str) -> dict[str, Any]:
     result = CliRunner().invoke(
-        app, ["compare", "baseline-2025", "afpak-border-closure", "--json"], env={"COLUMNS": "80"}
+        app,
+        ["compare", "baseline-2025", "afpak-border-closure", "--json", *options],
+        env={"COLUMNS": "80"},
     )
     assert result.exit_code == 0, result.output
     data: dict[str, Any] = json.loads(result.stdout)
     return data
 
 
-def test_compare_keeps_every_link_crossing_and_port_within_capacity() -> None:
-    data = _compare()
+@pytest.mark.parametrize("options", [(), ("--method", "ue")], ids=["sue", "ue"])
+def test_compare_keeps_every_link_crossing_and_port_within_capacity(
+    options: tuple[str, ...],
+) -> None:
+    data = _compare(*options)
     for side in ("a", "b"):
         cap = data["capacity"][side]
         assert cap["tolerance"] == CAPACITY_TOLERANCE

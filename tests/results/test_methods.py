@@ -13,7 +13,8 @@ from caravan.io.scenario import load_scenario
 from caravan.model.atlas import Atlas
 from caravan.model.scenario import AssignmentMethod, AssignmentSettings
 from caravan.results.methods import METHODS, method_spec
-from caravan.results.runs import RunResult, run_scenario
+from caravan.results.runs import RunResult, run_scenario, scenario_world
+from caravan.results.sue import CAPACITY_TOLERANCE
 from tests._edits import atlas_copy
 
 ROUTE_ATLAS = Path(__file__).parents[1] / "data" / "route-atlas"
@@ -72,18 +73,47 @@ def test_ue_and_aon_agree_where_no_capacity_binds(runs: dict[str, RunResult]) ->
         assert _link(ue, link_id) == pytest.approx(_link(aon, link_id), abs=1.0)
 
 
-def test_ue_differs_from_aon_where_capacity_binds(runs: dict[str, RunResult]) -> None:
+def test_ue_keeps_a_full_crossing_within_its_capacity(runs: dict[str, RunResult]) -> None:
     ue, aon = runs["ue"], runs["aon"]
-    # all-or-nothing keeps the whole 1 Mt on the 0.2 Mt border; equilibrium sends part of it
-    # round by Iran, until both routes cost the same
+    # all-or-nothing keeps the whole 1 Mt on the 0.2 Mt border; equilibrium fills the border
+    # to its capacity (a queue price there) and sends the rest round by Iran, until both
+    # routes cost the same, the queue price included
     assert _link(aon, "r-bolt-cobalt") == pytest.approx(1e6)
-    assert 0.2e6 < _link(ue, "r-bolt-cobalt") < 0.9e6
-    assert _link(ue, "r-amber-ember") > _link(aon, "r-amber-ember") + 0.1e6
+    assert aon.summary["capacity"]["max_ratio"] == pytest.approx(5.0)
+    on_border = _link(ue, "r-bolt-cobalt")
+    assert 0.2e6 * (1 - CAPACITY_TOLERANCE) <= on_border <= 0.2e6 * (1 + CAPACITY_TOLERANCE)
+    assert ue.summary["capacity"]["over_capacity"] == []
+    assert ue.summary["capacity"]["max_ratio"] <= 1 + CAPACITY_TOLERANCE
+    assert _link(ue, "r-amber-ember") > _link(aon, "r-amber-ember") + 0.7e6
     routes = ue.routes[ue.routes["flow_id"] == "amber-dune"]
     assert len(routes) >= 2
     used = routes[routes["share"] > 1e-3]["cost_usd_per_t"].to_numpy()
     assert np.ptp(used) < 1e-3 * used.mean()  # Wardrop: used routes cost the same
     assert routes["tonnes_per_year"].sum() == pytest.approx(1e6)
+
+
+def test_ue_without_queue_prices_lets_the_delay_alone_overfill_the_crossing(
+    atlas: Atlas,
+) -> None:
+    # the BPR delay alone (valued at a freight value of time) does not keep the border
+    # within its capacity: that is what the queue prices are for
+    from caravan.network.build import build_network
+    from caravan.results.freight_ue import settle_ue
+
+    scenario = load_scenario("ue", atlas)
+    world = scenario_world(atlas, scenario)
+    flows = world.demand.to_dict("records")
+    networks = {
+        c: build_network(world, year=2025, commodity=c) for c in {f["commodity_id"] for f in flows}
+    }
+    free = settle_ue(networks, flows, gap=1e-6, max_iter=500, capacity_tolerance=None)
+    bound = settle_ue(networks, flows, gap=1e-6, max_iter=500)
+    border = bound.group_ids.index(("border", "bolt-cobalt"))
+    assert free.group_tonnes[border] > 0.2e6 * 1.5
+    assert free.group_price_usd_per_t.sum() == 0.0
+    assert bound.group_tonnes[border] <= 0.2e6 * (1 + CAPACITY_TOLERANCE)
+    assert bound.group_price_usd_per_t[border] > 0
+    assert bound.within_capacity and bound.converged
 
 
 def test_ue_reaches_its_stated_relative_gap(runs: dict[str, RunResult]) -> None:

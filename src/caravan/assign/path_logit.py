@@ -44,6 +44,7 @@ __all__ = [
     "RouteSets",
     "SueResult",
     "path_size",
+    "queue_price_rounds",
     "solve_path_logit_sue",
 ]
 
@@ -289,7 +290,7 @@ def solve_path_logit_sue(
     share, change, iterations = settle(share, 0)
     within = True
     if capacity_tolerance is not None and n_groups:
-        share, change, iterations, within = _price_rounds(
+        share, change, iterations, within = queue_price_rounds(
             share,
             change,
             iterations,
@@ -348,7 +349,7 @@ def _sensitivity(
     return np.bincount(pair_group, weights=weight, minlength=n_groups).astype(np.float64)
 
 
-def _price_rounds(
+def queue_price_rounds(
     share: FloatArray,
     change: float,
     iterations: int,
@@ -359,9 +360,17 @@ def _price_rounds(
     capacity: FloatArray,
     tolerance: float,
     sensitivity: Callable[[FloatArray], FloatArray],
+    max_rounds: int = MAX_PRICE_ROUNDS,
 ) -> tuple[FloatArray, float, int, bool]:
     """Raise or lower the queue prices (in place) until every group is within
-    ``(1 + tolerance)`` of its capacity and every priced group is at least nearly full."""
+    ``(1 + tolerance)`` of its capacity and every priced group is at least nearly full.
+
+    The solver is given as callbacks, so that the path-size logit method and the user
+    equilibrium (:mod:`caravan.results.freight_ue`) share one price rule: ``settle(state,
+    first)`` settles the flows at the current ``price`` and returns the new state, its stopping
+    measure and the iterations it took; ``load(state)`` is each group's tonnes;
+    ``sensitivity(state)`` how fast they fall as the group's own price rises (t per US$/t).
+    """
     capped = np.where(capacity > 0, capacity, np.inf)
     within = False
     # Each group's price is bracketed: below ``low`` it was over capacity, above ``high`` it had
@@ -371,7 +380,7 @@ def _price_rounds(
     high = np.full_like(price, MAX_QUEUE_PRICE_USD_PER_T)
     last_price: FloatArray | None = None
     last_tonnes: FloatArray | None = None
-    for _ in range(MAX_PRICE_ROUNDS):
+    for _ in range(max_rounds):
         tonnes = load(share)
         ratio = tonnes / capped
         over_now = ratio > 1.0 + tolerance

@@ -30,6 +30,21 @@ _DATE = typer.Option(
     help="Day (YYYY-MM-DD) whose dated closures and openings apply (default: the scenario's "
     "date, else the atlas's as-of date or 1 July of the scenario's year).",
 )
+_METHOD = typer.Option(
+    None,
+    "--method",
+    help="Assignment method (aon, sue or ue) instead of the scenario's own; capacity binds "
+    "under sue and ue.",
+)
+
+
+def _scenario(pipeline: Any, name: str, method: str | None) -> Any:
+    """The scenario by name, with ``method`` in place of its own when one is given."""
+    if method is None:
+        return name
+    from caravan.model.scenario import with_method
+
+    return with_method(pipeline.scenario(name), method)
 
 
 @contextmanager
@@ -65,7 +80,7 @@ def _pipeline(atlas_path: Path | None) -> Any:
 
 def _run(
     pipeline: Any,
-    name: str,
+    name: Any,
     show_progress: bool,
     as_of: str | None = None,
     date: str | None = None,
@@ -96,10 +111,12 @@ def run(
     atlas: Path | None = _ATLAS,
     as_of: str | None = _AS_OF,
     date: str | None = _DATE,
+    method: str | None = _METHOD,
 ) -> None:
     """Route and settle a scenario's freight; print transit by country."""
     with fail_on_caravan_error():
-        result = _run(_pipeline(atlas), scenario, not as_json, as_of, date)
+        pipeline = _pipeline(atlas)
+        result = _run(pipeline, _scenario(pipeline, scenario, method), not as_json, as_of, date)
         if out is not None:
             from caravan.io.runs import write_run
 
@@ -188,6 +205,7 @@ def compare(
     atlas: Path | None = _ATLAS,
     as_of: str | None = _AS_OF,
     date: str | None = _DATE,
+    method: str | None = _METHOD,
 ) -> None:
     """Compare two scenarios: who gains and loses transit, which corridors and flows move.
 
@@ -196,8 +214,11 @@ def compare(
 
     with fail_on_caravan_error():
         pipeline = _pipeline(atlas)
+        scenario_a, scenario_b = _scenario(pipeline, a, method), _scenario(pipeline, b, method)
         with _progress(not as_json) as update:
-            comparison = pipeline.compare(a, b, as_of=as_of, date=date, progress=update)
+            comparison = pipeline.compare(
+                scenario_a, scenario_b, as_of=as_of, date=date, progress=update
+            )
         if out is not None:
             from caravan.io.runs import write_comparison
 

@@ -33,6 +33,7 @@ __all__ = [
     "RiskChange",
     "Scenario",
     "apply_scenario",
+    "with_method",
 ]
 
 
@@ -420,3 +421,17 @@ def apply_scenario(atlas: Atlas, scenario: Scenario) -> Atlas:
         zones=tuple(zones.values()),
         meta={**atlas.meta, "scenario": scenario.name, "scenario_year": scenario.year},
     )
+
+
+def with_method(scenario: Scenario, method: str | AssignmentMethod) -> Scenario:
+    """The scenario with another assignment method (its other settings kept; for ``ue`` its
+    ``gap`` is the relative gap to reach).
+
+    Examples
+    --------
+    >>> s = Scenario(name="s", description="", year=2025)
+    >>> with_method(s, "ue").assignment.method.value
+    'ue'
+    """
+    settings = dataclasses.replace(scenario.assignment, method=AssignmentMethod.parse(method))
+    return dataclasses.replace(scenario, assignment=settings)

@@ -27,10 +27,16 @@ from caravan.network.build import build_network
 from caravan.network.model import Network
 from caravan.results.sue import CAPACITY_TOLERANCE, handled_ports
 
-__all__ = ["capacity_report", "capacity_summary", "facility_of_route", "routes_around"]
+__all__ = [
+    "capacity_report",
+    "capacity_summary",
+    "facility_capacities",
+    "facility_of_route",
+    "routes_around",
+]
 
 
-def _capacities(world: Atlas) -> dict[tuple[str, str], float]:
+def facility_capacities(world: Atlas) -> dict[tuple[str, str], float]:
     """(kind, id) -> capacity in tonnes a year, for every facility with one."""
     out: dict[tuple[str, str], float] = {}
     for kind, frame, key in (
@@ -64,7 +70,7 @@ def capacity_report(
     world: Atlas, route_rows: Sequence[Mapping[str, Any]], route_tonnes: np.ndarray
 ) -> pd.DataFrame:
     """Load, capacity and ratio of every facility with a capacity (one row each)."""
-    caps = _capacities(world)
+    caps = facility_capacities(world)
     ports = {i for k, i in caps if k == "port"}
     load = dict.fromkeys(caps, 0.0)
     for row, tonnes in zip(route_rows, route_tonnes, strict=True):

@@ -13,7 +13,22 @@ exactly as the generalised cost does. Capacities are those of the path-size logi
 of its running time, a border crossing with a capacity by the BPR function of its mean dwell
 (at least ``MIN_BORDER_DELAY_H``; such an arc is split in two, link then crossing, the
 crossing's free time being the direction's dwell). Unlike the logit method, each direction of a
-link or crossing has the whole capacity.
+link or crossing has the whole capacity in its delay.
+
+Capacity binds as in the logit method, by queue prices (US$/t, the Lagrange multipliers of the
+capacity side constraints; Larsson and Patriksson 1995, 1999): every link, crossing and port
+with a capacity (:func:`caravan.results.capacity.facility_capacities`, both directions
+together; a port's loading and unloading to and from ships) is a group whose price is added to
+every engine link of it, as ``price / value_of_time`` hours for each flow. The prices move by
+the logit method's own rule (:func:`caravan.assign.path_logit.queue_price_rounds`: Newton or
+secant steps inside a bracket), each round a new equilibrium at the new prices. A deterministic
+equilibrium moves a whole flow at a time when a price crosses the point where it is indifferent,
+so the load of a group can jump over its capacity band; then the equilibria met so far are mixed
+(Dantzig-Wolfe decomposition: a small linear programme chooses the mix of least cost whose
+groups are within capacity; its dual values are the new prices and the equilibrium at those
+prices is added, until no equilibrium is cheaper at the prices). The mixed flows split the
+indifferent flows between their routes. The relative gap is measured at the returned flows
+with the queue prices in the cost.
 
 Equilibrium link flows are then cut into paths per flow (the largest remaining path first),
 which become the run's routes with their tonnes and congested times and costs.
@@ -21,6 +36,7 @@ which become the run's routes with their tonnes and congested times and costs.
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -30,24 +46,34 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from caravan.assign.assignment import assign
+from caravan.assign.gap import relative_gap
 from caravan.assign.records import AssignmentNetwork, DemandClass
+from caravan.assign.vdf import bpr_time
 from caravan.errors import InputError
 from caravan.model.arrays import FloatArray
 from caravan.network.cargo import cargo_arcs
 from caravan.network.costs import generalised_cost
 from caravan.network.model import ArcKind, Network, Objective
+from caravan.results.capacity import facility_capacities, facility_of_route
 from caravan.results.routes import route_of_path
-from caravan.results.sue import BPR_ALPHA, BPR_BETA, MIN_BORDER_DELAY_H
+from caravan.results.sue import (
+    BPR_ALPHA,
+    BPR_BETA,
+    CAPACITY_TOLERANCE,
+    MIN_BORDER_DELAY_H,
+)
+from caravan.results.ue_capacity import (
+    UE_ALGORITHM,
+    CapacityGroups,
+    Equilibria,
+    mix_equilibria,
+    price_rounds,
+)
 from caravan.routing.shortest import ArcPath
 
 __all__ = ["MAX_PATHS_PER_FLOW", "UE_ALGORITHM", "UeSettlement", "settle_ue"]
 
 
-#: The engine's algorithm for freight: Algorithm B (one bush per flow, no paths kept). On
-#: baseline-2025 with every flow x 30 it reached a gap of 4e-14 in 5 iterations where bi-conjugate
-#: Frank-Wolfe needed 183 for 5.5e-7 (``benchmarks/freight_ue.py``).
-UE_ALGORITHM = "b"
 #: Paths a flow's equilibrium link flows are cut into, at most (the rest is spread over them).
 MAX_PATHS_PER_FLOW = 10
 #: Link flows below this share of a flow's tonnes are taken as zero when cutting paths.
@@ -66,6 +92,12 @@ class UeSettlement:
     iterations: int
     relative_gap: float
     converged: bool
+    #: Capacity groups ((kind, id)), their queue prices (US$/t) and tonnes at the flows returned.
+    group_ids: tuple[tuple[str, str], ...] = ()
+    group_price_usd_per_t: FloatArray = dataclasses.field(default_factory=lambda: np.zeros(0))
+    group_tonnes: FloatArray = dataclasses.field(default_factory=lambda: np.zeros(0))
+    #: Whether every group is within ``(1 + CAPACITY_TOLERANCE)`` of its capacity.
+    within_capacity: bool = True
 
 
 @dataclass(frozen=True)
@@ -77,6 +109,7 @@ class _Layout:
     arc_crossing: NDArray[np.int64]  # engine link of its crossing part, -1 if not split
     crossing_time_h: FloatArray  # free time of each network arc's crossing part (0 if none)
     zone_of_place: dict[str, int]
+    groups: CapacityGroups
 
 
 def _capacity_t(value: Any) -> float:
@@ -95,45 +128,71 @@ def _layout(net: Network, places: Sequence[str]) -> _Layout:
     zone_of_place = {p: z for z, p in enumerate(places)}
     n_zones = len(places)
     n_nodes = n_zones + net.n_vnodes
+    capacities = facility_capacities(net.atlas)
+    group_ids = tuple(capacities)
+    group_idx = {key: g for g, key in enumerate(group_ids)}
+    water = np.array([net.mode_traits[layer.mode].water for layer in net.layers], dtype=np.bool_)
     tail: list[int] = []
     head: list[int] = []
     fft: list[float] = []
     cap: list[float] = []
     alpha: list[float] = []
+    group: list[int] = []
 
-    def add(t: int, h: int, time_h: float, capacity_t: float, delay_h: float = 0.0) -> int:
-        """An engine link; its BPR delay is ``delay_h (or time_h) x alpha x (v/c)^beta``."""
+    def add(
+        t: int,
+        h: int,
+        time_h: float,
+        capacity_t: float,
+        delay_h: float = 0.0,
+        key: tuple[str, str] | None = None,
+    ) -> int:
+        """An engine link; its BPR delay is ``delay_h (or time_h) x alpha x (v/c)^beta``; it
+        belongs to the capacity group ``key`` (if it has one)."""
         tail.append(t)
         head.append(h)
         fft.append(time_h)
         cap.append(capacity_t if capacity_t > 0 else 1.0)
         scale = delay_h / time_h if delay_h and time_h > 0 else 1.0
         alpha.append(BPR_ALPHA * scale if capacity_t > 0 else 0.0)
+        group.append(group_idx.get(key, -1) if key is not None else -1)
         return len(tail) - 1
+
+    def port_key(vidx: int) -> tuple[str, str] | None:
+        """The port group of a layer node on a water layer (None elsewhere)."""
+        if not water[int(net.vnode_layer_idx[vidx])]:
+            return None
+        return ("port", net.place_ids[int(net.vnode_place_idx[vidx])])
 
     arc_link = np.zeros(net.n_arcs, dtype=np.int64)
     arc_crossing = np.full(net.n_arcs, -1, dtype=np.int64)
     crossing_time = np.zeros(net.n_arcs)
     for a in range(net.n_arcs):
-        t, h = n_zones + int(net.arc_tail_vidx[a]), n_zones + int(net.arc_head_vidx[a])
+        tv, hv = int(net.arc_tail_vidx[a]), int(net.arc_head_vidx[a])
+        t, h = n_zones + tv, n_zones + hv
         li, bi = int(net.arc_link_idx[a]), int(net.arc_border_idx[a])
         run_h = float(net.arc_run_time_h[a])
-        capacity = link_cap[li] if int(net.arc_kind[a]) == ArcKind.LINK else 0.0
+        is_link = int(net.arc_kind[a]) == ArcKind.LINK
+        capacity = link_cap[li] if is_link else 0.0
+        # a link's own group; a transfer to or from a ship at a port is that port's handling
+        key = ("link", net.link_ids[li]) if is_link else (port_key(tv) or port_key(hv))
         if bi >= 0 and border_cap[bi] > 0:
             mid = n_nodes
             n_nodes += 1
-            arc_link[a] = add(t, mid, run_h, capacity)
+            arc_link[a] = add(t, mid, run_h, capacity, key=key)
             base = float(border_base[bi])
             dwell = float(net.arc_dwell_h[a])
             # free time: the direction's dwell (the base delay where that is zero)
-            arc_crossing[a] = add(mid, h, dwell or base, float(border_cap[bi]), base)
+            crossing = ("border", net.border_ids[bi])
+            arc_crossing[a] = add(mid, h, dwell or base, float(border_cap[bi]), base, crossing)
             crossing_time[a] = dwell or base
         else:
-            arc_link[a] = add(t, h, run_h, capacity)
+            arc_link[a] = add(t, h, run_h, capacity, key=key)
     for place_id, z in zone_of_place.items():
         for v in net.vnodes_of(place_id).tolist():
-            add(z, n_zones + v, 0.0, 0.0)
-            add(n_zones + v, z, 0.0, 0.0)
+            # a flow that starts or ends on a ship loads or unloads it at its port
+            add(z, n_zones + v, 0.0, 0.0, key=port_key(v))
+            add(n_zones + v, z, 0.0, 0.0, key=port_key(v))
     n_links = len(tail)
     engine = AssignmentNetwork.from_links(
         np.asarray(tail, dtype=np.int64),
@@ -146,7 +205,18 @@ def _layout(net: Network, places: Sequence[str]) -> _Layout:
         n_zones=n_zones,
         first_thru_node_idx=n_zones,
     )
-    return _Layout(engine, arc_link, arc_crossing, crossing_time, zone_of_place)
+    return _Layout(
+        engine,
+        arc_link,
+        arc_crossing,
+        crossing_time,
+        zone_of_place,
+        CapacityGroups(
+            group_ids,
+            np.asarray(list(capacities.values()), dtype=np.float64),
+            np.asarray(group, dtype=np.int64),
+        ),
+    )
 
 
 def _class(
@@ -244,15 +314,21 @@ def settle_ue(
     gap: float,
     max_iter: int,
     progress: Callable[[int, float], None] | None = None,
+    capacity_tolerance: float | None = CAPACITY_TOLERANCE,
 ) -> UeSettlement:
     """User equilibrium of the served ``flows`` (flow rows with origin, destination, commodity
     and tonnes) on the scenario's networks (by commodity id).
 
+    With ``capacity_tolerance`` (the default: ``CAPACITY_TOLERANCE``), no link, crossing or
+    port carries more than ``(1 + capacity_tolerance)`` times its capacity where queue prices
+    can prevent it (module docstring); ``None``: capacity acts through the delay only.
+
     Returns
     -------
     UeSettlement
-        Routes ranked by tonnes within each flow; ``relative_gap`` is the engine's, recomputed
-        at the flows returned, and ``converged`` says whether it reached ``gap``.
+        Routes ranked by tonnes within each flow; ``relative_gap`` is recomputed at the flows
+        returned, with the queue prices in the cost, and ``converged`` says whether it reached
+        ``gap`` with every group within its capacity.
     """
     if not flows:
         empty = np.zeros(0)
@@ -264,6 +340,7 @@ def settle_ue(
     layout = _layout(first, [first.atlas.node(p).node_id for p in places])
     classes = []
     cargos = []
+    vot = np.zeros(len(flows))
     for i, flow in enumerate(flows):
         net = networks[str(flow["commodity_id"])]
         if net.n_arcs != first.n_arcs:
@@ -271,19 +348,41 @@ def settle_ue(
         demand_class, cargo = _class(layout, net, flow, f"{i}:{flow['flow_id']}")
         classes.append(demand_class)
         cargos.append(cargo)
-    result = assign(
-        layout.network,
-        classes,
-        algorithm=UE_ALGORITHM,
-        gap=gap,
-        max_iter=max_iter,
-        progress=progress,
+        vot[i] = net.value_of_time_usd_per_t_h
+    groups = layout.groups
+    solver = Equilibria(
+        layout.network, groups, classes, vot, gap=gap, max_iter=max_iter, progress=progress
     )
-    extra_h = result.link_time - layout.network.free_flow_time  # congestion delay, hours
+    n_groups = len(groups.ids)
+    if capacity_tolerance is None or n_groups == 0:
+        last = solver.solve(np.zeros(n_groups))
+        class_flow, price = last.class_flow.toarray(), last.price_usd_per_t
+    else:
+        last, price, final = price_rounds(solver, tolerance=capacity_tolerance)
+        class_flow = last.class_flow.toarray()
+        mixed = None if final else mix_equilibria(solver, tolerance=capacity_tolerance)
+        if mixed is not None:
+            weights, price = mixed
+            class_flow = np.zeros_like(class_flow)
+            for w, eq in zip(weights, solver.found, strict=False):
+                if w > 0:
+                    class_flow += w * eq.class_flow.toarray()
+    engine = layout.network
+    volume = class_flow.sum(axis=0)
+    link_time = bpr_time(volume, engine.free_flow_time, engine.capacity, engine.alpha, engine.beta)
+    group_t = groups.tonnes(volume)
+    within = bool(
+        capacity_tolerance is None
+        or np.all(group_t <= groups.capacity_t * (1.0 + capacity_tolerance))
+    )
+    final_gap = relative_gap(engine, solver.classes_at(price), class_flow).relative_gap
+    extra_h = link_time - engine.free_flow_time  # congestion delay, hours
     split = layout.arc_crossing >= 0
     arc_delay_h = extra_h[layout.arc_link] + np.where(
         split, extra_h[np.where(split, layout.arc_crossing, 0)], 0.0
     )
+    group_idx = {key: g for g, key in enumerate(groups.ids)}
+    ports = {i for k, i in groups.ids if k == "port"}
     rows: list[dict[str, Any]] = []
     tonnes: list[float] = []
     shares: list[float] = []
@@ -292,7 +391,7 @@ def settle_ue(
     for i, flow in enumerate(flows):
         net = networks[str(flow["commodity_id"])]
         cargo = cargos[i]
-        arc_flow = result.class_flow[i][layout.arc_link]
+        arc_flow = class_flow[i][layout.arc_link]
         total = float(flow["tonnes_per_year"])
         paths = _paths(
             net,
@@ -310,10 +409,16 @@ def settle_ue(
             tonnes.append(t)
             shares.append(t / total if total > 0 else 0.0)
             times.append(time_h)
+            queue = sum(
+                float(price[group_idx[key]])
+                for key in facility_of_route(r, ports, modes=net.mode_traits)
+                if key in group_idx
+            )
             costs.append(
                 generalised_cost(
                     r.money_usd_per_t, time_h, r.risk_usd_per_t, net.value_of_time_usd_per_t_h
                 )
+                + queue
             )
     return UeSettlement(
         route_rows=rows,
@@ -321,7 +426,11 @@ def settle_ue(
         route_share=np.asarray(shares, dtype=np.float64),
         route_cost_usd_per_t=np.asarray(costs, dtype=np.float64),
         route_time_h=np.asarray(times, dtype=np.float64),
-        iterations=result.iterations,
-        relative_gap=float(result.relative_gap),
-        converged=bool(result.converged),
+        iterations=solver.iterations,
+        relative_gap=float(final_gap),
+        converged=bool(final_gap <= gap and within),
+        group_ids=groups.ids,
+        group_price_usd_per_t=np.asarray(price, dtype=np.float64),
+        group_tonnes=group_t,
+        within_capacity=within,
     )
