@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -13,7 +14,16 @@ from caravan.assign.vdf import VolumeDelayFunction
 from caravan.errors import InputError
 from caravan.model.arrays import FloatArray
 
-__all__ = ["Problem", "ProgressFn", "Solution", "build_problem"]
+__all__ = [
+    "INNER_GAP_RATIO",
+    "Problem",
+    "ProgressFn",
+    "Solution",
+    "SolveOptions",
+    "build_problem",
+    "grown",
+    "sweep_until_balanced",
+]
 
 
 @dataclass(frozen=True)
@@ -104,3 +114,56 @@ class Solution:
     iterations: int
     gap_history: tuple[float, ...]
     sptc: float | None = None
+
+
+#: Flow-shift sweeps stop once the cost above the cheapest path within each set (path set or
+#: bush) is at most this fraction of the last relative gap of the total cost.
+INNER_GAP_RATIO = 0.05
+
+
+@dataclass(frozen=True)
+class SolveOptions:
+    """How far and how long a high-precision algorithm (``gp``, ``b``) runs.
+
+    Attributes
+    ----------
+    gap : float
+        Relative-gap target.
+    max_iter : int
+        Maximum number of iterations (shortest-path passes for ``gp``, bush updates for ``b``).
+    progress : callable, optional
+        Called as ``progress(iteration, relative_gap)`` whenever the relative gap is computed.
+    inner_sweeps : int
+        Most flow-shift sweeps per iteration (see :func:`sweep_until_balanced`).
+    """
+
+    gap: float = 1e-6
+    max_iter: int = 500
+    progress: ProgressFn | None = None
+    inner_sweeps: int = 25
+
+
+def sweep_until_balanced(
+    sweep: Callable[[float], tuple[float, float]], last_gap: float, most: int
+) -> int:
+    """Run flow-shift sweeps until the sets are much closer to balance than ``last_gap``.
+
+    ``sweep(target)`` makes one sweep and returns ``(cost, least_cost)``: the cost of the flow
+    of the sets it saw and the cost were each trip on the cheapest path of its set (sets
+    already within ``target`` may be left alone and counted as they were). Sweeping stops
+    after ``most`` sweeps, or once ``cost - least_cost <= INNER_GAP_RATIO * last_gap * cost``:
+    sweeps are cheap next to a shortest-path pass, so each pass is used to the full, but only
+    new paths (the next pass) can bring the gap down further. Returns the sweeps made.
+    """
+    target = INNER_GAP_RATIO * last_gap
+    for done in range(1, max(1, most) + 1):
+        cost, least = sweep(target)
+        if cost <= 0.0 or cost - least <= target * cost:
+            return done
+    return max(1, most)
+
+
+def grown(array: NDArray[Any], size: int) -> NDArray[Any]:
+    """``array`` enlarged to ``size`` elements, in place where the allocator can (no copy peak)."""
+    array.resize(size, refcheck=False)
+    return array

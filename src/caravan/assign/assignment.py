@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from caravan.assign._problem import ProgressFn, Solution, build_problem
+from caravan.assign._problem import Problem, ProgressFn, Solution, SolveOptions, build_problem
 from caravan.assign.algorithm_b import algorithm_b
 from caravan.assign.frank_wolfe import frank_wolfe
 from caravan.assign.gap import gap_report, problem_gap
@@ -22,6 +22,12 @@ ALGORITHMS: dict[str, str] = {
     "bfw": "bi-conjugate Frank–Wolfe (Mitradjieva & Lindberg 2013)",
     "gp": "path-based gradient projection (Jayakrishnan et al. 1994)",
     "b": "bush-based Algorithm B (Dial 2006)",
+}
+
+#: The high-precision algorithms, which take :class:`SolveOptions`.
+PATH_SOLVERS: dict[str, Callable[[Problem, SolveOptions], Solution]] = {
+    "gp": gradient_projection,
+    "b": algorithm_b,
 }
 
 
@@ -93,10 +99,9 @@ def assign(
     problem = build_problem(network, classes, vdf_fn)
     started = time.perf_counter()
     solution: Solution
-    if algorithm == "gp":
-        solution = gradient_projection(problem, gap=gap, max_iter=cap, progress=progress)
-    elif algorithm == "b":
-        solution = algorithm_b(problem, gap=gap, max_iter=cap, progress=progress)
+    if algorithm in PATH_SOLVERS:
+        options = SolveOptions(gap=gap, max_iter=cap, progress=progress)
+        solution = PATH_SOLVERS[algorithm](problem, options)
     else:
         solution = frank_wolfe(problem, variant=algorithm, gap=gap, max_iter=cap, progress=progress)
     flows = solution.class_flow

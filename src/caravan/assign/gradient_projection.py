@@ -25,6 +25,7 @@ References
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import Any
 
 import numba
@@ -32,7 +33,7 @@ import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
-from caravan.assign._problem import Problem, ProgressFn, Solution
+from caravan.assign._problem import Problem, Solution, SolveOptions, grown, sweep_until_balanced
 from caravan.assign.gap import gap_report
 from caravan.assign.vdf import vdf_derivative_scalar, vdf_time_scalar
 from caravan.errors import NoRouteError
@@ -254,12 +255,6 @@ def _compact_paths(
     return n_live, used
 
 
-def _grown(array: NDArray[Any], size: int) -> NDArray[Any]:
-    """``array`` enlarged to ``size`` elements, in place where the allocator can (no copy peak)."""
-    array.resize(size, refcheck=False)
-    return array
-
-
 @njit(cache=True, nogil=True)  # type: ignore[untyped-decorator]
 def _flows_from_paths(
     od_class: Any, od_head: Any, p_next: Any, p_start: Any, p_len: Any, p_flow: Any,
@@ -278,8 +273,6 @@ def _flows_from_paths(
 
 #: Memory for one batch of shortest-path trees (distances and predecessors), in bytes.
 TREE_BATCH_BYTES = 16 * 2**20
-#: Flow shifts stop when the path sets' own gap falls below this fraction of the last gap.
-INNER_GAP_RATIO = 0.05
 
 
 class _PathStore:
@@ -303,9 +296,9 @@ class _PathStore:
         if self.n_paths == self.p_start.size:
             size = self.p_start.size + self.p_start.size // 2
             for name in ("p_start", "p_len", "p_flow", "p_next"):
-                setattr(self, name, _grown(getattr(self, name), size))
+                setattr(self, name, grown(getattr(self, name), size))
         else:
-            self.links_buf = _grown(self.links_buf, self.links_buf.size + self.links_buf.size // 2)
+            self.links_buf = grown(self.links_buf, self.links_buf.size + self.links_buf.size // 2)
 
     def compact(self) -> None:
         self.n_paths, self.buf_used = _compact_paths(
@@ -319,44 +312,22 @@ class _PathStore:
         return self.od_head, self.p_next, self.p_start, self.p_len, self.p_flow, self.links_buf
 
 
-def gradient_projection(
-    problem: Problem,
-    *,
-    gap: float = 1e-6,
-    max_iter: int = 500,
-    progress: ProgressFn | None = None,
-    inner_sweeps: int = 25,
-) -> Solution:
+def gradient_projection(problem: Problem, options: SolveOptions) -> Solution:
     """Solve user equilibrium by path-based gradient projection.
 
-    Parameters
-    ----------
-    problem : Problem
-        Stacked network, demand classes and VDF.
-    gap : float
-        Relative-gap target, checked at the current flows at the start of each iteration.
-    max_iter : int
-        Maximum number of iterations (shortest-path passes).
-    progress : callable, optional
-        Called as ``progress(iteration, relative_gap)``.
-    inner_sweeps : int
-        Most flow-shift sweeps over all O-D pairs per iteration (after the new paths are
-        added). Sweeping stops earlier, once the flow above the cheapest path of each pair's
-        set costs at most ``INNER_GAP_RATIO`` times the last relative gap of the total cost:
-        sweeps are cheap next to a shortest-path pass, so each pass is used to the full.
+    The relative gap is checked at the current flows at the start of each iteration;
+    ``options.max_iter`` counts shortest-path passes, and ``options.inner_sweeps`` the most
+    flow-shift sweeps over all O-D pairs per iteration, after the new paths are added.
 
     Returns
     -------
     Solution
         With the shortest-path total cost of the flows returned (from the last pass).
     """
+    gap, max_iter, progress = options.gap, options.max_iter, options.progress
     net = problem.network
     sg = net.search_graph
     n_l = net.n_links
-    code = problem.vdf.code
-    fft, cap, alpha, beta = (
-        np.ascontiguousarray(a) for a in (net.free_flow_time, net.capacity, net.alpha, net.beta)
-    )
     # O-D pairs of each class, sorted by class, origin, destination
     od_parts = [np.argwhere(problem.demand[c] > 0) for c in range(problem.n_classes)]
     od_class = np.concatenate([np.full(len(p), c, np.int64) for c, p in enumerate(od_parts)])
@@ -366,9 +337,8 @@ def gradient_projection(
     od_bounds = np.concatenate(([0], np.cumsum([len(p) for p in od_parts]))).astype(np.int64)
     n_od = od_class.size
     store = _PathStore(n_od, n_l)
-    stamp = 0
-    mark_p = np.zeros(n_l, np.int64)
-    mark_q = np.zeros(n_l, np.int64)
+    # links of the two paths of a shift are stamped in these (the last slot: the last stamp)
+    marks = (np.zeros(n_l + 1, np.int64), np.zeros(n_l + 1, np.int64))
     class_flow = np.zeros((problem.n_classes, n_l))
     fixed = [np.ascontiguousarray(problem.fixed_cost[c]) for c in range(problem.n_classes)]
     batch = max(numba.get_num_threads(), min(256, TREE_BATCH_BYTES // (16 * max(1, net.n_nodes))))
@@ -404,21 +374,11 @@ def gradient_projection(
             )  # fmt: skip
             if report.relative_gap <= gap or iteration - 1 >= max_iter:
                 break
-        for _ in range(max(1, inner_sweeps) if iteration > 1 else 0):
-            excess = total = 0.0
-            for c in range(problem.n_classes):
-                stamp, excess_c, total_c = _shift_flows(
-                    int(od_bounds[c]), int(od_bounds[c + 1]), float(problem.pce[c]), code,
-                    fft, cap, alpha, beta, fixed[c], class_flow[c], volume, link_time,
-                    link_deriv, store.od_head, store.p_next, store.p_start, store.p_len,
-                    store.p_flow, store.links_buf, mark_p, mark_q, stamp,
-                )  # fmt: skip
-                excess += excess_c
-                total += total_c
-            # stop sweeping once the path sets are much closer to balance than the last gap:
-            # then only new paths (the next shortest-path pass) can bring the gap down
-            if total <= 0.0 or excess <= INNER_GAP_RATIO * history[-1] * total:
-                break
+            sweep = partial(
+                _sweep_pairs, problem, store, od_bounds, fixed, class_flow, volume, link_time,
+                link_deriv, marks,
+            )  # fmt: skip
+            sweep_until_balanced(sweep, history[-1], options.inner_sweeps)
     logger.debug("gp: %d paths, %d link entries, %d O-D pairs", store.n_paths, store.buf_used, n_od)
     return Solution(class_flow, iteration - 1, tuple(history), sptc)
 
@@ -471,3 +431,32 @@ def _column_generation(
                 store.grow()
         row_of_origin[chunk] = -1
     return sptc
+
+
+def _sweep_pairs(
+    problem: Problem, store: _PathStore, od_bounds: IntArray, fixed: list[FloatArray],
+    class_flow: FloatArray, volume: FloatArray, link_time: FloatArray, link_deriv: FloatArray,
+    marks: tuple[IntArray, IntArray], _target: float,
+) -> tuple[float, float]:  # fmt: skip
+    """One sweep of flow shifts over every O-D pair; returns ``(cost, least_cost)`` of the sets.
+
+    Every pair is swept (``_target`` is not used: a pair's shifts cost little).
+    """
+    net = problem.network
+    vdf_arrays: tuple[Any, ...] = tuple(
+        np.ascontiguousarray(a) for a in (net.free_flow_time, net.capacity, net.alpha, net.beta)
+    )
+    mark_p, mark_q = marks
+    stamp = int(mark_p[-1])
+    excess = total = 0.0
+    for c in range(problem.n_classes):
+        stamp, excess_c, total_c = _shift_flows(  # type: ignore[call-arg]
+            int(od_bounds[c]), int(od_bounds[c + 1]), float(problem.pce[c]), problem.vdf.code,
+            *vdf_arrays, fixed[c], class_flow[c],
+            volume, link_time, link_deriv, store.od_head, store.p_next, store.p_start,
+            store.p_len, store.p_flow, store.links_buf, mark_p, mark_q, stamp,
+        )  # fmt: skip
+        excess += excess_c
+        total += total_c
+    mark_p[-1] = stamp
+    return total, total - excess
