@@ -4,8 +4,10 @@ Usage: ``.venv/bin/python benchmarks/ensemble.py [--draws 400] [--scenario kabul
 [--vs baseline-2025] [--dask] [--atlas PATH]``. Prints compile time, draws per second
 in-process, with a process pool of 1 and 2 workers, and the scaling from 1 to 2 workers, beside
 the targets (>= 1.7x scaling, >= 50 draws/s with 2 workers); with ``--dask`` also a local Dask
-cluster of 2 workers against in-process per core (target >= 0.8x), both with the cluster's
-start-up in the time and on a cluster already running, and Dask's cost per task.
+cluster of 2 workers, already running (its start-up and a warm-up run are timed apart), against
+in-process per core (target >= 0.8x), and Dask's cost per task (empty tasks, and the same draws
+as many small tasks against a few batched ones). The default of 400 draws keeps the whole run
+to a few minutes on an idle 2-core machine.
 
 Every line also gives the CPU time of the run (this process and its worker processes, user +
 system): on a machine other jobs share, wall-time scaling says little, but draws per CPU second
@@ -15,6 +17,7 @@ show what the executor itself costs. The load average is printed at the start an
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import platform
 import resource
@@ -22,31 +25,10 @@ import time
 
 from caravan.ensemble import executors
 from caravan.ensemble.compile import EnsembleInputs, compile_ensemble
-from caravan.ensemble.executors import batch_draws, run_draws
+from caravan.ensemble.executors import draw_chunks, run_draws
 from caravan.ensemble.spec import EnsembleSpec, spec_from_mapping
 from caravan.io.atlas import load_atlas
 from caravan.io.scenario import load_scenario
-
-
-def run_draws_small_tasks(inputs: EnsembleInputs) -> str:
-    """Dask's cost per task: one worker, the draws as 25-draw tasks, then as 4 tasks."""
-    n = inputs.spec.draws
-    times = {}
-    for label, per_worker in (("small", n // executors.CHUNK_DRAWS), ("batched", 4)):
-        saved = executors.BATCHES_PER_WORKER
-        executors.BATCHES_PER_WORKER = per_worker
-        try:
-            t = time.perf_counter()
-            run_draws(inputs, executor="dask", workers=1)
-            times[label] = (time.perf_counter() - t, per_worker)
-        finally:
-            executors.BATCHES_PER_WORKER = saved
-    (t_small, n_small), (t_big, n_big) = times["small"], times["batched"]
-    overhead_ms = (t_small - t_big) / (n_small - n_big) * 1e3
-    return (
-        f"dask, 1 worker: {n_small} tasks {t_small:.2f} s, {n_big} tasks {t_big:.2f} s -> "
-        f"{overhead_ms:.1f} ms per task"
-    )
 
 
 def cpu_seconds() -> float:
@@ -64,7 +46,7 @@ def _load() -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--draws", type=int, default=20000)
+    parser.add_argument("--draws", type=int, default=400)
     parser.add_argument("--scenario", default="kabul-corridor")
     parser.add_argument("--vs", default="baseline-2025")
     parser.add_argument("--dask", action="store_true", help="also time a local Dask cluster")
@@ -99,8 +81,6 @@ def main() -> None:
         ("process pool, 1 worker", "process", 1),
         ("process pool, 2 workers", "process", 2),
     ]
-    if args.dask:
-        runs += [("dask, 2 workers", "dask", 2)]
     cpu_rates = {}
     for label, executor, workers in runs:
         t, c = time.perf_counter(), cpu_seconds()
@@ -109,7 +89,7 @@ def main() -> None:
         rates[label] = len(results) / seconds
         cpu_rates[label] = len(results) / cpu
         failed = sum(not r.ok for r in results)
-        tasks = -(-len(results) // batch_draws(len(results), workers))
+        tasks = len(draw_chunks(len(results), executor, workers))
         print(
             f"{label:26s} {len(results)} draws in {seconds:6.2f} s = {rates[label]:7.1f} draws/s"
             f" ({failed} failed; {tasks} tasks); CPU {cpu:6.2f} s = {cpu_rates[label]:7.1f} "
@@ -119,40 +99,96 @@ def main() -> None:
     print(f"scaling 1 -> 2 workers: {scaling:.2f}x (target >= 1.7x)")
     print(f"2 workers: {rates['process pool, 2 workers']:.1f} draws/s (target >= 50)")
     if args.dask:
-        per_core = rates["dask, 2 workers"] / 2 / rates["in-process"]
-        print(
-            f"dask per core / in-process: {per_core:.2f}x (target >= 0.8x; the time includes "
-            "starting the local cluster)"
-        )
-        print(running_cluster(inputs, rates["in-process"]))
-        # per-task overhead: the same draws as many small tasks on one Dask worker
-        small = run_draws_small_tasks(inputs)
-        print(small)
+        for line in running_cluster(inputs, rates["in-process"]):
+            print(line, flush=True)
     print(f"load average at end {_load()}")
 
 
-def running_cluster(inputs: EnsembleInputs, in_process_rate: float) -> str:
-    """Throughput of 2 Dask workers on a cluster already running (start-up timed apart)."""
-    from dask.distributed import LocalCluster
+def _tree_cpu_seconds() -> float:
+    """CPU time of this process and of every live child process, children of children too."""
+    import psutil
 
+    me = psutil.Process()
+    total = 0.0
+    for proc in [me, *me.children(recursive=True)]:
+        try:
+            t = proc.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += t.user + t.system
+    return total
+
+
+def running_cluster(inputs: EnsembleInputs, in_process_rate: float) -> list[str]:
+    """Dask on a local cluster of 2 workers that is already running, and Dask's cost per task.
+
+    The cluster's start-up and a warm-up run (workers import Caravan, load numba's cache and
+    receive the inputs once) are timed apart; then the same draws as the other executors, as
+    batched tasks; then the cost per task twice: empty tasks (a round trip each) and the same
+    draws cut into tasks of ``CHUNK_DRAWS`` draws against the batched tasks.
+    """
+    from dask.distributed import Client, LocalCluster
+
+    lines = []
     t = time.perf_counter()
     cluster = LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
         host="127.0.0.1",
     )  # fmt: skip
+    address = cluster.scheduler_address
     start_s = time.perf_counter() - t
     try:
+        warm = dataclasses.replace(inputs, spec=dataclasses.replace(inputs.spec, draws=8))
         t = time.perf_counter()
-        results = run_draws(inputs, executor="dask", scheduler=cluster.scheduler_address)
-        seconds = time.perf_counter() - t
+        run_draws(warm, executor="dask", scheduler=address)
+        warm_s = time.perf_counter() - t
+        lines.append(
+            f"dask cluster (2 workers) started in {start_s:.2f} s; warm-up (8 draws: imports, "
+            f"numba cache, inputs) {warm_s:.2f} s"
+        )
+        n = inputs.spec.draws
+        for label, per_worker in (
+            ("batched", executors.BATCHES_PER_WORKER),
+            (f"{executors.CHUNK_DRAWS}-draw tasks", max(1, n // executors.CHUNK_DRAWS // 2)),
+        ):
+            saved = executors.BATCHES_PER_WORKER
+            executors.BATCHES_PER_WORKER = per_worker
+            try:
+                n_tasks = len(draw_chunks(n, "dask", 2))
+                t, c = time.perf_counter(), _tree_cpu_seconds()
+                results = run_draws(inputs, executor="dask", scheduler=address)
+                seconds, cpu = time.perf_counter() - t, _tree_cpu_seconds() - c
+            finally:
+                executors.BATCHES_PER_WORKER = saved
+            rate = len(results) / seconds
+            lines.append(
+                f"dask, 2 workers, running cluster, {label}: {len(results)} draws in "
+                f"{seconds:.2f} s = {rate:.1f} draws/s ({n_tasks} tasks); CPU {cpu:.2f} s = "
+                f"{len(results) / cpu:.1f} draws per CPU s; per core / in-process "
+                f"{rate / 2 / in_process_rate:.2f}x (target >= 0.8x); load "
+                f"{os.getloadavg()[0]:.1f}"
+            )
+            if label == "batched":
+                batched = (seconds, n_tasks)
+            else:
+                per_task = (seconds - batched[0]) / max(1, n_tasks - batched[1]) * 1e3
+                lines.append(
+                    f"dask cost per task from the two runs: {per_task:.1f} ms "
+                    f"(({seconds:.2f} - {batched[0]:.2f}) s / ({n_tasks} - {batched[1]}) tasks)"
+                )
+        with Client(address) as client:
+            n_empty = 200
+            t = time.perf_counter()
+            client.gather(client.map(_empty_task, range(n_empty), pure=False))
+            empty_ms = (time.perf_counter() - t) / n_empty * 1e3
+        lines.append(f"dask, {n_empty} empty tasks: {empty_ms:.2f} ms per task")
     finally:
         cluster.close()
-    rate = len(results) / seconds
-    return (
-        f"dask, 2 workers, cluster already running (started in {start_s:.2f} s): "
-        f"{len(results)} draws in {seconds:.2f} s = {rate:.1f} draws/s; per core / in-process "
-        f"{rate / 2 / in_process_rate:.2f}x; load {os.getloadavg()[0]:.1f}"
-    )
+    return lines
+
+
+def _empty_task(i: int) -> int:
+    return i
 
 
 if __name__ == "__main__":

@@ -240,30 +240,37 @@ def solve_path_logit_sue(
         else np.array(initial_price_usd_per_t, dtype=np.float64)
     )
 
+    # What does not depend on the volumes is summed once per route; an iteration then adds
+    # only the entries of arcs in a capacity group (their delay and queue price).
+    free_time_entry = arc_time_h[arcs]
+    route_free_time = np.bincount(route_of_entry, weights=free_time_entry, minlength=n_routes)
+    route_free_cost = np.bincount(
+        route_of_entry, weights=fixed_entry + vot_entry * free_time_entry, minlength=n_routes
+    )
+    g_route = route_of_entry[priced_entry]
+    g_group = group_entry[priced_entry]
+    g_vot = vot_entry[priced_entry]
+
     def costs(group_tonnes: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
         ratio = group_tonnes / safe_cap
         delay = group_base_delay_h * alpha * np.power(ratio, beta)
-        arc_delay = np.zeros(n_arcs)
-        arc_delay[in_group] = delay[arc_group_idx[in_group]]
-        time_entry = arc_time_h[arcs] + arc_delay[arcs]
-        route_time = np.bincount(route_of_entry, weights=time_entry, minlength=n_routes).astype(
-            np.float64
-        )
-        cost_entry = fixed_entry + vot_entry * time_entry
-        cost_entry[priced_entry] += price[group_entry[priced_entry]]
-        route_cost = np.bincount(route_of_entry, weights=cost_entry, minlength=n_routes).astype(
-            np.float64
+        g_delay = delay[g_group]
+        route_time = route_free_time + np.bincount(g_route, weights=g_delay, minlength=n_routes)
+        route_cost = route_free_cost + np.bincount(
+            g_route, weights=g_vot * g_delay + price[g_group], minlength=n_routes
         )
         return route_cost, route_time, delay
+
+    def group_load(route_tonnes: FloatArray) -> FloatArray:
+        return np.bincount(g_group, weights=route_tonnes[g_route], minlength=n_groups).astype(
+            np.float64
+        )
 
     def load(route_tonnes: FloatArray) -> tuple[FloatArray, FloatArray]:
         arc_t = np.bincount(arcs, weights=route_tonnes[route_of_entry], minlength=n_arcs).astype(
             np.float64
         )
-        group_t = np.bincount(
-            arc_group_idx[in_group], weights=arc_t[in_group], minlength=n_groups
-        ).astype(np.float64)
-        return arc_t, group_t
+        return arc_t, group_load(route_tonnes)
 
     def settle(share: FloatArray, first: int) -> tuple[FloatArray, float, int]:
         """Method of successive averages from ``share``; iterations are counted on from
@@ -272,8 +279,7 @@ def solve_path_logit_sue(
         done = 0
         for iteration in range(1, max_iter + 1):
             done = iteration
-            _, group_t = load(share * flow_tonnes[flow_idx])
-            cost, _, _ = costs(group_t)
+            cost, _, _ = costs(group_load(share * flow_tonnes[flow_idx]))
             target = _logit(cost, log_ps, flow_idx, flow_theta_per_usd, n_flows)
             change = float(np.max(np.abs(target - share))) if n_routes else 0.0
             share = share + (target - share) / (iteration + 1)
@@ -295,12 +301,12 @@ def solve_path_logit_sue(
             change,
             iterations,
             settle=settle,
-            load=lambda s: load(s * flow_tonnes[flow_idx])[1],
+            load=lambda s: group_load(s * flow_tonnes[flow_idx]),
             price=price,
             capacity=group_capacity_t,
             tolerance=capacity_tolerance,
-            sensitivity=lambda s: _sensitivity(
-                s, group_entry, route_of_entry, flow_idx, flow_theta_per_usd, flow_tonnes, n_groups
+            sensitivity=_sensitivity(
+                group_entry, route_of_entry, flow_idx, flow_theta_per_usd, flow_tonnes, n_groups
             ),
         )
     route_tonnes = share * flow_tonnes[flow_idx]
@@ -325,28 +331,33 @@ def solve_path_logit_sue(
 
 
 def _sensitivity(
-    share: FloatArray,
     group_entry: IntArray,
     route_of_entry: IntArray,
     flow_idx: IntArray,
     theta: FloatArray,
     flow_tonnes: FloatArray,
     n_groups: int,
-) -> FloatArray:
-    """How fast each group's tonnes fall as its own price rises, t per US$/t:
-    ``sum_f theta_f T_f P_fg (1 - P_fg)`` with ``P_fg`` the share of flow f through group g."""
+) -> Callable[[FloatArray], FloatArray]:
+    """How fast each group's tonnes fall as its own price rises, t per US$/t, as a function of
+    the route shares: ``sum_f theta_f T_f P_fg (1 - P_fg)`` with ``P_fg`` the share of flow f
+    through group g (the (flow, group) pairs are found once)."""
     hit = group_entry >= 0
     routes = route_of_entry[hit]
     groups = group_entry[hit]
     flows = flow_idx[routes]
     key = flows.astype(np.int64) * max(n_groups, 1) + groups
     pairs, inverse = np.unique(key, return_inverse=True)
-    p = np.bincount(inverse, weights=share[routes], minlength=pairs.size)
-    p = np.clip(p, 0.0, 1.0)
     pair_flow = pairs // max(n_groups, 1)
     pair_group = pairs % max(n_groups, 1)
-    weight = theta[pair_flow] * flow_tonnes[pair_flow] * p * (1.0 - p)
-    return np.bincount(pair_group, weights=weight, minlength=n_groups).astype(np.float64)
+    scale = theta[pair_flow] * flow_tonnes[pair_flow]
+
+    def sensitivity(share: FloatArray) -> FloatArray:
+        p = np.bincount(inverse, weights=share[routes], minlength=pairs.size)
+        p = np.clip(p, 0.0, 1.0)
+        weight = scale * p * (1.0 - p)
+        return np.bincount(pair_group, weights=weight, minlength=n_groups).astype(np.float64)
+
+    return sensitivity
 
 
 def queue_price_rounds(

@@ -18,7 +18,7 @@ from caravan.ensemble.compile import EnsembleInputs
 from caravan.ensemble.evaluate import DrawResult, evaluate_chunk
 from caravan.errors import InputError
 
-__all__ = ["Executor", "batch_draws", "run_draws"]
+__all__ = ["Executor", "batch_draws", "draw_chunks", "run_draws"]
 
 #: Fewest draws per unit of work (and the unit in this process, where it sets how often
 #: progress is reported).
@@ -62,6 +62,22 @@ def batch_draws(n_draws: int, workers: int) -> int:
 
 def _chunks(n_draws: int, size: int) -> list[list[int]]:
     return [list(range(i, min(i + size, n_draws))) for i in range(0, n_draws, size)]
+
+
+def draw_chunks(n_draws: int, executor: Executor | str, workers: int) -> list[list[int]]:
+    """The draw indices of each task ``run_draws`` makes for ``executor`` and ``workers``.
+
+    In this process the draws run in chunks of :data:`CHUNK_DRAWS` (progress is reported after
+    each); a pool or a Dask cluster gets :func:`batch_draws` draws per task.
+
+    Examples
+    --------
+    >>> len(draw_chunks(2000, "in-process", 1)), len(draw_chunks(2000, "process", 2))
+    (80, 8)
+    """
+    if Executor(executor) is Executor.IN_PROCESS:
+        return _chunks(n_draws, CHUNK_DRAWS)
+    return _chunks(n_draws, batch_draws(n_draws, workers))
 
 
 def _in_process(inputs: EnsembleInputs, chunks: list[list[int]]) -> Iterator[list[DrawResult]]:
@@ -153,15 +169,14 @@ def run_draws(
     if n_workers < 1:
         raise InputError(f"workers must be at least 1, got {n_workers}")
     n_draws = inputs.spec.draws
+    chunks = draw_chunks(n_draws, kind, n_workers)
     stream: Iterator[list[DrawResult]]
     if kind is Executor.IN_PROCESS:
-        stream = _in_process(inputs, _chunks(n_draws, CHUNK_DRAWS))
+        stream = _in_process(inputs, chunks)
+    elif kind is Executor.PROCESS:
+        stream = _process_pool(inputs, chunks, n_workers)
     else:
-        chunks = _chunks(n_draws, batch_draws(n_draws, n_workers))
-        if kind is Executor.PROCESS:
-            stream = _process_pool(inputs, chunks, n_workers)
-        else:
-            stream = _dask(inputs, chunks, workers=n_workers, scheduler=scheduler)
+        stream = _dask(inputs, chunks, workers=n_workers, scheduler=scheduler)
     results: list[DrawResult] = []
     for batch in stream:
         results += batch
