@@ -259,7 +259,7 @@ def solve_path_logit_sue(
         route_cost = route_free_cost + np.bincount(
             g_route, weights=g_vot * g_delay + price[g_group], minlength=n_routes
         )
-        return route_cost, route_time, delay
+        return np.asarray(route_cost, np.float64), np.asarray(route_time, np.float64), delay
 
     def group_load(route_tonnes: FloatArray) -> FloatArray:
         return np.bincount(g_group, weights=route_tonnes[g_route], minlength=n_groups).astype(
