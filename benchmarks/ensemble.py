@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
 import os
 import platform
 import resource
@@ -51,6 +52,7 @@ def main() -> None:
     parser.add_argument("--vs", default="baseline-2025")
     parser.add_argument("--dask", action="store_true", help="also time a local Dask cluster")
     parser.add_argument("--atlas", default=None, help="atlas folder (default: the shipped one)")
+    parser.add_argument("--json", help="write every measured line to this JSON-lines file")
     args = parser.parse_args()
     atlas = load_atlas(args.atlas)
     scenario = load_scenario(args.scenario, atlas)
@@ -75,6 +77,9 @@ def main() -> None:
         f"routes in {sum(len(s.variants) for s in inputs.scenarios)} route sets; "
         f"compiled once in {compile_s:.2f} s"
     )
+    records: list[dict[str, object]] = [
+        {"label": "compile", "wall_s": compile_s, "load": os.getloadavg()[0]}
+    ]
     rates = {}
     runs = [
         ("in-process", "in-process", 1),
@@ -90,6 +95,8 @@ def main() -> None:
         cpu_rates[label] = len(results) / cpu
         failed = sum(not r.ok for r in results)
         tasks = len(draw_chunks(len(results), executor, workers))
+        records.append({"label": label, "draws": len(results), "wall_s": seconds, "cpu_s": cpu,
+                        "tasks": tasks, "failed": failed, "load": os.getloadavg()[0]})  # fmt: skip
         print(
             f"{label:26s} {len(results)} draws in {seconds:6.2f} s = {rates[label]:7.1f} draws/s"
             f" ({failed} failed; {tasks} tasks); CPU {cpu:6.2f} s = {cpu_rates[label]:7.1f} "
@@ -99,9 +106,13 @@ def main() -> None:
     print(f"scaling 1 -> 2 workers: {scaling:.2f}x (target >= 1.7x)")
     print(f"2 workers: {rates['process pool, 2 workers']:.1f} draws/s (target >= 50)")
     if args.dask:
-        for line in running_cluster(inputs, rates["in-process"]):
+        for line in running_cluster(inputs, rates["in-process"], records):
             print(line, flush=True)
     print(f"load average at end {_load()}")
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as fh:
+            for rec in records:
+                fh.write(json.dumps(rec) + "\n")
 
 
 def _tree_cpu_seconds() -> float:
@@ -119,7 +130,9 @@ def _tree_cpu_seconds() -> float:
     return total
 
 
-def running_cluster(inputs: EnsembleInputs, in_process_rate: float) -> list[str]:
+def running_cluster(
+    inputs: EnsembleInputs, in_process_rate: float, records: list[dict[str, object]]
+) -> list[str]:
     """Dask on a local cluster of 2 workers that is already running, and Dask's cost per task.
 
     The cluster's start-up and a warm-up run (workers import Caravan, load numba's cache and
@@ -142,6 +155,8 @@ def running_cluster(inputs: EnsembleInputs, in_process_rate: float) -> list[str]
         t = time.perf_counter()
         run_draws(warm, executor="dask", scheduler=address)
         warm_s = time.perf_counter() - t
+        records.append({"label": "dask start", "wall_s": start_s, "warm_s": warm_s,
+                        "load": os.getloadavg()[0]})  # fmt: skip
         lines.append(
             f"dask cluster (2 workers) started in {start_s:.2f} s; warm-up (8 draws: imports, "
             f"numba cache, inputs) {warm_s:.2f} s"
@@ -161,6 +176,9 @@ def running_cluster(inputs: EnsembleInputs, in_process_rate: float) -> list[str]
             finally:
                 executors.BATCHES_PER_WORKER = saved
             rate = len(results) / seconds
+            records.append({"label": f"dask running, {label}", "draws": len(results),
+                            "wall_s": seconds, "cpu_s": cpu, "tasks": n_tasks,
+                            "load": os.getloadavg()[0]})  # fmt: skip
             lines.append(
                 f"dask, 2 workers, running cluster, {label}: {len(results)} draws in "
                 f"{seconds:.2f} s = {rate:.1f} draws/s ({n_tasks} tasks); CPU {cpu:.2f} s = "
@@ -172,6 +190,7 @@ def running_cluster(inputs: EnsembleInputs, in_process_rate: float) -> list[str]
                 batched = (seconds, n_tasks)
             else:
                 per_task = (seconds - batched[0]) / max(1, n_tasks - batched[1]) * 1e3
+                records.append({"label": "dask per task (draw tasks)", "ms": per_task})
                 lines.append(
                     f"dask cost per task from the two runs: {per_task:.1f} ms "
                     f"(({seconds:.2f} - {batched[0]:.2f}) s / ({n_tasks} - {batched[1]}) tasks)"
@@ -181,6 +200,7 @@ def running_cluster(inputs: EnsembleInputs, in_process_rate: float) -> list[str]
             t = time.perf_counter()
             client.gather(client.map(_empty_task, range(n_empty), pure=False))
             empty_ms = (time.perf_counter() - t) / n_empty * 1e3
+        records.append({"label": "dask per task (empty)", "ms": empty_ms})
         lines.append(f"dask, {n_empty} empty tasks: {empty_ms:.2f} ms per task")
     finally:
         cluster.close()
