@@ -131,9 +131,13 @@ def _shift_flows(
     fft: Any, cap: Any, alpha: Any, beta: Any, fixed: Any,
     class_flow: Any, volume: Any, link_time: Any, link_deriv: Any, od_head: Any,
     p_next: Any, p_start: Any, p_len: Any, p_flow: Any, links_buf: Any,
-    mark_p: Any, mark_q: Any, stamp: int,
+    mark_p: Any, mark_q: Any, stamp: int, first_new: int,
 ) -> Any:  # fmt: skip
     """Newton flow shifts to the cheapest path over O-D pairs ``od_lo:od_hi``.
+
+    Paths left without flow leave their pair's set, except those added by the last pass (ids
+    from ``first_new``): a new path that is no longer the cheapest when its pair is reached
+    (other pairs' shifts moved the costs) may be again a few sweeps later.
 
     Returns ``(stamp, excess, total)``: the stamp, and the cost of the flow above the cheapest
     path of each pair's set and the total cost, summed as each pair is reached (before its
@@ -205,7 +209,7 @@ def _shift_flows(
         p = head
         while p != -1:
             nxt = p_next[p]
-            if p_flow[p] <= 0.0 and p != q:
+            if p_flow[p] <= 0.0 and p != q and p < first_new:
                 if prev == -1:
                     od_head[od] = nxt
                 else:
@@ -354,6 +358,7 @@ def gradient_projection(problem: Problem, options: SolveOptions) -> Solution:
         costs = [np.ascontiguousarray(problem.class_cost(c, link_time)) for c in range(len(fixed))]
         if iteration > 1:
             store.compact()
+        first_new = store.n_paths
         for c in range(problem.n_classes):
             # trees at the costs of the current flows, a batch of origins at a time; the new
             # paths start empty (after the first pass), so the flows stay those whose gap this is
@@ -376,7 +381,7 @@ def gradient_projection(problem: Problem, options: SolveOptions) -> Solution:
                 break
             sweep = partial(
                 _sweep_pairs, problem, store, od_bounds, fixed, class_flow, volume, link_time,
-                link_deriv, marks,
+                link_deriv, marks, first_new,
             )  # fmt: skip
             sweep_until_balanced(sweep, history[-1], options.inner_sweeps)
     logger.debug("gp: %d paths, %d link entries, %d O-D pairs", store.n_paths, store.buf_used, n_od)
@@ -436,7 +441,7 @@ def _column_generation(
 def _sweep_pairs(
     problem: Problem, store: _PathStore, od_bounds: IntArray, fixed: list[FloatArray],
     class_flow: FloatArray, volume: FloatArray, link_time: FloatArray, link_deriv: FloatArray,
-    marks: tuple[IntArray, IntArray], _target: float,
+    marks: tuple[IntArray, IntArray], first_new: int, _target: float,
 ) -> tuple[float, float]:  # fmt: skip
     """One sweep of flow shifts over every O-D pair; returns ``(cost, least_cost)`` of the sets.
 
@@ -454,7 +459,7 @@ def _sweep_pairs(
             int(od_bounds[c]), int(od_bounds[c + 1]), float(problem.pce[c]), problem.vdf.code,
             *vdf_arrays, fixed[c], class_flow[c],
             volume, link_time, link_deriv, store.od_head, store.p_next, store.p_start,
-            store.p_len, store.p_flow, store.links_buf, mark_p, mark_q, stamp,
+            store.p_len, store.p_flow, store.links_buf, mark_p, mark_q, stamp, first_new,
         )  # fmt: skip
         excess += excess_c
         total += total_c
