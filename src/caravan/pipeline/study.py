@@ -17,6 +17,7 @@ from caravan.ensemble.summary import EnsembleResult
 from caravan.io.atlas import load_atlas
 from caravan.io.scenario import load_scenario
 from caravan.model.atlas import Atlas
+from caravan.model.events import atlas_on_date, parse_day
 from caravan.model.scenario import Scenario
 from caravan.network.build import build_network
 from caravan.network.model import Network
@@ -94,12 +95,28 @@ class Pipeline:
         return f"atlas:{self.atlas.digest}"
 
     def atlas_network(
-        self, *, year: int, commodity: str, open_projects: Sequence[str] = ()
+        self,
+        *,
+        year: int,
+        commodity: str,
+        open_projects: Sequence[str] = (),
+        date: str | dt.date | None = None,
     ) -> Network:
-        """The network of the atlas itself for a year, commodity and opened projects."""
-        return self.network(
-            self.atlas, self.atlas_key, year=year, commodity=commodity, open_projects=open_projects
-        )
+        """The network of the atlas itself for a year, commodity and opened projects; with a
+        ``date``, the links are as on that day (dated closures and openings,
+        :func:`caravan.model.events.atlas_on_date`)."""
+        world, key = self.atlas, self.atlas_key
+        if date is not None and self.atlas.status_events:
+            day = parse_day(date)
+            key = f"{self.atlas_key}:{day.isoformat()}"
+            with self._lock:
+                found = self._worlds.get(key)
+            if found is None:
+                found = atlas_on_date(self.atlas, day)
+                with self._lock:
+                    found = self._worlds.setdefault(key, found)
+            world = found
+        return self.network(world, key, year=year, commodity=commodity, open_projects=open_projects)
 
     def scenario(self, scenario: str | Path | Scenario) -> Scenario:
         """A scenario by shipped name or file, with its ``base`` chain resolved (read once)."""

@@ -88,11 +88,30 @@ async def plan_route(
     max_overlap: Annotated[
         float, Query(gt=0, le=1, description="Most length an alternative may share.")
     ] = 0.8,
+    date: Annotated[
+        str | None,
+        Query(
+            max_length=10,
+            description="Day (YYYY-MM-DD) whose dated closures and openings apply (default: "
+            "the atlas's as-of date, or 1 July of the year).",
+        ),
+    ] = None,
 ) -> Response:
     """The least-cost route between two places and up to ``k - 1`` alternatives.
 
-    Each route carries the fields of ``caravan route --json`` and a GeoJSON ``geometry``.
+    Each route carries the fields of ``caravan route --json`` and a GeoJSON ``geometry``;
+    ``warnings`` name the dated closures and suspensions in force on ``date`` near the routes,
+    with their sources.
     """
+    from caravan.model.events import default_date, parse_day
+
+    try:
+        day = parse_day(date) if date is not None else default_date(state.atlas, year)
+    except CaravanError as exc:
+        raise ApiError(
+            422, str(exc), field="date", fix="give the day as YYYY-MM-DD, e.g. 2025-06-01"
+        ) from None
+
     if k > state.limits.max_k:
         raise ApiError(
             422,
@@ -114,7 +133,7 @@ async def plan_route(
             field="to",
             fix="pick a destination other than the origin",
         )
-    key = RouteQuery(o, d, year, c, by.value, k, projects, round(max_overlap, 6))
+    key = RouteQuery(o, d, year, c, by.value, k, projects, round(max_overlap, 6), day.isoformat())
     pool = state.route_pool
 
     def compute() -> bytes:

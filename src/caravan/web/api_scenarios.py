@@ -33,6 +33,9 @@ router = APIRouter(prefix="/api", tags=["scenarios"])
 
 State = Annotated[WebState, Depends(web_state)]
 
+#: What a run's day looks like (checked as a real day when the run starts).
+DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+
 #: What a scenario name may look like: a slug, no dots or slashes.
 SCENARIO_NAME_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"
 
@@ -51,6 +54,13 @@ class RunRequest(BaseModel):
         max_length=64,
         description="Name of a scenario of the atlas's scenarios/ folder.",
         examples=["baseline-2025"],
+    )
+    date: str | None = Field(
+        default=None,
+        pattern=DATE_PATTERN,
+        description="Day (YYYY-MM-DD) whose dated closures and openings apply (default: the "
+        "scenario's date, else the atlas's as-of date or 1 July of its year).",
+        examples=["2025-10-20"],
     )
 
 
@@ -111,14 +121,25 @@ class CompareRequest(BaseModel):
     )
 
 
-async def _run(state: WebState, request: Request, name: str, field: str) -> Any:
-    """The run of a scenario whose name :func:`_check_name` has passed: kept, or queued (or
-    joined) and waited for on the event loop."""
-    kept = state.runs.done(name)
+async def _run(
+    state: WebState, request: Request, name: str, field: str, date: str | None = None
+) -> Any:
+    """The run of a scenario whose name :func:`_check_name` has passed (on ``date`` if given):
+    kept, or queued (or joined) and waited for on the event loop."""
+    if date is not None:
+        from caravan.model.events import parse_day
+
+        try:
+            parse_day(date)
+        except CaravanError as exc:
+            raise ApiError(
+                422, str(exc), field="date", fix="give the day as YYYY-MM-DD, e.g. 2025-06-01"
+            ) from None
+    kept = state.runs.done(name, date)
     if kept is not None:
         return kept
     _require_token(state, request, f"starting a run of {name!r}")
-    job = state.runs.start(name, client=client_id(request))
+    job = state.runs.start(name, client=client_id(request), date=date)
     try:
         return await wait_for(state.jobs, job, request, timeout_s=state.limits.run_timeout_s)
     except JobTimeoutError:
@@ -177,7 +198,7 @@ async def start_run(state: State, request: Request, body: RunRequest) -> dict[st
     """
     _require_token(state, request, "starting a run")
     _check_name(state, body.scenario, "scenario")
-    result = await _run(state, request, body.scenario, "scenario")
+    result = await _run(state, request, body.scenario, "scenario", body.date)
     return await run_in_threadpool(_run_record, result)
 
 
@@ -199,11 +220,18 @@ def runs(state: State) -> list[dict[str, Any]]:
     return out
 
 
-def _done(state: WebState, name: str, *, field: str = "name", post: str | None = None) -> Any:
+def _done(
+    state: WebState,
+    name: str,
+    *,
+    field: str = "name",
+    post: str | None = None,
+    date: str | None = None,
+) -> Any:
     _check_name(state, name, field)
-    result = state.runs.done(name)
+    result = state.runs.done(name, date)
     if result is None:
-        running = state.runs.running(name)
+        running = state.runs.running(name, date)
         raise ApiError(
             404,
             f"scenario {name!r} is {'still running' if running else 'not run yet'}",
@@ -216,10 +244,22 @@ def _done(state: WebState, name: str, *, field: str = "name", post: str | None =
     return result
 
 
+RunDate = Annotated[
+    str | None,
+    Query(
+        pattern=DATE_PATTERN,
+        description="The day the run was asked for (POST /api/runs with a date); default: "
+        "the scenario's own day.",
+    ),
+]
+
+
 @router.get("/runs/{name}")
-def run_result(state: State, name: ScenarioPath) -> dict[str, Any]:
-    """A kept run: summary, per-country transit, corridors, flows, link tonnes, provenance."""
-    return _run_record(_done(state, name))
+def run_result(state: State, name: ScenarioPath, date: RunDate = None) -> dict[str, Any]:
+    """A kept run: summary (its day, and warnings naming the dated closures it runs as open,
+    with their sources), per-country transit, corridors, flows, link tonnes, provenance."""
+    post = f'POST /api/runs with {{"scenario": "{name}", "date": "{date}"}}' if date else None
+    return _run_record(_done(state, name, date=date, post=post))
 
 
 @router.get(

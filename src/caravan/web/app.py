@@ -149,12 +149,12 @@ async def web_state(request: Request) -> WebState:
     return state
 
 
-def _default_run(pipeline: Pipeline) -> Callable[[str, Atlas], Any]:
-    def run(name: str, atlas: Atlas) -> Any:
+def _default_run(pipeline: Pipeline) -> Callable[..., Any]:
+    def run(name: str, atlas: Atlas, date: str | None = None) -> Any:
         del atlas  # the pipeline's own
         # The progress hook stops the run when its job is cancelled (client gone, server
         # stopping).
-        return pipeline.run(name, progress=lambda *_: check_cancelled())
+        return pipeline.run(name, date=date, progress=lambda *_: check_cancelled())
 
     return run
 

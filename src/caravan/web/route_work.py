@@ -41,6 +41,8 @@ class RouteQuery:
     k: int
     open_projects: tuple[str, ...]
     max_overlap: float
+    #: The day (YYYY-MM-DD) whose dated closures and openings apply.
+    date: str
 
 
 def _dumps(body: dict[str, Any]) -> bytes:
@@ -63,11 +65,16 @@ def route_answer(pipeline: Pipeline, index: AtlasIndex, query: RouteQuery) -> by
     ApiError
         For any library error (unknown place, no route, ...), with its HTTP status.
     """
+    from caravan.model.events import event_warning, events_touching, parse_day
     from caravan.results.routes import find_routes
 
+    day = parse_day(query.date)
     try:
         network = pipeline.atlas_network(
-            year=query.year, commodity=query.commodity_id, open_projects=query.open_projects
+            year=query.year,
+            commodity=query.commodity_id,
+            open_projects=query.open_projects,
+            date=day,
         )
         routes = find_routes(
             network,
@@ -96,6 +103,11 @@ def route_answer(pipeline: Pipeline, index: AtlasIndex, query: RouteQuery) -> by
             "open": list(query.open_projects),
             "max_overlap": query.max_overlap,
         },
+        "date": day.isoformat(),
+        "warnings": [
+            event_warning(pipeline.atlas, e, day)
+            for e in events_touching(pipeline.atlas, day, {n for r in routes for n in r.node_ids})
+        ],
         "routes": records,
         "bbox": bounding_box(xy for r in routes for xy in r.line),
     }

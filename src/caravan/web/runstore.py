@@ -18,7 +18,9 @@ from caravan.web.jobs import JobQueue, JobTimeoutError, _Job
 
 __all__ = ["KeyedJobs", "RunStore", "client_id", "wait_for"]
 
-RunFunction = Callable[[str, Atlas], Any]
+#: ``run(scenario_name, atlas)``, or ``run(scenario_name, atlas, date=day)`` for a run on a
+#: given day (YYYY-MM-DD).
+RunFunction = Callable[..., Any]
 
 
 def client_id(request: Request) -> str:
@@ -91,25 +93,30 @@ class RunStore(KeyedJobs):
         self._atlas = atlas
         self._run = run
 
-    def _key(self, name: str) -> tuple[str, str]:
-        return (name, self._atlas.digest)
+    def _key(self, name: str, date: str | None = None) -> tuple[str, ...]:
+        base = (name, self._atlas.digest)
+        return base if date is None else (*base, date)
 
-    def done(self, key: Hashable) -> Any | None:
-        """The finished run of a scenario (by name), or ``None``."""
-        return super().done(self._key(str(key)))
+    def done(self, key: Hashable, date: str | None = None) -> Any | None:
+        """The finished run of a scenario (by name; on ``date`` if given), or ``None``."""
+        return super().done(self._key(str(key), date))
 
-    def running(self, key: Hashable) -> bool:
-        """Whether a run of the scenario (by name) is queued or running."""
-        return super().running(self._key(str(key)))
+    def running(self, key: Hashable, date: str | None = None) -> bool:
+        """Whether a run of the scenario (by name; on ``date`` if given) is queued or running."""
+        return super().running(self._key(str(key), date))
 
     def names(self) -> list[str]:
-        """Names of the scenarios with a finished run."""
-        return [str(k[0]) for k in self.finished() if isinstance(k, tuple)]
+        """Names of the scenarios with a finished run (on their own day)."""
+        return [str(k[0]) for k in self.finished() if isinstance(k, tuple) and len(k) == 2]
 
-    def start(self, name: str, *, client: str) -> _Job:
+    def start(self, name: str, *, client: str, date: str | None = None) -> _Job:
         """Queue the run of a scenario (or join it); raises ``QueueFullError`` when full."""
         atlas, run = self._atlas, self._run
-        return self.submit(self._key(name), lambda: run(name, atlas), client=client)
+        if date is None:
+            return self.submit(self._key(name), lambda: run(name, atlas), client=client)
+        return self.submit(
+            self._key(name, date), lambda: run(name, atlas, date=date), client=client
+        )
 
 
 # Re-exported for the endpoints' ``except`` clauses.
