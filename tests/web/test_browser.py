@@ -427,6 +427,41 @@ def test_events_along_a_planned_route(page: Any, base_url: str, screenshots: Pat
     page.screenshot(path=str(screenshots / "7-route-events.png"))
 
 
+#: The link ids of the best route drawn on the map.
+_BEST_ROUTE_LINKS = """() => caravanMap.getSource('route')._data.features
+    .filter((f) => f.properties.rank === 1).map((f) => f.properties.link_id)"""
+
+
+def test_route_on_a_day_names_the_closure_in_force(
+    page: Any, base_url: str, served_atlas: Atlas, screenshots: Path
+) -> None:
+    """The route tab's day: inside the October 2025 Afghanistan-Pakistan closure Kandahar-Chaman
+    avoids the Spin Boldak road and the closure is listed with its sources; in June 2024 the
+    road is taken, no warning, and the network's year follows the day."""
+    if "afpak-closure-2025-10" not in {e.event_id for e in served_atlas.status_events}:
+        pytest.skip("the served atlas has no Afghanistan-Pakistan closure")
+    _open(page, base_url)
+    page.click("nav.tabs button[data-tab=route]")
+    page.fill("#route-from", "Kandahar")
+    page.fill("#route-to", "Chaman")
+    page.fill("#route-date", "2025-10-20")
+    page.click("#route-plan")
+    page.wait_for_selector("#route-warnings li.warning")
+    assert page.get_attribute("#route-warnings li.warning", "data-event") == "afpak-closure-2025-10"
+    assert page.locator("#route-warnings li.warning a").count() >= 1  # its sources, linked
+    assert "links as on 2025-10-20" in page.inner_text("#route-message")
+    assert "rd-spin-boldak-chaman" not in page.evaluate(_BEST_ROUTE_LINKS)
+    page.screenshot(path=str(screenshots / "8-route-date.png"))
+    page.fill("#route-date", "2024-06-01")
+    assert page.input_value("#route-year") == "2024"
+    page.click("#route-plan")
+    page.wait_for_function(
+        "() => document.querySelector('#route-message').textContent.includes('2024-06-01')"
+    )
+    assert page.locator("#route-warnings li").count() == 0
+    assert "rd-spin-boldak-chaman" in page.evaluate(_BEST_ROUTE_LINKS)
+
+
 # -- one layer set per view, labels, names, multi-select, narrow windows (issue 21) ----------
 
 _VIEW_LAYERS = {

@@ -498,6 +498,21 @@
     for (let k = 1; k <= Math.min(5, state.info.max_k); k++) $("route-k").add(new Option(String(k), String(k)));
     $("route-k").value = "3";
     $("route-form").addEventListener("submit", (ev) => { ev.preventDefault(); planRoute(); });
+    // A day sets the network's year too (as `caravan route --date` does).
+    $("route-date").addEventListener("change", () => {
+      const day = $("route-date").value;
+      if (/^\d{4}-/.test(day)) $("route-year").value = day.slice(0, 4);
+    });
+  }
+  function renderWarnings(warnings) {
+    // The dated closures and suspensions in force near the routes, each with its sources.
+    $("route-warnings").innerHTML = (warnings || []).map((w) => {
+      const sources = (w.sources || []).map((s) => s.url
+        ? '<a href="' + esc(s.url) + '" target="_blank" rel="noopener">' + esc(s.title || s.url) + "</a>"
+        : esc(s.title || "")).join("; ");
+      return '<li class="warning" data-event="' + esc(w.event_id) + '">' + esc(w.message) +
+        (sources ? ' <span class="small muted">Sources: ' + sources + "</span>" : "") + "</li>";
+    }).join("");
   }
   async function planRoute() {
     const params = new URLSearchParams();
@@ -507,9 +522,11 @@
     params.set("commodity", $("route-commodity").value);
     params.set("by", $("route-by").value);
     params.set("k", $("route-k").value);
+    if ($("route-date").value) params.set("date", $("route-date").value);
     for (const box of $("route-open").querySelectorAll("input:checked")) params.append("open", box.value);
     $("route-plan").disabled = true;
     showMessage("route-message", "Planning…");
+    renderWarnings([]);
     $("route-breakdown").innerHTML = "";
     try {
       const body = await api("/api/route?" + params.toString());
@@ -518,7 +535,8 @@
       const n = body.routes.length;
       const opened = body.query.open.length ? ", with " + body.query.open.map(projectName).join(", ") + " open" : "";
       showMessage("route-message", n + (n === 1 ? " route" : " routes") + " from " + placeName(body.query.from) + " to " +
-        placeName(body.query.to) + ", " + body.query.year + opened);
+        placeName(body.query.to) + ", " + body.query.year + opened + (body.date ? ", links as on " + body.date : ""));
+      renderWarnings(body.warnings);
       drawRoutes();
       if (body.bbox) fit([[body.bbox[0], body.bbox[1]], [body.bbox[2], body.bbox[3]]]);
     } catch (error) {
