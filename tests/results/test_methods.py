@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 from caravan.errors import InputError
-from caravan.io.atlas import load_atlas
 from caravan.io.scenario import load_scenario
 from caravan.model.atlas import Atlas
 from caravan.model.scenario import AssignmentMethod, AssignmentSettings
 from caravan.results.methods import METHODS, method_spec
-from caravan.results.runs import RunResult, run_scenario, scenario_world
+from caravan.results.runs import RunResult, scenario_world
 from caravan.results.sue import CAPACITY_TOLERANCE
-from tests._edits import atlas_copy
-
-ROUTE_ATLAS = Path(__file__).parents[1] / "data" / "route-atlas"
 
 DEMAND = """\
 flow_id,origin_node_id,destination_node_id,commodity_id,tonnes_per_year,year,basis,source_ids
@@ -36,18 +30,6 @@ SCENARIOS = {
     "aon-loose": "name: aon-loose\ndescription: all or nothing, no capacity\nyear: 2025\n"
     "assignment: {method: aon}\n",
 }
-
-
-@pytest.fixture(scope="module")
-def atlas(tmp_path_factory: pytest.TempPathFactory) -> Atlas:
-    folder = tmp_path_factory.mktemp("methods") / "atlas"
-    atlas_copy(ROUTE_ATLAS, folder, files={"demand.csv": DEMAND}, scenarios=SCENARIOS)
-    return load_atlas(folder)
-
-
-@pytest.fixture(scope="module")
-def runs(atlas: Atlas) -> dict[str, RunResult]:
-    return {name: run_scenario(load_scenario(name, atlas), atlas=atlas) for name in SCENARIOS}
 
 
 def _link(run: RunResult, link_id: str) -> float:

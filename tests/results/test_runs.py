@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import pytest
 
-from caravan.io.atlas import load_atlas
-from caravan.io.scenario import load_scenario
 from caravan.model.atlas import Atlas
 from caravan.results.compare import compare_runs
-from caravan.results.runs import RunResult, run_scenario
-from tests._edits import atlas_copy
-
-ROUTE_ATLAS = Path(__file__).parents[1] / "data" / "route-atlas"
+from caravan.results.runs import RunResult
 
 DEMAND = """\
 flow_id,origin_node_id,destination_node_id,commodity_id,tonnes_per_year,year,basis,source_ids
@@ -31,18 +24,6 @@ SCENARIOS = {
     "tight": "name: tight\ndescription: a full border\nbase: base\n"
     "changes:\n  - {target: border, ids: [bolt-cobalt], field: capacity_mtpa, set: 0.2}\n",
 }
-
-
-@pytest.fixture(scope="module")
-def atlas(tmp_path_factory: pytest.TempPathFactory) -> Atlas:
-    folder = tmp_path_factory.mktemp("runs") / "atlas"
-    atlas_copy(ROUTE_ATLAS, folder, files={"demand.csv": DEMAND}, scenarios=SCENARIOS)
-    return load_atlas(folder)
-
-
-@pytest.fixture(scope="module")
-def runs(atlas: Atlas) -> dict[str, RunResult]:
-    return {name: run_scenario(load_scenario(name, atlas), atlas=atlas) for name in SCENARIOS}
 
 
 def _transit(run: RunResult, iso3: str) -> float:

@@ -16,7 +16,6 @@ from typer.testing import CliRunner
 import caravan
 from caravan.cli import app
 from caravan.errors import NoRouteError, NotFoundError
-from caravan.io.atlas import load_atlas
 from caravan.io.omx import write_skims_omx
 from caravan.io.runs import write_run
 from caravan.io.scenario import load_scenario
@@ -25,9 +24,7 @@ from caravan.pipeline import scenario_skims
 from caravan.results.compare import compare_runs
 from caravan.results.runs import run_scenario
 from caravan.results.skims import SKIM_UNITS, skims
-from tests._edits import atlas_copy
 
-ROUTE_ATLAS = Path(__file__).parents[1] / "data" / "route-atlas"
 DEMAND = """\
 flow_id,origin_node_id,destination_node_id,commodity_id,tonnes_per_year,year,basis,source_ids
 amber-dune,amber,dune,container,1000000,2025,estimate: test,fixture
@@ -38,13 +35,6 @@ SCENARIOS = {
     "base": "name: base\ndescription: as is\nyear: 2030\n",
     "rail": "name: rail\ndescription: open the railway\nbase: base\nopen_projects: [cobalt-link]\n",
 }
-
-
-@pytest.fixture(scope="module")
-def atlas(tmp_path_factory: pytest.TempPathFactory) -> Atlas:
-    folder = tmp_path_factory.mktemp("skims") / "atlas"
-    atlas_copy(ROUTE_ATLAS, folder, files={"demand.csv": DEMAND}, scenarios=SCENARIOS)
-    return load_atlas(folder)
 
 
 def test_every_cell_is_the_least_cost_route(atlas: Atlas) -> None:

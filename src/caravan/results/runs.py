@@ -295,9 +295,6 @@ def run_scenario(
     as_of: str | None = None,
     date: str | dt.date | None = None,
     progress: Callable[[str, int, int], None] | None = None,
-    world: Atlas | None = None,
-    network_of: Callable[[str], Network] | None = None,
-    explaining: Callable[[Network], Network] | None = None,
     seasons: bool = True,
 ) -> RunResult:
     """Route and settle the demand of a scenario.
@@ -318,11 +315,6 @@ def run_scenario(
         The day whose dated link closures and openings apply (see :func:`run_date`).
     progress : callable, optional
         Called as ``progress(stage, done, total)`` while routing flows and settling them.
-    world, network_of, explaining : optional
-        The scenario's world, its network per commodity and the network that explains missing
-        routes, when the caller keeps them (:class:`caravan.pipeline.Pipeline`); built here
-        otherwise.
-
     seasons : bool
         Split the year into the seasons of its seasonal closures and sum them
         (:mod:`caravan.results.seasons`); ``False`` settles the year as one season, as the
@@ -331,22 +323,16 @@ def run_scenario(
     Returns
     -------
     RunResult
+
+    See Also
+    --------
+    route_scenario, settle_routed : the two halves, for a caller that keeps the scenario's
+        world and networks (:class:`caravan.pipeline.Pipeline`).
     """
-    return settle_routed(
-        route_scenario(
-            scenario,
-            atlas=atlas,
-            events=events,
-            as_of=as_of,
-            date=date,
-            progress=progress,
-            world=world,
-            network_of=network_of,
-            explaining=explaining,
-        ),
-        progress=progress,
-        seasons=seasons,
+    routed = route_scenario(
+        scenario, atlas=atlas, events=events, as_of=as_of, date=date, progress=progress
     )
+    return settle_routed(routed, progress=progress, seasons=seasons)
 
 
 @dataclass(frozen=True, eq=False)
