@@ -10,14 +10,16 @@ import math
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 from caravan.errors import CaravanError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
 
 __all__ = [
     "CaravanCommand",
@@ -37,6 +39,9 @@ DEFAULT_WIDTH = 80
 
 def console(*, wide: bool = False) -> Console:
     """The console for results (standard output); ``wide`` never wraps or folds tables."""
+    # rich is imported when a command prints, not when the CLI starts (``caravan tntp --json``)
+    from rich.console import Console
+
     if wide:
         return Console(soft_wrap=True, width=10_000)
     return Console(soft_wrap=True)
@@ -46,6 +51,8 @@ def new_table(title: str | None, columns: Sequence[str], *, lines: bool = False)
     """A table whose id columns are never cut: ``columns`` named ``"id:name"`` never wrap,
     ``"num:name"`` are right-aligned numbers that never wrap, plain names wrap (folding
     words longer than the column), so the table fits 80 columns by wrapping prose only."""
+    from rich.table import Table  # imported when a command prints (see console())
+
     table = Table(title=title, title_justify="left", show_lines=lines)
     for spec in columns:
         kind, _, name = spec.partition(":") if spec.startswith(("id:", "num:")) else ("", "", spec)
@@ -60,6 +67,8 @@ def new_table(title: str | None, columns: Sequence[str], *, lines: bool = False)
 
 def err_console() -> Console:
     """The console for errors (standard error)."""
+    from rich.console import Console  # imported when a command prints (see console())
+
     return Console(stderr=True, soft_wrap=True)
 
 

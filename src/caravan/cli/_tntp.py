@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from caravan.cli._common import (
     CaravanCommand,
@@ -18,6 +19,9 @@ from caravan.cli._common import (
     fail_on_caravan_error,
     print_json,
 )
+
+if TYPE_CHECKING:
+    from caravan.assign._problem import ProgressFn
 
 __all__ = ["app"]
 
@@ -64,25 +68,7 @@ def assign_command(
 
     with fail_on_caravan_error():
         data = read_tntp_dir(directory)
-        columns = (
-            TextColumn("[bold]{task.description}"),
-            BarColumn(),
-            TextColumn("iteration {task.fields[iteration]}  gap {task.fields[gap]}"),
-            TimeElapsedColumn(),
-        )
-        start_gap: list[float] = []
-        with Progress(*columns, console=err_console(), transient=True) as bar:
-            task = bar.add_task(f"{data.name} {algorithm}", total=1.0, iteration=0, gap="-")
-
-            def progress(iteration: int, rel_gap: float) -> None:
-                if not start_gap and rel_gap > 0:
-                    start_gap.append(rel_gap)
-                done = 0.0
-                if start_gap and 0 < rel_gap < start_gap[0]:  # share of the way on a log scale
-                    span = math.log10(start_gap[0] / gap) if start_gap[0] > gap else 1.0
-                    done = min(1.0, math.log10(start_gap[0] / rel_gap) / span)
-                bar.update(task, completed=done, iteration=iteration, gap=f"{rel_gap:.2e}")
-
+        with _progress_bar(f"{data.name} {algorithm}", gap) as progress:
             run = assign_tntp(
                 data,
                 algorithm=algorithm,
@@ -98,6 +84,8 @@ def assign_command(
     if as_json:
         print_json(summary)
         return
+    from rich.table import Table  # only for the table: --json and the tests need no rich
+
     table = Table(title=f"{data.name}: {algorithm}", show_header=False)
     for key, value in summary.items():
         table.add_row(key, f"{value:.10g}" if isinstance(value, float) else str(value))
@@ -107,3 +95,35 @@ def assign_command(
             f"[yellow]warning:[/yellow] gap {run.result.relative_gap:.3e} did not reach {gap:g} "
             f"in {run.result.iterations} iterations"
         )
+
+
+@contextmanager
+def _progress_bar(label: str, gap: float) -> Iterator[ProgressFn | None]:
+    """A progress bar on standard error, filled on a log scale from the first gap to ``gap``;
+    none where standard error is no terminal (a pipe, a file, a test)."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    # rich's live display is imported only when there is a terminal to draw it on
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("iteration {task.fields[iteration]}  gap {task.fields[gap]}"),
+        TimeElapsedColumn(),
+    )
+    start_gap: list[float] = []
+    with Progress(*columns, console=err_console(), transient=True) as bar:
+        task = bar.add_task(label, total=1.0, iteration=0, gap="-")
+
+        def progress(iteration: int, rel_gap: float) -> None:
+            if not start_gap and rel_gap > 0:
+                start_gap.append(rel_gap)
+            done = 0.0
+            if start_gap and 0 < rel_gap < start_gap[0]:  # share of the way on a log scale
+                span = math.log10(start_gap[0] / gap) if start_gap[0] > gap else 1.0
+                done = min(1.0, math.log10(start_gap[0] / rel_gap) / span)
+            bar.update(task, completed=done, iteration=iteration, gap=f"{rel_gap:.2e}")
+
+        yield progress
