@@ -30,6 +30,15 @@ def test_readable_tables_by_default() -> None:
     assert "Bolt-Cobalt" in out and "mode change" in out
 
 
+def test_the_uses_line_names_the_corridors_the_route_runs_on() -> None:
+    _, out, _ = _run("Amber", "Fjord", "--k", "1")
+    assert "route 1 runs on southern-corridor\n" in out
+    _, out, _ = _run("Ember", "Harbor", "--k", "1")  # 400 of the corridor's 900 km of rail
+    assert "route 1 runs on no project or corridor for 50% of their length; touches 1" in out
+    _, out, _ = _run("Amber", "Dune", "--k", "1")
+    assert "route 1 uses no project or corridor" in out
+
+
 def test_json_has_the_documented_fields() -> None:
     code, out, _ = _run("Amber", "Dune", "--json", "--k", "2")
     assert code == 0

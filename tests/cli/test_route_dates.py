@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from typer.testing import CliRunner
 
 from caravan.cli import app
 from caravan.io.atlas import load_atlas
 from caravan.io.scenario import load_scenario
 from caravan.model.events import atlas_on_date
-from caravan.results.runs import run_date, scenario_world
+from caravan.results.runs import reopened_warnings, run_date, scenario_world
 
 runner = CliRunner()
 
@@ -69,6 +70,27 @@ def test_run_takes_a_date_and_names_the_closure_it_reopens() -> None:
     (warning,) = summary["status_warnings"]
     assert warning["event_id"] == "afpak-closure-2025-10"
     assert any("tribune.com.pk" in s["url"] for s in warning["sources"])
+
+
+def test_a_scenario_that_reopens_closed_crossings_says_what_it_assumes(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from caravan.cli._runs import print_status_warnings
+
+    atlas = load_atlas()
+    scenario = load_scenario("kabul-corridor", atlas=atlas)
+    day = run_date(atlas, scenario)
+    (warning,) = reopened_warnings(atlas, scenario_world(atlas, scenario), day, scenario)
+    assert warning["event_id"] == "afpak-closure-2025-10"
+    assert "rd-torkham-peshawar" in warning["reopened_link_ids"]
+    print_status_warnings({"status_warnings": [warning]})
+    err = " ".join(capsys.readouterr().err.split())
+    assert "scenario kabul-corridor assumes rd-torkham-peshawar" in err
+    assert f"open on {day.isoformat()}" in err
+    assert "its base (baseline-2025) reopens them" in err
+    assert "no end recorded, so the atlas takes it to last" in err
+    assert "Without that assumption they would be suspended on that day" in err
+    assert "tribune.com.pk" in err
 
 
 def test_route_and_run_agree_on_every_link_on_a_given_date() -> None:

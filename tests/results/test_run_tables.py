@@ -83,3 +83,21 @@ def test_transit_goes_to_the_countries_crossed_on_land_with_neither_end_there() 
     assert table.loc["UZB", "transit_tonnes"] == 0.0
     assert table.loc["IRN"].sum() == pytest.approx(0.0)  # every country has a row
     assert list(table.index[:2]) == ["AFG", "PAK"]  # most transit first
+
+
+def test_the_corridors_a_route_runs_on_are_those_it_covers_half_of() -> None:
+    from pathlib import Path
+
+    from caravan.io.atlas import load_atlas
+    from caravan.results.run_tables import corridors_run_on
+
+    atlas = load_atlas(Path(__file__).parents[1] / "data" / "route-atlas")
+    ids = ("southern-corridor", "cobalt-link")
+    # the southern corridor is 900 km of rail (its sea lane is open water, not measured)
+    assert corridors_run_on(atlas, ids, ["r-amber-ember", "r-ember-fjord"]) == (
+        "southern-corridor",
+    )
+    assert corridors_run_on(atlas, ids, ["r-amber-ember"]) == ("southern-corridor",)  # 500
+    assert corridors_run_on(atlas, ids, ["r-ember-fjord", "s-fjord-harbor"]) == ()  # 400
+    assert corridors_run_on(atlas, ids, ["r-amber-ember"], min_length_share=0.6) == ()
+    assert corridors_run_on(atlas, ids, ["r-bolt-cobalt", "r-cobalt-dune"]) == ("cobalt-link",)

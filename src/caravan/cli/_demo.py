@@ -44,7 +44,7 @@ def _routes(atlas: Atlas) -> None:
             out.print(f"{origin} -> {destination} ({year}): {exc}", highlight=False)
             continue
         out.print(_summary_table(routes))
-        for line in _projects_lines(routes):
+        for line in _projects_lines(atlas, routes):
             out.print(line, highlight=False)
 
 

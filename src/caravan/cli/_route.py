@@ -52,12 +52,28 @@ def _summary_table(routes: tuple[Any, ...]) -> Table:
     return table
 
 
-def _projects_lines(routes: tuple[Any, ...]) -> list[str]:
-    """One line per route: the projects and corridors it uses (ids are too long for a column)."""
-    return [
-        f"route {r.rank} uses: " + (", ".join((*r.projects, *r.corridors)) or "no project")
-        for r in routes
-    ]
+def _projects_lines(atlas: Any, routes: tuple[Any, ...]) -> list[str]:
+    """One line per route: the projects and corridors it runs on for at least half their
+    length (a strait or canal: when it passes it), and how many more it only touches (ids are
+    too long for a column; ``--json`` lists them all)."""
+    from caravan.results.run_tables import CORRIDOR_MIN_LENGTH_SHARE, corridors_run_on
+
+    share = f"{CORRIDOR_MIN_LENGTH_SHARE:.0%} of their length"
+    lines = []
+    for r in routes:
+        touched = (*r.projects, *r.corridors)
+        main = corridors_run_on(atlas, touched, r.link_ids)
+        more = len(touched) - len(main)
+        if not touched:
+            text = "uses no project or corridor"
+        elif not main:
+            text = f"runs on no project or corridor for {share}; touches {more} (--json lists them)"
+        else:
+            text = "runs on " + ", ".join(main)
+            if more:
+                text += f"; touches {more} more for less than {share} (--json lists them)"
+        lines.append(f"route {r.rank} {text}")
+    return lines
 
 
 def _detail_tables(r: Any) -> list[Table]:
@@ -185,7 +201,7 @@ def route(
         if as_of is not None:
             out.print(f"zone risks as of {atlas.meta.get('security_as_of')} (security layer)")
         out.print(_summary_table(routes))
-        for line in _projects_lines(routes):
+        for line in _projects_lines(atlas, routes):
             out.print(line, highlight=False)
         for r in routes:
             for table in _detail_tables(r):

@@ -93,11 +93,7 @@ def print_status_warnings(summary: dict[str, Any]) -> None:
     """The run's dated closures and suspensions that its scenario runs as open, with sources."""
     for w in summary.get("status_warnings", []):
         cited = "; ".join(f"{x['title']} <{x['url']}>" for x in w["sources"])
-        err_console().print(
-            f"warning: the scenario runs {', '.join(w['link_ids'])} as open, but on {w['date']}: "
-            f"{w['message']}. Sources: {cited}",
-            highlight=False,
-        )
+        err_console().print(f"warning: {w['assumption']}. Sources: {cited}", highlight=False)
 
 
 def _fmt_t(value: float) -> str:

@@ -21,6 +21,7 @@ from caravan.results.legs import WATER_AREAS
 __all__ = [
     "CORRIDOR_MIN_LENGTH_SHARE",
     "corridor_flows",
+    "corridors_run_on",
     "country_transit",
     "end_countries",
     "flows_table",
@@ -279,10 +280,7 @@ def corridor_flows(
     - ``touching_tonnes``: the tonnes of every route that uses any of its links (shown for
       comparison only: a route that touches one link of a long corridor is not its cargo).
     """
-    links = world.links_frame
-    length = dict(zip(links["link_id"], links["length_km"].astype(float), strict=True))
-    deep_sea = links["mode"].isin(modes_where(world.mode_traits, lambda t: t.deep_sea))
-    sea = set(links.loc[deep_sea, "link_id"])
+    length, sea = _lengths_and_sea(world)
     load: dict[str, float] = {}
     route_links = []
     for i, row in enumerate(route_rows):
@@ -293,9 +291,7 @@ def corridor_flows(
     rows = []
     for p in world.projects:
         members = set(p.link_ids)
-        measured = (members - sea) or members
-        # A corridor of sea lanes only is a strait or canal: every route through it counts.
-        chokepoint = members <= sea
+        measured, chokepoint = _measured(members, sea)
         total_km = sum(length[lid] for lid in measured)
         tkm = sum(load.get(lid, 0.0) * length[lid] for lid in members)
         own_tkm = sum(load.get(lid, 0.0) * length[lid] for lid in measured)
@@ -322,3 +318,46 @@ def corridor_flows(
             }
         )
     return pd.DataFrame(rows)
+
+
+def corridors_run_on(
+    world: Atlas,
+    ids: Sequence[str],
+    link_ids: Sequence[str],
+    *,
+    min_length_share: float = CORRIDOR_MIN_LENGTH_SHARE,
+) -> tuple[str, ...]:
+    """The projects and corridors among ``ids`` that a route on ``link_ids`` runs on for at
+    least ``min_length_share`` of their length: those it would count in for
+    :func:`corridor_flows` (a strait or canal, made of sea lanes only, when it passes it).
+
+    A long route touches many overlapping corridors for a link or two; these are the ones
+    that carry it, in the order of ``ids``.
+    """
+    length, sea = _lengths_and_sea(world)
+    used = set(link_ids)
+    by_id = {p.project_id: p for p in world.projects}
+    out = []
+    for pid in ids:
+        members = set(by_id[pid].link_ids)
+        measured, chokepoint = _measured(members, sea)
+        total_km = sum(length[lid] for lid in measured)
+        km = sum(length[lid] for lid in used & measured)
+        if (chokepoint and used & members) or (total_km > 0 and km >= min_length_share * total_km):
+            out.append(pid)
+    return tuple(out)
+
+
+def _lengths_and_sea(world: Atlas) -> tuple[dict[str, float], set[str]]:
+    """Each link's km, and the ids of the deep-sea links (open water every ship uses)."""
+    links = world.links_frame
+    length = dict(zip(links["link_id"], links["length_km"].astype(float), strict=True))
+    deep_sea = links["mode"].isin(modes_where(world.mode_traits, lambda t: t.deep_sea))
+    return length, set(links.loc[deep_sea, "link_id"])
+
+
+def _measured(members: set[str], sea: set[str]) -> tuple[set[str], bool]:
+    """The links that measure a corridor's length (its land and ferry links), and whether it
+    is a chokepoint: a corridor of sea lanes only is a strait or canal, measured by its lanes,
+    and every route through it counts."""
+    return (members - sea) or members, members <= sea

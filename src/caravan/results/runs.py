@@ -30,6 +30,7 @@ from caravan import __version__
 from caravan.errors import CaravanError, InputError, NoRouteError
 from caravan.model.atlas import Atlas
 from caravan.model.events import (
+    StatusEvent,
     atlas_on_date,
     default_date,
     event_warning,
@@ -434,7 +435,7 @@ def settle_routed(
         "scenario": resolved.name,
         "year": resolved.year,
         "date": day.isoformat(),
-        "status_warnings": reopened_warnings(base, world, day),
+        "status_warnings": reopened_warnings(base, world, day, resolved),
         "flows": len(flows),
         "routes": len(routes_table),
         "demand_tonnes_per_year": demand_t,
@@ -514,9 +515,16 @@ def run_date(atlas: Atlas, scenario: Scenario, date: str | dt.date | None = None
     return default_date(atlas, scenario.year)
 
 
-def reopened_warnings(atlas: Atlas, world: Atlas, day: dt.date) -> list[dict[str, Any]]:
+def reopened_warnings(
+    atlas: Atlas, world: Atlas, day: dt.date, scenario: Scenario | None = None
+) -> list[dict[str, Any]]:
     """Warnings for links closed or suspended by a dated event on ``day`` that the scenario
-    nevertheless runs as operational (it reopens them), naming the event and its sources."""
+    nevertheless runs as operational (it reopens them), naming the event and its sources.
+
+    Each is :func:`caravan.model.events.event_warning`'s record plus ``reopened_link_ids`` (the
+    event's links the scenario reopens) and ``assumption``: what the run assumes, why, and
+    what the atlas alone would say of that day.
+    """
     if not atlas.status_events:
         return []
     states = link_states(atlas, day)
@@ -528,7 +536,38 @@ def reopened_warnings(atlas: Atlas, world: Atlas, day: dt.date) -> list[dict[str
         and st.status.value in ("closed", "suspended")
         and now.get(lid) == "operational"
     ]
-    return [event_warning(atlas, e, day) for e in events_on(atlas, day, reopened)]
+    out = []
+    for event in events_on(atlas, day, reopened):
+        links = [lid for lid in event.link_ids if lid in set(reopened)]
+        warning = event_warning(atlas, event, day)
+        out.append(
+            {
+                **warning,
+                "reopened_link_ids": links,
+                "assumption": _assumption(scenario, links, event, day),
+            }
+        )
+    return out
+
+
+def _assumption(
+    scenario: Scenario | None, links: Sequence[str], event: StatusEvent, day: dt.date
+) -> str:
+    """What a run assumes of links a dated closure would shut on its day, and why."""
+    who = f"scenario {scenario.name}" if scenario is not None else "the scenario"
+    bases = [] if scenario is None else [b for b in scenario.lineage if b != scenario.name]
+    by = "its scenario file" + (f" or its base ({', '.join(bases)})" if bases else "")
+    if event.every_year:
+        when = f"every year, {event.season_text()}"
+    elif event.end_date:
+        when = f"from {event.start_date} to {event.end_date}"
+    else:
+        when = f"from {event.start_date} with no end recorded, so the atlas takes it to last"
+    return (
+        f"{who} assumes {', '.join(links)} open on {day.isoformat()}: {by} reopens them "
+        f"(open_links or open_projects), setting aside {event.name!r} ({when}). Without "
+        f"that assumption they would be {event.status.value} on that day"
+    )
 
 
 def security_day(scenario: Scenario, as_of: str | None = None) -> str | None:
