@@ -6,7 +6,7 @@ in-process, with a process pool of 1 and 2 workers, and the scaling from 1 to 2 
 the targets (>= 1.7x scaling, >= 50 draws/s with 2 workers); with ``--dask`` also a local Dask
 cluster of 2 workers, already running (its start-up and a warm-up run are timed apart), against
 in-process per core (target >= 0.8x), and Dask's cost per task (empty tasks, and the same draws
-as many small tasks against a few batched ones). The default of 400 draws keeps the whole run
+as one task a draw against a few batched ones). The default of 400 draws keeps the whole run
 to a few minutes on an idle 2-core machine.
 
 Every line also gives the CPU time of the run (this process and its worker processes, user +
@@ -138,7 +138,7 @@ def running_cluster(
     The cluster's start-up and a warm-up run (workers import Caravan, load numba's cache and
     receive the inputs once) are timed apart; then the same draws as the other executors, as
     batched tasks; then the cost per task twice: empty tasks (a round trip each) and the same
-    draws cut into tasks of ``CHUNK_DRAWS`` draws against the batched tasks.
+    draws as one task a draw against the batched tasks.
     """
     from dask.distributed import Client, LocalCluster
 
@@ -162,19 +162,19 @@ def running_cluster(
             f"numba cache, inputs) {warm_s:.2f} s"
         )
         n = inputs.spec.draws
-        for label, per_worker in (
-            ("batched", executors.BATCHES_PER_WORKER),
-            (f"{executors.CHUNK_DRAWS}-draw tasks", max(1, n // executors.CHUNK_DRAWS // 2)),
+        for label, per_worker, chunk in (
+            ("batched", executors.BATCHES_PER_WORKER, executors.CHUNK_DRAWS),
+            ("1-draw tasks", n, 1),
         ):
-            saved = executors.BATCHES_PER_WORKER
-            executors.BATCHES_PER_WORKER = per_worker
+            saved = executors.BATCHES_PER_WORKER, executors.CHUNK_DRAWS
+            executors.BATCHES_PER_WORKER, executors.CHUNK_DRAWS = per_worker, chunk
             try:
                 n_tasks = len(draw_chunks(n, "dask", 2))
                 t, c = time.perf_counter(), _tree_cpu_seconds()
                 results = run_draws(inputs, executor="dask", scheduler=address)
                 seconds, cpu = time.perf_counter() - t, _tree_cpu_seconds() - c
             finally:
-                executors.BATCHES_PER_WORKER = saved
+                executors.BATCHES_PER_WORKER, executors.CHUNK_DRAWS = saved
             rate = len(results) / seconds
             records.append({"label": f"dask running, {label}", "draws": len(results),
                             "wall_s": seconds, "cpu_s": cpu, "tasks": n_tasks,

@@ -132,7 +132,7 @@ def _ensemble(args: argparse.Namespace, rows: list[dict[str, object]]) -> None:
         f"{per_core:.2f}x (in-process {inproc['wall_s']:.1f} s; start-up "
         f"{recs['dask start']['wall_s']:.1f} s + warm-up {recs['dask start']['warm_s']:.1f} s "
         f"apart; {recs['dask per task (empty)']['ms']:.1f} ms per empty task, "
-        f"{recs['dask per task (draw tasks)']['ms']:.1f} ms per draw task)",
+        f"{recs['dask per task (draw tasks)']['ms']:.1f} ms a task, 1-draw vs batched)",
         "met" if per_core >= 0.8 else "not met",
     ))  # fmt: skip
 

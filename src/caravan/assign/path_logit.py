@@ -132,12 +132,33 @@ def path_size(routes: RouteSets, arc_length_km: FloatArray, n_flows: int) -> Flo
     return np.clip(ps, 1e-12, 1.0)
 
 
+class _ByFlow:
+    """Routes sorted by flow, to take each flow's largest value with one ``reduceat``
+    (``np.maximum.at`` falls back to a slow loop on arrays that came through pickle, as a
+    worker process receives them)."""
+
+    def __init__(self, flow_idx: IntArray, n_flows: int) -> None:
+        self.order = np.argsort(flow_idx, kind="stable")
+        ordered = flow_idx[self.order]
+        new_flow = np.r_[True, ordered[1:] != ordered[:-1]] if ordered.size else ordered > 0
+        self.starts = np.flatnonzero(new_flow)
+        self.flows = ordered[self.starts]
+        self.n_flows = n_flows
+
+    def maximum(self, values: FloatArray) -> FloatArray:
+        """Largest value of each flow's routes (``-inf`` for a flow without routes)."""
+        best = np.full(self.n_flows, -np.inf)
+        if self.starts.size:
+            best[self.flows] = np.maximum.reduceat(values[self.order], self.starts)
+        return best
+
+
 def _logit(
-    cost: FloatArray, log_ps: FloatArray, flow_idx: IntArray, theta: FloatArray, n_flows: int
+    cost: FloatArray, log_ps: FloatArray, flow_idx: IntArray, theta: FloatArray, by_flow: _ByFlow
 ) -> FloatArray:
+    n_flows = by_flow.n_flows
     utility = -theta[flow_idx] * cost + log_ps
-    best = np.full(n_flows, -np.inf)
-    np.maximum.at(best, flow_idx, utility)
+    best = by_flow.maximum(utility)
     weight = np.exp(utility - best[flow_idx])
     total = np.bincount(flow_idx, weights=weight, minlength=n_flows)
     return np.asarray(weight / total[flow_idx], dtype=np.float64)
@@ -226,6 +247,7 @@ def solve_path_logit_sue(
     route_of_entry = np.repeat(np.arange(n_routes), counts)
     flow_idx = routes.route_flow_idx
     log_ps = np.log(path_size(routes, arc_length_km, n_flows))
+    by_flow = _ByFlow(flow_idx, n_flows)
     vot_entry = flow_value_of_time_usd_per_t_h[flow_idx][route_of_entry]
     arcs = routes.route_arcs
     fixed_entry = arc_money_usd_per_t[arcs] + arc_risk_usd_per_t[arcs]
@@ -280,7 +302,7 @@ def solve_path_logit_sue(
         for iteration in range(1, max_iter + 1):
             done = iteration
             cost, _, _ = costs(group_load(share * flow_tonnes[flow_idx]))
-            target = _logit(cost, log_ps, flow_idx, flow_theta_per_usd, n_flows)
+            target = _logit(cost, log_ps, flow_idx, flow_theta_per_usd, by_flow)
             change = float(np.max(np.abs(target - share))) if n_routes else 0.0
             share = share + (target - share) / (iteration + 1)
             history.append(change)
@@ -292,7 +314,7 @@ def solve_path_logit_sue(
 
     history: list[float] = []
     cost, time_h, delay = costs(np.zeros(n_groups))
-    share = _logit(cost, log_ps, flow_idx, flow_theta_per_usd, n_flows)
+    share = _logit(cost, log_ps, flow_idx, flow_theta_per_usd, by_flow)
     share, change, iterations = settle(share, 0)
     within = True
     if capacity_tolerance is not None and n_groups:
