@@ -169,6 +169,9 @@ def test_draws_keep_the_scenarios_own_demand_changes(atlas: Atlas) -> None:
     assert b == pytest.approx(2 * a)
     assert (afg["transit_tonnes_reference"] > 0).all()
     assert res.meta["project_completion"] == {}
+    # the draws do not split the year into seasons, and say so
+    assert res.meta["seasons"].startswith("not applied: every draw settles the year as one")
+    assert res.to_dict()["seasons"] == res.meta["seasons"]
 
 
 def test_a_project_never_complete_changes_nothing(atlas: Atlas) -> None:

@@ -156,3 +156,23 @@ def test_skims_of_written_file_equal(atlas: Atlas, tmp_path: Path) -> None:
         )
     finally:
         handle.close()
+
+
+def test_skims_on_a_winter_day_close_khunjerab_and_say_so() -> None:
+    """Skims are of the yearly network unless given a day; a day inside Khunjerab's winter
+    closure (30 Nov - 1 May) skims that season, with the Karakoram Highway closed."""
+    zones, commodity = ["kashgar", "islamabad"], ["container"]
+    yearly = scenario_skims("baseline-2025", zone_ids=zones, commodity_ids=commodity)
+    winter = scenario_skims(
+        "baseline-2025", zone_ids=zones, commodity_ids=commodity, date="2025-01-15"
+    )
+    summer = scenario_skims(
+        "baseline-2025", zone_ids=zones, commodity_ids=commodity, date="2025-06-15"
+    )
+    assert yearly.seasons.startswith("not applied: the yearly network without")
+    assert "rd-gilgit-khunjerab-pass" in winter.seasons
+    assert "rd-gilgit-khunjerab-pass" not in summer.seasons
+    km = {s: float(s_.matrices["container"]["length_km"][0, 1]) for s, s_ in
+          (("yearly", yearly), ("winter", winter), ("summer", summer))}  # fmt: skip
+    assert km["summer"] == km["yearly"]
+    assert km["winter"] > km["summer"] + 500  # round by the Kazakh or Tajik crossings

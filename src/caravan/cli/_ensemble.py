@@ -146,6 +146,8 @@ def ensemble(
         con.print("main drivers (inputs whose draws move the result most):", highlight=False)
         for line in drivers:
             con.print(line, highlight=False)
+    if meta.get("seasons"):
+        con.print(f"seasons: {meta['seasons']}", highlight=False)
     for failure in result.failures.head(5).to_dict("records"):
         con.print(f"[yellow]draw {failure['draw']} failed[/yellow]: {failure['reason']}")
     if out is not None:

@@ -22,6 +22,12 @@ def skims(
         None, help="Comma-separated commodity ids (default: all)."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print what was written as JSON."),
+    date: str | None = typer.Option(
+        None,
+        "--date",
+        help="Day (YYYY-MM-DD): skim that day's links and season (seasonal closures applied); "
+        "default: the yearly network without seasonal closures.",
+    ),
 ) -> None:
     """Write skims (cost, time, distance, money between zones, per commodity) as OMX."""
     from caravan.io.atlas import load_atlas
@@ -34,6 +40,7 @@ def skims(
             atlas=load_atlas(atlas),
             zone_ids=zones.split(",") if zones else None,
             commodity_ids=commodity.split(",") if commodity else None,
+            date=date,
         )
         path = write_skims_omx(result, out)
     n = len(result.zone_ids)
@@ -44,6 +51,7 @@ def skims(
                 "zone_ids": list(result.zone_ids),
                 "commodity_ids": list(result.commodity_ids),
                 "matrices": {c: sorted(q) for c, q in result.matrices.items()},
+                "seasons": result.seasons,
             },
             indent=2,
         )
@@ -53,3 +61,4 @@ def skims(
         f"({', '.join(result.commodity_ids)}), 4 matrices each",
         highlight=False,
     )
+    console().print(f"seasons: {result.seasons}", highlight=False)

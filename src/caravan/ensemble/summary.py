@@ -19,6 +19,13 @@ __all__ = ["EnsembleResult", "summarise"]
 #: A change smaller than this many tonnes a year counts as no change.
 NO_CHANGE_T = 1.0
 METRICS: tuple[str, ...] = ("transit_tonnes", "transit_tkm", "transit_revenue_usd")
+#: How the draws treat seasons (stated in the output): a draw settles its year once, so splitting
+#: it into seasons would cost every draw one settlement per season.
+SEASONS_NOTE = (
+    "not applied: every draw settles the year as one season on the yearly network, without "
+    "the seasonal closures and restrictions (status_events.yaml, every_year) by which a run "
+    "splits its year and sums the seasons"
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -141,6 +148,7 @@ def summarise(
             for pid, i in zip(inputs.project_ids, inputs.project_input, strict=True)
         },
         "route_sets": "one per completion pattern of the uncertain projects",
+        "seasons": SEASONS_NOTE,
     }
     return EnsembleResult(
         scenario, reference, draws, input_table, failures, table.reset_index(drop=True), meta

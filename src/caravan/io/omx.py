@@ -97,7 +97,12 @@ def write_skims_omx(skims: Any, out: str | Path) -> Path:
     (['cost_usd_per_t__bulk', 'length_km__bulk'], ['herat', 'kandahar', 'nhava-sheva'])
     >>> f.close()
     """
-    attrs = {"caravan": "skims", "scenario": skims.scenario, "year": skims.year}
+    attrs = {
+        "caravan": "skims",
+        "scenario": skims.scenario,
+        "year": skims.year,
+        "seasons": skims.seasons,
+    }
     return write_omx(skims.matrices, skims.zone_ids, out, units=skims.units, attrs=attrs)
 
 

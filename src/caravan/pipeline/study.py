@@ -259,16 +259,20 @@ class Pipeline:
         *,
         zone_ids: Sequence[str] | None = None,
         commodity_ids: Sequence[str] | None = None,
+        date: str | dt.date | None = None,
     ) -> Skims:
-        """Skim matrices of a scenario's world in its year (:func:`caravan.results.skims.skims`)."""
+        """Skim matrices of a scenario's world in its year (:func:`caravan.results.skims.skims`);
+        with a ``date``, the links as on that day, its season's closures included."""
         resolved = self.scenario(scenario)
-        world, _ = self.world(resolved)
+        day = parse_day(date) if date is not None else None
+        world, _ = self.world(resolved, date=day)
         return skims(
             world,
             year=resolved.year,
             scenario=resolved.name,
             zone_ids=zone_ids,
             commodity_ids=commodity_ids,
+            day=day,
         )
 
     def compare(
@@ -383,9 +387,10 @@ def scenario_skims(
     atlas: Atlas | None = None,
     zone_ids: Sequence[str] | None = None,
     commodity_ids: Sequence[str] | None = None,
+    date: str | dt.date | None = None,
 ) -> Skims:
     """:func:`caravan.results.skims.skims` of a scenario's world in its year (what
-    ``caravan skims`` writes).
+    ``caravan skims`` writes; with a ``date``, that day's links and season).
 
     Parameters
     ----------
@@ -394,4 +399,6 @@ def scenario_skims(
     atlas : Atlas, optional
         The atlas the scenario applies to (the shipped one by default).
     """
-    return Pipeline(atlas).skims(scenario, zone_ids=zone_ids, commodity_ids=commodity_ids)
+    return Pipeline(atlas).skims(
+        scenario, zone_ids=zone_ids, commodity_ids=commodity_ids, date=date
+    )

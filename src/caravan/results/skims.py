@@ -4,10 +4,16 @@ A zone is an atlas place (by default every origin and destination of the demand 
 commodity one network is built, and for each ordered pair of zones the least generalised-cost
 route is found with the same network, restrictions and cost model as ``caravan route``; the
 matrices hold that route's totals. Unreachable pairs are NaN; the diagonal is 0.
+
+Seasons: skims are least-cost routes, not tonnes, so they are not summed over a year's seasons
+as a run is. Without a day they are the yearly network's, without its seasonal closures and
+restrictions (``Skims.seasons`` says so); with a ``day`` they are that day's season's (its
+seasonal closures applied, :func:`caravan.results.seasons.season_world`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -45,6 +51,8 @@ class Skims:
     year: int
     scenario: str
     matrices: Mapping[str, Mapping[str, FloatMatrix]] = field(repr=False)
+    #: How the year's seasonal closures were treated (stated in the output).
+    seasons: str = ""
 
     @property
     def units(self) -> Mapping[str, str]:
@@ -120,6 +128,7 @@ def skims(
     scenario: str = "",
     zone_ids: Sequence[str] | None = None,
     commodity_ids: Sequence[str] | None = None,
+    day: dt.date | None = None,
 ) -> Skims:
     """Skim matrices for every commodity (or those named) between zones.
 
@@ -135,6 +144,9 @@ def skims(
         The zones (place ids); default :func:`demand_zones`.
     commodity_ids : sequence of str, optional
         Default: every commodity of the atlas.
+    day : datetime.date, optional
+        Skim that day's season (its seasonal closures and restrictions applied); default: the
+        yearly network without them.
 
     Raises
     ------
@@ -147,8 +159,33 @@ def skims(
     if missing:
         raise NotFoundError(f"zones not in the atlas: {', '.join(missing)}")
     chosen = commodity_ids or [c.commodity_id for c in world.commodities]
+    world, seasons = _season_of(world, year, day)
     matrices = {}
     for commodity_id in chosen:
         network = build_network(world, year=year, commodity=commodity_id)
         matrices[commodity_id] = skim_network(network, zones)
-    return Skims(zone_ids=zones, year=year, scenario=scenario, matrices=matrices)
+    return Skims(zone_ids=zones, year=year, scenario=scenario, matrices=matrices, seasons=seasons)
+
+
+def _season_of(world: Atlas, year: int, day: dt.date | None) -> tuple[Atlas, str]:
+    """The world to skim and what it says about seasons (see the module docstring)."""
+    from caravan.results.seasons import season_world, year_seasons
+
+    found = year_seasons(world, year)
+    if not found:
+        return world, f"{year} has no seasonal closures or restrictions: one network all year"
+    if day is None:
+        return world, (
+            f"not applied: the yearly network without the seasonal closures and restrictions "
+            f"of its {len(found)} seasons (a run settles each season and sums them); give a "
+            "day (--date) for that day's season"
+        )
+    text = day.isoformat()
+    for season in found:
+        if any(first <= text <= last for first, last in season.periods):
+            closed = ", ".join(season.closed_link_ids) or "none"
+            return season_world(world, season), (
+                f"{season.season_id} of {len(found)} ({season.days} days, with {text}): "
+                f"seasonal closures applied ({closed})"
+            )
+    return world, f"{text} is outside {year}: the yearly network without seasonal closures"
