@@ -175,7 +175,11 @@ def test_kabul_corridor_carries_freight_and_shifts_it_off_the_pamirs(
     # demand and the calibrated logit scale (0.03), flows on marginal routes through Afghanistan
     # move by tens of kt when route sets change (China-Punjab containers, 51 kt), so 4% is allowed.
     assert _transit(kabul, "AFG") >= 0.96 * _transit(base, "AFG")
-    assert _transit(kabul, "KGZ") < _transit(base, "KGZ")
+    # Off the Pamirs: Tajik transit (the Pamir Highway) falls (by ~26 kt of ~230 kt); Kyrgyz
+    # transit moves by well under 1% either way (-3.8 kt of 3.4 Mt before the CPMM 2022 Horgos
+    # and Alashankou dwell, +0.7 kt after), so it is only held close to the baseline.
+    assert _transit(kabul, "TJK") < 0.95 * _transit(base, "TJK")
+    assert _transit(kabul, "KGZ") == pytest.approx(_transit(base, "KGZ"), rel=0.01)
 
 
 @pytest.mark.skipif(not HAS_ROUTES, reason="caravan.results.routes not available")
