@@ -20,10 +20,11 @@ from caravan.validation.routes import _legs, validate_routes
 
 runner = CliRunner()
 
-#: The pass rate the shipped table reached when it was written (36 of 47 at 3eb0541); a drop
+#: The pass rate the shipped table reached when it was written was 36 of 47 (3eb0541); 40 of 47
+#: after the CPMM 2022 Chinese crossings and the sourced Middle Corridor ranges (issue 16). A drop
 #: below this floor is a regression to look at. The issue's target is 0.9: see
 #: docs/validation.md for the pairs that fail and why.
-PASS_RATE_FLOOR = 0.7
+PASS_RATE_FLOOR = 0.8
 
 
 @pytest.fixture(scope="module")
