@@ -34,8 +34,8 @@ __all__ = ["distinct_paths", "k_shortest_paths", "overlap_fraction"]
 
 def _path_weight(weight: FloatArray, arcs: Sequence[int]) -> float:
     total = 0.0
-    for a in arcs:
-        total += float(weight[a])
+    for w in weight[list(arcs)].tolist():  # one gather; added in path order as before
+        total += w
     return total
 
 
@@ -214,14 +214,28 @@ def overlap_fraction(
     >>> overlap_fraction(a, b, [10, 11, 12], [30.0, 70.0, 5.0])
     0.3
     """
+    lengths, total, _ = _key_lengths(path, arc_key, arc_length)
+    return _overlap(lengths, total, _key_lengths(other, arc_key, arc_length)[2])
+
+
+def _key_lengths(
+    path: ArcPath, arc_key: Sequence[int] | IntArray, arc_length: Sequence[float] | FloatArray
+) -> tuple[dict[int, float], float, frozenset[int]]:
+    """A path's length on each key (transfers, key < 0, left out), their total, and every key
+    it uses."""
+    at = list(path.arcs)
+    keys = np.asarray(arc_key)[at].tolist() if at else []
+    lens = np.asarray(arc_length, dtype=np.float64)[at].tolist() if at else []
     lengths: dict[int, float] = {}
-    for a in path.arcs:
-        if arc_key[a] >= 0:
-            lengths[int(arc_key[a])] = float(arc_length[a])
-    total = sum(lengths.values())
+    for key, length in zip(keys, lens, strict=True):
+        if key >= 0:
+            lengths[int(key)] = float(length)
+    return lengths, sum(lengths.values()), frozenset(int(k) for k in keys)
+
+
+def _overlap(lengths: dict[int, float], total: float, other_keys: frozenset[int]) -> float:
     if total <= 0.0:
         return 0.0
-    other_keys = {int(arc_key[a]) for a in other.arcs}
     shared = sum(length for key, length in lengths.items() if key in other_keys)
     return shared / total
 
@@ -249,8 +263,9 @@ def distinct_paths(
     """
     if not 0.0 <= max_overlap <= 1.0:
         raise InputError(f"max_overlap must lie in 0..1, got {max_overlap}")
-    kept: list[ArcPath] = []
+    kept_keys: list[frozenset[int]] = []
     for path in paths:
-        if all(overlap_fraction(path, k, arc_key, arc_length) <= max_overlap for k in kept):
-            kept.append(path)
+        lengths, total, keys = _key_lengths(path, arc_key, arc_length)
+        if all(_overlap(lengths, total, k) <= max_overlap for k in kept_keys):
+            kept_keys.append(keys)
             yield path
