@@ -268,6 +268,7 @@ def find_routes(
     kernel: Kernel | str = Kernel.NUMBA,
     explaining: Callable[[Network], Network] | None = None,
     from_layer: str | None = None,
+    explain: bool = True,
 ) -> tuple[Route, ...]:
     """The best route and up to ``k - 1`` alternatives on a built network.
 
@@ -277,7 +278,8 @@ def find_routes(
     (built on demand by default; the pipeline passes its cached one). ``from_layer`` (e.g.
     ``"rail 1520"``) starts the route on that layer of the origin, as a route passing through
     the origin does: a change of layer there pays its transfer (see ``ClaimEvaluator``'s
-    ``via`` places).
+    ``via`` places). ``explain=False`` raises :class:`NoRouteError` without the
+    explanation (for a caller that only needs to know there is no route).
 
     Examples
     --------
@@ -316,6 +318,8 @@ def find_routes(
         max_paths=BYPASS_SEARCH_PATHS if int(k) == 1 else None,
         origin_transfers=from_layer is not None,
     )
+    if not paths and not explain:
+        raise NoRouteError(f"no route from {o.node_id!r} to {d.node_id!r}")
     if not paths:
         from caravan.results.no_route import explain_no_route  # no_route imports this module
 

@@ -233,7 +233,7 @@ def route_flows(
             if sea_ids.intersection(routes[0].link_ids) and land_linked(o, d):
                 try:
                     land = find_routes(
-                        network(commodity_id, True), o, d, by="cost", k=2, explaining=explaining
+                        network(commodity_id, True), o, d, by="cost", k=2, explain=False
                     )
                 except NoRouteError:
                     land = ()
