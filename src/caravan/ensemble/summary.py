@@ -72,6 +72,31 @@ def _spearman(x: np.ndarray, y: np.ndarray) -> float:
     return float(np.corrcoef(rx, ry)[0, 1])
 
 
+class _RankedInputs:
+    """The drawn inputs ranked once, for Spearman correlations with many outputs (the same
+    values as :func:`_spearman` of each column, up to rounding)."""
+
+    def __init__(self, values: np.ndarray) -> None:
+        n = values.shape[0]
+        self.flat = (np.ptp(values, axis=0) == 0) if n else np.ones(values.shape[1], bool)
+        ranks = rankdata(values, axis=0) if n else values.astype(np.float64)
+        centred = ranks - ranks.mean(axis=0) if n else ranks
+        self.centred = centred
+        self.norm = np.sqrt(np.einsum("ij,ij->j", centred, centred))
+        self.n = n
+
+    def spearman(self, y: np.ndarray) -> np.ndarray:
+        """Each input's rank correlation with ``y`` (0 where either does not vary)."""
+        out = np.zeros(self.centred.shape[1])
+        if self.n < 3 or np.ptp(y) == 0:
+            return out
+        ry = rankdata(y)
+        ry = ry - ry.mean()
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rho = (self.centred.T @ ry) / (self.norm * np.sqrt(ry @ ry))
+        return np.where(self.flat, 0.0, np.clip(rho, -1.0, 1.0))
+
+
 def summarise(
     inputs: EnsembleInputs, results: Sequence[DrawResult], *, top_drivers: int = 3
 ) -> EnsembleResult:
@@ -107,6 +132,7 @@ def summarise(
     summary_rows = []
     values = np.array([r.values for r in ok]).reshape(len(ok), len(names))
     target = "delta_transit_tonnes" if reference else "transit_tonnes"
+    ranked = _RankedInputs(values)
     for iso3 in countries:
         sub = draws[draws["country_iso3"] == iso3] if not draws.empty else draws
         row = {"country_iso3": iso3, "n_draws": len(sub)}
@@ -124,10 +150,7 @@ def summarise(
         if reference:
             row["p_gain"] = float((y > NO_CHANGE_T).mean())
             row["p_loss"] = float((y < -NO_CHANGE_T).mean())
-        scores = [
-            (abs(_spearman(values[:, j], y)), _spearman(values[:, j], y), names[j])
-            for j in range(len(names))
-        ]
+        scores = [(abs(rho), rho, names[j]) for j, rho in enumerate(ranked.spearman(y).tolist())]
         scores = [s for s in scores if s[0] > 0]
         scores.sort(key=lambda s: (-s[0], s[2]))
         row["drivers"] = "; ".join(f"{n} ({rho:+.2f})" for _, rho, n in scores[:top_drivers])
