@@ -29,7 +29,7 @@ from caravan.ensemble.spec import Distribution, EnsembleSpec, UncertainInput
 from caravan.errors import InputError
 from caravan.model.atlas import Atlas
 from caravan.model.scenario import Scenario
-from caravan.network.build import build_network
+from caravan.network.build import build_network, transfer_row_finder
 from caravan.network.model import Network
 from caravan.results.elastic import base_costs
 from caravan.results.run_tables import end_countries
@@ -269,11 +269,12 @@ def _compile_one(
     parts: list[tuple[int, int, float, float, bool]] = []
     fixed: list[tuple[int, int, int, float, float]] = []
     country_pos = {c: i for i, c in enumerate(countries)}
+    find_transfer = transfer_row_finder(world)
     for i, row in enumerate(route_rows):
         r = row["route"]
         fixed += [
             (i, e.money_input, e.time_input, e.money_usd_per_t, e.time_h)
-            for e in route_fixed_entries(world, r, fixed_keys)
+            for e in route_fixed_entries(world, r, fixed_keys, transfer_row_of=find_transfer)
         ]
         uniq = [link_pos[lid] for lid in dict.fromkeys(r.link_ids)]
         entry_r += [i] * len(uniq)

@@ -10,7 +10,7 @@ value over the chosen one (so a route changing gauge at Sarakhs takes the Sarakh
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +19,7 @@ import pandas as pd
 from caravan.ensemble.spec import EnsembleSpec, UncertainInput
 from caravan.model.atlas import Atlas
 from caravan.model.tariffs import Param
-from caravan.network.build import transfer_row
+from caravan.network.build import transfer_row_finder
 from caravan.network.model import Layer
 
 __all__ = ["FIXED_KINDS", "FixedEntry", "FixedKeys", "fixed_cost_inputs", "route_fixed_entries"]
@@ -122,8 +122,19 @@ def _param(row: Mapping[Any, Any], column: str) -> Param:
     return Param(value, float(low), float(high))
 
 
-def route_fixed_entries(world: Atlas, route: Any, keys: FixedKeys) -> list[FixedEntry]:
-    """What each ranged handling, transfer and lane row adds to one route (a routes.Route)."""
+def route_fixed_entries(
+    world: Atlas,
+    route: Any,
+    keys: FixedKeys,
+    *,
+    transfer_row_of: Callable[[str, Layer, Layer], int] | None = None,
+) -> list[FixedEntry]:
+    """What each ranged handling, transfer and lane row adds to one route (a routes.Route).
+
+    ``transfer_row_of`` is :func:`caravan.network.build.transfer_row_finder` of ``world``,
+    when the caller looks up many routes.
+    """
+    find = transfer_row_of if transfer_row_of is not None else transfer_row_finder(world)
     out: list[FixedEntry] = []
     model = world.tariffs
     frame = world.transfers_frame
@@ -136,9 +147,7 @@ def route_fixed_entries(world: Atlas, route: Any, keys: FixedKeys) -> list[Fixed
                 if found is not None:
                     out.append(FixedEntry(*found, leg.fee_usd_per_t, leg.dwell_h))
         elif leg.kind == "transfer":
-            i = transfer_row(
-                world, leg.from_node_id, Layer.parse(leg.from_layer), Layer.parse(leg.to_layer)
-            )
+            i = find(leg.from_node_id, Layer.parse(leg.from_layer), Layer.parse(leg.to_layer))
             found = keys.get(transfer_key(frame, i)) if i >= 0 else None
             if found is not None:
                 out.append(FixedEntry(*found, leg.fee_usd_per_t, leg.dwell_h))

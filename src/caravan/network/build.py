@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import combinations
 from typing import Any, Protocol
 
@@ -211,10 +211,19 @@ def transfer_row(atlas: Atlas, node_id: str, a: Layer, b: Layer) -> int:
     """The ``transfers.csv`` row that prices a change between two layers at a place, as the
     network build picks it: the place's own row, else the layer pair's default row (-1: none).
     """
+    return transfer_row_finder(atlas)(node_id, a, b)
+
+
+def transfer_row_finder(atlas: Atlas) -> Callable[[str, Layer, Layer], int]:
+    """:func:`transfer_row` for many look-ups on one atlas (its transfer table read once)."""
     default, override = _transfer_rows(atlas)
-    keys = _pair_keys(a, b)
-    own = [override[(node_id, k)] for k in keys if (node_id, k) in override]
-    return own[0] if own else next((default[k] for k in keys if k in default), -1)
+
+    def find(node_id: str, a: Layer, b: Layer) -> int:
+        keys = _pair_keys(a, b)
+        own = [override[(node_id, k)] for k in keys if (node_id, k) in override]
+        return own[0] if own else next((default[k] for k in keys if k in default), -1)
+
+    return find
 
 
 def _pair_keys(a: Layer, b: Layer) -> list[frozenset[Layer]]:
