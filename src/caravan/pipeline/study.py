@@ -214,6 +214,10 @@ class Pipeline:
         world, key = self.world(resolved, as_of=as_of, date=day)
         with self._lock:
             kept = self._routed.get(key)
+            if kept is not None:
+                # least recently used is dropped first: a study's baseline stays while it
+                # is compared with one scenario after another
+                self._routed.move_to_end(key)
         if kept is not None:
             return kept
 
