@@ -2,7 +2,8 @@
 
 Usage (from the repository root, on a machine as quiet as can be had)::
 
-    .venv/bin/python benchmarks/issue24_quick.py [--no-aeq] [--draws 400] [--repeat 1]
+    .venv/bin/python benchmarks/issue24_quick.py [--no-aeq] [--aeq-python PATH] [--draws 400]
+        [--repeat 1]
 
 Runs, each solver in a child process of its own (``benchmarks/tntp.py``'s children, so the times
 are of the assignment call only and every gap is rescored by ``aeq_bench.evaluate``):
@@ -83,7 +84,7 @@ def _assign_runs(args: argparse.Namespace, rows: list[dict[str, object]]) -> Non
                     best[key] = min(best.get(key, float("inf")), wall)
     if args.no_aeq:
         return
-    aeq_python = tntp.ensure_aeq_venv()
+    aeq_python = Path(args.aeq_python) if args.aeq_python else tntp.ensure_aeq_venv()
     for gap, limit in ((1e-4, 0.5), (1e-6, 0.2)):
         with tempfile.NamedTemporaryFile(suffix=".jsonl") as tmp:
             _, wall, mb = tntp.run_child([str(aeq_python), str(tntp.AEQ_BENCH), berlin, "--algo",
@@ -141,6 +142,9 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--no-aeq", action="store_true", help="skip AequilibraE on Berlin-Center")
     ap.add_argument("--no-ensemble", action="store_true")
+    ap.add_argument(
+        "--aeq-python", help="a Python with aequilibrae (default: benchmarks/.aeq-venv, made once)"
+    )
     ap.add_argument("--draws", type=int, default=400, help="ensemble draws per executor")
     ap.add_argument("--repeat", type=int, default=1, help="runs of each assignment line")
     args = ap.parse_args()
