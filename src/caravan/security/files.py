@@ -73,11 +73,16 @@ def security_problems(
 
 
 def atlas_events(atlas: Atlas) -> tuple[Event, ...]:
-    """The events of an atlas's own security layer (``security/events.csv`` of its folder)."""
+    """The events of an atlas's own security layer (``security/events.csv`` of its folder).
+
+    The sources events may cite are the atlas's own, as loaded (``sources.yaml`` is not read
+    again).
+    """
     if atlas.path is None:
         msg = "the atlas was not read from a folder: pass events=... to use its security layer"
         raise InputError(msg)
-    return read_security(atlas.path).events
+    known = {s.source_id for s in atlas.sources}
+    return read_security(atlas.path, known_source_ids=known).events
 
 
 def scenario_events(
