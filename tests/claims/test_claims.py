@@ -112,6 +112,31 @@ def test_verdicts_by_hand(atlas: Atlas) -> None:
     assert compare.evidence["saving"] == pytest.approx(1 - 520 / 2000)
     flow = results["closure-hurts-afghanistan"].checks[0]
     assert flow.evidence["before"] == pytest.approx(1e6) and flow.evidence["after"] == 0
+    # No draw opens or closes a link: reachability's P is 1 or 0, and the evidence says why.
+    reach = results["garnet-cut-off"].checks[0]
+    assert reach.probability == 1.0
+    assert "deterministic" in reach.evidence["probability_basis"]
+
+
+def test_scenarios_settled_on_workers_equal_those_settled_here(tmp_path: Path) -> None:
+    # Flow checks' scenarios settled on forked workers (the default) give the very numbers
+    # settled in this process: the same drawn values, the same settlements.
+    demand = DEMAND.replace(
+        "tonnes_per_year,year", "tonnes_per_year,tonnes_per_year_low,tonnes_per_year_high,year"
+    ).replace("1000000,2025", "1000000,500000,2000000,2025")
+    folder = tmp_path / "atlas"
+    atlas_copy(
+        ROUTE_ATLAS,
+        folder,
+        files={"demand.csv": demand, "claims.yaml": CLAIMS},
+        scenarios=SCENARIOS,
+    )
+    ranged = load_atlas(folder)
+    claims = read_claims(folder / "claims.yaml", ranged)
+    here = check_claims(claims, ranged, ensemble_draws=12, executor="in-process")
+    forked = check_claims(claims, ranged, ensemble_draws=12, executor="process")
+    assert [r.to_dict() for r in here] == [r.to_dict() for r in forked]
+    assert any(c.kind.value == "flow" and c.band for r in here for c in r.checks)
 
 
 def test_a_margin_inside_the_demand_spread_is_inconclusive(tmp_path: Path) -> None:

@@ -6,7 +6,8 @@ its ``margin`` (how far the central estimate lies on the claimed side of the thr
 ``band`` (half the 10-90% range of the margin over the draws). A check is supported only when
 ``P >= 0.8`` and the margin is positive and outside the band, refuted only when ``P <= 0.2`` and
 the margin is negative and outside the band, and inconclusive otherwise. Reachability does not
-depend on the drawn inputs (its P is 1 or 0); facts are compared with the atlas's sources;
+depend on the drawn inputs (no draw opens or closes a link: its P is exactly 1 or 0, and its
+evidence says so); facts are compared with the atlas's sources;
 parts of a sentence the model cannot test are ``not testable``, with the reason.
 """
 
@@ -31,10 +32,11 @@ from caravan.claims.model import (
     combine,
 )
 from caravan.claims.paths import route_evidence, route_through
-from caravan.errors import CaravanError, NoRouteError, NotFoundError
+from caravan.errors import CaravanError, InputError, NoRouteError, NotFoundError
 from caravan.model.atlas import Atlas
 from caravan.model.modes import ModeLayer
 from caravan.model.scenario import Scenario
+from caravan.results.run_tables import CORRIDOR_MIN_LENGTH_SHARE
 
 if TYPE_CHECKING:
     from caravan.network.model import Network
@@ -48,6 +50,8 @@ P_REFUTED = 0.2
 #: Mode groups a route spec's ``mode`` may name, by layer (``modes.yaml``); any other value
 #: names one mode.
 MODE_GROUPS = {"overland": ModeLayer.LAND, "sea": ModeLayer.WATER}
+#: Where the scenarios of flow checks are settled (see :class:`ClaimEvaluator`).
+EXECUTORS = ("process", "in-process")
 #: Candidate routes per route spec, recosted under each draw.
 CANDIDATES = 5
 #: The route field each objective (``by``) and each comparison (``expect``) reads.
@@ -154,8 +158,10 @@ class ClaimEvaluator:
         :data:`~caravan.claims.draws.DEFAULT_DRAWS`).
     seed : int
         Seed of the draws.
-    executor : str
-        Kept for compatibility; draws run in this process (they reuse the compiled scenarios).
+    executor : {"process", "in-process"}
+        Where the scenarios of flow checks are settled under the draws when
+        :meth:`prepare` is given them: ``process`` on forked worker processes, one per core
+        (Linux; elsewhere in this process), ``in-process`` here. Routes are always found here.
     """
 
     def __init__(
@@ -164,8 +170,11 @@ class ClaimEvaluator:
         *,
         ensemble_draws: int | None = None,
         seed: int = 1,
-        executor: str = "in-process",
+        executor: str = "process",
     ) -> None:
+        if executor not in EXECUTORS:
+            msg = f"unknown executor {executor!r}; use one of: {', '.join(EXECUTORS)}"
+            raise InputError(msg)
         self.atlas = atlas
         self.ensemble_draws = DEFAULT_DRAWS if ensemble_draws is None else int(ensemble_draws)
         self.seed = seed
@@ -178,6 +187,21 @@ class ClaimEvaluator:
         self._candidates: dict[tuple[RouteSpec, int], list[Any]] = {}
 
     # -- inputs ---------------------------------------------------------------------------
+
+    def prepare(self, claims: Sequence[Claim]) -> None:
+        """Settle every scenario the claims' flow checks compare under the draws, at once (on
+        worker processes with the ``process`` executor); each is settled once, however many
+        checks ask for it."""
+        names = [
+            name
+            for claim in claims
+            for c in claim.checks
+            if c.kind is CheckKind.FLOW
+            for name in (c.from_scenario, c.to_scenario)
+            if name
+        ]
+        if self.executor == "process":
+            self.draws.prepare(names)
 
     def scenario(self, name: str) -> Scenario:
         """A shipped (or file) scenario, resolved once."""
@@ -384,15 +408,29 @@ class ClaimEvaluator:
         drawn = self.draws.scenario(scenario)
         if check.project is not None:
             project = self.atlas.project(check.project)
-            lengths = dict(
-                zip(
-                    self.atlas.links_frame["link_id"],
-                    self.atlas.links_frame["length_km"].astype(float),
-                    strict=True,
+            links = self.atlas.links_frame
+            lengths = dict(zip(links["link_id"], links["length_km"].astype(float), strict=True))
+            sea = {str(x) for x in links.loc[links["mode"] == "sea", "link_id"]}
+            members = set(project.link_ids)
+            return np.asarray(
+                drawn.project(
+                    members, lengths, check.metric, sea_link_ids=sea, port=self._is_port(members)
                 )
             )
-            return np.asarray(drawn.project(set(project.link_ids), lengths, check.metric))
         return drawn.country(str(check.country), check.metric)
+
+    def _is_port(self, link_ids: set[str]) -> bool:
+        """Whether a project is a port: it has water links and all its links meet at one place
+        (so a route on any of them calls there)."""
+        links = self.atlas.links_frame
+        mine = links[links["link_id"].isin(link_ids)]
+        water = {m for m, t in self.atlas.mode_traits.items() if t.water}
+        if mine.empty or not mine["mode"].isin(water).any():
+            return False
+        shared = set(mine["from_node_id"]) | set(mine["to_node_id"])
+        for a, b in zip(mine["from_node_id"], mine["to_node_id"], strict=True):
+            shared &= {a, b}
+        return bool(shared)
 
     def _flow_check(self, check: Check) -> CheckResult:
         assert check.from_scenario and check.to_scenario
@@ -409,8 +447,16 @@ class ClaimEvaluator:
         band = band_of(margin_all[1:][drawn_ok])
         who = check.country or check.project
         unit = "t/yr" if check.metric in ("transit_tonnes",) else check.metric
+        measure = check.metric
+        if check.project is not None and check.metric == "transit_tonnes":
+            share = f"{CORRIDOR_MIN_LENGTH_SHARE:.0%}"
+            measure = (
+                "tonnes calling at the port (routes on any of its links)"
+                if self._is_port(set(self.atlas.project(check.project).link_ids))
+                else f"tonnes through (on >= {share} of its length)"
+            )
         summary = (
-            f"{who} {check.metric}: {before[0]:,.0f} in {check.from_scenario} -> "
+            f"{who} {measure}: {before[0]:,.0f} in {check.from_scenario} -> "
             f"{after[0]:,.0f} in {check.to_scenario} ({delta[0]:+,.0f}; claim: "
             f"{check.direction} by more than {check.by_at_least:,.0f})"
             + _p_text(probability, margin, band, "t/yr" if unit == "t/yr" else "")
@@ -432,8 +478,16 @@ class ClaimEvaluator:
         return _decided(check, summary, evidence, held, probability, margin, band, unit)
 
     def _reach_check(self, check: Check) -> CheckResult:
+        """Whether a route exists: deterministic. The draws vary lengths, tariffs, capacities,
+        demand and fixed costs, never whether a link is open (projects are complete in every
+        draw, closures are the scenario's), so the answer is the same in every draw and P is
+        exactly 1 or 0; the evidence says so."""
         assert check.route is not None
         n = self.ensemble_draws
+        note = (
+            "deterministic: no drawn input (lengths, tariffs, capacities, demand) opens or "
+            "closes a link, so the answer holds in every draw or in none"
+        )
         try:
             r = self.best_route(check.route)
         except NoRouteError as exc:
@@ -441,8 +495,8 @@ class ClaimEvaluator:
             return CheckResult(
                 check.kind,
                 Verdict.SUPPORTED if holds else Verdict.REFUTED,
-                f"no route: {exc} (no drawn input opens or closes a link: P = {float(holds):.0f})",
-                {"no_route": str(exc)},
+                f"no route: {exc} ({note}: P = {float(holds):.0f})",
+                {"no_route": str(exc), "probability_basis": note},
                 probability=float(holds),
                 holds=np.full(n, holds),
             )
@@ -451,9 +505,8 @@ class ClaimEvaluator:
             check.kind,
             Verdict.SUPPORTED if holds else Verdict.REFUTED,
             f"a route exists via {'-'.join(r.countries)} ({r.length_km:,.0f} km, "
-            f"{r.time_h:,.0f} h, {r.cost_usd_per_t:,.1f} USD/t; no drawn input opens or closes "
-            f"a link: P = {float(holds):.0f})",
-            {"route": route_evidence(r)},
+            f"{r.time_h:,.0f} h, {r.cost_usd_per_t:,.1f} USD/t; {note}: P = {float(holds):.0f})",
+            {"route": route_evidence(r), "probability_basis": note},
             probability=float(holds),
             holds=np.full(n, holds),
         )
@@ -549,15 +602,19 @@ def check_claims(
     *,
     ensemble_draws: int | None = None,
     seed: int = 1,
-    executor: str = "in-process",
+    executor: str = "process",
     progress: Callable[[int, int], None] | None = None,
 ) -> list[ClaimResult]:
     """Evaluate claims in order; a claim whose evaluation fails is inconclusive with the error.
 
     ``ensemble_draws``: draws every model check runs over (default
-    :data:`~caravan.claims.draws.DEFAULT_DRAWS`).
+    :data:`~caravan.claims.draws.DEFAULT_DRAWS`); ``executor``: where the scenarios of the
+    flow checks are settled under them (:class:`ClaimEvaluator`), all before the first claim.
     """
     evaluator = ClaimEvaluator(atlas, ensemble_draws=ensemble_draws, seed=seed, executor=executor)
+    if progress is not None:
+        progress(0, len(claims))
+    evaluator.prepare(claims)
     out = []
     for i, claim in enumerate(claims):
         try:

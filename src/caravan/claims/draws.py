@@ -17,6 +17,11 @@ realises it; whether the line is built by a year is another question (``caravan 
 from __future__ import annotations
 
 import dataclasses
+import multiprocessing
+import os
+import sys
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -25,13 +30,16 @@ import numpy as np
 from caravan.ensemble.compile import NetworkCache, compile_ensemble
 from caravan.ensemble.evaluate import central_values, draw_values, settle_scenario
 from caravan.ensemble.spec import EnsembleSpec
-from caravan.security.files import scenario_events
+from caravan.errors import CaravanError
+from caravan.results.run_tables import CORRIDOR_MIN_LENGTH_SHARE
+from caravan.security.files import atlas_events
 
 if TYPE_CHECKING:
-    from caravan.ensemble.compile import CompiledScenario, EnsembleInputs
+    from caravan.ensemble.compile import EnsembleInputs
     from caravan.model.atlas import Atlas
     from caravan.network.model import Network
     from caravan.pipeline import Pipeline
+    from caravan.security.records import Event
 
 __all__ = ["DEFAULT_DRAWS", "ClaimDraws", "ScenarioDraws", "band_of"]
 
@@ -65,7 +73,6 @@ class ScenarioDraws:
     ``route_tonnes`` (n + 1, n_routes); ``ok`` says which draws settled.
     """
 
-    compiled: CompiledScenario
     countries: tuple[str, ...]
     route_link_ids: tuple[tuple[str, ...], ...]
     transit: np.ndarray
@@ -79,14 +86,123 @@ class ScenarioDraws:
             return np.zeros(self.transit.shape[0])
         return self.transit[:, self.countries.index(iso3), column]
 
-    def project(self, link_ids: set[str], link_length_km: dict[str, float], metric: str) -> Any:
-        """Tonnes (or tonne-km) a year of the routes using any of a project's links."""
+    def project(
+        self,
+        link_ids: set[str],
+        link_length_km: dict[str, float],
+        metric: str,
+        *,
+        sea_link_ids: set[str] | frozenset[str] = frozenset(),
+        port: bool = False,
+    ) -> Any:
+        """What a project or corridor carries on its own links, central then per draw, counted
+        as runs and comparisons count it (:func:`caravan.results.run_tables.corridor_flows`).
+
+        ``tkm_per_year``: the tonne-km on its links. Otherwise (tonnes): the tonnes of routes
+        that run on at least :data:`~caravan.results.run_tables.CORRIDOR_MIN_LENGTH_SHARE` of
+        its length (its land and ferry links; a route that touches one link of a long corridor
+        is not its cargo); for a corridor of sea lanes only (a strait or canal), every route
+        through it. A ``port`` (a project whose links all meet at the port) carries every route
+        on any of its links: each of them calls there.
+
+        Examples
+        --------
+        >>> d = ScenarioDraws((), (("a", "b"), ("b",), ("c",)), np.zeros((1, 0, 3)),
+        ...                   np.array([[10.0, 5.0, 7.0]]), np.array([True]))
+        >>> km = {"a": 100.0, "b": 300.0, "c": 50.0}
+        >>> d.project({"a", "b"}, km, "transit_tonnes").tolist()  # 'b' is 3/4 of it
+        [15.0]
+        >>> d.project({"a", "c"}, km, "transit_tonnes").tolist()  # 'c' is a third of it
+        [10.0]
+        >>> d.project({"a", "b"}, km, "tkm_per_year").tolist()
+        [5500.0]
+        """
         weight = np.zeros(len(self.route_link_ids))
+        measured = (link_ids - sea_link_ids) or link_ids
+        chokepoint = link_ids <= sea_link_ids
+        total_km = sum(link_length_km[x] for x in measured)
         for i, ids in enumerate(self.route_link_ids):
             used = [lid for lid in ids if lid in link_ids]
-            if used:
-                weight[i] = sum(link_length_km[x] for x in used) if metric == "tkm_per_year" else 1
+            if not used:
+                continue
+            if metric == "tkm_per_year":
+                weight[i] = sum(link_length_km[x] for x in used)
+                continue
+            km = sum(link_length_km[x] for x in used if x in measured)
+            if port or chokepoint or (total_km > 0 and km >= CORRIDOR_MIN_LENGTH_SHARE * total_km):
+                weight[i] = 1.0
         return self.route_tonnes @ weight
+
+
+@dataclass(frozen=True, eq=False)
+class _Settled:
+    """What settling one scenario under the draws gives: its draws, and the drawn inputs (the
+    compiled routes left out, so that a worker process sends back little)."""
+
+    draws: ScenarioDraws
+    inputs: EnsembleInputs
+    values: np.ndarray
+
+
+def _settle_draws(
+    pipeline: Pipeline,
+    spec: EnsembleSpec,
+    name: str,
+    events: tuple[Event, ...] | None,
+    values: np.ndarray | None,
+) -> _Settled:
+    """Compile a scenario once and settle it at the chosen values and under every draw."""
+    scenario = pipeline.scenario(name)
+    world, key = pipeline.world(scenario)
+
+    def network_of(commodity: str) -> Network:
+        return pipeline.network(world, key, year=scenario.year, commodity=commodity)
+
+    cache = NetworkCache(world, network_of, pipeline.explaining_network)
+    inputs = compile_ensemble(pipeline.atlas, scenario, spec=spec, events=events, cache=cache)
+    if values is None:
+        values = np.vstack(
+            [central_values(inputs)] + [draw_values(inputs, i) for i in range(spec.draws)]
+        )
+    compiled = inputs.scenarios[0].full
+    transit, tonnes, ok = [], [], []
+    for row in values:
+        try:
+            drawn = settle_scenario(inputs, compiled, row)
+        except (ArithmeticError, ValueError, FloatingPointError):
+            transit.append(np.full((len(inputs.countries), 3), np.nan))
+            tonnes.append(np.full(compiled.problem.routes.n_routes, np.nan))
+            ok.append(False)
+            continue
+        transit.append(drawn.transit)
+        tonnes.append(drawn.route_tonnes)
+        ok.append(True)
+    link_ids = [str(x) for x in world.links_frame["link_id"]]
+    per_route: list[list[str]] = [[] for _ in range(compiled.problem.routes.n_routes)]
+    for r, li in zip(compiled.entry_route_idx, compiled.entry_link_idx, strict=True):
+        per_route[int(r)].append(link_ids[int(li)])
+    draws = ScenarioDraws(
+        countries=tuple(inputs.countries),
+        route_link_ids=tuple(tuple(x) for x in per_route),
+        transit=np.stack(transit),
+        route_tonnes=np.stack(tonnes),
+        ok=np.asarray(ok, dtype=bool),
+    )
+    return _Settled(draws, dataclasses.replace(inputs, scenarios=()), values)
+
+
+# The claim draws a forked worker settles scenarios for (set before the pool forks).
+_WORKER_DRAWS: list[ClaimDraws] = []
+
+
+def _worker_settle(name: str) -> _Settled | None:
+    draws = _WORKER_DRAWS[0]
+    try:
+        return _settle_draws(
+            draws.pipeline, draws.spec, name, draws.events_for(name), draws.values_if_known
+        )
+    except CaravanError:
+        return None  # settled again in the parent, which reports the error where it is asked
 
 
 class ClaimDraws:
@@ -113,6 +229,16 @@ class ClaimDraws:
         self._values: np.ndarray | None = None
         self._link_col: dict[str, int] = {}
         self._multipliers: dict[tuple[str, ...], tuple[np.ndarray, np.ndarray]] = {}
+        self._events: tuple[Event, ...] | None = None
+
+    def events_for(self, name: str) -> tuple[Event, ...] | None:
+        """The atlas's security events when the scenario takes its zone risks from them (read
+        once per check), else None."""
+        if not self.pipeline.scenario(name).security_as_of:
+            return None
+        if self._events is None:
+            self._events = atlas_events(self.atlas)
+        return self._events
 
     def _first_inputs(self) -> EnsembleInputs:
         if self._inputs is None:
@@ -121,58 +247,60 @@ class ClaimDraws:
         return self._inputs
 
     @property
-    def values(self) -> np.ndarray:
-        """Drawn input values: row 0 the chosen values, then one row per draw."""
-        if self._values is None:
-            inputs = self._first_inputs()
-            rows = [central_values(inputs)] + [draw_values(inputs, i) for i in range(self.n)]
-            self._values = np.vstack(rows)
+    def values_if_known(self) -> np.ndarray | None:
+        """The drawn input values, if a scenario has been settled already."""
         return self._values
+
+    @property
+    def values(self) -> np.ndarray:
+        """Drawn input values: row 0 the chosen values, then one row per draw.
+
+        The inputs are the atlas's ranges (the claims' spec opens no uncertain project), so
+        every scenario draws the same values.
+        """
+        if self._values is None:
+            self._first_inputs()
+        assert self._values is not None
+        return self._values
+
+    def _keep(self, name: str, settled: _Settled) -> ScenarioDraws:
+        if self._inputs is None or self._values is None:
+            self._inputs = settled.inputs
+            self._values = settled.values
+            self._link_col = {lid: i for i, lid in enumerate(settled.inputs.link_ids)}
+        elif not np.array_equal(settled.values, self._values):
+            msg = f"claims draws: {name} drew other input values than the first scenario"
+            raise AssertionError(msg)
+        self._scenarios[name] = settled.draws
+        return settled.draws
 
     def scenario(self, name: str) -> ScenarioDraws:
         """A scenario settled centrally and under every draw."""
-        if name not in self._scenarios:
-            scenario = self.pipeline.scenario(name)
-            world, key = self.pipeline.world(scenario)
-
-            def network_of(commodity: str) -> Network:
-                return self.pipeline.network(world, key, year=scenario.year, commodity=commodity)
-
-            cache = NetworkCache(world, network_of, self.pipeline.explaining_network)
-            events = scenario_events(self.atlas, scenario)
-            inputs = compile_ensemble(
-                self.atlas, scenario, spec=self.spec, events=events, cache=cache
+        found = self._scenarios.get(name)
+        if found is None:
+            settled = _settle_draws(
+                self.pipeline, self.spec, name, self.events_for(name), self._values
             )
-            if self._inputs is None:
-                self._inputs = inputs
-                self._link_col = {lid: i for i, lid in enumerate(inputs.link_ids)}
-            compiled = inputs.scenarios[0].full
-            values = self.values
-            transit, tonnes, ok = [], [], []
-            for row in values:
-                try:
-                    drawn = settle_scenario(inputs, compiled, row)
-                except (ArithmeticError, ValueError, FloatingPointError):
-                    transit.append(np.full((len(inputs.countries), 3), np.nan))
-                    tonnes.append(np.full(compiled.problem.routes.n_routes, np.nan))
-                    ok.append(False)
-                    continue
-                transit.append(drawn.transit)
-                tonnes.append(drawn.route_tonnes)
-                ok.append(True)
-            link_ids = [str(x) for x in world.links_frame["link_id"]]
-            per_route: list[list[str]] = [[] for _ in range(compiled.problem.routes.n_routes)]
-            for r, li in zip(compiled.entry_route_idx, compiled.entry_link_idx, strict=True):
-                per_route[int(r)].append(link_ids[int(li)])
-            self._scenarios[name] = ScenarioDraws(
-                compiled=compiled,
-                countries=tuple(inputs.countries),
-                route_link_ids=tuple(tuple(x) for x in per_route),
-                transit=np.stack(transit),
-                route_tonnes=np.stack(tonnes),
-                ok=np.asarray(ok, dtype=bool),
-            )
-        return self._scenarios[name]
+            found = self._keep(name, settled)
+        return found
+
+    def prepare(self, names: Sequence[str], *, workers: int | None = None) -> None:
+        """Settle the scenarios not settled yet, on ``workers`` forked processes at once
+        (default: the machine's cores); where the platform cannot fork, in this process."""
+        todo = [n for n in dict.fromkeys(names) if n not in self._scenarios]
+        n_workers = min(len(todo), workers if workers is not None else (os.cpu_count() or 1))
+        if n_workers < 2 or not sys.platform.startswith("linux"):
+            return  # each is settled in this process when first asked for
+        # Every worker draws the same values (the atlas's ranges, one seed); _keep checks it.
+        context = multiprocessing.get_context("fork")
+        _WORKER_DRAWS[:] = [self]
+        try:
+            with ProcessPoolExecutor(max_workers=n_workers, mp_context=context) as pool:
+                for name, settled in zip(todo, pool.map(_worker_settle, todo), strict=True):
+                    if settled is not None:
+                        self._keep(name, settled)
+        finally:
+            _WORKER_DRAWS.clear()
 
     def multipliers(self, network: Network) -> tuple[np.ndarray, np.ndarray]:
         """Length and tariff multipliers of the network's links: (n + 1, n_links) each."""
