@@ -40,6 +40,11 @@ def check(
         "--ensemble",
         help="Draws of the uncertain inputs every model check runs over (default 30).",
     ),
+    in_process: bool = typer.Option(
+        False,
+        "--in-process",
+        help="Settle the flow checks' scenarios in this process (default: one worker per core).",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print verdicts and evidence as JSON."),
     report: Path | None = typer.Option(None, "--report", help="Write an HTML page of verdicts."),
     atlas: Path | None = typer.Option(None, "--atlas", help="Atlas folder."),
@@ -65,6 +70,7 @@ def check(
                 claims,
                 loaded,
                 ensemble_draws=ensemble,
+                executor="in-process" if in_process else "process",
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
             )
         if report is not None:
