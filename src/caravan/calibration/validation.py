@@ -116,8 +116,8 @@ def validate_counts(
         holdout = list(calibration["holdout_count_ids"])
     counts = holdout_counts(load_observed(base, path=observed), holdout)
     resolved = load_scenario(scenario, base)
-    # the year as one season, as the calibration fits it (docs/capacity.md)
-    run = run_scenario(resolved, atlas=base, events=scenario_events(base, resolved), seasons=False)
+    # the user's run: seasons and capacities, as `caravan run` and as the calibration fits it
+    run = run_scenario(resolved, atlas=base, events=scenario_events(base, resolved))
     table = fit_of_run(run, counts)
     summary = fit_summary(table)
     keys = ("created_utc", "method", "logit_scale_per_usd")

@@ -1,13 +1,17 @@
 """``caravan calibrate``: estimate the base year's demand, choice constants and logit scale.
 
-The base-year scenario is routed once on the trade-based prior (the choice sets do not depend
-on the estimates). Then, for each logit scale on a short grid, a bi-level loop alternates
-(Yang 1992; Spiess 1990): settle route choice under capacity (path-size logit SUE) with the
+The model calibrated is the one a user runs (``caravan run baseline-2025``): the year settled
+season by season under capacities, with routes round full facilities
+(:func:`caravan.results.runs.settle_routed`). The base-year scenario is routed once on the
+trade-based prior (the choice sets do not depend on the estimates). Then, for each logit scale
+on a short grid, a bi-level loop alternates (Yang 1995; Spiess 1990): run the base year with the
 current demand and constants; estimate the demand from the in-sample counts by generalised
-least squares towards the prior (:mod:`caravan.calibration.odme`); move the constant of each
-counted border, corridor and port by the damped constant-adjustment step
-(:mod:`caravan.calibration.constants`). The scale whose final fit is best (sum of squared log
-ratios over the in-sample counts) is kept. Held-out counts are never used.
+least squares towards the prior, with each flow's share seen by each count taken from that run
+(:mod:`caravan.calibration.odme`); move the constant of each counted border, corridor, port and
+country by the damped constant-adjustment step (:mod:`caravan.calibration.constants`). The scale
+whose final fit is best (sum of squared log ratios over the in-sample counts) is kept. The
+"after" fit is the run on the calibrated atlas, elastic demand included. Held-out counts are
+never used.
 
 Yang, H. (1995). Heuristic algorithms for the bilevel origin-destination matrix estimation
 problem. *Transportation Research B* 29(4), 231-242.
@@ -17,6 +21,7 @@ Centre de recherche sur les transports, Montreal.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -29,15 +34,25 @@ import scipy.sparse as sp
 
 from caravan.calibration.constants import update_constants
 from caravan.calibration.odme import gls_odme
-from caravan.calibration.validation import BASE_SCENARIO, holdout_counts
+from caravan.calibration.validation import BASE_SCENARIO, fit_of_run, holdout_counts
 from caravan.errors import CaravanError
 from caravan.model.atlas import Atlas
-from caravan.model.calibration import Calibration, ChoiceConstant, DemandElasticity
+from caravan.model.calibration import (
+    Calibration,
+    ChoiceConstant,
+    DemandElasticity,
+    apply_calibration,
+)
 from caravan.model.counts import CountKind, CountScope, ObservedCount
 from caravan.model.modes import modes_where
-from caravan.results.counts import count_fit, count_incidence, fit_summary
-from caravan.results.runs import route_flows, scenario_world
-from caravan.results.sue import CONSTANT_FLOOR_SHARE, routed_problem
+from caravan.results.counts import count_incidence, fit_summary
+from caravan.results.runs import (
+    RoutedScenario,
+    RunResult,
+    route_scenario,
+    run_scenario,
+    settle_routed,
+)
 from caravan.security.files import scenario_events
 
 __all__ = ["DEFAULT_ELASTICITY", "CalibrationResult", "calibrate", "calibrate_atlas"]
@@ -90,23 +105,6 @@ class CalibrationResult:
     by_scale: dict[float, float] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, eq=False)
-class _Base:
-    problem: Any
-    route_rows: list[dict[str, Any]]
-    flow_ids: list[str]
-    incidence: sp.csr_matrix
-    constant_incidence: sp.csr_matrix
-    route_to_flow: sp.csr_matrix
-    prior: np.ndarray
-    prior_sd: np.ndarray
-    low: np.ndarray
-    high: np.ndarray
-    max_iter: int
-    tolerance: float
-    theta0: float
-
-
 def calibrate(
     atlas: Atlas,
     counts: Sequence[ObservedCount],
@@ -118,6 +116,11 @@ def calibrate(
     progress: Callable[[str, int, int], None] | None = None,
 ) -> CalibrationResult:
     """Estimate demand, constants and scale so that the base year reproduces the counts.
+
+    Every evaluation is the run a user gets from ``caravan run`` on the scenario: its season
+    by season settlement under capacity (:func:`caravan.results.runs.settle_routed`), with
+    routes round full facilities; the "after" fit is that run on the calibrated atlas, elastic
+    demand included, so ``caravan validate counts`` reproduces it.
 
     Parameters
     ----------
@@ -139,11 +142,13 @@ def calibrate(
         raise CaravanError("calibrate starts from the prior: load the atlas without calibration")
     counts = holdout_counts(counts, holdout)
     resolved = load_scenario(scenario, atlas)
-    base = _prepare(atlas, resolved, counts, progress)
+    base = _prepare(atlas, resolved, progress)
     in_idx = np.array([i for i, c in enumerate(counts) if not c.holdout], dtype=np.int64)
     if not len(in_idx):
         raise CaravanError("every count is held out: keep some in sample to calibrate on")
     const_idx = np.array([i for i in in_idx if counts[i].kind in _CONSTANT_KINDS], dtype=np.int64)
+    links = [_links_of(c, atlas) for c in counts]
+    exempt = [_exempt_of(c, atlas) for c in counts]
     observed = np.array([c.observed_tonnes for c in counts])
     bound = np.array(
         [
@@ -157,8 +162,25 @@ def calibrate(
             for c in counts
         ]
     )
-    before_tonnes = _modelled(base, base.prior, np.zeros(len(counts)), base.theta0)[0]
-    before = count_fit(counts, before_tonnes)
+
+    def settle(tonnes: np.ndarray, kappa: np.ndarray, theta: float | None) -> RunResult:
+        meta: dict[str, Any] = {}
+        if theta is not None:
+            meta = {
+                "logit_scale_per_usd": theta,
+                "constants": [
+                    {
+                        "link_ids": links[i],
+                        "usd_per_t": float(kappa[i]),
+                        "exempt_countries": exempt[i],
+                    }
+                    for i in const_idx
+                    if abs(kappa[i]) > 1e-9
+                ],
+            }
+        return _settle(base, tonnes, meta)
+
+    before = fit_of_run(settle(base.prior, np.zeros(len(counts)), None), counts)
     best: tuple[float, float, np.ndarray, np.ndarray] | None = None
     by_scale: dict[float, float] = {}
     for s_i, theta in enumerate(scales):
@@ -167,19 +189,19 @@ def calibrate(
         for it in range(iterations):
             if progress is not None:
                 progress("calibrating", s_i * iterations + it, len(scales) * iterations)
-            route_p = _shares(base, tonnes, kappa, theta)
-            count_map = base.incidence[in_idx] @ sp.diags(route_p) @ base.route_to_flow
+            run = settle(tonnes, kappa, theta)
+            count_map = _count_map(base, run, counts)
             est = gls_odme(
                 base.prior,
                 base.prior_sd,
-                count_map,
+                count_map[in_idx],
                 observed[in_idx],
                 sd[in_idx],
                 lower_tonnes=0.5 * base.low,
                 upper_tonnes=2.0 * base.high,
             )
             tonnes = est.tonnes
-            modelled = base.incidence @ sp.diags(route_p) @ base.route_to_flow @ tonnes
+            modelled = count_map @ tonnes
             kappa[const_idx] = update_constants(
                 kappa[const_idx],
                 observed[const_idx],
@@ -187,22 +209,16 @@ def calibrate(
                 theta_per_usd=theta,
                 bound_usd_per_t=bound[const_idx],
             )
-        final, _ = _modelled(base, tonnes, kappa, theta)
+        final = fit_of_run(settle(tonnes, kappa, theta), counts)["modelled_tonnes"].to_numpy()
         score = _score(final[in_idx], observed[in_idx])
         by_scale[float(theta)] = score
         if best is None or score < best[1]:
             best = (float(theta), score, tonnes.copy(), kappa.copy())
     assert best is not None
     theta, _score_best, tonnes, kappa = best
-    after_tonnes, flow_cost = _modelled(base, tonnes, kappa, theta)
-    after = count_fit(counts, after_tonnes)
+    flow_cost = _flow_costs(base, settle(tonnes, kappa, theta))
     constants = tuple(
-        ChoiceConstant(
-            counts[i].count_id,
-            _links_of(counts[i], atlas),
-            round(float(kappa[i]), 3),
-            _exempt_of(counts[i], atlas),
-        )
+        ChoiceConstant(counts[i].count_id, links[i], round(float(kappa[i]), 3), exempt[i])
         for i in const_idx
         if abs(kappa[i]) > 1e-9
     )
@@ -222,8 +238,17 @@ def calibrate(
         },
         elasticity=DEFAULT_ELASTICITY,
         fit_before=fit_summary(before),
-        fit_after=fit_summary(after),
     )
+    # The after fit is the user's run on the calibrated atlas (elastic demand included).
+    after = fit_of_run(
+        run_scenario(
+            resolved,
+            atlas=apply_calibration(atlas, calibration),
+            events=scenario_events(atlas, resolved),
+        ),
+        counts,
+    )
+    calibration = dataclasses.replace(calibration, fit_after=fit_summary(after))
     return CalibrationResult(calibration=calibration, before=before, after=after, by_scale=by_scale)
 
 
@@ -259,105 +284,84 @@ def calibrate_atlas(
     return result
 
 
+@dataclass(frozen=True, eq=False)
+class _Base:
+    """The base year routed once on the prior: the choice sets do not depend on the estimates."""
+
+    routed: RoutedScenario
+    flow_ids: list[str]
+    flow_pos: dict[str, int]
+    prior: np.ndarray
+    prior_sd: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+
+
 def _prepare(
-    atlas: Atlas,
-    scenario: Any,
-    counts: Sequence[ObservedCount],
-    progress: Callable[[str, int, int], None] | None,
+    atlas: Atlas, scenario: Any, progress: Callable[[str, int, int], None] | None
 ) -> _Base:
-    world = scenario_world(atlas, scenario, events=scenario_events(atlas, scenario))
-    networks: dict[str, Any] = {}
-    flow_rows, route_rows = route_flows(world, scenario, progress=progress, networks=networks)
-    served = list(dict.fromkeys(r["flow_id"] for r in route_rows))
-    if len(served) < len(flow_rows):
-        missing = [r["flow_id"] for r in flow_rows if r["unserved_reason"]]
-        raise CaravanError(f"base year leaves flows unserved, cannot calibrate: {missing[:5]}")
-    settings = scenario.assignment
-    flow_pos, problem = routed_problem(world, flow_rows, route_rows, networks, settings)
-    routes = pd.DataFrame(
-        {
-            "flow_id": [r["flow_id"] for r in route_rows],
-            "link_ids": [";".join(r["route"].link_ids) for r in route_rows],
-        }
+    routed = route_scenario(
+        scenario, atlas=atlas, events=scenario_events(atlas, scenario), progress=progress
     )
-    flows = pd.DataFrame(flow_rows)
-    incidence = count_incidence(world, routes, flows, counts)
-    n_routes = len(route_rows)
-    # The routes a count's constant reaches: any route using one of its links, as in a run.
-    rows: list[int] = []
-    cols: list[int] = []
-    node_country = dict(
-        zip(world.nodes_frame["node_id"], world.nodes_frame["country_iso3"], strict=True)
-    )
-    for i, count in enumerate(counts):
-        links = set(_links_of(count, world))
-        exempt = set(_exempt_of(count, world))
-        for j, r in enumerate(route_rows):
-            nodes = r["route"].node_ids
-            ends = {node_country[nodes[0]], node_country[nodes[-1]]}
-            if not links.isdisjoint(r["route"].link_ids) and exempt.isdisjoint(ends):
-                rows.append(i)
-                cols.append(j)
-    constant_incidence = sp.csr_matrix(
-        (np.ones(len(rows)), (rows, cols)), shape=(len(counts), n_routes)
-    )
-    route_to_flow = sp.csr_matrix(
-        (np.ones(n_routes), (np.arange(n_routes), [flow_pos[r["flow_id"]] for r in route_rows])),
-        shape=(n_routes, len(served)),
-    )
-    demand = world.demand.set_index("flow_id").loc[served]
+    unserved = [r["flow_id"] for r in routed.flow_rows if r["unserved_reason"]]
+    if unserved:
+        raise CaravanError(f"base year leaves flows unserved, cannot calibrate: {unserved[:5]}")
+    flow_ids = [str(r["flow_id"]) for r in routed.flow_rows]
+    demand = routed.world.demand.set_index("flow_id").loc[flow_ids]
     prior = demand["tonnes_per_year"].to_numpy(dtype=float)
     low = demand["tonnes_per_year_low"].fillna(demand["tonnes_per_year"]).to_numpy(dtype=float)
     high = demand["tonnes_per_year_high"].fillna(demand["tonnes_per_year"]).to_numpy(dtype=float)
     prior_sd = np.maximum((high - low) / 4.0, 0.05 * prior) + 1.0
     return _Base(
-        problem=problem,
-        route_rows=route_rows,
-        flow_ids=served,
-        incidence=incidence,
-        constant_incidence=constant_incidence,
-        route_to_flow=route_to_flow,
+        routed=routed,
+        flow_ids=flow_ids,
+        flow_pos={f: i for i, f in enumerate(flow_ids)},
         prior=prior,
         prior_sd=prior_sd,
         low=low,
         high=high,
-        max_iter=settings.max_iter,
-        tolerance=settings.gap,
-        theta0=settings.logit_scale_per_usd,
     )
 
 
-def _solve(base: _Base, tonnes: np.ndarray, kappa: np.ndarray, theta: float) -> Any:
-    problem = base.problem
-    money = problem.arc_money_usd_per_t.copy()
-    first = problem.first_private_arc
-    route_money = problem.arc_money_usd_per_t[first:]
-    money[first:] += np.maximum(
-        base.constant_incidence.T @ kappa, -CONSTANT_FLOOR_SHARE * route_money
+def _settle(base: _Base, tonnes: np.ndarray, calibration: dict[str, Any]) -> RunResult:
+    """The user's run of the base year (seasons, capacities) with these tonnes and, when given,
+    this logit scale and these constants (no elastic demand: the tonnes are the estimate)."""
+    routed = base.routed
+    flow_rows = [
+        {**row, "tonnes_per_year": float(t)}
+        for row, t in zip(routed.flow_rows, tonnes, strict=True)
+    ]
+    meta = {k: v for k, v in routed.world.meta.items() if k != "calibration"}
+    if calibration:
+        meta["calibration"] = calibration
+    world = dataclasses.replace(routed.world, meta=meta)
+    return settle_routed(dataclasses.replace(routed, world=world, flow_rows=flow_rows))
+
+
+def _count_map(base: _Base, run: RunResult, counts: Sequence[ObservedCount]) -> sp.csr_matrix:
+    """``P[count, flow]``: the share of each flow's tonnes each count sees in the run."""
+    routes = run.routes
+    incidence = count_incidence(run.atlas, routes, run.flows, counts)
+    cols = routes["flow_id"].map(base.flow_pos).to_numpy(dtype=np.int64)
+    n_routes = len(routes)
+    route_to_flow = sp.csr_matrix(
+        (routes["share"].to_numpy(dtype=float), (np.arange(n_routes), cols)),
+        shape=(n_routes, len(base.flow_ids)),
     )
-    return problem.solve(
-        max_iter=base.max_iter,
-        tolerance=base.tolerance,
-        flow_tonnes=tonnes,
-        flow_theta_per_usd=np.full(len(tonnes), theta),
-        arc_money_usd_per_t=money,
-    )
+    return sp.csr_matrix(incidence @ route_to_flow)
 
 
-def _shares(base: _Base, tonnes: np.ndarray, kappa: np.ndarray, theta: float) -> np.ndarray:
-    return np.asarray(_solve(base, tonnes, kappa, theta).route_probability, dtype=float)
-
-
-def _modelled(
-    base: _Base, tonnes: np.ndarray, kappa: np.ndarray, theta: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Modelled counts and each flow's expected cost (US$/t) after settling."""
-    res = _solve(base, tonnes, kappa, theta)
-    route_t = np.asarray(res.route_tonnes, dtype=float)
-    p = np.asarray(res.route_probability, dtype=float)
-    cost = np.asarray(res.route_cost_usd_per_t, dtype=float)
-    flow_cost = base.route_to_flow.T @ (p * cost)
-    return np.asarray(base.incidence @ route_t), np.asarray(flow_cost)
+def _flow_costs(base: _Base, run: RunResult) -> np.ndarray:
+    """Each flow's expected cost in the run (US$/t): its routes' costs weighted by tonnes."""
+    routes = run.routes
+    pos = routes["flow_id"].map(base.flow_pos).to_numpy(dtype=np.int64)
+    t = routes["tonnes_per_year"].to_numpy(dtype=float)
+    c = routes["cost_usd_per_t"].to_numpy(dtype=float)
+    n = len(base.flow_ids)
+    weight = np.bincount(pos, weights=t, minlength=n)
+    cost = np.bincount(pos, weights=t * c, minlength=n)
+    plain = np.bincount(pos, weights=c, minlength=n) / np.maximum(np.bincount(pos, minlength=n), 1)
+    return np.where(weight > 0, cost / np.where(weight > 0, weight, 1.0), plain)
 
 
 def _score(modelled: np.ndarray, observed: np.ndarray) -> float:

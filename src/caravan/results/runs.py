@@ -318,8 +318,7 @@ def run_scenario(
         Called as ``progress(stage, done, total)`` while routing flows and settling them.
     seasons : bool
         Split the year into the seasons of its seasonal closures and sum them
-        (:mod:`caravan.results.seasons`); ``False`` settles the year as one season, as the
-        calibration fits it.
+        (:mod:`caravan.results.seasons`); ``False`` settles the year as one season.
 
     Returns
     -------
