@@ -122,6 +122,26 @@ def _transit(run: object, iso3: str) -> float:
     return float(row["transit_tonnes"].sum())
 
 
+def _transit_for(run: object, iso3: str, end_iso3: str) -> float:
+    """Tonnes of the routes that cross ``iso3`` (neither end there) for flows with an end in
+    ``end_iso3``."""
+    routes: pd.DataFrame = run.routes  # type: ignore[attr-defined]
+    flows: pd.DataFrame = run.flows  # type: ignore[attr-defined]
+    nodes = run.atlas.nodes_frame  # type: ignore[attr-defined]
+    country = dict(zip(nodes["node_id"], nodes["country_iso3"], strict=True))
+    ends = {
+        f: {country[o], country[d]}
+        for f, o, d in zip(
+            flows["flow_id"], flows["origin_node_id"], flows["destination_node_id"], strict=True
+        )
+    }
+    hit = [
+        iso3 in str(c).split(";") and end_iso3 in ends[f] and iso3 not in ends[f]
+        for f, c in zip(routes["flow_id"], routes["countries"], strict=True)
+    ]
+    return float(routes.loc[hit, "tonnes_per_year"].sum())
+
+
 def _corridor(run: object, project_id: str) -> float:
     """The load of the corridor's busiest own link (issue 18: tonnes on its own links)."""
     frame: pd.DataFrame = run.corridor_flows  # type: ignore[attr-defined]
@@ -180,6 +200,8 @@ def test_kabul_corridor_carries_freight_and_shifts_it_off_the_pamirs(
     # and Alashankou dwell, +0.7 kt after), so it is only held close to the baseline.
     assert _transit(kabul, "TJK") < 0.95 * _transit(base, "TJK")
     assert _transit(kabul, "KGZ") == pytest.approx(_transit(base, "KGZ"), rel=0.01)
+    # And the cargo to and from Afghanistan crosses Kyrgyzstan less.
+    assert _transit_for(kabul, "KGZ", "AFG") < _transit_for(base, "KGZ", "AFG")
 
 
 @pytest.mark.skipif(not HAS_ROUTES, reason="caravan.results.routes not available")

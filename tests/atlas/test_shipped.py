@@ -205,6 +205,8 @@ COUNTRIES: dict[str, tuple[str, tuple[str, ...]]] = {
     "HUN": ("Budapest", ()),
     "IND": ("New Delhi", ("Nhava Sheva", "Mundra")),
     "IRN": ("Tehran", ("Chabahar", "Bandar Abbas")),
+    # Iraq enters only as the far end of Iran's transit: Sulaymaniyah stands for its capital.
+    "IRQ": ("Sulaymaniyah", ()),
     "KAZ": ("Astana", ("Aktau",)),
     "KGZ": ("Bishkek", ()),
     "NLD": ("Amsterdam", ("Rotterdam",)),
