@@ -134,15 +134,24 @@ def _decided(
     )
 
 
+#: What a flow check's margin is measured in, by its metric.
+_FLOW_UNITS = {
+    "transit_tonnes": "t/yr",
+    "transit_tkm": "t-km/yr",
+    "tkm_per_year": "t-km/yr",
+    "transit_revenue_usd": "USD/yr",
+}
+
+
 def _p_text(p: float | None, margin: float | None, band: float | None, unit: str) -> str:
     if p is None:
         return ""
     text = f"; P = {p:.2f}"
     if margin is not None:
-        if unit == "t/yr":
-            text += f", margin {margin:+,.0f} ± {band or 0:,.0f} t/yr"
-        else:
+        if unit.startswith("share"):  # route checks: a relative margin
             text += f", margin {margin:+.1%} ± {band or 0:.1%}"
+        else:  # flow checks: tonnes, tonne-km or US$ a year
+            text += f", margin {margin:+,.0f} ± {band or 0:,.0f} {unit}"
     return text
 
 
@@ -446,8 +455,10 @@ class ClaimEvaluator:
         margin = float(margin_all[0])
         band = band_of(margin_all[1:][drawn_ok])
         who = check.country or check.project
-        unit = "t/yr" if check.metric in ("transit_tonnes",) else check.metric
+        unit = _FLOW_UNITS[check.metric]
         measure = check.metric
+        if check.project is not None and check.metric == "tkm_per_year":
+            measure = "tonne-km on its own links"
         if check.project is not None and check.metric == "transit_tonnes":
             share = f"{CORRIDOR_MIN_LENGTH_SHARE:.0%}"
             measure = (
@@ -459,10 +470,8 @@ class ClaimEvaluator:
             f"{who} {measure}: {before[0]:,.0f} in {check.from_scenario} -> "
             f"{after[0]:,.0f} in {check.to_scenario} ({delta[0]:+,.0f}; claim: "
             f"{check.direction} by more than {check.by_at_least:,.0f})"
-            + _p_text(probability, margin, band, "t/yr" if unit == "t/yr" else "")
+            + _p_text(probability, margin, band, unit)
         )
-        if unit != "t/yr":
-            summary += f" (margin {margin:+,.0f} ± {band:,.0f} {unit})"
         evidence: dict[str, Any] = {
             "before": round(float(before[0]), 1),
             "after": round(float(after[0]), 1),
