@@ -64,25 +64,6 @@ def test_full_link_spills_onto_next_route() -> None:
     assert capped.converged
 
 
-def test_queue_price_of_a_group_with_room_falls_to_zero() -> None:
-    # A group started at 50 USD/t that has room to spare even with no price: the price goes
-    # to exactly 0 (halving alone left 4.5e-11 after the last of 40 rounds, the group
-    # counting as priced and slack, and every round settling the flows again).
-    routes = RouteSets(np.array([0, 1, 2]), np.array([0, 1]), np.array([0, 0]))
-    res = _solve(
-        routes,
-        2,
-        arc_money_usd_per_t=np.array([10.0, 14.0]),
-        arc_group_idx=np.array([0, -1]),
-        group_capacity_t=np.array([1000.0]),
-        group_base_delay_h=np.array([24.0]),
-        capacity_tolerance=0.02,
-        initial_price_usd_per_t=np.array([50.0]),
-    )
-    assert res.group_price_usd_per_t.tolist() == [0.0]
-    assert res.within_capacity
-
-
 @settings(max_examples=50, deadline=None)
 @given(
     n_flows=st.integers(1, 4),

@@ -41,7 +41,6 @@ from caravan.model.arrays import FloatArray, IntArray
 __all__ = [
     "MAX_PRICE_ROUNDS",
     "MAX_QUEUE_PRICE_USD_PER_T",
-    "MIN_QUEUE_PRICE_USD_PER_T",
     "RouteSets",
     "SueResult",
     "path_size",
@@ -53,8 +52,6 @@ __all__ = [
 MAX_PRICE_ROUNDS = 40
 #: A queue price never rises above this (a group no flow can avoid stays over capacity).
 MAX_QUEUE_PRICE_USD_PER_T = 5_000.0
-#: A queue price falling below this (a cent per tonne) is none: the group is unpriced.
-MIN_QUEUE_PRICE_USD_PER_T = 0.01
 
 
 @dataclass(frozen=True)
@@ -451,11 +448,6 @@ def queue_price_rounds(
         )
         bisect = np.where(over_now, upward, 0.5 * (low + high))
         candidate = np.where(inside, newton, bisect)
-        # A group with room to spare whose Newton step falls below zero, or whose price has
-        # been halved below a cent, is unpriced: its price is 0 (halving alone never gets
-        # there, and the group would stay 'priced and slack' until the last round).
-        unpriced = slack & ((newton <= 0.0) | (candidate < MIN_QUEUE_PRICE_USD_PER_T))
-        candidate = np.where(unpriced, 0.0, candidate)
         price[:] = np.where(need, np.clip(candidate, 0.0, MAX_QUEUE_PRICE_USD_PER_T), price)
         share, change, done = settle(share, iterations)
         iterations += done
