@@ -145,9 +145,14 @@ def inverse_cdf(u: float, value: float, low: float, high: float, dist: Distribut
         if u < mode_share:
             return float(low + math.sqrt(u * width * (value - low)))
         return float(high - math.sqrt((1.0 - u) * width * (high - value)))
-    # Lognormal: the median is the chosen value and [low, high] spans the 5-95% range.
-    sigma = math.log(high / low) / (2.0 * Z95) if low > 0 else 0.0
-    return float(value * math.exp(sigma * float(ndtri(u))))
+    # Lognormal: the median is the chosen value and [low, high] spans the 5-95% range. Worked in
+    # logarithms, so a range of many decades (a tiny low) neither overflows on the way nor
+    # raises: a draw beyond the largest float is inf, as in inverse_cdf_many.
+    if not (low > 0 and value > 0):
+        return float(value)
+    sigma = (math.log(high) - math.log(low)) / (2.0 * Z95)
+    with np.errstate(over="ignore"):
+        return float(np.exp(math.log(value) + sigma * float(ndtri(u))))
 
 
 def inverse_cdf_many(
@@ -181,10 +186,15 @@ def inverse_cdf_many(
             high - np.sqrt(np.clip((1.0 - u) * width * (high - value), 0.0, None)),
         )
     else:
-        ok = ranged & (low > 0)
-        ratio = np.where(ok, high / np.where(ok, low, 1.0), 1.0)
-        sigma = np.where(ok, np.log(ratio) / (2.0 * Z95), 0.0)
-        drawn = value * np.exp(sigma * ndtri(u))
+        ok = ranged & (low > 0) & (value > 0)
+        sigma = np.where(
+            ok,
+            (np.log(np.where(ok, high, 1.0)) - np.log(np.where(ok, low, 1.0))) / (2.0 * Z95),
+            0.0,
+        )
+        with np.errstate(over="ignore", invalid="ignore"):
+            exponent = np.log(np.where(ok, value, 1.0)) + sigma * ndtri(u)
+            drawn = np.where(ok, np.exp(exponent), value)
     return np.where(ranged, drawn, value).astype(float)
 
 
