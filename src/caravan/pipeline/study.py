@@ -7,8 +7,9 @@ import hashlib
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, MutableMapping, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 from caravan.ensemble.executors import Executor
 from caravan.ensemble.run import run_ensemble
@@ -39,6 +40,8 @@ from caravan.security.files import scenario_events
 __all__ = ["Pipeline", "run_scenario", "scenario_key", "scenario_skims"]
 
 NetworkKey = tuple[str, int, str, tuple[str, ...]]
+K = TypeVar("K")
+V = TypeVar("V")
 
 #: Routed scenarios a pipeline keeps (route sets before settling; least recently made dropped).
 MAX_ROUTED = 4
@@ -89,6 +92,17 @@ class Pipeline:
         self._explaining: weakref.WeakKeyDictionary[Network, Network] = weakref.WeakKeyDictionary()
         self._lock = threading.Lock()
 
+    def _kept(self, store: MutableMapping[K, V], key: K, make: Callable[[], V]) -> V:
+        """``store[key]``, made (outside the lock) and kept if it is not there yet; when two
+        threads make it at once, the first one kept wins."""
+        with self._lock:
+            found = store.get(key)
+        if found is None:
+            found = make()
+            with self._lock:
+                found = store.setdefault(key, found)
+        return found
+
     @property
     def atlas_key(self) -> str:
         """The cache key of the atlas as it is (no scenario applied)."""
@@ -109,27 +123,16 @@ class Pipeline:
         if date is not None and self.atlas.status_events:
             day = parse_day(date)
             key = f"{self.atlas_key}:{day.isoformat()}"
-            with self._lock:
-                found = self._worlds.get(key)
-            if found is None:
-                found = atlas_on_date(self.atlas, day)
-                with self._lock:
-                    found = self._worlds.setdefault(key, found)
-            world = found
+            world = self._kept(self._worlds, key, lambda: atlas_on_date(self.atlas, day))
         return self.network(world, key, year=year, commodity=commodity, open_projects=open_projects)
 
     def scenario(self, scenario: str | Path | Scenario) -> Scenario:
         """A scenario by shipped name or file, with its ``base`` chain resolved (read once)."""
         if isinstance(scenario, Scenario):
             return scenario
-        name = str(scenario)
-        with self._lock:
-            found = self._scenarios.get(name)
-        if found is None:
-            found = load_scenario(scenario, self.atlas)
-            with self._lock:
-                found = self._scenarios.setdefault(name, found)
-        return found
+        return self._kept(
+            self._scenarios, str(scenario), lambda: load_scenario(scenario, self.atlas)
+        )
 
     def world(
         self,
@@ -143,14 +146,12 @@ class Pipeline:
         resolved = self.scenario(scenario)
         day = run_date(self.atlas, resolved, date)
         key = scenario_key(self.atlas, resolved, as_of, day)
-        with self._lock:
-            world = self._worlds.get(key)
-        if world is None:
+
+        def make() -> Atlas:
             events = scenario_events(self.atlas, resolved, as_of=as_of)
-            world = scenario_world(self.atlas, resolved, as_of=as_of, date=day, events=events)
-            with self._lock:
-                world = self._worlds.setdefault(key, world)
-        return world, key
+            return scenario_world(self.atlas, resolved, as_of=as_of, date=day, events=events)
+
+        return self._kept(self._worlds, key, make), key
 
     def network(
         self,
@@ -191,13 +192,7 @@ class Pipeline:
     def explaining_network(self, network: Network) -> Network:
         """The network with every link usable that explains a missing route (built once per
         network, kept as long as the network is)."""
-        with self._lock:
-            found = self._explaining.get(network)
-        if found is None:
-            found = every_link_network(network)
-            with self._lock:
-                found = self._explaining.setdefault(network, found)
-        return found
+        return self._kept(self._explaining, network, lambda: every_link_network(network))
 
     def routed(
         self,
@@ -373,12 +368,12 @@ def run_scenario(
     progress : callable, optional
         Called as ``progress(stage, done, total)`` while routing flows and settling them.
     """
-    base = atlas if atlas is not None else load_atlas()
-    resolved = scenario if isinstance(scenario, Scenario) else load_scenario(scenario, base)
+    pipeline = Pipeline(atlas)  # resolves the atlas and scenario as every pipeline does
+    resolved = pipeline.scenario(scenario)
     return runs.run_scenario(
         resolved,
-        atlas=base,
-        events=scenario_events(base, resolved, as_of=as_of),
+        atlas=pipeline.atlas,
+        events=scenario_events(pipeline.atlas, resolved, as_of=as_of),
         as_of=as_of,
         date=date,
         progress=progress,
