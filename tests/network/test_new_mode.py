@@ -117,3 +117,21 @@ def test_a_new_water_mode_is_booked_to_the_water_not_the_ports() -> None:
     assert water_area(pipe, modes) is None
     assert [s.iso3 for s in by_country([tanker], modes)] == ["sea"]
     assert [s.iso3 for s in by_country([pipe], modes)] == ["AZE", "KAZ"]
+
+
+def test_a_border_shuttle_mode_gets_no_default_transfer_at_a_border_post(tmp_path: Path) -> None:
+    # The pipeline ends at Bolt, a border post: as a land mode that is no shuttle its default
+    # row to rail applies (above); marked a border shuttle (as road is), it does not.
+    source = ROUTE_ATLAS
+    shuttle = PIPELINE_MODE.replace(
+        "  transit: true\n", "  transit: true\n  border_shuttle: true\n"
+    )
+    files = {
+        "modes.yaml": (source / "modes.yaml").read_text(encoding="utf-8") + shuttle,
+        "links.csv": (source / "links.csv").read_text(encoding="utf-8") + PIPELINE_LINK,
+        "transfers.csv": (source / "transfers.csv").read_text(encoding="utf-8") + PIPELINE_TRANSFER,
+    }
+    atlas = load_atlas(atlas_copy(source, tmp_path / "atlas", files=files))
+    assert atlas.mode_traits["pipeline"].border_shuttle
+    best = route(atlas, "Amber", "Dune", year=2025)[0]
+    assert "p-amber-bolt" not in best.link_ids

@@ -141,6 +141,7 @@ def defaults_from(folder: str | Path) -> AtlasTables:
             "gauge": m.traits.gauge.value,
             "transit": m.traits.transit,
             "colour": m.traits.colour,
+            "border_shuttle": m.traits.border_shuttle,
             "basis": m.basis,
             "source_ids": list(m.source_ids),
         }

@@ -9,7 +9,11 @@ Every part of Caravan that treats modes differently asks these traits, never a m
   gauges is a gauge break) or ``none``;
 - ``transit``: whether passing through a country on this mode makes it a transit country (a
   ship calling at a port without unloading does not);
-- ``colour``: the mode's colour on maps.
+- ``colour``: the mode's colour on maps;
+- ``border_shuttle``: whether this mode's vehicles could shuttle cargo across a border post
+  between two links of another land mode (road: trucks between two railways). No default
+  transfer between such a mode and another land mode applies at a place of kind ``border``;
+  a ``transfers.csv`` row naming the place (a transshipment point) still does.
 
 So adding a mode (a pipeline, air cargo) is one row of ``modes.yaml`` with its default speed,
 tariff and traits, plus the links that use it. Rows that give no traits get those of
@@ -29,6 +33,7 @@ __all__ = [
     "ModeLayer",
     "ModeTraits",
     "modes_where",
+    "shuttles_at_border",
     "traits_from_row",
 ]
 
@@ -55,6 +60,7 @@ class ModeTraits:
     gauge: GaugeRule = GaugeRule.NONE
     transit: bool = True
     colour: str = "#555555"
+    border_shuttle: bool = False
 
     @property
     def water(self) -> bool:
@@ -73,16 +79,31 @@ class ModeTraits:
         return self.gauge is GaugeRule.REQUIRED
 
 
+def shuttles_at_border(a: ModeTraits, b: ModeTraits) -> bool:
+    """Whether a change between two different modes at a border post would be a shuttle: both
+    land modes, one of them a ``border_shuttle`` mode (no default transfer applies).
+
+    Examples
+    --------
+    >>> rail, road, sea = (BUILT_IN_TRAITS[m] for m in ("rail", "road", "sea"))
+    >>> shuttles_at_border(road, rail), shuttles_at_border(road, sea)
+    (True, False)
+    >>> shuttles_at_border(ModeTraits(), rail)  # a new land mode (a pipeline) is no shuttle
+    False
+    """
+    return not (a.water or b.water) and (a.border_shuttle or b.border_shuttle)
+
+
 #: Traits of the four built-in modes, for ``modes.yaml`` rows that state none.
 BUILT_IN_TRAITS: Mapping[str, ModeTraits] = {
     "rail": ModeTraits(ModeLayer.LAND, GaugeRule.REQUIRED, True, "#b03a2e"),
-    "road": ModeTraits(ModeLayer.LAND, GaugeRule.NONE, True, "#d68910"),
+    "road": ModeTraits(ModeLayer.LAND, GaugeRule.NONE, True, "#d68910", border_shuttle=True),
     "ferry": ModeTraits(ModeLayer.WATER, GaugeRule.NONE, True, "#117a65"),
     "sea": ModeTraits(ModeLayer.WATER, GaugeRule.NONE, False, "#2874a6"),
 }
 
 #: The trait fields a ``modes.yaml`` row may give.
-TRAIT_FIELDS = ("layer", "gauge", "transit", "colour")
+TRAIT_FIELDS = ("layer", "gauge", "transit", "colour", "border_shuttle")
 
 
 def traits_from_row(row: Mapping[str, Any]) -> ModeTraits:
@@ -107,6 +128,7 @@ def traits_from_row(row: Mapping[str, Any]) -> ModeTraits:
         gauge=GaugeRule(get("gauge", base.gauge)),
         transit=bool(get("transit", base.transit)),
         colour=str(get("colour", base.colour)),
+        border_shuttle=bool(get("border_shuttle", base.border_shuttle)),
     )
 
 

@@ -361,6 +361,7 @@ YAML_LIST_FILES: dict[str, tuple[Field, ...]] = {
         Field("gauge", vocab=vocabulary(GaugeRule)),
         Field("transit", Kind.BOOL),
         Field("colour"),
+        Field("border_shuttle", Kind.BOOL),
         Field("basis"),
         _SOURCES,
         Field("notes"),

@@ -14,6 +14,7 @@ from numpy.typing import NDArray
 from caravan.errors import InputError
 from caravan.model.arrays import BoolArray, IntArray
 from caravan.model.atlas import Atlas
+from caravan.model.modes import shuttles_at_border
 from caravan.model.records import Commodity, LinkStatus, Restriction, RestrictionEffect
 from caravan.network.costs import (
     CostParameters,
@@ -344,6 +345,7 @@ def compile_network(
     for v, (p, _) in enumerate(vkeys):
         by_place.setdefault(p, []).append(v)
     is_border = (nodes["kind"] == "border").to_numpy(dtype=np.bool_)
+    traits = atlas.mode_traits
     for p, vs in by_place.items():
         for v1, v2 in combinations(vs, 2):
             la, lb = layers[vkeys[v1][1]], layers[vkeys[v2][1]]
@@ -351,7 +353,11 @@ def compile_network(
             own = (override[(place_ids[p], k)] for k in keys if (place_ids[p], k) in override)
             # No default road-rail transfer at a border post: trucks do not shuttle between
             # two railways there unless the atlas names the place as a transshipment point.
-            shuttle = is_border[p] and {str(la.mode), str(lb.mode)} == {"road", "rail"}
+            shuttle = (
+                is_border[p]
+                and la.mode != lb.mode
+                and shuttles_at_border(traits[la.mode], traits[lb.mode])
+            )
             row = next(own, -1 if shuttle else next((default[k] for k in keys if k in default), -1))
             if row < 0:
                 continue
