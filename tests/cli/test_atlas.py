@@ -91,6 +91,28 @@ def test_show_tables(tiny_path: Path) -> None:
     assert "chabahar-zahedan" in out and "1,560.0" in out
 
 
+def test_show_projects_read_at_80_columns() -> None:
+    from rich.console import Console
+
+    from caravan.cli._atlas import print_summary
+    from caravan.io.atlas import load_atlas
+
+    projects = load_atlas().summary()["projects"]
+    out = Console(width=80, soft_wrap=True, color_system=None)
+    with out.capture() as captured:
+        print_summary(out, load_atlas().summary())
+    lines = [line for line in captured.get().splitlines() if line[:1] in "┏┃┡│└"]
+    assert (
+        max(len(line) for line in lines) <= 80
+    )  # the tables (prose lines wrap as the terminal does)
+    for p in projects:  # every id whole on a line of its own; the name under it, at words
+        assert any(line.startswith(f"│ {p['project_id']} ") for line in lines), p["project_id"]
+    words = {w for line in lines for w in line.strip("│ ").split()}
+    assert "Baku-Tbilisi-Kars" in words and "Hairatan-Mazar-i-Sharif" in words
+    # the old layout gave the names 14 columns beside the longest id and cut words there
+    assert "Baku-Tbilisi-K" not in words
+
+
 def test_show_json(tiny_path: Path) -> None:
     code, out = _run("atlas", "show", str(tiny_path), "--json")
     assert code == 0

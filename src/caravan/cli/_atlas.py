@@ -9,15 +9,16 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
+from rich.console import Console, Group
+from rich.padding import Padding
 from rich.table import Table
+from rich.text import Text
 
 from caravan.cli._common import (
     CaravanCommand,
     CaravanGroup,
     console,
     err_console,
-    new_table,
     print_json,
 )
 from caravan.errors import AtlasValidationError, CaravanError, Problem
@@ -141,17 +142,25 @@ def print_summary(out: Console, summary: Mapping[str, Any]) -> None:
     out.print(_counts_table("Links by mode", by_mode, "mode", "links", "km"))
     out.print(_counts_table("Links by status", summary["links_by_status"], "status", "links"))
     out.print(_counts_table("Nodes by country", summary["nodes_by_country"], "country", "nodes"))
-    projects = new_table(
-        "Projects and corridors", ["id:project", "name (kind)", "status", "num:links"]
-    )
-    for p in summary["projects"]:
-        projects.add_row(
-            p["project_id"],
-            f"{p['name']} ({p['kind']})",
-            p["status"].replace("_", " "),
-            str(p["n_links"]),
+    out.print(_projects_table(summary["projects"]))
+
+
+def _projects_table(projects: Sequence[Mapping[str, Any]]) -> Table:
+    """Projects with the name under the id (indented, wrapped at words), so that at 80 columns
+    the name has the width of the longest id and the id is never cut."""
+    table = Table(title="Projects and corridors", title_justify="left")
+    longest = max((len(str(p["project_id"])) for p in projects), default=0)
+    table.add_column("project, name", min_width=longest + 2, overflow="fold")
+    table.add_column("kind", no_wrap=True)
+    table.add_column("status")
+    table.add_column("links", justify="right", no_wrap=True)
+    for p in projects:
+        cell = Group(
+            Text(str(p["project_id"]), no_wrap=True),
+            Padding(Text(str(p["name"]), style="dim"), (0, 0, 0, 2)),
         )
-    out.print(projects)
+        table.add_row(cell, str(p["kind"]), str(p["status"]).replace("_", " "), str(p["n_links"]))
+    return table
 
 
 @app.command("validate", cls=CaravanCommand)
