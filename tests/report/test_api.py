@@ -77,3 +77,40 @@ def test_write_demo_brief_without_ensemble(tiny_copy: Path, tmp_path: Path) -> N
     )
     assert 'id="uncertainty"' not in out.read_text(encoding="utf-8")
     assert briefs.DEMO_COMPARISON == ("baseline-2025", "kabul-corridor")
+
+
+def test_write_demo_brief_takes_the_callers_comparison(
+    tiny_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from caravan.errors import InputError
+    from caravan.pipeline import Pipeline
+
+    write_scenarios(tiny_copy)
+    atlas = load_atlas(tiny_copy)
+    pipeline = Pipeline(atlas)
+    compared = pipeline.compare("base", "rail")
+    fresh = briefs.write_demo_brief(
+        atlas, tmp_path / "fresh", comparison=("base", "rail"), ensemble_draws=0
+    )
+
+    def never(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the demo brief compared the scenarios again")
+
+    monkeypatch.setattr(Pipeline, "compare", never)
+    given = briefs.write_demo_brief(
+        atlas,
+        tmp_path / "given",
+        comparison=("base", "rail"),
+        ensemble_draws=0,
+        pipeline=pipeline,
+        compared=compared,
+    )
+    # the same brief as one that compares for itself (but for the time it was made)
+    assert (
+        parse_brief(given.read_text(encoding="utf-8")).numbers
+        == parse_brief(fresh.read_text(encoding="utf-8")).numbers
+    )
+    with pytest.raises(InputError, match="base vs rail, not rail vs base"):
+        briefs.write_demo_brief(
+            atlas, tmp_path / "x", comparison=("rail", "base"), compared=compared
+        )

@@ -27,11 +27,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from caravan.briefs.brief import SECTIONS, UNCERTAINTY, Brief, build_brief, sections_of
+from caravan.errors import InputError
 from caravan.io.report import write_brief_html, write_brief_pdf
 from caravan.pipeline import Pipeline
 
 if TYPE_CHECKING:
     from caravan.ensemble import EnsembleResult
+    from caravan.results.compare import Comparison
 
 __all__ = [
     "DEMO_COMPARISON",
@@ -108,6 +110,8 @@ def write_demo_brief(
     comparison: tuple[str, str] = DEMO_COMPARISON,
     progress: Callable[[str, int, int], None] | None = None,
     ensemble_draws: int | None = DEMO_ENSEMBLE_DRAWS,
+    pipeline: Pipeline | None = None,
+    compared: Comparison | None = None,
 ) -> Path:
     """Run a shipped comparison and write its brief into ``out_dir`` (for ``make demo``).
 
@@ -127,6 +131,12 @@ def write_demo_brief(
         the ensemble reports as stage ``"ensemble"``.
     ensemble_draws : int or None
         Draws of the ensemble; None or 0 for a brief without one.
+    pipeline : Pipeline, optional
+        The pipeline to run on (one of its own on ``atlas`` by default): the demo passes its
+        own, so scenarios it has already routed are not routed again.
+    compared : Comparison, optional
+        The comparison of A and B when the caller has it already (``pipeline.compare(A, B)``);
+        it must be of the two scenarios named in ``comparison``.
 
     Returns
     -------
@@ -134,9 +144,16 @@ def write_demo_brief(
         The brief written.
     """
 
-    pipeline = Pipeline(atlas)
+    pipeline = pipeline if pipeline is not None else Pipeline(atlas)
     name_a, name_b = comparison
-    compared = pipeline.compare(name_a, name_b, progress=progress)  # one choice set per flow
+    if compared is None:
+        compared = pipeline.compare(name_a, name_b, progress=progress)  # one choice set per flow
+    elif (compared.a.scenario.name, compared.b.scenario.name) != (name_a, name_b):
+        msg = (
+            f"the comparison given is {compared.a.scenario.name} vs {compared.b.scenario.name}, "
+            f"not {name_a} vs {name_b}"
+        )
+        raise InputError(msg)
     run_a, run_b = compared.a, compared.b
     ensemble = spec = None
     if ensemble_draws:
