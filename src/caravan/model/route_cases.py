@@ -9,10 +9,13 @@ from typing import Any
 
 from caravan.errors import InputError
 
-__all__ = ["LENGTH_TOLERANCE", "RouteCase", "case_from_row"]
+__all__ = ["ENDS", "LENGTH_TOLERANCE", "RouteCase", "case_from_row"]
 
 #: A modelled length passes within this share of the real length.
 LENGTH_TOLERANCE = 0.15
+
+#: What a case's figures include at the route's ends (see :attr:`RouteCase.ends`).
+ENDS = ("terminal", "border", "ship")
 
 
 @dataclass(frozen=True)
@@ -35,7 +38,10 @@ class RouteCase:
     leg_modes: tuple[str, ...] = ()
     expect_pass: tuple[str, ...] = ()
     expect_avoid: tuple[str, ...] = ()
-    ends: str = "terminal"  # "terminal": handling at both ends counted; "border": not
+    #: "terminal": handling at both ends counted; "border": none; "ship": the source times
+    #: cargo from its arrival by ship at the origin port, so the port's ship-to-shore transfer
+    #: (``transfers.csv``) replaces the origin's loading (handling at the destination counted).
+    ends: str = "terminal"
     length_km: float | None = None
     time_h_low: float | None = None
     time_h_high: float | None = None
@@ -101,8 +107,8 @@ def case_from_row(row: Mapping[str, Any], *, line: int) -> RouteCase:
         if not _text(row.get(key)):
             raise InputError(f"{where}: {key} is empty; fill it in")
     ends = _text(row.get("ends"), "terminal")
-    if ends not in ("terminal", "border"):
-        raise InputError(f"{where}: ends must be 'terminal' or 'border', got {ends!r}")
+    if ends not in ENDS:
+        raise InputError(f"{where}: ends must be one of {', '.join(ENDS)}, got {ends!r}")
     try:
         case = RouteCase(
             pair_id=_text(row["pair_id"]),

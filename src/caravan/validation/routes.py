@@ -10,11 +10,14 @@ the model (its scenario, commodity, objective, mode and ``via`` places) and says
 - every ``expect_pass`` item on the route and no ``expect_avoid`` item.
 
 Cases whose figures are border to border (``ends = border``) leave out the terminal handling at
-the two ends; ``via`` places are passed through without handling.
+the two ends; cases timed from a ship's arrival at the origin port (``ends = ship``) count the
+port's ship-to-shore transfer instead of the origin's loading; ``via`` places are passed
+through without handling.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,6 +27,8 @@ from caravan.claims.model import RouteSpec
 from caravan.errors import CaravanError
 from caravan.model.atlas import Atlas
 from caravan.model.route_cases import LENGTH_TOLERANCE, RouteCase
+from caravan.network.build import transfer_row
+from caravan.network.model import Layer
 
 __all__ = ["RouteCase", "RouteCaseResult", "pass_rate", "validate_routes"]
 
@@ -80,6 +85,26 @@ def _legs(route: Any) -> list[Any]:
     return list(parts or ())
 
 
+def _from_ship(atlas: Atlas, legs: list[Any]) -> list[Any]:
+    """The legs of a route whose cargo arrives by ship at its origin port: the port's
+    ship-to-shore transfer (``transfers.csv``: the port's own row, else the default row for
+    sea and the route's first layer) in place of the origin's loading. A route that leaves the
+    port by sea keeps its loading (the table has no ship-to-ship row)."""
+    if not legs or legs[0].kind != "handling":
+        return legs
+    load = legs[0]
+    row = transfer_row(atlas, load.from_node_id, Layer("sea"), Layer.parse(load.from_layer))
+    if row < 0:
+        return legs
+    transfers = atlas.transfers_frame
+    dwell_h = float(transfers["dwell_h"].iloc[row])
+    fee = float(transfers["fee_usd_per_t"].iloc[row])
+    port = dataclasses.replace(
+        load, dwell_h=dwell_h, time_h=dwell_h, fee_usd_per_t=fee, money_usd_per_t=fee
+    )
+    return [port, *legs[1:]]
+
+
 def _check_one(evaluator: ClaimEvaluator, atlas: Atlas, case: RouteCase) -> RouteCaseResult:
     spec = RouteSpec(
         origin=case.origin,
@@ -99,6 +124,8 @@ def _check_one(evaluator: ClaimEvaluator, atlas: Atlas, case: RouteCase) -> Rout
     legs = _legs(route)
     if case.ends == "border":
         legs = [leg for leg in legs if leg.kind != "handling"]
+    elif case.ends == "ship":
+        legs = _from_ship(evaluator.world(spec)[0], legs)
     length = float(sum(leg.length_km for leg in legs))
     time_h = float(sum(leg.time_h for leg in legs))
     money = float(sum(leg.money_usd_per_t for leg in legs))
