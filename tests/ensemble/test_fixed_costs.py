@@ -55,8 +55,10 @@ def test_a_route_takes_the_rows_it_pays(atlas: Atlas) -> None:
     assert len(entries) == len(handling) + len(lanes) + sum(
         g.kind == "transfer" for g in route.legs
     )
-    # the direct Chabahar-Nhava Sheva lane row (24 h), not the deep-sea row (120 h)
-    assert any(e.time_h == pytest.approx(24.0) for e in entries)
+    # the direct Chabahar-Nhava Sheva lane row (no wait for a sailing: 0 h), not the deep-sea
+    # row (120 h)
+    assert any(e.time_h == pytest.approx(0.0) for e in entries)
+    assert not any(e.time_h == pytest.approx(120.0) for e in entries)
     fixed_money = sum(e.money_usd_per_t for e in entries)
     assert 0 < fixed_money < route.money_usd_per_t
     assert np.isclose(
