@@ -19,16 +19,16 @@ Capacity binds as in the logit method, by queue prices (US$/t, the Lagrange mult
 capacity side constraints; Larsson and Patriksson 1995, 1999): every link, crossing and port
 with a capacity (:func:`caravan.results.capacity.facility_capacities`, both directions
 together; a port's loading and unloading to and from ships) is a group whose price is added to
-every engine link of it, as ``price / value_of_time`` hours for each flow. The prices move by
-the logit method's own rule (:func:`caravan.assign.path_logit.queue_price_rounds`: Newton or
-secant steps inside a bracket), each round a new equilibrium at the new prices. A deterministic
-equilibrium moves a whole flow at a time when a price crosses the point where it is indifferent,
-so the load of a group can jump over its capacity band; then the equilibria met so far are mixed
-(Dantzig-Wolfe decomposition: a small linear programme chooses the mix of least cost whose
-groups are within capacity; its dual values are the new prices and the equilibrium at those
-prices is added, until no equilibrium is cheaper at the prices). The mixed flows split the
-indifferent flows between their routes. The relative gap is measured at the returned flows
-with the queue prices in the cost.
+every engine link of it, as ``price / value_of_time`` hours for each flow. The flows and the
+prices come out of one side-constrained equilibrium of the engine
+(:func:`caravan.results.ue_capacity.constrained_equilibrium`, by
+:mod:`caravan.assign.side_constrained`: disaggregate simplicial decomposition, Larsson and
+Patriksson 1992; every flow keeps its own paths, a linear master programme bounds each group at
+``1 + CAPACITY_TOLERANCE / 2`` times its capacity and its dual values are the prices; the flows
+move towards the master's by a line search on the delays). Flows indifferent between routes at
+the prices are split between them. Should it miss the gap or the capacity band, the older queue
+price rounds and mix of equilibria take over (:mod:`caravan.results.ue_capacity`). The relative
+gap is measured at the returned flows with the queue prices in the cost.
 
 Equilibrium link flows are then cut into paths per flow (the largest remaining path first),
 which become the run's routes with their tonnes and congested times and costs.
@@ -66,8 +66,7 @@ from caravan.results.ue_capacity import (
     UE_ALGORITHM,
     CapacityGroups,
     Equilibria,
-    mix_equilibria,
-    price_rounds,
+    constrained_equilibrium,
 )
 from caravan.routing.shortest import ArcPath
 
@@ -358,15 +357,7 @@ def settle_ue(
         last = solver.solve(np.zeros(n_groups))
         class_flow, price = last.class_flow.toarray(), last.price_usd_per_t
     else:
-        last, price, final = price_rounds(solver, tolerance=capacity_tolerance)
-        class_flow = last.class_flow.toarray()
-        mixed = None if final else mix_equilibria(solver, tolerance=capacity_tolerance)
-        if mixed is not None:
-            weights, price = mixed
-            class_flow = np.zeros_like(class_flow)
-            for w, eq in zip(weights, solver.found, strict=False):
-                if w > 0:
-                    class_flow += w * eq.class_flow.toarray()
+        class_flow, price = constrained_equilibrium(solver, tolerance=capacity_tolerance, gap=gap)
     engine = layout.network
     volume = class_flow.sum(axis=0)
     link_time = bpr_time(volume, engine.free_flow_time, engine.capacity, engine.alpha, engine.beta)

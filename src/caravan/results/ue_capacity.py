@@ -1,19 +1,28 @@
-"""Capacity in the user equilibrium (``method: ue``): queue prices, and mixed equilibria.
+"""Capacity in the user equilibrium (``method: ue``): queue prices by column generation.
 
 Every link, crossing and port with a capacity is a *group* whose queue price (US$/t, the
 Lagrange multiplier of its capacity side constraint; Larsson and Patriksson 1995, 1999) is
 added to every engine link of it, as ``price / value_of_time`` hours for each flow.
 
+:func:`constrained_equilibrium` finds the flows and prices in one solve of the engine's
+side-constrained equilibrium (:mod:`caravan.assign.side_constrained`: disaggregate simplicial
+decomposition, Larsson and Patriksson 1992, whose restricted master is a linear programme with
+the capacity constraints; its dual values are the prices). Each flow keeps its own paths; the
+prices come out of the master, not out of an outer loop of equilibria.
+
+Should that miss the gap or the capacity band, the older scheme takes over:
 :func:`price_rounds` moves the prices by the logit method's rule
 (:func:`caravan.assign.path_logit.queue_price_rounds`), each round an equilibrium at the new
-prices. A deterministic equilibrium moves a whole flow at a time when a price passes the point
-where that flow is indifferent, so a group's load can jump over its band; then
-:func:`mix_equilibria` mixes the equilibria found (Dantzig-Wolfe decomposition: a linear
-programme chooses the mix of least cost whose groups are within capacity; its dual values are
-the new prices, and the equilibrium at those prices joins the mix until none is cheaper).
+prices; :func:`mix_equilibria` then mixes the equilibria found (Dantzig-Wolfe decomposition: a
+linear programme chooses the mix of least cost whose groups are within capacity; its dual values
+are the new prices, and the equilibrium at those prices joins the mix until none is cheaper).
+On the shipped scenarios the column generation alone meets both (``benchmarks/freight_ue.py``).
 
 References
 ----------
+Larsson, T., Patriksson, M. (1992). Simplicial decomposition with disaggregated representation
+for the traffic assignment problem. *Transportation Science* 26(1), 4-17.
+
 Larsson, T., Patriksson, M. (1995). An augmented Lagrangean dual algorithm for link capacity
 side constrained traffic assignment problems. *Transportation Research B* 29(6), 433-455.
 
@@ -37,6 +46,7 @@ from scipy.optimize import linprog
 from caravan.assign.assignment import assign
 from caravan.assign.path_logit import MAX_QUEUE_PRICE_USD_PER_T, queue_price_rounds
 from caravan.assign.records import AssignmentNetwork, DemandClass
+from caravan.assign.side_constrained import side_constrained_equilibrium
 from caravan.model.arrays import FloatArray, IntArray
 
 __all__ = [
@@ -46,6 +56,7 @@ __all__ = [
     "CapacityGroups",
     "Equilibria",
     "Equilibrium",
+    "constrained_equilibrium",
     "mix_equilibria",
     "price_rounds",
 ]
@@ -62,6 +73,8 @@ _PRICE_SCALE_USD_PER_T = 100.0
 MAX_UE_PRICE_ROUNDS = 10
 #: Rounds of the mixing step (each adds one equilibrium at the mix's prices), at most.
 MAX_MIX_ROUNDS = 30
+#: Master programmes of the column generation, at most.
+MAX_COLUMN_ROUNDS = 60
 
 
 @dataclass(frozen=True)
@@ -241,3 +254,43 @@ def mix_equilibria(solver: Equilibria, *, tolerance: float) -> tuple[FloatArray,
         if reduced >= -1e-9 * max(1.0, abs(float(res.fun))):
             break
     return answer
+
+
+def constrained_equilibrium(
+    solver: Equilibria, *, tolerance: float, gap: float
+) -> tuple[FloatArray, FloatArray]:
+    """Class flows and queue prices (US$/t) of the equilibrium within capacity.
+
+    First by column generation (every group bounded at ``(1 + tolerance / 2)`` times its
+    capacity; :func:`caravan.assign.side_constrained.side_constrained_equilibrium`); if its
+    flows miss
+    ``gap`` or a group ends above ``(1 + tolerance)`` times its capacity, by the queue-price
+    rounds and the mix of their equilibria (:func:`price_rounds`, :func:`mix_equilibria`).
+    """
+    groups = solver.groups
+    res = side_constrained_equilibrium(
+        solver.network,
+        solver.classes,
+        class_weight=solver.value_of_time,
+        link_group=groups.of_link,
+        group_bound=groups.capacity_t * (1.0 + 0.5 * tolerance),
+        overflow_price=MAX_QUEUE_PRICE_USD_PER_T,
+        gap=gap,
+        max_rounds=MAX_COLUMN_ROUNDS,
+    )
+    solver.iterations += res.rounds
+    if solver.progress is not None:
+        solver.progress(solver.iterations, res.relative_gap)
+    within = bool(np.all(res.group_volume <= groups.capacity_t * (1.0 + tolerance)))
+    if within and res.relative_gap <= gap:
+        return res.class_flow, res.price
+    last, price, final = price_rounds(solver, tolerance=tolerance)
+    class_flow = last.class_flow.toarray()
+    mixed = None if final else mix_equilibria(solver, tolerance=tolerance)
+    if mixed is not None:
+        weights, price = mixed
+        class_flow = np.zeros_like(class_flow)
+        for w, eq in zip(weights, solver.found, strict=False):
+            if w > 0:
+                class_flow += w * eq.class_flow.toarray()
+    return class_flow, price
