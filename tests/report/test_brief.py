@@ -76,6 +76,14 @@ def test_corridor_and_link_numbers_match_the_comparison(
         assert row["delta_tonnes"] == pytest.approx(float(links.at[lid, "delta_tonnes"]))
 
 
+def test_corridors_that_do_not_change_are_left_out_and_counted(run_a: RunResult) -> None:
+    # the baseline against itself: chabahar-corridor carries 200 kt in both, and nothing moves
+    same = build_brief(run_a, run_a, outlines=None, generated_utc="2026-01-02T03:04:05+00:00")
+    parsed = parse_brief(same.html)
+    assert parsed.numbers.get("corridors", {}) == {}
+    assert "1 more used in A or B carry the same tonnes and tonne-km in both" in same.html
+
+
 def test_flow_cost_and_time_changes(
     brief: Brief, parsed: ParsedBrief, run_a: RunResult, run_b: RunResult
 ) -> None:

@@ -216,7 +216,8 @@ def build_brief(
     top_flows : int
         How many of the largest flows to show with their routes, costs and times.
     top_corridors : int
-        How many corridor shifts to chart (the table lists every corridor used).
+        How many corridor shifts to chart (the table lists every corridor whose
+        tonnes or tonne-km change, and says how many others are used unchanged).
     top_links : int
         How many links with the largest change to list under the map.
     outlines : GeoDataFrame, None or "shipped"

@@ -36,6 +36,8 @@ __all__ = [
 
 #: Changes smaller than this (tonnes a year) count as no change.
 TONNES_EPS = 0.5
+#: Changes of tonne-km a year smaller than this show as 0.000 bn tkm: no change.
+TKM_EPS = 5e5
 
 
 @dataclass
@@ -300,10 +302,14 @@ def transit_section(ctx: BriefContext) -> dict[str, Any]:
 def corridors_section(ctx: BriefContext, *, top: int) -> dict[str, Any]:
     """Tonnes carried by each project or corridor in A and B; the largest shifts first."""
     c = ctx.comparison.corridors
-    shown = c[
+    used = c[
         (c["tonnes_per_year_a"].abs() > TONNES_EPS) | (c["tonnes_per_year_b"].abs() > TONNES_EPS)
     ]
-    shown = _largest_change_first(shown, "delta_tonnes_per_year")
+    moves = (used["delta_tonnes_per_year"].abs() > TONNES_EPS) | (
+        used["delta_tkm_per_year"].abs() >= TKM_EPS
+    )
+    unchanged = int((~moves).sum())
+    shown = _largest_change_first(used[moves], "delta_tonnes_per_year")
     projects = {p.project_id: p for p in ctx.run_a.atlas.projects}
     cols = (
         Column("project", "project or corridor"),
@@ -337,7 +343,13 @@ def corridors_section(ctx: BriefContext, *, top: int) -> dict[str, Any]:
         "Projects and corridors: tonnes a year of the flows that use them",
         cols,
         rows,
-        "A flow counts once for each project or corridor its routes use.",
+        "A flow counts once for each project or corridor its routes use."
+        + (
+            f" {unchanged} more used in A or B carry the same tonnes and tonne-km in both "
+            "and are left out."
+            if unchanged
+            else ""
+        ),
     )
     moved = shown[shown["delta_tonnes_per_year"].abs() > TONNES_EPS].head(top)
     labels = [projects[p].name if p in projects else p for p in moved["project_id"]]

@@ -259,31 +259,7 @@ def print_comparison(comparison: Any, *, top: int = 12) -> None:
             f"({unchanged} other transit countries change by less than "
             f"{MIN_SHOWN_CHANGE_T / 1e3:g} kt)"
         )
-    corr = comparison.corridors
-    corr = corr[
-        (corr["delta_tonnes_per_year"].abs() >= MIN_SHOWN_CHANGE_T)
-        | (corr["delta_max_link_tonnes"].abs() >= MIN_SHOWN_CHANGE_T)
-    ]
-    if not corr.empty:
-        t2 = new_table(
-            "Corridors on their own links, Mt (B - A; through: on half the length)",
-            ["id:project", "num:through A → B", "num:change", "num:busiest link A → B"],
-        )
-        ordered = corr.reindex(
-            (corr["delta_tonnes_per_year"].abs() + corr["delta_max_link_tonnes"].abs())
-            .sort_values(ascending=False)
-            .index
-        )
-        for row in ordered.head(top).itertuples(index=False):
-            t2.add_row(
-                str(row.project_id),
-                f"{float(row.tonnes_per_year_a) / 1e6:,.2f} → "
-                f"{float(row.tonnes_per_year_b) / 1e6:,.2f}",
-                f"{float(row.delta_tonnes_per_year) / 1e6:+,.2f}",
-                f"{float(row.max_link_tonnes_a) / 1e6:,.2f} → "
-                f"{float(row.max_link_tonnes_b) / 1e6:,.2f}",
-            )
-        con.print(t2)
+    _print_corridor_changes(comparison.corridors, top=top)
     flows = comparison.flows
     # Changes below the table's precision (0.1 USD/t) would print as "74.9 -> 74.9": leave them
     # to --json, and show the largest changes first.
@@ -325,6 +301,53 @@ def print_comparison(comparison: Any, *, top: int = 12) -> None:
                 f"({hidden} other flows change by less than "
                 f"{MIN_SHOWN_COST_CHANGE_USD_PER_T:g} USD/t; --json has every flow)"
             )
+
+
+def _print_corridor_changes(corridors: Any, *, top: int) -> None:
+    """The corridors whose tonnes change as the table shows them (Mt, two decimals): one whose
+    through and busiest-link tonnes print the same in A and B is left out, and counted."""
+    con = console()
+
+    def mt(value: Any) -> str:
+        return f"{float(value) / 1e6:,.2f}"
+
+    loads = ["tonnes_per_year_a", "tonnes_per_year_b", "max_link_tonnes_a", "max_link_tonnes_b"]
+    used = corridors[corridors[loads].abs().max(axis=1) > 0]
+    moved = [
+        (
+            abs(r.delta_tonnes_per_year) >= MIN_SHOWN_CHANGE_T
+            and mt(r.tonnes_per_year_a) != mt(r.tonnes_per_year_b)
+        )
+        or (
+            abs(r.delta_max_link_tonnes) >= MIN_SHOWN_CHANGE_T
+            and mt(r.max_link_tonnes_a) != mt(r.max_link_tonnes_b)
+        )
+        for r in used.itertuples(index=False)
+    ]
+    corr = used[moved]
+    if not corr.empty:
+        t2 = new_table(
+            "Corridors on their own links, Mt (B - A; through: on half the length)",
+            ["id:project", "num:through A → B", "num:change", "num:busiest link A → B"],
+        )
+        ordered = corr.reindex(
+            (corr["delta_tonnes_per_year"].abs() + corr["delta_max_link_tonnes"].abs())
+            .sort_values(ascending=False)
+            .index
+        )
+        for row in ordered.head(top).itertuples(index=False):
+            t2.add_row(
+                str(row.project_id),
+                f"{mt(row.tonnes_per_year_a)} → {mt(row.tonnes_per_year_b)}",
+                f"{float(row.delta_tonnes_per_year) / 1e6:+,.2f}",
+                f"{mt(row.max_link_tonnes_a)} → {mt(row.max_link_tonnes_b)}",
+            )
+        con.print(t2)
+    smaller, same = max(0, len(corr) - top), len(used) - len(corr)
+    notes = [f"{smaller} smaller changes"] if smaller else []
+    notes += [f"{same} corridors in use unchanged at 0.01 Mt"] if same else []
+    if notes:
+        con.print(f"({'; '.join(notes)}; --json has every corridor)")
 
 
 def scenarios(
