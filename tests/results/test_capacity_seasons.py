@@ -119,3 +119,24 @@ def test_route_in_winter_avoids_khunjerab_and_names_the_season() -> None:
         env={"COLUMNS": "80"},
     )
     assert set(KKH[1:]) <= set(json.loads(summer.stdout)["routes"][0]["link_ids"])
+
+
+def test_ue_shares_a_season_only_where_its_extra_closures_carry_nothing() -> None:
+    from types import SimpleNamespace
+
+    from caravan.results.seasons import Season, _ue_shared
+
+    def season(closed: tuple[str, ...], shares: dict[str, float] | None = None) -> Season:
+        return Season("s", 30, 30 / 365, (), (), closed, shares or {})
+
+    def settled(*routes: tuple[str, ...]) -> Any:
+        rows = [{"route": SimpleNamespace(link_ids=r)} for r in routes]
+        return SimpleNamespace(route_rows=rows)
+
+    open_year = settled(("a", "b"), ("c",))
+    done = {((), ()): (None, open_year)}
+    assert _ue_shared(season(("x",)), done) is open_year  # x carries nothing
+    assert _ue_shared(season(("x", "c")), done) is None  # c carries a route
+    assert _ue_shared(season(("x",), {"a": 0.5}), done) is None  # other capacities
+    narrower = {(("x", "y"), ()): (None, settled(("a",)))}
+    assert _ue_shared(season(("x",)), narrower) is None  # y is open in this season

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -104,3 +106,40 @@ def test_ue_reaches_its_stated_relative_gap(runs: dict[str, RunResult]) -> None:
     assert s["converged"] is True
     assert s["relative_gap"] <= 1e-6
     assert s["iterations"] >= 1
+
+
+def test_ue_falls_back_to_the_price_rounds_when_column_generation_misses(
+    atlas: Atlas, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the queue-price rounds and their mix take over when the side-constrained equilibrium
+    # misses the gap; both keep the crossing full to its capacity
+    import dataclasses
+
+    import caravan.results.ue_capacity as ue_capacity
+    from caravan.network.build import build_network
+    from caravan.results.freight_ue import settle_ue
+
+    scenario = load_scenario("ue", atlas)
+    world = scenario_world(atlas, scenario)
+    flows = world.demand.to_dict("records")
+    networks = {
+        c: build_network(world, year=2025, commodity=c) for c in {f["commodity_id"] for f in flows}
+    }
+    columns = settle_ue(networks, flows, gap=1e-6, max_iter=500)
+    real = ue_capacity.side_constrained_equilibrium
+    calls: list[int] = []
+
+    def missing(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return dataclasses.replace(real(*args, **kwargs), relative_gap=np.inf)
+
+    monkeypatch.setattr(ue_capacity, "side_constrained_equilibrium", missing)
+    rounds = settle_ue(networks, flows, gap=1e-6, max_iter=500)
+    assert calls == [1]
+    border = rounds.group_ids.index(("border", "bolt-cobalt"))
+    assert rounds.iterations > columns.iterations  # equilibria of the price rounds
+    for res in (columns, rounds):
+        assert res.within_capacity and res.converged
+        assert res.group_tonnes[border] >= 0.2e6 * (1 - CAPACITY_TOLERANCE)
+        assert res.group_tonnes[border] <= 0.2e6 * (1 + CAPACITY_TOLERANCE)
+        assert res.group_price_usd_per_t[border] > 0

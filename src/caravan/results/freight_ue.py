@@ -51,6 +51,7 @@ from caravan.assign.records import AssignmentNetwork, DemandClass
 from caravan.assign.vdf import bpr_time
 from caravan.errors import InputError
 from caravan.model.arrays import FloatArray
+from caravan.model.atlas import Atlas
 from caravan.network.cargo import cargo_arcs
 from caravan.network.costs import generalised_cost
 from caravan.network.model import ArcKind, Network, Objective
@@ -115,10 +116,15 @@ def _capacity_t(value: Any) -> float:
     return float(value) * 1e6 if pd.notna(value) and float(value) > 0 else 0.0
 
 
-def _layout(net: Network, places: Sequence[str]) -> _Layout:
-    links = net.atlas.links_frame
+def _by_id(frame: pd.DataFrame, id_column: str, ids: Sequence[str]) -> pd.DataFrame:
+    """The rows of ``frame`` in the order of ``ids``."""
+    return frame.set_index(id_column).reindex(list(ids))
+
+
+def _layout(net: Network, places: Sequence[str], world: Atlas) -> _Layout:
+    links = _by_id(world.links_frame, "link_id", net.link_ids)
     link_cap = np.array([_capacity_t(v) for v in links["capacity_mtpa"]])
-    borders = net.atlas.borders_frame
+    borders = _by_id(world.borders_frame, "border_id", net.border_ids)
     border_cap = np.array([_capacity_t(v) for v in borders["capacity_mtpa"]])
     border_base = np.maximum(
         0.5 * (borders["dwell_h_ab"].to_numpy(float) + borders["dwell_h_ba"].to_numpy(float)),
@@ -127,7 +133,7 @@ def _layout(net: Network, places: Sequence[str]) -> _Layout:
     zone_of_place = {p: z for z, p in enumerate(places)}
     n_zones = len(places)
     n_nodes = n_zones + net.n_vnodes
-    capacities = facility_capacities(net.atlas)
+    capacities = facility_capacities(world)
     group_ids = tuple(capacities)
     group_idx = {key: g for g, key in enumerate(group_ids)}
     water = np.array([net.mode_traits[layer.mode].water for layer in net.layers], dtype=np.bool_)
@@ -218,8 +224,17 @@ def _layout(net: Network, places: Sequence[str]) -> _Layout:
     )
 
 
+def _closed_arcs(net: Network, world: Atlas) -> NDArray[np.bool_]:
+    """Arcs of ``net`` on links that ``world`` closes (a season's closures)."""
+    status = world.links_frame.set_index("link_id")["status"]
+    closed = np.array([status.get(lid) == "closed" for lid in net.link_ids], dtype=np.bool_)
+    is_link = np.asarray(net.arc_kind == ArcKind.LINK, dtype=np.bool_)
+    out: NDArray[np.bool_] = is_link & closed[np.where(is_link, net.arc_link_idx, 0)]
+    return out
+
+
 def _class(
-    layout: _Layout, net: Network, flow: Mapping[str, Any], name: str
+    layout: _Layout, net: Network, flow: Mapping[str, Any], name: str, closed: NDArray[np.bool_]
 ) -> tuple[DemandClass, Any]:
     atlas = net.atlas
     o, d = atlas.node(flow["origin_node_id"]), atlas.node(flow["destination_node_id"])
@@ -237,8 +252,9 @@ def _class(
     money_h = (cargo.arc_money_usd_per_t + net.arc_risk_usd_per_t) / vot
     split = layout.arc_crossing >= 0
     fixed[layout.arc_link] = money_h + np.where(split, 0.0, net.arc_dwell_h)
-    usable[layout.arc_link] = cargo.arc_usable
-    usable[layout.arc_crossing[split]] = cargo.arc_usable[split]
+    open_arc = cargo.arc_usable & ~closed
+    usable[layout.arc_link] = open_arc
+    usable[layout.arc_crossing[split]] = open_arc[split]
     n_zones = layout.network.n_zones
     demand = np.zeros((n_zones, n_zones))
     zo, zd = layout.zone_of_place[o.node_id], layout.zone_of_place[d.node_id]
@@ -314,9 +330,14 @@ def settle_ue(
     max_iter: int,
     progress: Callable[[int, float], None] | None = None,
     capacity_tolerance: float | None = CAPACITY_TOLERANCE,
+    world: Atlas | None = None,
 ) -> UeSettlement:
     """User equilibrium of the served ``flows`` (flow rows with origin, destination, commodity
     and tonnes) on the scenario's networks (by commodity id).
+
+    ``world`` (default: the networks' own atlas) gives the capacities and closures: a season's
+    world settles on the year's networks with the season's closed links shut to every flow and
+    its capacities (no network is compiled for the season).
 
     With ``capacity_tolerance`` (the default: ``CAPACITY_TOLERANCE``), no link, crossing or
     port carries more than ``(1 + capacity_tolerance)`` times its capacity where queue prices
@@ -336,7 +357,9 @@ def settle_ue(
     places = list(
         dict.fromkeys(p for f in flows for p in (f["origin_node_id"], f["destination_node_id"]))
     )
-    layout = _layout(first, [first.atlas.node(p).node_id for p in places])
+    world = first.atlas if world is None else world
+    layout = _layout(first, [first.atlas.node(p).node_id for p in places], world)
+    closed = _closed_arcs(first, world)
     classes = []
     cargos = []
     vot = np.zeros(len(flows))
@@ -344,7 +367,7 @@ def settle_ue(
         net = networks[str(flow["commodity_id"])]
         if net.n_arcs != first.n_arcs:
             raise InputError("method ue: the commodities' networks differ in their arcs")
-        demand_class, cargo = _class(layout, net, flow, f"{i}:{flow['flow_id']}")
+        demand_class, cargo = _class(layout, net, flow, f"{i}:{flow['flow_id']}", closed)
         classes.append(demand_class)
         cargos.append(cargo)
         vot[i] = net.value_of_time_usd_per_t_h

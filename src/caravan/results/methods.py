@@ -151,8 +151,8 @@ def _settle_ue(
     settings: AssignmentSettings,
     progress: Progress | None,
 ) -> Settlement:
-    """User equilibrium on the network (the routes found only tell which flows are served)."""
-    del world
+    """User equilibrium on the network (the routes found only tell which flows are served); the
+    capacities and closures are ``world``'s (a season's)."""
     served = set(r["flow_id"] for r in route_rows)
     flows = [f for f in flow_rows if f["flow_id"] in served]
     res = settle_ue(
@@ -163,6 +163,7 @@ def _settle_ue(
         progress=(lambda it, _gap: progress("settling", it, settings.max_iter))
         if progress is not None
         else None,
+        world=world,
     )
     return Settlement(
         res.route_rows,

@@ -7,7 +7,9 @@ restrictions form one season (a winter may be two stretches, January to spring a
 the year). Each season is settled with its links closed (routes through them are dropped; a
 flow left with none is routed again on the season's network) and its capacities scaled, with
 the demand and capacities as yearly rates; the run's tonnes are the seasons' tonnes weighted by
-their share of the year's days.
+their share of the year's days. Under ``method: ue`` the seasons with fewest closures are settled
+first, and a season whose further closed links no route of a settled season (with the same
+capacities) uses shares that settlement: its routes remain least-cost when unused links close.
 """
 
 from __future__ import annotations
@@ -200,6 +202,25 @@ def _add(
     slot["time"] = slot["time"] or float(res.route_time_h[i])
 
 
+def _ue_shared(season: Season, done: Mapping[tuple[Any, ...], tuple[Atlas, Any]]) -> Any:
+    """A ``ue`` settlement already made that is an equilibrium of ``season`` too, or None.
+
+    One made with the same capacities and a subset of the season's closed links, none of whose
+    routes uses the links the season closes besides: closing links no route uses keeps every
+    route, its cost and every capacity, and can only make other routes dearer, so the routes
+    stay least-cost (the relative gap can only fall) and within capacity.
+    """
+    closed = set(season.closed_link_ids)
+    shares = tuple(sorted(season.capacity_share.items()))
+    for (d_closed, d_shares), (_, res) in done.items():
+        if d_shares != shares or not closed.issuperset(d_closed):
+            continue
+        extra = closed.difference(d_closed)
+        if all(extra.isdisjoint(row["route"].link_ids) for row in res.route_rows):
+            return res
+    return None
+
+
 def settle_seasons(
     settle: Callable[..., Any],
     world: Atlas,
@@ -231,34 +252,42 @@ def settle_seasons(
     used = {lid for r in route_rows for lid in r["route"].link_ids}
     done: dict[tuple[Any, ...], tuple[Atlas, Any]] = {}
     ue = settings.method is AssignmentMethod.UE
-    for season in seasons:
+    settled: dict[int, tuple[Atlas, Any]] = {}
+    # ue settles the seasons with fewest closures first, so that a season whose extra closed
+    # links carry nothing in one already settled (with the same capacities) can share it
+    order = list(range(len(seasons)))
+    if ue:
+        order = sorted(order, key=lambda i: len(seasons[i].closed_link_ids))
+    for i in order:
+        season = seasons[i]
         # seasons that differ only on links no route uses settle alike (for ue, the network
-        # itself differs, so only identical seasons are shared)
+        # itself differs, so only identical seasons are shared, and see _ue_shared)
         key = (
             season.closed_link_ids if ue else tuple(sorted(set(season.closed_link_ids) & used)),
             tuple(sorted((k, v) for k, v in season.capacity_share.items() if ue or k in used)),
         )
         if key in done:
-            s_world, res = done[key]
-            per_season.append((season, s_world, res))
-            for i, row in enumerate(res.route_rows):
-                _add(merged, row, res, i, season.share)
+            settled[i] = done[key]
+            continue
+        shared = _ue_shared(season, done) if ue else None
+        if shared is not None:
+            settled[i] = (season_world(world, season), shared)
             continue
         s_world = season_world(world, season)
         closed = set(season.closed_link_ids)
         rows = [r for r in route_rows if closed.isdisjoint(r["route"].link_ids)]
         rows += _reroute(s_world, flow_rows, rows, year, settings.k_routes)
-        nets: Mapping[str, Network] = networks
-        if ue:
-            nets = {cid: build_network(s_world, year=year, commodity=cid) for cid in networks}
-        res = settle(s_world, flow_rows, rows, nets, settings, progress)
-        done[key] = (s_world, res)
-        per_season.append((season, s_world, res))
+        # (ue settles on the year's networks with the season's closures and capacities)
+        res = settle(s_world, flow_rows, rows, networks, settings, progress)
+        done[key] = settled[i] = (s_world, res)
         iterations += res.iterations
         stop = max(stop, float(res.stop_value))
         converged = converged and bool(res.converged)
-        for i, row in enumerate(res.route_rows):
-            _add(merged, row, res, i, season.share)
+    for i, season in enumerate(seasons):
+        s_world, res = settled[i]
+        per_season.append((season, s_world, res))
+        for j, row in enumerate(res.route_rows):
+            _add(merged, row, res, j, season.share)
     flow_t = {str(f["flow_id"]): float(f["tonnes_per_year"]) for f in flow_rows}
     ordered = sorted(merged.values(), key=lambda s: (str(s["row"]["flow_id"]), -s["tonnes"]))
     rows_out: list[dict[str, Any]] = []
