@@ -46,10 +46,11 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from caravan.assign.aon import shortest_path_total_cost
 from caravan.assign.gap import relative_gap
 from caravan.assign.records import AssignmentNetwork, DemandClass
 from caravan.assign.vdf import bpr_time
-from caravan.errors import InputError
+from caravan.errors import InputError, NoRouteError
 from caravan.model.arrays import FloatArray
 from caravan.model.atlas import Atlas
 from caravan.network.cargo import cargo_arcs
@@ -233,6 +234,20 @@ def _closed_arcs(net: Network, world: Atlas) -> NDArray[np.bool_]:
     return out
 
 
+def _reachable(network: AssignmentNetwork, demand_class: DemandClass) -> bool:
+    """Whether every O-D pair of the class has a path on the links it may use."""
+    cost = network.free_flow_time + (
+        0.0 if demand_class.fixed_cost is None else demand_class.fixed_cost
+    )
+    if demand_class.link_mask is not None:
+        cost = np.where(demand_class.link_mask, cost, np.inf)
+    try:
+        shortest_path_total_cost(network, cost, demand_class.demand)
+    except NoRouteError:
+        return False
+    return True
+
+
 def _class(
     layout: _Layout, net: Network, flow: Mapping[str, Any], name: str, closed: NDArray[np.bool_]
 ) -> tuple[DemandClass, Any]:
@@ -371,6 +386,17 @@ def settle_ue(
         classes.append(demand_class)
         cargos.append(cargo)
         vot[i] = net.value_of_time_usd_per_t_h
+    if closed.any():
+        # a season's closures may cut a flow off: it is not served in that season
+        reach = np.array([_reachable(layout.network, c) for c in classes], dtype=np.bool_)
+        if not reach.all():
+            flows = [f for f, r in zip(flows, reach, strict=True) if r]
+            classes = [c for c, r in zip(classes, reach, strict=True) if r]
+            cargos = [c for c, r in zip(cargos, reach, strict=True) if r]
+            vot = vot[reach]
+            if not flows:
+                empty = np.zeros(0)
+                return UeSettlement([], empty, empty, empty, empty, 0, 0.0, True)
     groups = layout.groups
     solver = Equilibria(
         layout.network, groups, classes, vot, gap=gap, max_iter=max_iter, progress=progress

@@ -275,8 +275,11 @@ def settle_seasons(
             continue
         s_world = season_world(world, season)
         closed = set(season.closed_link_ids)
-        rows = [r for r in route_rows if closed.isdisjoint(r["route"].link_ids)]
-        rows += _reroute(s_world, flow_rows, rows, year, settings.k_routes)
+        if ue:  # ue makes its own routes, and drops the flows the season cuts off
+            rows = list(route_rows)
+        else:
+            rows = [r for r in route_rows if closed.isdisjoint(r["route"].link_ids)]
+            rows += _reroute(s_world, flow_rows, rows, year, settings.k_routes)
         # (ue settles on the year's networks with the season's closures and capacities)
         res = settle(s_world, flow_rows, rows, networks, settings, progress)
         done[key] = settled[i] = (s_world, res)
