@@ -8,6 +8,7 @@ flows into entry volumes, times and slopes, and the first bushes (least-cost tre
 
 from __future__ import annotations
 
+import mmap
 from collections.abc import Callable
 from typing import Any
 
@@ -15,7 +16,7 @@ import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
-from caravan.assign._problem import Problem, grown
+from caravan.assign._problem import Problem
 from caravan.assign.vdf import vdf_derivative_scalar, vdf_time_scalar
 from caravan.model.arrays import FloatArray, IntArray
 from caravan.routing.trees import dijkstra_kernel
@@ -104,16 +105,79 @@ def init_bushes(
     return -1, -1
 
 
+#: Private anonymous mappings can be resized by the kernel (``mremap``) on this platform.
+_CAN_MAP = hasattr(mmap, "MAP_PRIVATE") and hasattr(mmap, "MAP_ANONYMOUS")
+
+
+class _Resizable:
+    """One array whose size changes without a second copy of it in memory.
+
+    It lives in a private anonymous mapping of its own, which the kernel grows or shrinks in
+    place (``mremap``; pages never written take no memory). ``ndarray.resize`` would copy:
+    realloc moves a block this large by copying it, so old and new sit side by side. Where
+    mappings cannot be resized (another platform, or a view of the array still alive), the
+    array is copied after all.
+    """
+
+    def __init__(self, size: int, dtype: type) -> None:
+        self.dtype = np.dtype(dtype)
+        self._map: mmap.mmap | None = None
+        self.array: NDArray[Any] = self._new(size)
+
+    def _new(self, size: int) -> NDArray[Any]:
+        if not _CAN_MAP:
+            return np.empty(size, self.dtype)
+        flags = mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS
+        self._map = mmap.mmap(-1, max(1, size) * self.dtype.itemsize, flags=flags)
+        return np.frombuffer(self._map, self.dtype, size)
+
+    def resize(self, size: int) -> None:
+        """Make it ``size`` elements long, keeping the first ``min(old, size)``."""
+        keep = min(size, self.array.size)
+        if self._map is not None:
+            self.array = np.empty(0, self.dtype)  # drop this object's view of the mapping
+            try:
+                self._map.resize(max(1, size) * self.dtype.itemsize)
+            except (BufferError, OSError, SystemError, ValueError):
+                pass  # a view is alive elsewhere, or no mremap here: copied below
+            else:
+                self.array = np.frombuffer(self._map, self.dtype, size)
+                return
+            old = np.frombuffer(self._map, self.dtype, keep)
+        else:
+            old = self.array[:keep]
+        new = self._new(size)
+        new[:keep] = old
+        self.array = new
+
+
 class Bushes:
     """Every bush's links and flows in flat arrays: bush ``b`` in slots ``ptr[b]:ptr[b + 1]``.
 
-    Within a bush, the entries are grouped by head and the heads in topological order.
+    Within a bush, the entries are grouped by head and the heads in topological order. A bush
+    update rewrites the bushes **in place** (see :meth:`update`), so old and new bushes never
+    sit side by side; the arrays hold the bushes and a reserve of a sixteenth, and grow and
+    shrink in place (:class:`_Resizable`).
     """
+
+    #: Room kept beyond the bushes: ``used // reserve_divisor + reserve_slots`` slots.
+    reserve_divisor = 16
+    reserve_slots = 1024
 
     def __init__(self, n_bushes: int, n_slots: int) -> None:
         self.ptr = np.zeros(n_bushes + 1, np.int64)
-        self.entry = np.empty(n_slots, np.int32)
-        self.flow = np.empty(n_slots)
+        self._entry = _Resizable(n_slots, np.int32)
+        self._flow = _Resizable(n_slots, np.float64)
+
+    @property
+    def entry(self) -> NDArray[Any]:
+        """Search-graph entry of each slot."""
+        return self._entry.array
+
+    @property
+    def flow(self) -> NDArray[Any]:
+        """The origin's flow on each slot."""
+        return self._flow.array
 
     @property
     def n_slots(self) -> int:
@@ -124,30 +188,51 @@ class Bushes:
         """``ptr, entry, flow``."""
         return self.ptr, self.entry, self.flow
 
+    def _resize(self, size: int) -> None:
+        self._entry.resize(size)
+        self._flow.resize(size)
+
     def trim(self) -> None:
-        """Give back the room beyond the last bush."""
-        self.entry = self.entry[: self.n_slots].copy()
-        self.flow = self.flow[: self.n_slots].copy()
+        """Give back the room beyond the last bush (in place)."""
+        self._resize(max(1, self.n_slots))
 
-    def update(self, run: Callable[[int, tuple[Any, ...]], int]) -> None:
-        """Rewrite every bush by ``run(first_bush, (ptr, entry, flow))`` into new arrays.
+    def update(self, run: Callable[[int, Any, Any], int]) -> None:
+        """Rewrite every bush in place by ``run(first_bush, in_ptr, out_ptr)``.
 
-        ``run`` returns the first bush it could not write for lack of room; the arrays are
-        then grown by half and it is called again from there.
+        The bushes are first moved to the end of the arrays (``in_ptr`` gives their slots
+        there); ``run`` rewrites them, in order, from slot 0 into the same arrays (``out_ptr``
+        receives their new slots), never past the start of the next bush still to be read,
+        ``in_ptr[b + 1]``. It returns the first bush it could not write for lack of room: the
+        arrays are then grown by a sixteenth, the bushes not yet read moved to the new end, and
+        it is called again from there.
         """
         n_b = self.ptr.size - 1
+        used = self.n_slots
+        size = used + self._reserve(used)
+        if self.entry.size < size:
+            self._resize(size)
+        size = self.entry.size
+        _move_slots(self.entry, self.flow, 0, used, size - used)
+        in_ptr = self.ptr + (size - used)
         out_ptr = np.zeros_like(self.ptr)
-        size = self.n_slots + self.n_slots // 4 + 1024
-        out = (out_ptr, np.empty(size, np.int32), np.empty(size))
         first = 0
         while True:
-            first = run(first, out)
+            first = run(first, in_ptr, out_ptr)
             if first >= n_b:
                 break
-            size += size // 2
-            out = (out_ptr, grown(out[1], size), grown(out[2], size))
-        self.ptr, self.entry, self.flow = out
-        self.trim()
+            new_size = size + self._reserve(size) + 1
+            self._resize(new_size)
+            lo = int(in_ptr[first])
+            _move_slots(self.entry, self.flow, lo, size - lo, new_size - size)
+            in_ptr[first:] += new_size - size
+            size = new_size
+        self.ptr = out_ptr
+        used = self.n_slots
+        if size > used + 2 * self._reserve(used):  # bushes shrank: give the room back
+            self._resize(used + self._reserve(used))
+
+    def _reserve(self, used: int) -> int:
+        return used // self.reserve_divisor + self.reserve_slots
 
     def class_flow(self, problem: Problem, bush_class: IntArray) -> FloatArray:
         """Link flows of each class from the bushes' entry flows."""
@@ -167,3 +252,11 @@ def _sum_bushes(ptr: Any, entry: Any, flow: Any, bush_class: Any, entry_flow: An
         for k in range(ptr[b], ptr[b + 1]):
             if flow[k] > 0.0:
                 entry_flow[c, entry[k]] += flow[k]
+
+
+@njit(cache=True, nogil=True)  # type: ignore[untyped-decorator]
+def _move_slots(entry: Any, flow: Any, lo: int, n: int, shift: int) -> None:
+    """Move slots ``lo:lo + n`` forward by ``shift >= 0`` (overlap allowed: last slot first)."""
+    for k in range(lo + n - 1, lo - 1, -1):
+        entry[k + shift] = entry[k]
+        flow[k + shift] = flow[k]

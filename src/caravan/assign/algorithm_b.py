@@ -31,7 +31,8 @@ stands for a chain of links that carry the same flow, so its time and slope are 
 links'. Each bush is stored as its own list of entries and flows (all bushes in one flat array),
 its entries grouped by head and the heads in topological order: a sweep costs the bush's size,
 not the network's, and a node's labels are final once its group has been read. Only the bush
-update looks at the links outside a bush.
+update looks at the links outside a bush, and it rewrites the bushes in place (the old and the
+new bushes never sit side by side in memory; :class:`caravan.assign._bushes.Bushes`).
 
 References
 ----------
@@ -126,16 +127,17 @@ def _labels(
 def _update_bush(
     o: int, c: int, used: float, n_order: int, lo: int, hi: int, bush_entry: Any,
     bush_flow: Any, indptr: Any, head: Any, tail: Any, et: Any, efix: Any, blocked: Any,
-    order: Any, pos: Any, lab_min: Any, pred_min: Any, scratch: Any, out_entry: Any,
-    out_flow: Any, out_lo: int,
+    order: Any, pos: Any, lab_min: Any, pred_min: Any, scratch: Any, out_lo: int,
+    out_hi: int,
 ) -> Any:  # fmt: skip
     """Drop unused links off the least-cost tree, add shortcuts that keep the bush acyclic.
 
     Links whose flow is at most ``used`` leave the bush unless they are on the least-cost tree
     (flows of a few ulps: they would keep costly detours in the bush and block shortcuts). The
-    new bush is written to ``out_entry`` and ``out_flow`` from slot ``out_lo``, grouped by head
-    in a new topological order (Kahn 1962). Returns ``(n_slots, added)``, or ``(-1, 0)``
-    (nothing written) when the output has no room for it.
+    new bush is written back into ``bush_entry`` and ``bush_flow`` from slot ``out_lo`` (its
+    old slots ``lo:hi`` may be overwritten: they are read first), grouped by head in a new
+    topological order (Kahn 1962). Returns ``(n_slots, added)``, or ``(-1, 0)`` (nothing
+    written) when it would reach past slot ``out_hi``.
     """
     lab_all, mark, tmp_entry, tmp_flow, cnt, start, indeg, order2, outs = scratch
     stamp = mark[-1] + 1  # the last element holds the last stamp used
@@ -183,7 +185,7 @@ def _update_bush(
                 tmp_flow[n_tmp] = 0.0
                 n_tmp += 1
                 added += 1
-    if out_lo + n_tmp > out_entry.size:
+    if out_lo + n_tmp > out_hi:
         return -1, 0
     # Kahn's algorithm over the new links: links out of each node, then the order
     for i in range(n_order):
@@ -228,8 +230,8 @@ def _update_bush(
         s += indeg[j]
     for t in range(n_tmp):
         j = head[tmp_entry[t]]
-        out_entry[start[j]] = tmp_entry[t]
-        out_flow[start[j]] = tmp_flow[t]
+        bush_entry[start[j]] = tmp_entry[t]
+        bush_flow[start[j]] = tmp_flow[t]
         start[j] += 1
     return n_tmp, added
 
@@ -306,17 +308,19 @@ def _shift_bush(
 @njit(cache=True, nogil=True)  # type: ignore[untyped-decorator]
 def _sweep(
     update: bool, shift: bool, skip_ratio: float, first: int, bush_cost: Any, bush_sptc: Any,
-    ptr: Any, bush_entry: Any, bush_flow: Any, out_ptr: Any, out_entry: Any, out_flow: Any,
-    indptr: Any, head: Any, tail: Any, member_ptr: Any, member_link: Any, code: int,
-    fft: Any, cap: Any, alpha: Any, beta: Any, ev: Any, et: Any, ed: Any, efix: Any,
-    blocked: Any, pce: Any, bush_class: Any, bush_origin: Any, bush_used: Any, demand: Any,
+    ptr: Any, bush_entry: Any, bush_flow: Any, out_ptr: Any, indptr: Any, head: Any,
+    tail: Any, member_ptr: Any, member_link: Any, code: int, fft: Any, cap: Any, alpha: Any,
+    beta: Any, ev: Any, et: Any, ed: Any, efix: Any, blocked: Any, pce: Any, bush_class: Any,
+    bush_origin: Any, bush_used: Any, demand: Any,
 ) -> Any:  # fmt: skip
     """One pass over the bushes from ``first``: labels, then (``update``) the bush update,
     then (``shift``) the flow shifts.
 
-    With ``update`` every bush is rewritten, updated, into ``out_entry`` / ``out_flow``
-    (``out_ptr`` receives its slots); the pass stops early, returning the first bush not
-    written, when they are full (the caller grows them and calls again from there).
+    With ``update`` every bush is rewritten, updated, in place: from slot ``out_ptr[b]`` (and
+    ``out_ptr[b + 1]`` receives its end) up to at most ``ptr[b + 1]``, where the next bush to
+    read starts (:meth:`Bushes.update` puts the bushes at the end of the arrays first); the
+    pass stops early, returning the first bush not written, when one would reach past that (the
+    caller makes room and calls again from there).
     Each bush's cost of flow and its demand times least cost inside the bush, at the labels
     taken before its shifts, are stored in ``bush_cost`` and ``bush_sptc``. A bush whose stored
     gap is at most ``skip_ratio`` of its cost is skipped (without ``update`` only). Returns
@@ -364,12 +368,11 @@ def _sweep(
             dem = demand[c, o, d]
             if dem > 0.0:
                 sptc_b += dem * lab_min[d]
-        entries, flows = bush_entry, bush_flow
         if update:
             n_slots, added_b = _update_bush(
                 o, c, bush_used[b], n_order, lo, hi, bush_entry, bush_flow, indptr, head,
-                tail, et, efix, blocked, order, pos, lab_min, pred_min, scratch, out_entry,
-                out_flow, out_ptr[b],
+                tail, et, efix, blocked, order, pos, lab_min, pred_min, scratch, out_ptr[b],
+                ptr[b + 1],
             )  # fmt: skip
             if n_slots < 0:
                 for i in range(n_order):
@@ -379,12 +382,11 @@ def _sweep(
             lo = out_ptr[b]
             hi = lo + n_slots
             out_ptr[b + 1] = hi
-            entries, flows = out_entry, out_flow
             for i in range(n_order):
                 pos[order[i]] = -1
             # the slots moved: label the rewritten bush (same nodes, same costs)
             n_order, _ = _labels(
-                o, c, bush_used[b], lo, hi, entries, flows, head, tail, et, efix, order, pos,
+                o, c, bush_used[b], lo, hi, bush_entry, bush_flow, head, tail, et, efix, order, pos,
                 lab_min, lab_max, pred_min, pred_max,
             )  # fmt: skip
         bush_cost[b] = cost_b
@@ -393,7 +395,7 @@ def _sweep(
         total_sptc += sptc_b
         if shift:
             _shift_bush(
-                c, n_order, pce[c], entries, flows, tail, member_ptr, member_link, code, fft,
+                c, n_order, pce[c], bush_entry, bush_flow, tail, member_ptr, member_link, code, fft,
                 cap, alpha, beta, ev, et, ed, efix, order, pos, lab_min, lab_max, pred_min,
                 pred_max, seg_min, seg_max,
             )  # fmt: skip
@@ -463,7 +465,7 @@ def algorithm_b(problem: Problem, options: SolveOptions) -> Solution:
 
     def sweep(shift: bool, skip_ratio: float) -> tuple[float, float]:
         cost, spt, _, _ = _sweep(
-            False, shift, skip_ratio, 0, bush_cost, bush_sptc, *bushes.arrays, *bushes.arrays,
+            False, shift, skip_ratio, 0, bush_cost, bush_sptc, *bushes.arrays, bushes.ptr,
             *args,
         )  # fmt: skip
         return cost, spt
@@ -496,10 +498,11 @@ def algorithm_b(problem: Problem, options: SolveOptions) -> Solution:
                 break
         iteration += 1
         bushes.update(
-            lambda first, out: _sweep(
-                True, True, 0.0, first, bush_cost, bush_sptc, *bushes.arrays, *out, *args
+            lambda first, in_ptr, out_ptr: _sweep(
+                True, True, 0.0, first, bush_cost, bush_sptc, in_ptr, bushes.entry,
+                bushes.flow, out_ptr, *args,
             )[3]
-        )
+        )  # fmt: skip
         # bushes already as close to balance as the target are left alone
         sweeps = sweep_until_balanced(lambda t: sweep(True, t), last_gap, options.inner_sweeps)
         logger.debug("b iteration %d: %d inner sweeps", iteration, sweeps)
