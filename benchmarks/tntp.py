@@ -4,7 +4,7 @@ Usage (from the repository root)::
 
     .venv/bin/python benchmarks/tntp.py [--networks SiouxFalls Anaheim ChicagoSketch Barcelona
         Berlin-Center] [--gaps 1e-4 1e-6] [--precision] [--floor-grid 250] [--cli]
-        [--synthetic SIDE ZONES] [--json results.jsonl]
+        [--synthetic SIDE ZONES] [--memory 3] [--aeq-python PATH] [--json results.jsonl]
 
 Sets up AequilibraE's own venv at ``benchmarks/.aeq-venv`` when missing (``python3 -m venv`` and
 ``pip install aequilibrae scipy``) and runs ``../shared/tools/aeq_bench.py`` there. Every solver
@@ -29,6 +29,13 @@ Sections:
   with ``--cli`` also ``caravan tntp assign --json`` as a child (whole-command wall time and peak).
 * **precision** (``--precision``): each of ``--algorithms`` alone to 1e-10 on Berlin-Center and
   1e-12 on the others, gap rescored, TSTT against the best known.
+* **memory** (``--memory R``): peak RSS only, ``R`` rounds, interleaved within each round:
+  AequilibraE BFW to ``--memory-aeq-gap`` (default 1e-4; its peak is reached while it builds
+  its graph and matrices, whatever the target), then for each of ``--algorithms`` the library
+  call (``caravan.assign.assign``) to each of ``--memory-gaps`` (default 1e-6 1e-10 on
+  Berlin-Center, 1e-6 1e-12 elsewhere) and the whole ``caravan tntp assign --algorithm A``
+  command to the first of them; a table of min–max per network follows. ``--before-src DIR``
+  adds, interleaved, the same runs with ``caravan`` imported from ``DIR`` (an older ``src``).
 * **synthetic** (``--synthetic SIDE ZONES``): one Caravan assignment of a large grid to 1e-4, time
   and peak memory printed; each zone sends trips to its ``--synthetic-nearest`` closest zones
   (default 50; 0 for all).
@@ -85,7 +92,10 @@ def run_child(cmd: list[str], env: dict[str, str] | None = None) -> tuple[str, f
     return text, time.perf_counter() - t0, usage.ru_maxrss / 1024.0
 
 
-def ensure_aeq_venv() -> Path:
+def ensure_aeq_venv(python: Path | None = None) -> Path:
+    """AequilibraE's interpreter: ``python`` when given, else that of ``benchmarks/.aeq-venv``."""
+    if python is not None:
+        return python
     python = AEQ_VENV / "bin" / "python"
     if not python.exists():
         subprocess.run([sys.executable, "-m", "venv", str(AEQ_VENV)], check=True)
@@ -273,13 +283,20 @@ def _floor(me: list[str], netdir: str, repeat: int, records: list[dict[str, obje
     )
 
 
+def _src_env(src: Path | None) -> dict[str, str] | None:
+    """The environment of a child that imports caravan from ``src`` (None: this checkout's)."""
+    return None if src is None else {**os.environ, "PYTHONPATH": str(src)}
+
+
 def _caravan_run(
-    me: list[str], netdir: str, algorithm: str, gap: float, max_iter: int
-) -> dict[str, object]:
+    me: list[str], netdir: str, algorithm: str, gap: float, max_iter: int,
+    src: Path | None = None,
+) -> dict[str, object]:  # fmt: skip
     with tempfile.TemporaryDirectory() as tmpdir:
         flows = str(Path(tmpdir) / "flows.npy")
         out, _, car_mb = run_child(
-            [*me, "--worker", "caravan", netdir, algorithm, str(gap), str(max_iter), flows]
+            [*me, "--worker", "caravan", netdir, algorithm, str(gap), str(max_iter), flows],
+            env=_src_env(src),
         )
         car: dict[str, object] = json.loads(out)
         car["child_cpu_s"] = LAST_CHILD_CPU_S[0]
@@ -291,13 +308,71 @@ def _caravan_run(
     return car
 
 
-def _cli_run(netdir: str, gap: float) -> dict[str, object]:
+def _cli_run(
+    netdir: str, gap: float, algorithm: str = "gp", src: Path | None = None
+) -> dict[str, object]:
     caravan = Path(sys.executable).parent / "caravan"
-    cmd = [str(caravan), "tntp", "assign", netdir, "--gap", str(gap), "--json"]
-    out, wall, mb = run_child(cmd)
+    cmd = [str(caravan), "tntp", "assign", netdir, "--gap", str(gap), "--algorithm", algorithm,
+           "--json"]  # fmt: skip
+    out, wall, mb = run_child(cmd, env=_src_env(src))
     summary = json.loads(out)
     return {"kind": "cli", "network": summary["network"], "target_gap": gap, "wall_s": wall,
-            "peak_mb": mb, "caravan_gap": summary["relative_gap"]}  # fmt: skip
+            "peak_mb": mb, "caravan_gap": summary["relative_gap"], "algorithm": algorithm,
+            "child_cpu_s": LAST_CHILD_CPU_S[0]}  # fmt: skip
+
+
+def _memory(
+    me: list[str], dirs: dict[str, Path], args: argparse.Namespace, aeq_python: Path,
+    records: list[dict[str, object]],
+) -> None:  # fmt: skip
+    """Peak RSS of AequilibraE, the library call and the CLI, ``args.memory`` rounds each."""
+    print(f"## memory: peak RSS of each child, {args.memory} rounds, interleaved", flush=True)
+    peaks: dict[tuple[str, str], list[float]] = {}
+    sources: list[Path | None] = [args.before_src, None] if args.before_src else [None]
+    solvers = [(a, src) for a in args.algorithms for src in sources]
+    labels = [a if src is None else f"{a}@before" for a, src in solvers]
+    for name, d in dirs.items():
+        netdir = str(d)
+        gaps = args.memory_gaps or [1e-6, PRECISION.get(name, 1e-12)]
+        for r in range(args.memory):
+            with tempfile.NamedTemporaryFile(suffix=".jsonl") as tmp:
+                _, _, mb = run_child([str(aeq_python), str(AEQ_BENCH), netdir, "--algo", "bfw",
+                                      "--gap", str(args.memory_aeq_gap), "--max-iter",
+                                      str(args.max_iter), "--json", tmp.name])  # fmt: skip
+                aeq = json.loads(Path(tmp.name).read_text().splitlines()[0])
+            peaks.setdefault((name, "AequilibraE"), []).append(mb)
+            records.append({**aeq, "solver": "aequilibrae", "peak_mb": mb, "kind": "memory"})
+            line = [f"AequilibraE {mb:.0f} (gap {aeq['gap']:.1e})"]
+            for algorithm, src in solvers:
+                label = algorithm if src is None else f"{algorithm}@before"
+                for gap in gaps:
+                    car = _caravan_run(me, netdir, algorithm, gap, args.max_iter, src)
+                    records.append({**car, "kind": "memory", "label": label})
+                    peaks.setdefault((name, f"{label} library"), []).append(
+                        float(car["peak_mb"])  # type: ignore[arg-type]
+                    )
+                    line.append(
+                        f"{label} {gap:.0e} {car['peak_mb']:.0f} ({_fmt(car['wall_s'], '.2f')} s,"
+                        f" CPU {_fmt(car['cpu_s'], '.2f')}, {car['iterations']} it, gap "
+                        f"{_fmt(car['gap'], '.1e')})"
+                    )
+                cli = _cli_run(netdir, gaps[0], algorithm, src)
+                records.append({**cli, "kind": "memory", "label": label})
+                peaks.setdefault((name, f"{label} CLI"), []).append(float(cli["peak_mb"]))  # type: ignore[arg-type]
+                line.append(f"{label} CLI {cli['peak_mb']:.0f} ({cli['wall_s']:.2f} s)")
+            print(
+                f"{name:13s} round {r + 1}: " + "; ".join(line) + f" MB | load "
+                f"{os.getloadavg()[0]:.1f}",
+                flush=True,
+            )
+    kinds = ["AequilibraE"] + [f"{a} {k}" for a in labels for k in ("library", "CLI")]
+    print("| network | " + " | ".join(f"{k} MB" for k in kinds) + " | all below AequilibraE |")
+    print("|---|" + "---:|" * len(kinds) + "---|")
+    for name in dirs:
+        aeq_min = min(peaks[(name, "AequilibraE")])
+        ours_max = max(max(peaks[(name, k)]) for k in kinds[1:] if "@before" not in k)
+        cells = [f"{min(peaks[(name, k)]):.0f}–{max(peaks[(name, k)]):.0f}" for k in kinds]
+        print(f"| {name} | " + " | ".join(cells) + f" | {'yes' if ours_max < aeq_min else 'no'} |")
 
 
 def _fmt(x: object, spec: str) -> str:
@@ -320,6 +395,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--synthetic-nearest", type=int, default=50, help="destinations per zone (0: all zones)"
     )
+    ap.add_argument("--memory", type=int, default=0, help="rounds of the memory section")
+    ap.add_argument("--memory-gaps", nargs="*", type=float, help="Caravan targets (memory)")
+    ap.add_argument("--memory-aeq-gap", type=float, default=1e-4, help="AequilibraE's target")
+    ap.add_argument(
+        "--before-src", type=Path, help="memory: also each algorithm with caravan from this src"
+    )
+    ap.add_argument("--aeq-python", type=Path, help="AequilibraE's interpreter (else a venv here)")
     ap.add_argument("--json", help="append every record to this JSON-lines file")
     ap.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -359,8 +441,8 @@ def main(argv: list[str] | None = None) -> int:
             with tempfile.TemporaryDirectory() as tmp:
                 grid = write_grid(Path(tmp) / f"Grid{args.floor_grid}", args.floor_grid, 200)
                 _floor(me, str(grid), max(1, args.repeat // 2), records)
+    aeq_python = ensure_aeq_venv(args.aeq_python) if args.gaps or args.memory else None
     if args.gaps:
-        aeq_python = ensure_aeq_venv()
         print("## runs (AequilibraE bfw, 2 cores; Caravan, 2 threads)", flush=True)
     for name, d in dirs.items():
         netdir = str(d)
@@ -391,13 +473,15 @@ def main(argv: list[str] | None = None) -> int:
                     flush=True,
                 )
             if args.cli:
-                cli = _cli_run(netdir, gap)
+                cli = _cli_run(netdir, gap, args.algorithms[0])
                 records.append(cli)
                 print(
                     f"{name:13s} gap {gap:.0e}  caravan tntp assign (CLI): whole command "
                     f"{cli['wall_s']:.2f} s, peak {cli['peak_mb']:.0f} MB (aeq {aeq_mb:.0f} MB)",
                     flush=True,
                 )
+    if args.memory and aeq_python is not None:
+        _memory(me, dirs, args, aeq_python, records)
     if args.precision:
         print("## precision (Caravan alone, each of --algorithms)", flush=True)
         for name, d in dirs.items():
