@@ -328,6 +328,7 @@ def _memory(
     """Peak RSS of AequilibraE, the library call and the CLI, ``args.memory`` rounds each."""
     print(f"## memory: peak RSS of each child, {args.memory} rounds, interleaved", flush=True)
     peaks: dict[tuple[str, str], list[float]] = {}
+    runs: dict[tuple[str, str, float], list[dict[str, object]]] = {}
     sources: list[Path | None] = [args.before_src, None] if args.before_src else [None]
     solvers = [(a, src) for a in args.algorithms for src in sources]
     labels = [a if src is None else f"{a}@before" for a, src in solvers]
@@ -348,6 +349,7 @@ def _memory(
                 for gap in gaps:
                     car = _caravan_run(me, netdir, algorithm, gap, args.max_iter, src)
                     records.append({**car, "kind": "memory", "label": label})
+                    runs.setdefault((name, label, gap), []).append(car)
                     peaks.setdefault((name, f"{label} library"), []).append(
                         float(car["peak_mb"])  # type: ignore[arg-type]
                     )
@@ -373,6 +375,15 @@ def _memory(
         ours_max = max(max(peaks[(name, k)]) for k in kinds[1:] if "@before" not in k)
         cells = [f"{min(peaks[(name, k)]):.0f}–{max(peaks[(name, k)]):.0f}" for k in kinds]
         print(f"| {name} | " + " | ".join(cells) + f" | {'yes' if ours_max < aeq_min else 'no'} |")
+    print("\n| network | target | solver | CPU s (min) | wall s (min) | it | gap (rescored, max) |")
+    print("|---|---:|---|---:|---:|---:|---:|")
+    for (name, label, gap), cars in runs.items():
+        cpu = min(float(c["cpu_s"]) for c in cars)  # type: ignore[arg-type]
+        wall = min(float(c["wall_s"]) for c in cars)  # type: ignore[arg-type]
+        its = sorted({str(c["iterations"]) for c in cars})
+        worst = max(float(c["gap"]) for c in cars)  # type: ignore[arg-type]
+        print(f"| {name} | {gap:.0e} | {label} | {cpu:.2f} | {wall:.2f} | {'/'.join(its)} | "
+              f"{worst:.1e} |")  # fmt: skip
 
 
 def _fmt(x: object, spec: str) -> str:
