@@ -16,10 +16,13 @@ import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
+from caravan._numba import load_numba
 from caravan.assign._problem import Problem
 from caravan.assign.vdf import vdf_derivative_scalar, vdf_time_scalar
 from caravan.model.arrays import FloatArray, IntArray
 from caravan.routing.trees import dijkstra_kernel
+
+load_numba()  # before any kernel runs: see caravan._numba
 
 __all__ = ["Bushes", "entry_update", "init_bushes", "rebuild_volumes"]
 

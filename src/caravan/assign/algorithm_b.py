@@ -52,10 +52,13 @@ from typing import Any
 import numpy as np
 from numba import njit
 
+from caravan._numba import load_numba
 from caravan.assign._bushes import Bushes, entry_update, init_bushes, rebuild_volumes
 from caravan.assign._problem import Problem, Solution, SolveOptions, sweep_until_balanced
 from caravan.assign.gap import problem_gap
 from caravan.errors import NoRouteError
+
+load_numba()  # before any kernel runs: see caravan._numba
 
 __all__ = ["algorithm_b"]
 

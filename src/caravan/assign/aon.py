@@ -9,10 +9,13 @@ import numba
 import numpy as np
 from numba import njit, prange
 
+from caravan._numba import load_numba
 from caravan.assign.records import AssignmentNetwork
 from caravan.errors import InputError, NoRouteError
 from caravan.model.arrays import FloatArray
 from caravan.routing.trees import PARALLEL_MIN_WORK, all_origins_distances, dijkstra_kernel
+
+load_numba()  # before any kernel runs: see caravan._numba
 
 __all__ = ["AonLoad", "all_or_nothing", "aon_kernel", "shortest_path_total_cost"]
 

@@ -33,6 +33,7 @@ import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
+from caravan._numba import load_numba
 from caravan.assign._problem import Problem, Solution, SolveOptions, grown, sweep_until_balanced
 from caravan.assign.gap import gap_report
 from caravan.assign.vdf import vdf_derivative_scalar, vdf_time_scalar
@@ -40,6 +41,8 @@ from caravan.errors import NoRouteError
 from caravan.model.arrays import FloatArray, IntArray
 from caravan.routing.search_graph import SearchGraph
 from caravan.routing.trees import trees_kernel
+
+load_numba()  # before any kernel runs: see caravan._numba
 
 __all__ = ["gradient_projection"]
 

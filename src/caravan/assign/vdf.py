@@ -24,8 +24,11 @@ from typing import Any
 import numpy as np
 from numba import njit
 
+from caravan._numba import load_numba
 from caravan.errors import InputError
 from caravan.model.arrays import FloatArray
+
+load_numba()  # before any kernel runs: see caravan._numba
 
 __all__ = [
     "VDF_REGISTRY",

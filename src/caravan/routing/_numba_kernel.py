@@ -7,6 +7,10 @@ from typing import Any
 import numpy as np
 from numba import njit
 
+from caravan._numba import load_numba
+
+load_numba()  # before any kernel runs: see caravan._numba
+
 __all__ = ["dijkstra_kernel"]
 
 

@@ -33,7 +33,10 @@ import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
+from caravan._numba import load_numba
 from caravan.model.arrays import BoolArray, FloatArray, IntArray
+
+load_numba()  # before any kernel runs: see caravan._numba
 
 __all__ = ["SearchGraph", "compile_search_graph", "prune_dead_ends"]
 

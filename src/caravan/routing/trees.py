@@ -28,8 +28,11 @@ import numpy as np
 from numba import njit, prange
 from numpy.typing import NDArray
 
+from caravan._numba import load_numba
 from caravan.errors import InputError, NotFoundError
 from caravan.model.arrays import FloatArray, IntArray
+
+load_numba()  # before any kernel runs: see caravan._numba
 
 __all__ = [
     "PARALLEL_MIN_WORK",
