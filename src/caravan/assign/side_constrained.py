@@ -59,12 +59,15 @@ from numba import njit
 from scipy import sparse
 from scipy.optimize import linprog
 
+from caravan._numba import load_numba
 from caravan.assign._problem import build_problem
 from caravan.assign.records import AssignmentNetwork, DemandClass
 from caravan.assign.vdf import get_vdf
 from caravan.errors import InputError, NoRouteError
 from caravan.model.arrays import FloatArray, IntArray
 from caravan.routing.trees import dijkstra_kernel
+
+load_numba()  # before any kernel runs: see caravan._numba
 
 __all__ = ["MAX_COLUMN_ROUNDS", "SideConstrainedResult", "side_constrained_equilibrium"]
 
