@@ -10,7 +10,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from caravan.routing import ArcPath, distinct_paths, k_shortest_paths, overlap_fraction
+from caravan.routing import (
+    ArcPath,
+    distinct_paths,
+    distinct_shortest_paths,
+    k_shortest_paths,
+    overlap_fraction,
+)
 from tests.routing.test_routing_shortest import graphs, to_csr, to_nx
 
 
@@ -130,3 +136,78 @@ def test_grouped_paths_match_brute_force(g: tuple[int, list], data: st.DataObjec
             every.append(nx.path_weight(oracle, p, weight="weight"))
     assert ours == pytest.approx(sorted(every)[: len(ours)])
     assert len(ours) == min(6, len(every))
+
+
+@settings(max_examples=300, deadline=None)
+@given(graphs(), st.data(), st.floats(0.1, 1.0))
+def test_distinct_shortest_paths_kernel_matches_the_generators(
+    g: tuple[int, list], data: st.DataObject, limit: float
+) -> None:
+    """The numba Yen-and-filter kernel keeps the very paths the Python generators keep."""
+    n, arcs = g
+    grouped = data.draw(st.booleans())
+    group = data.draw(st.lists(st.integers(0, 3), min_size=n, max_size=n)) if grouped else None
+    sources = sorted(data.draw(st.sets(st.integers(0, n - 1), min_size=1, max_size=2)))
+    targets = sorted(data.draw(st.sets(st.integers(0, n - 1), min_size=1, max_size=2)))
+    n_paths = data.draw(st.integers(1, 5))
+    max_paths = data.draw(st.integers(1, 12))
+    graph, weight, _ = to_csr(n, arcs)
+    mask = np.array(data.draw(st.lists(st.booleans(), min_size=len(arcs), max_size=len(arcs))))
+    key = np.array(data.draw(st.lists(st.integers(-1, 5), min_size=len(arcs), max_size=len(arcs))))
+    length = weight * 3.0 + 1.0
+    found = {
+        kernel: distinct_shortest_paths(
+            graph,
+            weight,
+            sources,
+            targets,
+            arc_key=key,
+            arc_length=length,
+            max_overlap=limit,
+            n_paths=n_paths,
+            max_paths=max_paths,
+            arc_mask=mask,
+            node_group=group,
+            kernel=kernel,
+        )
+        for kernel in ("numba", "python")
+    }
+    as_tuples = {
+        kernel: [(p.source, p.arcs, p.nodes, p.weight) for p in paths]
+        for kernel, paths in found.items()
+    }
+    assert as_tuples["numba"] == as_tuples["python"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(graphs(), st.data())
+def test_distinct_shortest_paths_match_networkx_without_a_filter(
+    g: tuple[int, list], data: st.DataObject
+) -> None:
+    """With ``max_overlap=1`` the kernel gives networkx's k shortest simple paths."""
+    n, arcs = g
+    s = data.draw(st.integers(0, n - 1))
+    t = data.draw(st.integers(0, n - 1).filter(lambda v: v != s))
+    k = data.draw(st.integers(1, 6))
+    graph, weight, _ = to_csr(n, arcs)
+    ours = distinct_shortest_paths(
+        graph,
+        weight,
+        [s],
+        [t],
+        arc_key=np.arange(graph.n_arcs),
+        arc_length=np.ones(graph.n_arcs),
+        max_overlap=1.0,
+        n_paths=k,
+        max_paths=k,
+    )
+    oracle = to_nx(n, arcs)
+    try:
+        theirs = list(islice(nx.shortest_simple_paths(oracle, s, t, weight="weight"), k))
+    except nx.NetworkXNoPath:
+        theirs = []
+    assert [p.weight for p in ours] == pytest.approx(
+        [nx.path_weight(oracle, p, weight="weight") for p in theirs]
+    )
+    for p in ours:
+        assert p.nodes[0] == s and p.nodes[-1] == t and len(set(p.nodes)) == len(p.nodes)

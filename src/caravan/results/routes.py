@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
-from itertools import islice
 from typing import Any
 
 import numpy as np
@@ -27,7 +26,7 @@ from caravan.results.legs import (
     legs_of,
     with_handling,
 )
-from caravan.routing.kshortest import distinct_paths, k_shortest_paths
+from caravan.routing.kshortest import distinct_shortest_paths
 from caravan.routing.shortest import ArcPath, CsrGraph, Kernel
 
 __all__ = [
@@ -239,22 +238,20 @@ def paths_between(
     if not origin_transfers:
         ends = ends | is_source[network.arc_tail_vidx]
     mask &= ~(ends & (network.arc_kind == ArcKind.TRANSFER))
-    yen = k_shortest_paths(
+    return distinct_shortest_paths(
         graph_of(network),
         cargo.weight(objective),
         sources,
         targets,
+        arc_key=network.arc_link_idx,  # -1 for transfers
+        arc_length=network.arc_length_km,
+        max_overlap=max_overlap,
+        n_paths=n_routes,
+        max_paths=max_paths if max_paths is not None else MAX_PATHS_PER_ROUTE * n_routes,
         arc_mask=mask,
         node_group=network.vnode_place_idx,
         kernel=kernel,
     )
-    kept = distinct_paths(
-        islice(yen, max_paths if max_paths is not None else MAX_PATHS_PER_ROUTE * n_routes),
-        arc_key=network.arc_link_idx,  # -1 for transfers
-        arc_length=network.arc_length_km,
-        max_overlap=max_overlap,
-    )
-    return list(islice(kept, n_routes))
 
 
 def find_routes(

@@ -5,13 +5,19 @@ k shortest loopless paths and the overlap filter; ``trees`` the shortest-path tr
 assignment.
 """
 
-from caravan.routing.kshortest import distinct_paths, k_shortest_paths, overlap_fraction
+from caravan.routing.kshortest import (
+    distinct_paths,
+    distinct_shortest_paths,
+    k_shortest_paths,
+    overlap_fraction,
+)
 from caravan.routing.shortest import ArcPath, CsrGraph, shortest_path
 
 __all__ = [
     "ArcPath",
     "CsrGraph",
     "distinct_paths",
+    "distinct_shortest_paths",
     "k_shortest_paths",
     "overlap_fraction",
     "shortest_path",

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
 
 import numpy as np
 
@@ -29,7 +30,7 @@ from caravan.routing.shortest import (
     run_dijkstra,
 )
 
-__all__ = ["distinct_paths", "k_shortest_paths", "overlap_fraction"]
+__all__ = ["distinct_paths", "distinct_shortest_paths", "k_shortest_paths", "overlap_fraction"]
 
 
 def _path_weight(weight: FloatArray, arcs: Sequence[int]) -> float:
@@ -269,3 +270,87 @@ def distinct_paths(
         if all(_overlap(lengths, total, k) <= max_overlap for k in kept_keys):
             kept_keys.append(keys)
             yield path
+
+
+def distinct_shortest_paths(
+    graph: CsrGraph,
+    weight: Sequence[float] | FloatArray,
+    sources: Sequence[int] | IntArray,
+    targets: Sequence[int] | IntArray,
+    *,
+    arc_key: Sequence[int] | IntArray,
+    arc_length: Sequence[float] | FloatArray,
+    max_overlap: float = 0.8,
+    n_paths: int,
+    max_paths: int,
+    arc_mask: Sequence[bool] | BoolArray | None = None,
+    node_group: Sequence[int] | IntArray | None = None,
+    kernel: Kernel | str = Kernel.NUMBA,
+) -> list[ArcPath]:
+    """Up to ``n_paths`` distinct paths among the first ``max_paths`` of Yen's, lightest first.
+
+    The same list as ``islice(distinct_paths(islice(k_shortest_paths(...), max_paths), ...),
+    n_paths)`` (the parameters are those of :func:`k_shortest_paths` and
+    :func:`distinct_paths`). With the numba kernel the whole search, spur paths, candidate heap
+    and overlap filter, runs in one compiled call (:mod:`caravan.routing._numba_yen`), without
+    Python work per spur search; the Python kernel chains the two generators.
+
+    Examples
+    --------
+    >>> g = CsrGraph.from_arcs(4, [0, 0, 1, 1, 2], [1, 2, 2, 3, 3])
+    >>> w = [1.0, 2.0, 1.0, 3.0, 1.0]
+    >>> paths = distinct_shortest_paths(g, w, [0], [3], arc_key=[0, 1, 2, 3, 4],
+    ...     arc_length=[1.0] * 5, max_overlap=0.5, n_paths=3, max_paths=10)
+    >>> [p.nodes for p in paths]
+    [(0, 2, 3), (0, 1, 3)]
+    """
+    if not 0.0 <= max_overlap <= 1.0:
+        raise InputError(f"max_overlap must lie in 0..1, got {max_overlap}")
+    how = Kernel(kernel)
+    if how is Kernel.PYTHON:
+        yen = k_shortest_paths(
+            graph, weight, sources, targets, arc_mask=arc_mask, node_group=node_group, kernel=how
+        )
+        kept = distinct_paths(
+            islice(yen, max_paths), arc_key=arc_key, arc_length=arc_length, max_overlap=max_overlap
+        )
+        return list(islice(kept, n_paths))
+    if n_paths <= 0 or max_paths <= 0:
+        return []
+    w = check_weight(graph, weight)
+    ok = _bool_mask(arc_mask, graph.n_arcs, "arc_mask")
+    src = _node_array(sources, graph.n_nodes, "sources")
+    dst = _node_array(targets, graph.n_nodes, "targets")
+    is_target = np.zeros(graph.n_nodes, dtype=np.bool_)
+    is_target[dst] = True
+    if node_group is None:
+        group = np.arange(graph.n_nodes, dtype=np.int64)
+        grouped = False
+    else:
+        group = np.ascontiguousarray(node_group, dtype=np.int64)
+        if group.shape != (graph.n_nodes,) or (group.size and group.min() < 0):
+            raise InputError(f"node_group must hold {graph.n_nodes} non-negative integers")
+        grouped = True
+    key = np.ascontiguousarray(arc_key, dtype=np.int64)
+    length = np.ascontiguousarray(arc_length, dtype=np.float64)
+    if key.shape != (graph.n_arcs,) or length.shape != (graph.n_arcs,):
+        raise InputError(f"arc_key and arc_length must hold {graph.n_arcs} values each")
+    if src.size == 0:
+        return []
+    # numba compiles on first use: the Python kernel's callers never pay for it.
+    from caravan.routing._numba_yen import yen_distinct_kernel
+
+    starts, offsets, arcs, weights = yen_distinct_kernel(
+        graph.indptr, graph.arc_tail, graph.arc_head, w, ok, group, grouped,
+        np.ascontiguousarray(src, dtype=np.int64), is_target, key, length,
+        float(max_overlap), int(n_paths), int(max_paths),
+    )  # fmt: skip
+    heads = graph.arc_head[arcs].tolist()
+    arc_list = arcs.tolist()
+    out = []
+    for j, start in enumerate(starts.tolist()):
+        lo, hi = int(offsets[j]), int(offsets[j + 1])
+        out.append(
+            ArcPath(start, tuple(arc_list[lo:hi]), (start, *heads[lo:hi]), float(weights[j]))
+        )
+    return out
