@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -46,6 +47,16 @@ def fold_name(text: str) -> str:
     text = text.replace("ı", "i").replace("ł", "l").replace("Ł", "L")
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed.casefold() if ch.isalnum())
+
+
+#: Cached look-ups that read only the places and the links' ends and lines (not their status).
+_PLACE_AND_LINE_LOOKUPS = (
+    "link_ends",
+    "link_lines",
+    "link_lines_back",
+    "_node_index",
+    "_node_records",
+)
 
 
 def _frozen_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -226,6 +237,27 @@ class Atlas:
             {str(k): v for k, v in r.items()} for r in self.links_frame[columns].to_dict("records")
         ]
         return MappingProxyType(straight_or_given(rows, xy))
+
+    def with_link_status(self, link_ids: Iterable[str], status: str) -> Atlas:
+        """This atlas with the given links' ``status`` set (``"closed"``, say).
+
+        Only the status column changes, so the look-ups made from the places and the links'
+        ends and lines (:attr:`link_ends`, :attr:`link_lines`, :meth:`node`) are carried over
+        from this atlas when it has made them, not made again.
+        """
+        links = self.links_frame.copy()
+        links.loc[links["link_id"].isin(set(link_ids)), "status"] = status
+        out = dataclasses.replace(self, links_frame=links)
+        for name in _PLACE_AND_LINE_LOOKUPS:
+            if name in self.__dict__:
+                out.__dict__[name] = self.__dict__[name]
+        return out
+
+    @cached_property
+    def link_lines_back(self) -> Mapping[str, Coords]:
+        """Each link's drawn line run backwards, from its to node to its from node (what
+        ``link_lines[link_id][::-1]`` gives, made once per link)."""
+        return MappingProxyType({lid: line[::-1] for lid, line in self.link_lines.items()})
 
     # -- look-ups --------------------------------------------------------------------------
 

@@ -21,6 +21,7 @@ __all__ = [
     "TransferStop",
     "by_country",
     "legs_of",
+    "legs_with_handling",
     "water_area",
     "with_handling",
 ]
@@ -123,8 +124,10 @@ def transfer_kind(
     return TransferKind.MODE_CHANGE
 
 
-def legs_of(network: Network, cargo: CargoArcs, arcs: Sequence[int]) -> tuple[Leg, ...]:
-    """The legs of a path given as arc indices."""
+def legs_of(
+    network: Network, cargo: CargoArcs, arcs: Sequence[int], *, first_seq: int = 0
+) -> tuple[Leg, ...]:
+    """The legs of a path given as arc indices, numbered from ``first_seq``."""
     project_col, corridor_col = _link_project_corridor_ids(network)
     if not len(arcs):
         return ()
@@ -149,24 +152,28 @@ def legs_of(network: Network, cargo: CargoArcs, arcs: Sequence[int]) -> tuple[Le
     risk = network.arc_risk_usd_per_t[at].tolist()
     cost = cargo.arc_cost_usd_per_t[at].tolist()
     layers, place_ids, iso3 = network.layers, network.place_ids, network.place_country_iso3
+    layer_names = [str(layer) for layer in layers]
+    kinds_of: dict[tuple[int, int], str] = {}
     out: list[Leg] = []
     for seq in range(len(kinds)):
         tp, hp = tps[seq], hps[seq]
-        t_layer, h_layer = layers[t_layers[seq]], layers[h_layers[seq]]
+        tl, hl = t_layers[seq], h_layers[seq]
         is_link = kinds[seq] == ArcKind.LINK
         li = link_idx[seq]
         b = border_idx[seq]
+        if not is_link and (tl, hl) not in kinds_of:
+            kinds_of[tl, hl] = transfer_kind(layers[tl], layers[hl], network.mode_traits).value
         out.append(
             Leg(
-                seq=seq,
+                seq=seq + first_seq,
                 kind="link" if is_link else "transfer",
                 link_id=network.link_ids[li] if is_link else None,
                 from_node_id=place_ids[tp],
                 to_node_id=place_ids[hp],
                 from_iso3=iso3[tp],
                 to_iso3=iso3[hp],
-                from_layer=str(t_layer),
-                to_layer=str(h_layer),
+                from_layer=layer_names[tl],
+                to_layer=layer_names[hl],
                 length_km=length[seq],
                 run_time_h=run_time[seq],
                 dwell_h=dwell[seq],
@@ -178,9 +185,7 @@ def legs_of(network: Network, cargo: CargoArcs, arcs: Sequence[int]) -> tuple[Le
                 risk_usd_per_t=risk[seq],
                 cost_usd_per_t=cost[seq],
                 border_id=network.border_ids[b] if b >= 0 else None,
-                transfer_kind=None
-                if is_link
-                else transfer_kind(t_layer, h_layer, network.mode_traits).value,
+                transfer_kind=None if is_link else kinds_of[tl, hl],
                 project_ids=project_col[li] if is_link else (),
                 corridor_ids=corridor_col[li] if is_link else (),
             )
@@ -205,6 +210,34 @@ def with_handling(network: Network, legs: Sequence[Leg]) -> tuple[Leg, ...]:
     links = [leg for leg in legs if leg.kind == "link"]
     if not links or not network.layer_handling_usd_per_t.size:
         return tuple(legs)
+    # (a copy of each leg with its number moved on: what dataclasses.replace gives, faster)
+    shifted = []
+    for leg in legs:
+        moved = copy.copy(leg)
+        object.__setattr__(moved, "seq", leg.seq + 1)
+        shifted.append(moved)
+    load, unload = _handling_legs(network, links[0], links[-1], len(legs) + 1)
+    return (load, *shifted, unload)
+
+
+def legs_with_handling(network: Network, cargo: CargoArcs, arcs: Sequence[int]) -> tuple[Leg, ...]:
+    """``with_handling(network, legs_of(network, cargo, arcs))``, each leg made once (numbered
+    after the load leg from the start instead of copied with its number moved on)."""
+    at = np.asarray(arcs, dtype=np.int64)
+    handled = bool(network.layer_handling_usd_per_t.size) and bool(
+        (network.arc_kind[at] == ArcKind.LINK).any()
+    )
+    legs = legs_of(network, cargo, arcs, first_seq=1 if handled else 0)
+    if not handled:
+        return legs
+    links = [leg for leg in legs if leg.kind == "link"]
+    load, unload = _handling_legs(network, links[0], links[-1], len(legs) + 1)
+    return (load, *legs, unload)
+
+
+def _handling_legs(network: Network, first: Leg, last: Leg, n: int) -> tuple[Leg, Leg]:
+    """The load leg (number 0) on the first link's layer at its start, and the unload leg
+    (number ``n``) on the last link's layer at its end."""
     layer_idx = {str(layer): i for i, layer in enumerate(network.layers)}
 
     def handling(leg: Leg, node_id: str, iso3: str, layer: str, seq: int) -> Leg:
@@ -221,17 +254,9 @@ def with_handling(network: Network, legs: Sequence[Leg]) -> tuple[Leg, ...]:
             transfer_kind=None, project_ids=(), corridor_ids=(),
         )  # fmt: skip
 
-    first, last = links[0], links[-1]
     load = handling(first, first.from_node_id, first.from_iso3, first.from_layer, 0)
-    n = len(legs) + 1
     unload = handling(last, last.to_node_id, last.to_iso3, last.to_layer, n)
-    # (a copy of each leg with its number moved on: what dataclasses.replace gives, faster)
-    shifted = []
-    for leg in legs:
-        moved = copy.copy(leg)
-        object.__setattr__(moved, "seq", leg.seq + 1)
-        shifted.append(moved)
-    return (load, *shifted, unload)
+    return load, unload
 
 
 def water_area(leg: Leg, modes: Mapping[str, ModeTraits] = BUILT_IN_TRAITS) -> str | None:
@@ -252,7 +277,7 @@ def water_area(leg: Leg, modes: Mapping[str, ModeTraits] = BUILT_IN_TRAITS) -> s
     """
     if leg.kind != "link":
         return None
-    traits = modes[Layer.parse(leg.from_layer).mode]
+    traits = modes[leg.from_layer.partition(" ")[0]]  # the mode of Layer.parse(from_layer)
     if traits.deep_sea:
         return SEA_AREA
     if traits.water and leg.from_iso3 != leg.to_iso3:

@@ -23,8 +23,7 @@ from caravan.results.legs import (
     Leg,
     TransferStop,
     by_country,
-    legs_of,
-    with_handling,
+    legs_with_handling,
 )
 from caravan.routing.kshortest import distinct_shortest_paths
 from caravan.routing.shortest import ArcPath, CsrGraph, Kernel
@@ -395,7 +394,7 @@ def _route(
     bypassed: tuple[str, ...],
 ) -> Route:
     atlas = network.atlas
-    legs = with_handling(network, legs_of(network, cargo, path.arcs))
+    legs = legs_with_handling(network, cargo, path.arcs)
     node_ids = tuple(network.place_ids[p] for p in places)
     border_names = network.border_names
     borders = []
@@ -448,10 +447,10 @@ def _route(
         Objective.DISTANCE: length,
     }
     coords = tuple((place.lon, place.lat) for place in map(atlas.node, node_ids))
-    drawn = atlas.link_lines
+    drawn, back = atlas.link_lines, atlas.link_lines_back
     ends = atlas.link_ends
     leg_lines = tuple(
-        drawn[leg.link_id] if ends[leg.link_id][0] == leg.from_node_id else drawn[leg.link_id][::-1]
+        drawn[leg.link_id] if ends[leg.link_id][0] == leg.from_node_id else back[leg.link_id]
         for leg in legs
         if leg.link_id is not None and leg.kind == "link"
     )

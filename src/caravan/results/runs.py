@@ -14,7 +14,6 @@ plus the border fees charged entering it).
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import platform
 from collections.abc import Callable, MutableMapping, Sequence
@@ -281,11 +280,9 @@ def _land_components(world: Atlas) -> dict[str, int]:
 def _without_sea(world: Atlas) -> Atlas:
     """The same atlas with its sea links closed (for overland alternatives)."""
 
-    links = world.links_frame.copy()
-    links.loc[
-        links["mode"].isin(modes_where(world.mode_traits, lambda t: t.deep_sea)), "status"
-    ] = "closed"
-    return dataclasses.replace(world, links_frame=links)
+    links = world.links_frame
+    sea = links["mode"].isin(modes_where(world.mode_traits, lambda t: t.deep_sea))
+    return world.with_link_status(links.loc[sea, "link_id"], "closed")
 
 
 def run_scenario(

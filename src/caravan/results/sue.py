@@ -19,7 +19,7 @@ from caravan.assign.path_logit import RouteSets, solve_path_logit_sue
 from caravan.model.atlas import Atlas
 from caravan.model.modes import BUILT_IN_TRAITS, ModeTraits
 from caravan.model.scenario import AssignmentSettings
-from caravan.network.model import Layer, Network
+from caravan.network.model import Network
 
 __all__ = [
     "BPR_ALPHA",
@@ -58,10 +58,13 @@ def handled_ports(
     for leg in route.legs:
         if leg.kind not in ("transfer", "handling"):
             continue
-        layers = (Layer.parse(str(leg.from_layer)), Layer.parse(str(leg.to_layer)))
         node = str(leg.from_node_id)
-        water = any(modes[layer.mode].water for layer in layers)
-        if water and node in ports and node not in out:
+        if node not in ports or node in out:
+            continue
+        # the modes of Layer.parse(from_layer) and Layer.parse(to_layer)
+        from_mode = str(leg.from_layer).partition(" ")[0]
+        to_mode = str(leg.to_layer).partition(" ")[0]
+        if modes[from_mode].water or modes[to_mode].water:
             out.append(node)
     return out
 
