@@ -168,3 +168,26 @@ def test_scenario_opens_projects(atlas: Atlas) -> None:
     net = build_network(atlas, year=2030, scenario=Scenario())
     assert net.open_project_ids == ("cobalt-link",)
     assert net.link_usable[net.link_ids.index("r-cobalt-dune")]
+
+
+@pytest.mark.parametrize("atlas_name", ["route-atlas", "shipped"])
+def test_shared_builds_equal_builds_alone(atlas_name: str) -> None:
+    """Builds that share what does not depend on the commodity give the very arrays each
+    build gives alone (every commodity, in any order)."""
+    if atlas_name == "shipped":
+        world = load_atlas()
+    else:
+        world = load_atlas(Path(__file__).parents[1] / "data" / atlas_name)
+    shared: dict[object, object] = {}
+    commodities = [c.commodity_id for c in world.commodities]
+    for commodity in [*commodities, *reversed(commodities)]:
+        alone = build_network(world, year=2025, commodity=commodity)
+        together = build_network(world, year=2025, commodity=commodity, shared=shared)
+        for name, value in vars(alone).items():
+            other = getattr(together, name)
+            if isinstance(value, np.ndarray):
+                assert value.dtype == other.dtype, name
+                np.testing.assert_array_equal(value, other, err_msg=name)
+            elif name not in ("atlas", "costs"):
+                assert value == other, name
+    assert len(shared) == 1

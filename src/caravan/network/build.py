@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
+from dataclasses import dataclass
 from itertools import combinations
 from typing import Any, Protocol
 
@@ -12,7 +13,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from caravan.errors import InputError
-from caravan.model.arrays import BoolArray, IntArray
+from caravan.model.arrays import BoolArray, FloatArray, IntArray
 from caravan.model.atlas import Atlas
 from caravan.model.modes import shuttles_at_border
 from caravan.model.records import Commodity, LinkStatus, Restriction, RestrictionEffect
@@ -134,6 +135,7 @@ def build_network(
     scenario: OpensProjects | None = None,
     commodity: str = "container",
     open_projects: Sequence[str] = (),
+    shared: MutableMapping[Any, Any] | None = None,
 ) -> Network:
     """Compile the atlas into frozen arrays for one year, scenario and commodity.
 
@@ -150,6 +152,9 @@ def build_network(
         A ``commodity_id`` of ``commodities.yaml``; its value of time and value set the cost.
     open_projects : sequence of str
         Projects or corridors to open (ids, names or aliases), added to the scenario's.
+    shared : mutable mapping, optional
+        What builds of the same atlas and usable links share whatever the commodity (see
+        :func:`compile_network`); one mapping for the builds of one run.
 
     Returns
     -------
@@ -179,7 +184,9 @@ def build_network(
     queries = [*open_projects, *(scenario.open_projects if scenario is not None else ())]
     opened = _resolve_projects(atlas, queries)
     link_usable = usable_links(atlas, year=year, open_project_ids=opened)
-    return compile_network(atlas, year=year, commodity=com, link_usable=link_usable, opened=opened)
+    return compile_network(
+        atlas, year=year, commodity=com, link_usable=link_usable, opened=opened, shared=shared
+    )
 
 
 def _layer_of(mode: str, gauge: Any) -> Layer:
@@ -237,25 +244,44 @@ def _pair_keys(a: Layer, b: Layer) -> list[frozenset[Layer]]:
     return [k for k in keys if len(k) == 2]
 
 
-def compile_network(
-    atlas: Atlas,
-    *,
-    year: int,
-    commodity: Commodity,
-    link_usable: BoolArray,
-    opened: tuple[str, ...] = (),
-) -> Network:
-    """Compile the network from an explicit choice of usable links (see :func:`build_network`)."""
+@dataclass(frozen=True, eq=False)
+class _Topology:
+    """What a build takes from the atlas and its usable links alone, whatever the commodity:
+    places, layer nodes, arcs (sorted as the network keeps them) and index maps."""
+
+    place_ids: tuple[str, ...]
+    place_index: dict[str, int]
+    countries: tuple[str, ...]
+    risk_of_place: FloatArray
+    link_ids: tuple[str, ...]
+    border_ids: tuple[str, ...]
+    link_index: dict[str, int]
+    usable_idx: IntArray
+    layers: tuple[Layer, ...]
+    vnode_place: IntArray
+    vnode_layer: IntArray
+    indptr: IntArray
+    # per arc, in the network's order: the link's position in ``usable_idx`` (-1: transfer),
+    # direction, border, transfer row, tail, head, kind and link
+    arc_pos: IntArray
+    arc_fwd: BoolArray
+    arc_border: IntArray
+    arc_transfer: IntArray
+    arc_tail: IntArray
+    arc_head: IntArray
+    arc_kind: NDArray[np.int8]
+    arc_link: IntArray
+    link_project_ids: tuple[tuple[str, ...], ...]
+    link_corridor_ids: tuple[tuple[str, ...], ...]
+    border_names: tuple[str, ...]
+
+
+def _topology(atlas: Atlas, link_usable: BoolArray) -> _Topology:
     nodes = atlas.nodes_frame
     place_ids = tuple(str(x) for x in nodes["node_id"].tolist())
     place_index = {pid: i for i, pid in enumerate(place_ids)}
     countries = tuple(str(x) for x in nodes["country_iso3"].tolist())
     risk_of_place = place_risk(atlas, countries, nodes["admin1"].tolist())
-    costs = cost_model(
-        atlas,
-        CostParameters.of(commodity),
-        place_risk_by_id=dict(zip(place_ids, risk_of_place.tolist(), strict=True)),
-    )
 
     links = atlas.links_frame
     link_ids = tuple(str(x) for x in links["link_id"].tolist())
@@ -273,17 +299,7 @@ def compile_network(
     layers = tuple(sorted(set(link_layers)))
     layer_index = {layer: i for i, layer in enumerate(layers)}
     link_layer_idx = np.array([layer_index[x] for x in link_layers], dtype=np.int64)
-    length = costs.link_length_km[idx]
-    speed = costs.link_speed_kmh[idx]
-    run_time = costs.link_run_time_h[idx]
-    tariff = costs.link_tariff_usd_per_t[idx]
-    link_risk = costs.link_risk_usd_per_t[idx]
-    lane_fee = costs.link_lane_fee_usd_per_t[idx]
-    lane_dwell = costs.link_lane_dwell_h[idx]
     oneway = sub["oneway"].to_numpy(dtype=np.bool_)
-    bad = [link_ids[i] for i, s in zip(idx, speed, strict=True) if not s > 0]
-    if bad:
-        raise InputError(f"links with no positive speed_kmh: {', '.join(bad)}; give a speed")
 
     vkeys = sorted(
         set(zip(from_p.tolist(), link_layer_idx.tolist(), strict=True))
@@ -294,53 +310,23 @@ def compile_network(
     vnode_layer = np.array([k[1] for k in vkeys], dtype=np.int64)
 
     cols: dict[str, list[Any]] = {
-        k: []
-        for k in (
-            "tail",
-            "head",
-            "kind",
-            "link",
-            "fwd",
-            "border",
-            "transfer",
-            "length",
-            "run",
-            "dwell",
-            "tariff",
-            "fee",
-            "risk",
-        )
+        k: [] for k in ("pos", "tail", "head", "kind", "link", "fwd", "border", "transfer")
     }
-
-    def add(**values: Any) -> None:
-        for key, value in values.items():
-            cols[key].append(value)
-
-    dwell_ab, dwell_ba = costs.border_dwell_h[:, 0], costs.border_dwell_h[:, 1]
-    fee_ab, fee_ba = costs.border_fee_usd_per_t[:, 0], costs.border_fee_usd_per_t[:, 1]
     for j, li in enumerate(idx.tolist()):
         b = border_of_link.get(link_ids[li], -1)
         lay = int(link_layer_idx[j])
         a_v, b_v = vnode_of[(int(from_p[j]), lay)], vnode_of[(int(to_p[j]), lay)]
         for fwd in (True, False) if not oneway[j] else (True,):
-            add(
-                tail=a_v if fwd else b_v,
-                head=b_v if fwd else a_v,
-                kind=ArcKind.LINK,
-                link=li,
-                fwd=fwd,
-                border=b,
-                transfer=-1,
-                length=length[j],
-                run=run_time[j],
-                dwell=lane_dwell[j] + (0.0 if b < 0 else (dwell_ab[b] if fwd else dwell_ba[b])),
-                tariff=tariff[j],
-                fee=lane_fee[j] + (0.0 if b < 0 else (fee_ab[b] if fwd else fee_ba[b])),
-                risk=link_risk[j],
-            )
+            cols["pos"].append(j)
+            cols["tail"].append(a_v if fwd else b_v)
+            cols["head"].append(b_v if fwd else a_v)
+            cols["kind"].append(ArcKind.LINK)
+            cols["link"].append(li)
+            cols["fwd"].append(fwd)
+            cols["border"].append(b)
+            cols["transfer"].append(-1)
 
     default, override = _transfer_rows(atlas)
-    t_dwell, t_fee = costs.transfer_dwell_h, costs.transfer_fee_usd_per_t
     by_place: dict[int, list[int]] = {}
     for v, (p, _) in enumerate(vkeys):
         by_place.setdefault(p, []).append(v)
@@ -362,21 +348,14 @@ def compile_network(
             if row < 0:
                 continue
             for t_v, h_v in ((v1, v2), (v2, v1)):
-                add(
-                    tail=t_v,
-                    head=h_v,
-                    kind=ArcKind.TRANSFER,
-                    link=-1,
-                    fwd=True,
-                    border=-1,
-                    transfer=row,
-                    length=0.0,
-                    run=0.0,
-                    dwell=t_dwell[row],
-                    tariff=0.0,
-                    fee=t_fee[row],
-                    risk=0.0,
-                )
+                cols["pos"].append(-1)
+                cols["tail"].append(t_v)
+                cols["head"].append(h_v)
+                cols["kind"].append(ArcKind.TRANSFER)
+                cols["link"].append(-1)
+                cols["fwd"].append(True)
+                cols["border"].append(-1)
+                cols["transfer"].append(row)
 
     tail = np.array(cols["tail"], dtype=np.int64)
     head = np.array(cols["head"], dtype=np.int64)
@@ -388,57 +367,144 @@ def compile_network(
         return _readonly(out)
 
     arc_tail = arr("tail", np.int64)
-    arc_kind = arr("kind", np.int8)
-    run, dwell = arr("run", np.float64), arr("dwell", np.float64)
-    tariff_t, fee = arr("tariff", np.float64), arr("fee", np.float64)
-    risk = arr("risk", np.float64)
+    indptr = np.zeros(len(vkeys) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(arc_tail, minlength=len(vkeys)), out=indptr[1:])
+    return _Topology(
+        place_ids=place_ids,
+        place_index=place_index,
+        countries=countries,
+        risk_of_place=_readonly(risk_of_place),
+        link_ids=link_ids,
+        border_ids=border_ids,
+        link_index={lk: i for i, lk in enumerate(link_ids)},
+        usable_idx=_readonly(idx),
+        layers=layers,
+        vnode_place=_readonly(vnode_place),
+        vnode_layer=_readonly(vnode_layer),
+        indptr=_readonly(indptr),
+        arc_pos=arr("pos", np.int64),
+        arc_fwd=arr("fwd", np.bool_),
+        arc_border=arr("border", np.int64),
+        arc_transfer=arr("transfer", np.int64),
+        arc_tail=arc_tail,
+        arc_head=arr("head", np.int64),
+        arc_kind=arr("kind", np.int8),
+        arc_link=arr("link", np.int64),
+        link_project_ids=tuple(tuple(ids) for ids in links["project_ids"].tolist()),
+        link_corridor_ids=tuple(tuple(ids) for ids in links["corridor_ids"].tolist()),
+        border_names=tuple(str(x) for x in borders["name"]),
+    )
+
+
+def compile_network(
+    atlas: Atlas,
+    *,
+    year: int,
+    commodity: Commodity,
+    link_usable: BoolArray,
+    opened: tuple[str, ...] = (),
+    shared: MutableMapping[Any, Any] | None = None,
+) -> Network:
+    """Compile the network from an explicit choice of usable links (see :func:`build_network`).
+
+    ``shared`` keeps what a build takes from the atlas and its usable links alone (places,
+    layer nodes, arcs, index maps) for the next build of the same atlas and links, of another
+    commodity say: pass one mapping to the builds of one run (it holds the atlases it saw).
+    """
+    usable = np.asarray(link_usable, dtype=np.bool_)
+    key = (atlas, usable.tobytes())
+    topo = shared.get(key) if shared is not None else None
+    if topo is None:
+        topo = _topology(atlas, usable)
+        if shared is not None:
+            shared[key] = topo
+    place_ids = topo.place_ids
+    costs = cost_model(
+        atlas,
+        CostParameters.of(commodity),
+        place_risk_by_id=dict(zip(place_ids, topo.risk_of_place.tolist(), strict=True)),
+    )
+    idx = topo.usable_idx
+    speed = costs.link_speed_kmh[idx]
+    bad = [topo.link_ids[i] for i, s in zip(idx, speed, strict=True) if not s > 0]
+    if bad:
+        raise InputError(f"links with no positive speed_kmh: {', '.join(bad)}; give a speed")
+
+    # Each arc's cost parts, gathered: a link arc's from its link (its border's figures for
+    # the direction added), a transfer's from its transfers row.
+    is_link = topo.arc_pos >= 0
+    pos = np.where(is_link, topo.arc_pos, 0)
+    link_at = idx[pos] if idx.size else np.zeros(0, dtype=np.int64)
+    row = np.where(is_link, 0, topo.arc_transfer)
+    b = topo.arc_border
+    crossing = b >= 0
+    b_at = np.where(crossing, b, 0)
+    fwd = topo.arc_fwd
+
+    def by_direction(pair: Any) -> Any:
+        if not pair.shape[0]:
+            return np.zeros(b.size)
+        return np.where(fwd, pair[b_at, 0], pair[b_at, 1])
+
+    def link_part(values: Any) -> Any:
+        return values[link_at] if idx.size else np.zeros(b.size)
+
+    def transfer_part(values: Any) -> Any:
+        return values[row] if values.size else np.zeros(b.size)
+
+    border_dwell = np.where(crossing, by_direction(costs.border_dwell_h), 0.0)
+    border_fee = np.where(crossing, by_direction(costs.border_fee_usd_per_t), 0.0)
+    t_dwell = transfer_part(costs.transfer_dwell_h)
+    t_fee = transfer_part(costs.transfer_fee_usd_per_t)
+    length_all = _readonly(np.where(is_link, link_part(costs.link_length_km), 0.0))
+    run = _readonly(np.where(is_link, link_part(costs.link_run_time_h), 0.0))
+    dwell = _readonly(np.where(is_link, link_part(costs.link_lane_dwell_h) + border_dwell, t_dwell))
+    tariff_t = _readonly(np.where(is_link, link_part(costs.link_tariff_usd_per_t), 0.0))
+    fee = _readonly(np.where(is_link, link_part(costs.link_lane_fee_usd_per_t) + border_fee, t_fee))
+    risk = _readonly(np.where(is_link, link_part(costs.link_risk_usd_per_t), 0.0))
     money = _readonly(tariff_t + fee)
     time_h = _readonly(run + dwell)
     cost = _readonly(
         generalised_cost(money, time_h, risk, costs.parameters.value_of_time_usd_per_t_h)
     )
-    indptr = np.zeros(len(vkeys) + 1, dtype=np.int64)
-    np.cumsum(np.bincount(arc_tail, minlength=len(vkeys)), out=indptr[1:])
-    arc_link = arr("link", np.int64)
-    arc_head = arr("head", np.int64)
-    link_index = {lk: i for i, lk in enumerate(link_ids)}
+    borders = atlas.borders_frame
     rules, rule_idx, arc_idx = _restriction_arcs(
         atlas,
         year=year,
         commodity_id=commodity.commodity_id,
-        arc_tail_place=vnode_place[arc_tail],
-        arc_head_place=vnode_place[arc_head],
-        arc_kind=arc_kind,
-        arc_link=arc_link,
-        place_index=place_index,
-        countries=countries,
-        link_index=link_index,
+        arc_tail_place=topo.vnode_place[topo.arc_tail],
+        arc_head_place=topo.vnode_place[topo.arc_head],
+        arc_kind=topo.arc_kind,
+        arc_link=topo.arc_link,
+        place_index=topo.place_index,
+        countries=topo.countries,
+        link_index=topo.link_index,
         border_links={
             str(b): str(lk) for b, lk in zip(borders["border_id"], borders["link_id"], strict=True)
         },
     )
-    handling = layer_handling(atlas, commodity.commodity_id, layers)
+    handling = layer_handling(atlas, commodity.commodity_id, topo.layers)
     net = Network(
         atlas=atlas,
         year=year,
         commodity=commodity,
         open_project_ids=opened,
         place_ids=place_ids,
-        place_country_iso3=countries,
-        place_risk=_readonly(risk_of_place),
-        place_index=place_index,
-        layers=layers,
-        vnode_place_idx=_readonly(vnode_place),
-        vnode_layer_idx=_readonly(vnode_layer),
-        indptr=_readonly(indptr),
-        arc_tail_vidx=arc_tail,
-        arc_head_vidx=arc_head,
-        arc_kind=arc_kind,
-        arc_link_idx=arc_link,
-        arc_forward=arr("fwd", np.bool_),
-        arc_border_idx=arr("border", np.int64),
-        arc_transfer_idx=arr("transfer", np.int64),
-        arc_length_km=arr("length", np.float64),
+        place_country_iso3=topo.countries,
+        place_risk=topo.risk_of_place,
+        place_index=topo.place_index,
+        layers=topo.layers,
+        vnode_place_idx=topo.vnode_place,
+        vnode_layer_idx=topo.vnode_layer,
+        indptr=topo.indptr,
+        arc_tail_vidx=topo.arc_tail,
+        arc_head_vidx=topo.arc_head,
+        arc_kind=topo.arc_kind,
+        arc_link_idx=topo.arc_link,
+        arc_forward=topo.arc_fwd,
+        arc_border_idx=topo.arc_border,
+        arc_transfer_idx=topo.arc_transfer,
+        arc_length_km=length_all,
         arc_run_time_h=run,
         arc_dwell_h=dwell,
         arc_tariff_usd_per_t=tariff_t,
@@ -449,14 +515,14 @@ def compile_network(
         arc_cost_usd_per_t=cost,
         costs=costs,
         mode_traits=atlas.mode_traits,
-        link_project_ids=tuple(tuple(ids) for ids in links["project_ids"].tolist()),
-        link_corridor_ids=tuple(tuple(ids) for ids in links["corridor_ids"].tolist()),
-        border_names=tuple(str(x) for x in borders["name"]),
-        link_ids=link_ids,
-        link_usable=_readonly(np.asarray(link_usable, dtype=np.bool_).copy()),
-        border_ids=border_ids,
-        link_index=link_index,
-        border_index={b: i for i, b in enumerate(border_ids)},
+        link_project_ids=topo.link_project_ids,
+        link_corridor_ids=topo.link_corridor_ids,
+        border_names=topo.border_names,
+        link_ids=topo.link_ids,
+        link_usable=_readonly(usable.copy()),
+        border_ids=topo.border_ids,
+        link_index=topo.link_index,
+        border_index={b: i for i, b in enumerate(topo.border_ids)},
         restrictions=rules,
         restriction_rule_idx=_readonly(rule_idx),
         restriction_arc_idx=_readonly(arc_idx),

@@ -179,6 +179,8 @@ def route_flows(
     sea_modes = modes_where(world.mode_traits, lambda t: t.deep_sea)
     sea_ids = set(world.links_frame.loc[world.links_frame["mode"].isin(sea_modes), "link_id"])
     land_world: list[Atlas] = []
+    # the builds of this run share what does not depend on the commodity
+    shared_builds: dict[Any, Any] = {}
 
     def network(commodity_id: str, land_only: bool) -> Network:
         store = land_networks if land_only else networks
@@ -191,7 +193,9 @@ def route_flows(
             store[commodity_id] = (
                 network_of(commodity_id)
                 if network_of is not None and not land_only
-                else build_network(base, year=scenario.year, commodity=commodity_id)
+                else build_network(
+                    base, year=scenario.year, commodity=commodity_id, shared=shared_builds
+                )
             )
         return store[commodity_id]
 

@@ -183,25 +183,33 @@ def sue_problem(
     arc_group: list[int] = []
     group_cap: list[float] = []
     group_delay: list[float] = []
-    for pos, link in enumerate(world.links_frame.to_dict("records")):
-        arc_length.append(float(link["length_km"]))
-        cap = link["capacity_mtpa"]
+    links = world.links_frame
+    link_rows = zip(links["link_id"], links["length_km"], links["capacity_mtpa"], strict=True)
+    for pos, (link_id, length_km, cap) in enumerate(link_rows):
+        arc_length.append(float(length_km))
         if pd.notna(cap) and float(cap) > 0:
             arc_group.append(len(group_cap))
-            group_ids.append(("link", str(link["link_id"])))
+            group_ids.append(("link", str(link_id)))
             group_cap.append(float(cap) * 1e6)
             group_delay.append(float(run_time_h[pos]) if run_time_h is not None else 0.0)
         else:
             arc_group.append(-1)
     first_border = len(arc_length)
-    for border in world.borders_frame.to_dict("records"):
+    borders = world.borders_frame
+    border_rows = zip(
+        borders["border_id"],
+        borders["capacity_mtpa"],
+        borders["dwell_h_ab"],
+        borders["dwell_h_ba"],
+        strict=True,
+    )
+    for border_id, cap, dwell_ab, dwell_ba in border_rows:
         arc_length.append(0.0)
-        cap = border["capacity_mtpa"]
         if pd.notna(cap) and float(cap) > 0:
             arc_group.append(len(group_cap))
-            group_ids.append(("border", str(border["border_id"])))
+            group_ids.append(("border", str(border_id)))
             group_cap.append(float(cap) * 1e6)
-            dwell = 0.5 * (float(border["dwell_h_ab"]) + float(border["dwell_h_ba"]))
+            dwell = 0.5 * (float(dwell_ab) + float(dwell_ba))
             group_delay.append(max(dwell, MIN_BORDER_DELAY_H))
         else:
             arc_group.append(-1)
