@@ -153,8 +153,8 @@ def build_network(
     open_projects : sequence of str
         Projects or corridors to open (ids, names or aliases), added to the scenario's.
     shared : mutable mapping, optional
-        What builds of the same atlas and usable links share whatever the commodity (see
-        :func:`compile_network`); one mapping for the builds of one run.
+        What builds of the same atlas share whatever the commodity (the usable links, and
+        what :func:`compile_network` shares); one mapping for the builds of one run.
 
     Returns
     -------
@@ -183,7 +183,12 @@ def build_network(
     com = atlas.commodity(commodity)
     queries = [*open_projects, *(scenario.open_projects if scenario is not None else ())]
     opened = _resolve_projects(atlas, queries)
-    link_usable = usable_links(atlas, year=year, open_project_ids=opened)
+    usable_key = ("usable links", atlas, year, opened)
+    link_usable = shared.get(usable_key) if shared is not None else None
+    if link_usable is None:
+        link_usable = usable_links(atlas, year=year, open_project_ids=opened)
+        if shared is not None:
+            shared[usable_key] = link_usable
     return compile_network(
         atlas, year=year, commodity=com, link_usable=link_usable, opened=opened, shared=shared
     )

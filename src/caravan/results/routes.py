@@ -31,8 +31,10 @@ from caravan.routing.shortest import ArcPath, CsrGraph, Kernel
 __all__ = [
     "DEFAULT_K_ROUTES",
     "MAX_PATHS_PER_ROUTE",
+    "FoundPaths",
     "Objective",
     "Route",
+    "find_paths",
     "find_routes",
     "route",
     "route_of_path",
@@ -286,6 +288,78 @@ def find_routes(
     >>> [r.countries for r in find_routes(net, "amber", "dune", k=2)]
     [('UZB', 'AFG', 'PAK'), ('UZB', 'IRN', 'PAK')]
     """
+    found = find_paths(
+        network,
+        origin,
+        destination,
+        by=by,
+        k=k,
+        max_overlap=max_overlap,
+        kernel=kernel,
+        explaining=explaining,
+        from_layer=from_layer,
+        explain=explain,
+    )
+    return tuple(found.route(i) for i in range(len(found)))
+
+
+@dataclass(frozen=True, eq=False)
+class FoundPaths:
+    """The best path and its alternatives between two places (:func:`find_paths`): ``paths``
+    are every distinct path found (with k = 1, the second names the countries the best one
+    bypasses), ``n_routes`` of them are routes."""
+
+    network: Network
+    cargo: CargoArcs
+    objective: Objective
+    paths: tuple[ArcPath, ...]
+    places: tuple[list[int], ...]
+    countries: tuple[tuple[str, ...], ...]
+    n_routes: int
+
+    def __len__(self) -> int:
+        return self.n_routes
+
+    def link_ids(self, i: int) -> tuple[str, ...]:
+        """The atlas links of route ``i`` in order (its record's ``link_ids``)."""
+        ids = self.network.link_ids
+        at = self.network.arc_link_idx[list(self.paths[i].arcs)].tolist()
+        return tuple(ids[li] for li in at if li >= 0)
+
+    def route(self, i: int) -> Route:
+        """Route ``i`` (rank ``i + 1``) as its record."""
+        if not 0 <= i < self.n_routes:
+            raise IndexError(i)
+        countries, paths = self.countries, self.paths
+        other = countries[1] if i == 0 and len(paths) > 1 else countries[0]
+        bypassed = tuple(c for c in other if c not in countries[i]) if len(paths) > 1 else ()
+        return _route(
+            self.network,
+            self.cargo,
+            paths[i],
+            self.places[i],
+            countries[i],
+            rank=i + 1,
+            objective=self.objective,
+            bypassed=bypassed,
+        )
+
+
+def find_paths(
+    network: Network,
+    origin: str,
+    destination: str,
+    *,
+    by: str | Objective = Objective.COST,
+    k: int = 1,
+    max_overlap: float = 0.8,
+    kernel: Kernel | str = Kernel.NUMBA,
+    explaining: Callable[[Network], Network] | None = None,
+    from_layer: str | None = None,
+    explain: bool = True,
+) -> FoundPaths:
+    """The paths of :func:`find_routes`, each made into its :class:`Route` record only when
+    asked for (:meth:`FoundPaths.route`): for a caller that drops some of them first."""
     objective = _objective(by)
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
         raise InputError(f"k must be a whole number >= 1, got {k!r}")
@@ -323,24 +397,15 @@ def find_routes(
             explain_no_route(network, cargo, o.node_id, d.node_id, explaining=explaining)
         )
     places = [_places(network, p) for p in paths]
-    countries = [_countries(network, p) for p in places]
-    routes = []
-    for rank, path in enumerate(paths[: int(k)], start=1):
-        other = countries[1] if rank == 1 and len(paths) > 1 else countries[0]
-        bypassed = tuple(c for c in other if c not in countries[rank - 1]) if len(paths) > 1 else ()
-        routes.append(
-            _route(
-                network,
-                cargo,
-                path,
-                places[rank - 1],
-                countries[rank - 1],
-                rank=rank,
-                objective=objective,
-                bypassed=bypassed,
-            )
-        )
-    return tuple(routes)
+    return FoundPaths(
+        network,
+        cargo,
+        objective,
+        tuple(paths),
+        tuple(places),
+        tuple(_countries(network, p) for p in places),
+        min(int(k), len(paths)),
+    )
 
 
 def route_of_path(

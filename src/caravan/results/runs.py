@@ -48,7 +48,7 @@ from caravan.results.capacity import capacity_report, capacity_summary
 from caravan.results.facilities import border_flows, port_flows
 from caravan.results.methods import method_spec
 from caravan.results.no_route import every_link_network
-from caravan.results.routes import find_routes
+from caravan.results.routes import FoundPaths, find_paths
 from caravan.results.run_tables import land_countries
 from caravan.results.seasons import settle_seasons
 from caravan.results.sue import SueProblem, sue_problem
@@ -224,27 +224,31 @@ def route_flows(
         }
         commodity_id = str(flow["commodity_id"])
         o, d = flow["origin_node_id"], flow["destination_node_id"]
+        # (found paths, index) pairs: a route's record is made once it is kept
+        routes: tuple[tuple[FoundPaths, int], ...] = ()
         try:
-            routes = find_routes(
+            found = find_paths(
                 network(commodity_id, False), o, d, by="cost", k=n_routes, explaining=explaining
             )
+            routes = tuple((found, i) for i in range(len(found)))
         except NoRouteError as exc:
             row["unserved_reason"] = str(exc)
-            routes = ()
         if n_routes > 1 and routes:
             routes = _distinct_corridors(routes, sea_ids)
-            if sea_ids.intersection(routes[0].link_ids) and land_linked(o, d):
+            if sea_ids.intersection(_link_ids(routes[0])) and land_linked(o, d):
+                land: tuple[tuple[FoundPaths, int], ...] = ()
                 try:
-                    land = find_routes(
+                    on_land = find_paths(
                         network(commodity_id, True), o, d, by="cost", k=2, explain=False
                     )
+                    land = tuple((on_land, i) for i in range(len(on_land)))
                 except NoRouteError:
-                    land = ()
+                    pass
                 routes = _distinct_corridors((*routes, *land), sea_ids)
             routes = routes[: n_routes + LAND_ALTERNATIVES]
         flow_rows.append(row)
-        for rank, r in enumerate(routes, start=1):
-            route_rows.append({"flow_id": flow["flow_id"], "rank": rank, "route": r})
+        for rank, (paths, i) in enumerate(routes, start=1):
+            route_rows.append({"flow_id": flow["flow_id"], "rank": rank, "route": paths.route(i)})
     if progress is not None:
         progress("routing", total, total)
     return flow_rows, route_rows
@@ -254,12 +258,19 @@ def route_flows(
 LAND_ALTERNATIVES = 2
 
 
-def _distinct_corridors(routes: Sequence[Any], sea_ids: set[str]) -> tuple[Any, ...]:
+def _link_ids(found: tuple[FoundPaths, int]) -> tuple[str, ...]:
+    paths, i = found
+    return paths.link_ids(i)
+
+
+def _distinct_corridors(
+    routes: Sequence[tuple[FoundPaths, int]], sea_ids: set[str]
+) -> tuple[tuple[FoundPaths, int], ...]:
     """Routes in the order given, dropping any whose land links repeat an earlier route's."""
     seen: set[tuple[str, ...]] = set()
     out = []
     for r in routes:
-        key = tuple(lid for lid in r.link_ids if lid not in sea_ids)
+        key = tuple(lid for lid in _link_ids(r) if lid not in sea_ids)
         if key in seen:
             continue
         seen.add(key)
