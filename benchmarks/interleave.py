@@ -4,14 +4,16 @@ Usage: ``.venv/bin/python benchmarks/interleave.py --before DIR --after DIR [--r
 [--out DIR] -- SCRIPT [ARGS] [-- SCRIPT [ARGS] ...]``. Each run takes each script in turn on the
 ``before`` checkout, then on the ``after`` one (the checkout's own copy of the script, with its
 ``src`` first on ``PYTHONPATH``, in this interpreter), so both see the same machine load. The
-load average is printed before each run; each output is written to ``OUT/<script>-<side>-<run>.txt``
-and echoed.
+load average is printed before each run, and the run's wall time and CPU time (user + system of
+the script's process and its children, which does not grow with the load as wall time does);
+each output is written to ``OUT/<script>-<side>-<run>.txt`` and echoed.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import time
@@ -53,6 +55,7 @@ def main() -> None:
                     ["--atlas", args.after_atlas] if side == "after" and args.after_atlas else []
                 )
                 load = os.getloadavg()
+                before = resource.getrusage(resource.RUSAGE_CHILDREN)
                 started = time.perf_counter()
                 done = subprocess.run(
                     [sys.executable, str(tree / script[0]), *script[1:], *extra],
@@ -63,10 +66,12 @@ def main() -> None:
                     check=False,
                 )
                 wall = time.perf_counter() - started
+                after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
                 head = (
                     f"# {' '.join([*script, *extra])} on {side} ({tree}), run {run}; "
                     f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; "
-                    f"exit {done.returncode}; {wall:.1f} s"
+                    f"exit {done.returncode}; {wall:.1f} s wall, {cpu:.1f} s CPU"
                 )
                 text = f"{head}\n{done.stdout}{done.stderr[-2000:]}"
                 name = f"{Path(script[0]).stem}-{side}-{run}.txt"

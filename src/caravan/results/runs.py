@@ -440,6 +440,15 @@ def settle_routed(
     )
     country_transit = tables.country_transit(world, route_rows, route_tonnes, origin_country)
     corridor_flows = tables.corridor_flows(world, route_rows, route_tonnes)
+    # seasons that settle alike share one settlement (and so one capacity summary)
+    capacities: dict[int, dict[str, Any]] = {}
+
+    def season_capacity(s_world: Atlas, res: Any) -> dict[str, Any]:
+        if id(res) not in capacities:
+            report = capacity_report(s_world, res.route_rows, res.route_tonnes)
+            capacities[id(res)] = capacity_summary(report)
+        return capacities[id(res)]
+
     demand_t = float(flows["tonnes_per_year"].sum())
     served_t = float(flows["served_tonnes_per_year"].sum())
     summary = {
@@ -463,12 +472,7 @@ def settle_routed(
         "converged": settled.converged,
         "capacity": capacity_summary(capacity_report(world, route_rows, route_tonnes)),
         "seasons": [
-            {
-                **s,
-                "capacity": capacity_summary(
-                    capacity_report(s_world, res.route_rows, res.route_tonnes)
-                ),
-            }
+            {**s, "capacity": season_capacity(s_world, res)}
             for s, (_, s_world, res) in zip(season_rows, per_season, strict=True)
         ],
     }
