@@ -302,7 +302,7 @@ def distinct_shortest_paths(
     >>> paths = distinct_shortest_paths(g, w, [0], [3], arc_key=[0, 1, 2, 3, 4],
     ...     arc_length=[1.0] * 5, max_overlap=0.5, n_paths=3, max_paths=10)
     >>> [p.nodes for p in paths]
-    [(0, 2, 3), (0, 1, 3)]
+    [(0, 2, 3), (0, 1, 2, 3), (0, 1, 3)]
     """
     if not 0.0 <= max_overlap <= 1.0:
         raise InputError(f"max_overlap must lie in 0..1, got {max_overlap}")
