@@ -15,7 +15,10 @@ from typing import Any
 import numpy as np
 from numba import njit
 
+from caravan._numba import load_numba
 from caravan.routing._numba_kernel import dijkstra_kernel
+
+load_numba()  # before any kernel runs: see caravan._numba
 
 __all__ = ["yen_distinct_kernel"]
 
