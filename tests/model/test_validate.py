@@ -310,6 +310,14 @@ CASES: list[tuple[str, Break, str, int | None, str | None, str]] = [
         "unknown commodity 'grain'",
     ),
     (
+        "restriction-names-no-cargo",
+        _yaml("restrictions.yaml", _record(1, "cargo", {"destination_countries": []})),
+        "restrictions.yaml",
+        2,
+        "cargo",
+        "names neither origin nor destination countries nor commodities",
+    ),
+    (
         "surcharge-without-amount",
         _yaml("restrictions.yaml", _record(0, "surcharge_usd_per_t", None)),
         "restrictions.yaml",
@@ -484,6 +492,18 @@ def test_nearby_nodes_are_exempt_from_length_checks(tiny_copy: Path) -> None:
     edit_csv(tiny_copy, "nodes.csv", "milak", "lon", "61.83")  # now 2.9 km from Zaranj
     edit_csv(tiny_copy, "links.csv", "d-milak-zaranj", "length_km", "1")
     load_atlas(tiny_copy)
+
+
+def test_a_restriction_may_name_its_cargo_by_commodity_alone(tiny_copy: Path) -> None:
+    # a physical limit (no tank wagons through a gauge change) applies to any origin
+    edit_yaml(tiny_copy, "restrictions.yaml", _record(1, "cargo", {"commodities": ["bulk"]}))
+    rule = next(
+        r for r in load_atlas(tiny_copy).restrictions if r.restriction_id == "no-bulk-to-india"
+    )
+    assert rule.matches_cargo(origin_iso3="AFG", destination_iso3="IRN", commodity_id="bulk")
+    assert not rule.matches_cargo(
+        origin_iso3="AFG", destination_iso3="IRN", commodity_id="container"
+    )
 
 
 def test_sea_and_ferry_links_need_no_border_row(tiny_copy: Path) -> None:

@@ -298,16 +298,19 @@ def _check_restriction_cargo(row: Row, commodities: Mapping[str, Row]) -> list[P
         problems += _check_countries(
             "restrictions.yaml", row, [f"cargo.{key}"], f"restriction {rid}"
         )
-    if not as_list(cargo.get("origin_countries")) and not as_list(
-        cargo.get("destination_countries")
+    # A rule must say which cargo it is about: by where it comes from or goes to, or (a physical
+    # limit such as no tank wagons through a gauge change) by commodity alone.
+    if not any(
+        as_list(cargo.get(key))
+        for key in ("origin_countries", "destination_countries", "commodities")
     ):
         problems.append(
             Problem(
                 "restrictions.yaml",
                 line,
                 "cargo",
-                f"restriction {rid} names neither origin nor destination countries",
-                "give cargo.origin_countries or cargo.destination_countries",
+                f"restriction {rid} names neither origin nor destination countries nor commodities",
+                "give cargo.origin_countries, cargo.destination_countries or cargo.commodities",
             )
         )
     for commodity_id in as_list(cargo.get("commodities")):
