@@ -195,10 +195,15 @@ def test_kabul_corridor_carries_freight_and_shifts_it_off_the_pamirs(
     # demand and the calibrated logit scale (0.03), flows on marginal routes through Afghanistan
     # move by tens of kt when route sets change (China-Punjab containers, 51 kt), so 4% is allowed.
     assert _transit(kabul, "AFG") >= 0.96 * _transit(base, "AFG")
-    # Off the Pamirs: Tajik transit (the Pamir Highway) falls (by ~26 kt of ~230 kt); Kyrgyz
-    # transit moves by well under 1% either way (-3.8 kt of 3.4 Mt before the CPMM 2022 Horgos
-    # and Alashankou dwell, +0.7 kt after), so it is only held close to the baseline.
-    assert _transit(kabul, "TJK") < 0.95 * _transit(base, "TJK")
+    # Off the Pamirs: the cargo to and from Pakistan that crossed Tajikistan (the Pamir Highway
+    # and Afghan Badakhshan) takes the corridor. At the calibrated logit scale 0.06 (with the ATT
+    # processing fee and Gwadar's lane wait) little China-Punjab cargo uses that road in the base
+    # year (0.9 kt, was 42 kt at 0.03), and China-Kabul cargo, which the corridor does not serve
+    # better, grows with elastic demand, so Tajik transit as a whole is only held within 5%.
+    # Kyrgyz transit moves by well under 1% either way (-3.8 kt of 3.4 Mt before the CPMM 2022
+    # Horgos and Alashankou dwell, +0.7 kt after), so it is only held close to the baseline.
+    assert _transit_for(kabul, "TJK", "PAK") < _transit_for(base, "TJK", "PAK")
+    assert _transit(kabul, "TJK") < 1.05 * _transit(base, "TJK")
     assert _transit(kabul, "KGZ") == pytest.approx(_transit(base, "KGZ"), rel=0.01)
     # And the cargo to and from Afghanistan crosses Kyrgyzstan less.
     assert _transit_for(kabul, "KGZ", "AFG") < _transit_for(base, "KGZ", "AFG")
@@ -217,8 +222,9 @@ def test_iran_war_moves_cargo_out_of_iran(runs: dict[str, object]) -> None:
     base, war, closed = runs["baseline-2025"], runs["iran-disruption"], runs["iran-closure"]
     assert _transit(war, "IRN") < _transit(base, "IRN")
     # With capacities binding (issue 18), INSTC's busiest own link carries about the same in
-    # both runs (+0.1% in the war); Iran's transit above carries the direction of the change.
-    assert _corridor(war, "instc") < 1.01 * _corridor(base, "instc")
+    # both runs (+0.1% in the war at the logit scale 0.03, +3.0% at the recalibrated 0.06);
+    # Iran's transit above carries the direction of the change.
+    assert _corridor(war, "instc") < 1.05 * _corridor(base, "instc")
     # No lapis-lazuli check: with the calibrated tariffs (tariffs.yaml) the Caspian ferries
     # carry nothing in either run, so the cargo leaving Iran goes north of the Caspian and the
     # corridor's Turkmen rail links lose their Iran-bound tonnes (docs/scenarios.md).
