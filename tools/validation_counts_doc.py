@@ -295,39 +295,6 @@ MISSES = [
     " which the atlas",
     "  has no lanes for.",
     "- **Karachi ATT ({r[karachi-att]:.2f}), Gwadar ({r[gwadar]:.2f}), Chaman ({r[chaman]:.2f}"
-    " held out).** Gwadar's count",
-    "  is government bulk (0.45 Mt wheat and 0.1 Mt urea by Cabinet direction), now in the"
-    " demand; but the network",
-    "  still makes Gwadar and the Chaman road the cheapest way for Gulf cargo to reach Kandahar"
-    " and Kabul, while",
-    "  Gwadar's real Afghan transit is a few consignments (thin liner service is not in the"
-    " lane costs). The",
-    "  2023-24 ATT rules (trade certificates, bank guarantees, banned items) that moved Afghan"
-    " imports to Iranian",
-    "  ports are not in the network either; the Chaman count is from 2021 and excludes transit"
-    " trucks.",
-    "- **Baku-Tbilisi-Kars ({r[btk]:.2f} held out).** What overloads BTK is mostly calibration,"
-    " not its cost: Azerbaijan's",
-    "  transit constant at its bound and the Alat and Middle Corridor constants make the rail"
-    " route Kazakhstan-Russia-",
-    "  Azerbaijan-Georgia-Kars look half its money cost for Kazakh grain and metals (money ~60"
-    " US$/t above the Russian",
-    "  Black Sea ports), and Kazakh oil for Piraeus goes by rail through Kars, Istanbul and"
-    " Bulgaria, though BTK has",
-    "  never run tank wagons (containers, gondolas, hoppers and, from 2021, covered wagons;"
-    " Turkey has no",
-    "  bogie-changeable wagons). Forbidding oil at Akhalkalaki brings BTK to ~6.7 but moves the"
-    " calibrated scale to",
-    "  0.06, which changes two shipped scenario results, so it is not in the atlas yet. The"
-    " crossing's capacity is",
-    "  the transshipment's 5 Mt (1 Mt before 2024), which the 2025 run does not reach; the count"
-    " is from 2022.",
-    "- **Uzbekistan's transit ({r[uzb-transit]:.2f} held out).** Tajikistan's rail trade, all of"
-    " which crosses",
-    "  Uzbekistan, is ~6.8 Mt a year (1.9 Mt in Q1 2025, Tajik statistics) against 2.6 Mt in the"
-    " table; Kazakh grain",
-    "  to Tajikistan is 1.2 Mt a year by one source (Kazakh ministry, 10 months of 2024) and"
-    " 0.4 Mt by another.",
     " held out), Zaranj-Milak",
     "  ({r[zaranj-milak]:.2f} held out).** Gulf, Chinese and European containers for Kandahar"
     " and Kabul used to land at",
@@ -351,13 +318,22 @@ MISSES = [
     " enter through Iran",
     "  (Milak-Zaranj, Islam Qala); Chaman's count is from 2021 and excludes transit trucks,"
     " Zaranj-Milak's is from 2025.",
-    "- **Baku-Tbilisi-Kars ({r[btk]:.2f} held out).** The network prices BTK far below what its"
-    " 0.4 Mt (2022) and",
-    "  0.275 Mt of Azerbaijan-Turkey rail (2025) imply: the gauge change at Akhalkalaki, the"
-    " 1 Mt capacity before",
-    "  2024 and irregular service are not costed, so Central Asia-Turkey cargo that goes by"
-    " truck in reality takes",
-    "  the railway in the model.",
+    "- **Baku-Tbilisi-Kars ({r[btk]:.2f} held out).** What overloads BTK is mostly calibration,"
+    " not its cost: Azerbaijan's",
+    "  transit constant at its bound and the Alat and Middle Corridor constants make the rail"
+    " route Kazakhstan-Russia-",
+    "  Azerbaijan-Georgia-Kars look half its money cost for Kazakh grain and metals (money ~60"
+    " US$/t above the Russian",
+    "  Black Sea ports), and Kazakh oil for Piraeus goes by rail through Kars, Istanbul and"
+    " Bulgaria, though BTK has",
+    "  never run tank wagons (containers, gondolas, hoppers and, from 2021, covered wagons;"
+    " Turkey has no",
+    "  bogie-changeable wagons). Forbidding oil at Akhalkalaki brings BTK to ~6.7 but moves the"
+    " calibrated scale to",
+    "  0.06, which changes two shipped scenario results, so it is not in the atlas yet. The"
+    " crossing's capacity is",
+    "  the transshipment's 5 Mt (1 Mt before 2024), which the 2025 run does not reach; the count"
+    " is from 2022.",
     "- **Uzbekistan's transit ({r[uzb-transit]:.2f} held out).** Tajikistan's rail trade"
     " through Kazakhstan, all of",
     "  which crosses Uzbekistan, is now in the table from the railways' own figure (3.1 Mt in"
