@@ -184,6 +184,20 @@ def test_baseline_serves_all_demand(runs: dict[str, object]) -> None:
 
 
 @pytest.mark.skipif(not HAS_ROUTES, reason="caravan.results.routes not available")
+def test_every_shipped_scenario_converges(atlas: Atlas) -> None:
+    """Each shipped scenario settles: route shares and queue prices (every capacity within its
+    tolerance). With 40 price rounds russia-to-chabahar stopped with Torkham 2.4% over."""
+    from caravan.pipeline import run_scenario
+
+    unsettled = {}
+    for entry in list_scenarios(atlas):
+        summary = run_scenario(entry["name"], atlas=atlas).summary
+        if not summary["converged"]:
+            unsettled[entry["name"]] = (summary["iterations"], summary["max_share_change"])
+    assert not unsettled
+
+
+@pytest.mark.skipif(not HAS_ROUTES, reason="caravan.results.routes not available")
 def test_kabul_corridor_carries_freight_and_shifts_it_off_the_pamirs(
     runs: dict[str, object],
 ) -> None:

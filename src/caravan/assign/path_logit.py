@@ -48,8 +48,10 @@ __all__ = [
     "solve_path_logit_sue",
 ]
 
-#: Rounds of queue-price updates at most (each settles the flows again).
-MAX_PRICE_ROUNDS = 40
+#: Rounds of queue-price updates at most (each settles the flows again). 40 were too few once the
+#: calibrated logit scale doubled (0.03 -> 0.06 US$/t^-1): russia-to-chabahar stopped with
+#: Torkham 2.4% over capacity in summer; it settles in fewer than 80.
+MAX_PRICE_ROUNDS = 80
 #: A queue price never rises above this (a group no flow can avoid stays over capacity).
 MAX_QUEUE_PRICE_USD_PER_T = 5_000.0
 
@@ -330,6 +332,7 @@ def solve_path_logit_sue(
             sensitivity=_sensitivity(
                 group_entry, route_of_entry, flow_idx, flow_theta_per_usd, flow_tonnes, n_groups
             ),
+            settled_below=tolerance,
         )
     route_tonnes = share * flow_tonnes[flow_idx]
     arc_t, group_t = load(route_tonnes)
@@ -394,6 +397,7 @@ def queue_price_rounds(
     tolerance: float,
     sensitivity: Callable[[FloatArray], FloatArray],
     max_rounds: int = MAX_PRICE_ROUNDS,
+    settled_below: float | None = None,
 ) -> tuple[FloatArray, float, int, bool]:
     """Raise or lower the queue prices (in place) until every group is within
     ``(1 + tolerance)`` of its capacity and every priced group is at least nearly full.
@@ -403,6 +407,12 @@ def queue_price_rounds(
     first)`` settles the flows at the current ``price`` and returns the new state, its stopping
     measure and the iterations it took; ``load(state)`` is each group's tonnes;
     ``sensitivity(state)`` how fast they fall as the group's own price rises (t per US$/t).
+
+    With ``settled_below``, prices that are right are kept while flows that have not settled
+    (stopping measure at or above it) settle again; and a round whose flows settled with every
+    group within its capacity is remembered: if the rounds run out on an unsettled or
+    over-capacity state, that round's flows and prices are returned instead (the last such
+    round; a priced group there may still have room to spare).
     """
     capped = np.where(capacity > 0, capacity, np.inf)
     within = False
@@ -413,14 +423,23 @@ def queue_price_rounds(
     high = np.full_like(price, MAX_QUEUE_PRICE_USD_PER_T)
     last_price: FloatArray | None = None
     last_tonnes: FloatArray | None = None
+    kept: tuple[FloatArray, float, FloatArray] | None = None
     for _ in range(max_rounds):
         tonnes = load(share)
         ratio = tonnes / capped
         over_now = ratio > 1.0 + tolerance
         slack = (price > 0) & (ratio < 1.0 - tolerance)
         within = not bool(over_now.any())
+        unsettled = settled_below is not None and change >= settled_below
         if within and not slack.any():
-            return share, change, iterations, True
+            if not unsettled:
+                return share, change, iterations, True
+            # the prices are right but the flows ran out of iterations: settle them again
+            share, change, done = settle(share, iterations)
+            iterations += done
+            continue
+        if within and not unsettled:
+            kept = (share, change, price.copy())
         low = np.where(over_now, np.maximum(low, price), low)
         high = np.where(slack, np.minimum(high, price), high)
         # a bracket that has shrunk to nothing while its group is still out of bounds was
@@ -453,4 +472,8 @@ def queue_price_rounds(
         iterations += done
     tonnes = load(share)
     within = bool(np.all(tonnes / capped <= 1.0 + tolerance))
+    if kept is not None and not (within and settled_below is not None and change < settled_below):
+        share, change, kept_price = kept
+        price[:] = kept_price
+        within = True
     return share, change, iterations, within
