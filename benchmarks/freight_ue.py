@@ -43,23 +43,12 @@ VARIANTS = ("ue", "ue-rounds", "ue-before", "sue")
 
 def _force_rounds() -> None:
     """Make ``method: ue`` use the queue-price rounds and the mix (the scheme before)."""
-    import numpy as np
-
     import caravan.results.freight_ue as freight_ue
     import caravan.results.ue_capacity as uc
 
     def rounds(solver: Any, *, tolerance: float, gap: float) -> Any:
         del gap
-        last, price, final = uc.price_rounds(solver, tolerance=tolerance)
-        class_flow = last.class_flow.toarray()
-        mixed = None if final else uc.mix_equilibria(solver, tolerance=tolerance)
-        if mixed is not None:
-            weights, price = mixed
-            class_flow = np.zeros_like(class_flow)
-            for w, eq in zip(weights, solver.found, strict=False):
-                if w > 0:
-                    class_flow += w * eq.class_flow.toarray()
-        return class_flow, price
+        return uc.by_price_rounds(solver, tolerance=tolerance)
 
     freight_ue.constrained_equilibrium = rounds  # type: ignore[assignment]
 

@@ -56,6 +56,7 @@ __all__ = [
     "CapacityGroups",
     "Equilibria",
     "Equilibrium",
+    "by_price_rounds",
     "constrained_equilibrium",
     "mix_equilibria",
     "price_rounds",
@@ -284,6 +285,13 @@ def constrained_equilibrium(
     within = bool(np.all(res.group_volume <= groups.capacity_t * (1.0 + tolerance)))
     if within and res.relative_gap <= gap:
         return res.class_flow, res.price
+    return by_price_rounds(solver, tolerance=tolerance)
+
+
+def by_price_rounds(solver: Equilibria, *, tolerance: float) -> tuple[FloatArray, FloatArray]:
+    """Class flows and queue prices (US$/t) by the queue-price rounds (:func:`price_rounds`),
+    then, if they end outside capacity, the mix of their equilibria (:func:`mix_equilibria`):
+    the fallback of :func:`constrained_equilibrium`."""
     last, price, final = price_rounds(solver, tolerance=tolerance)
     class_flow = last.class_flow.toarray()
     mixed = None if final else mix_equilibria(solver, tolerance=tolerance)

@@ -113,18 +113,7 @@ def k_shortest_paths(
     """
     w = check_weight(graph, weight)
     base_ok = _bool_mask(arc_mask, graph.n_arcs, "arc_mask").copy()
-    src = _node_array(sources, graph.n_nodes, "sources")
-    dst = _node_array(targets, graph.n_nodes, "targets")
-    is_target = np.zeros(graph.n_nodes, dtype=np.bool_)
-    is_target[dst] = True
-    if node_group is None:
-        group = np.arange(graph.n_nodes, dtype=np.int64)
-        grouped = False
-    else:
-        group = np.ascontiguousarray(node_group, dtype=np.int64)
-        if group.shape != (graph.n_nodes,) or (group.size and group.min() < 0):
-            raise InputError(f"node_group must hold {graph.n_nodes} non-negative integers")
-        grouped = True
+    src, is_target, group, grouped = _ends_and_groups(graph, sources, targets, node_group)
     n_groups = int(group.max()) + 1 if group.size else 0
     no_nodes = np.zeros(graph.n_nodes, dtype=np.bool_)
     no_groups = np.zeros(n_groups, dtype=np.bool_)
@@ -319,18 +308,7 @@ def distinct_shortest_paths(
         return []
     w = check_weight(graph, weight)
     ok = _bool_mask(arc_mask, graph.n_arcs, "arc_mask")
-    src = _node_array(sources, graph.n_nodes, "sources")
-    dst = _node_array(targets, graph.n_nodes, "targets")
-    is_target = np.zeros(graph.n_nodes, dtype=np.bool_)
-    is_target[dst] = True
-    if node_group is None:
-        group = np.arange(graph.n_nodes, dtype=np.int64)
-        grouped = False
-    else:
-        group = np.ascontiguousarray(node_group, dtype=np.int64)
-        if group.shape != (graph.n_nodes,) or (group.size and group.min() < 0):
-            raise InputError(f"node_group must hold {graph.n_nodes} non-negative integers")
-        grouped = True
+    src, is_target, group, grouped = _ends_and_groups(graph, sources, targets, node_group)
     key = np.ascontiguousarray(arc_key, dtype=np.int64)
     length = np.ascontiguousarray(arc_length, dtype=np.float64)
     if key.shape != (graph.n_arcs,) or length.shape != (graph.n_arcs,):
@@ -354,3 +332,23 @@ def distinct_shortest_paths(
             ArcPath(start, tuple(arc_list[lo:hi]), (start, *heads[lo:hi]), float(weights[j]))
         )
     return out
+
+
+def _ends_and_groups(
+    graph: CsrGraph,
+    sources: Sequence[int] | IntArray,
+    targets: Sequence[int] | IntArray,
+    node_group: Sequence[int] | IntArray | None,
+) -> tuple[IntArray, BoolArray, IntArray, bool]:
+    """The checked source nodes, a mask of the target nodes, each node's group (its own node
+    when ``node_group`` is None) and whether groups were given."""
+    src = _node_array(sources, graph.n_nodes, "sources")
+    dst = _node_array(targets, graph.n_nodes, "targets")
+    is_target = np.zeros(graph.n_nodes, dtype=np.bool_)
+    is_target[dst] = True
+    if node_group is None:
+        return src, is_target, np.arange(graph.n_nodes, dtype=np.int64), False
+    group = np.ascontiguousarray(node_group, dtype=np.int64)
+    if group.shape != (graph.n_nodes,) or (group.size and group.min() < 0):
+        raise InputError(f"node_group must hold {graph.n_nodes} non-negative integers")
+    return src, is_target, group, True
