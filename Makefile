@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # Browser screenshots and other test artefacts (out/ is not tracked).
 ARTEFACTS := out/test-artefacts
 
-.PHONY: demo test lint typecheck pytest clean
+.PHONY: demo test lint typecheck pytest bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ pytest: $(STAMP)
 	@echo "test artefacts (screenshots): $(ARTEFACTS)/"
 
 test: lint typecheck pytest
+
+# Every benchmark, one after the other; writes benchmarks/RESULTS.md (about 40 minutes).
+# AEQ_PYTHON=/path/to/python-with-aequilibrae compares with the peer; without it the peer is skipped.
+bench: $(STAMP)
+	$(BIN)/python benchmarks/all.py $(if $(AEQ_PYTHON),--aeq-python $(AEQ_PYTHON))
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache
