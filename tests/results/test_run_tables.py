@@ -101,3 +101,51 @@ def test_the_corridors_a_route_runs_on_are_those_it_covers_half_of() -> None:
     assert corridors_run_on(atlas, ids, ["r-ember-fjord", "s-fjord-harbor"]) == ()  # 400
     assert corridors_run_on(atlas, ids, ["r-amber-ember"], min_length_share=0.6) == ()
     assert corridors_run_on(atlas, ids, ["r-bolt-cobalt", "r-cobalt-dune"]) == ("cobalt-link",)
+
+
+# One corridor of 300 links of mixed lengths and loads, summed in a child process: a sum
+# taken in set (hash) order changes in its last digits with PYTHONHASHSEED.
+_SUM_IN_A_CHILD = """
+from types import SimpleNamespace
+import numpy as np
+import pandas as pd
+from caravan.claims.draws import ScenarioDraws
+from caravan.model.modes import BUILT_IN_TRAITS
+from caravan.results.run_tables import corridor_flows, corridors_run_on
+
+rng = np.random.default_rng(7)
+ids = [f"l{i:03d}" for i in range(300)]
+km = dict(zip(ids, (rng.random(300) * 10.0 ** rng.integers(-3, 4, 300)).tolist()))
+links = pd.DataFrame({"link_id": ids, "length_km": list(km.values()), "mode": "rail"})
+project = SimpleNamespace(project_id="p", name="P", kind=SimpleNamespace(value="corridor"),
+                          link_ids=tuple(ids))
+world = SimpleNamespace(links_frame=links, projects=[project], mode_traits=BUILT_IN_TRAITS)
+routes = [tuple(ids[:200]), tuple(ids[50:]), tuple(ids[::3])]
+rows = [{"route": SimpleNamespace(link_ids=r)} for r in routes]
+table = corridor_flows(world, rows, np.array([1.1e6, 2.3e5, 7.7e4]))
+draws = ScenarioDraws((), tuple(routes), np.zeros((1, 0, 3)),
+                      np.array([[1.1e6, 2.3e5, 7.7e4]]), np.array([True]))
+print(table.drop(columns=["project_id", "name", "kind"]).to_numpy(dtype=float).tobytes().hex())
+print(draws.project(set(ids), km, "tkm_per_year").tobytes().hex())
+print(corridors_run_on(world, ["p"], ids[:150], min_length_share=0.5))
+"""
+
+
+def test_corridor_sums_are_the_same_to_the_bit_whatever_the_hash_seed() -> None:
+    import os
+    import subprocess
+    import sys
+
+    outputs = set()
+    for seed in ("0", "1", "2", "3"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run(
+            [sys.executable, "-c", _SUM_IN_A_CHILD],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        outputs.add(done.stdout)
+    assert len(outputs) == 1

@@ -120,7 +120,7 @@ class ScenarioDraws:
         weight = np.zeros(len(self.route_link_ids))
         measured = (link_ids - sea_link_ids) or link_ids
         chokepoint = link_ids <= sea_link_ids
-        total_km = sum(link_length_km[x] for x in measured)
+        total_km = sum(link_length_km[x] for x in sorted(measured))  # not hash order
         for i, ids in enumerate(self.route_link_ids):
             used = [lid for lid in ids if lid in link_ids]
             if not used:

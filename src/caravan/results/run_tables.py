@@ -292,15 +292,15 @@ def corridor_flows(
     for p in world.projects:
         members = set(p.link_ids)
         measured, chokepoint = _measured(members, sea)
-        total_km = sum(length[lid] for lid in measured)
-        tkm = sum(load.get(lid, 0.0) * length[lid] for lid in members)
-        own_tkm = sum(load.get(lid, 0.0) * length[lid] for lid in measured)
+        total_km = sum(length[lid] for lid in sorted(measured))
+        tkm = sum(load.get(lid, 0.0) * length[lid] for lid in sorted(members))
+        own_tkm = sum(load.get(lid, 0.0) * length[lid] for lid in sorted(measured))
         through = touching = 0.0
         for i, used in enumerate(route_links):
             if used.isdisjoint(members):
                 continue
             touching += float(tonnes[i])
-            km = sum(length[lid] for lid in used & measured)
+            km = sum(length[lid] for lid in sorted(used & measured))
             if chokepoint or (total_km > 0 and km >= min_length_share * total_km):
                 through += float(tonnes[i])
         rows.append(
@@ -341,8 +341,8 @@ def corridors_run_on(
     for pid in ids:
         members = set(by_id[pid].link_ids)
         measured, chokepoint = _measured(members, sea)
-        total_km = sum(length[lid] for lid in measured)
-        km = sum(length[lid] for lid in used & measured)
+        total_km = sum(length[lid] for lid in sorted(measured))
+        km = sum(length[lid] for lid in sorted(used & measured))
         if (chokepoint and used & members) or (total_km > 0 and km >= min_length_share * total_km):
             out.append(pid)
     return tuple(out)
@@ -359,5 +359,9 @@ def _lengths_and_sea(world: Atlas) -> tuple[dict[str, float], set[str]]:
 def _measured(members: set[str], sea: set[str]) -> tuple[set[str], bool]:
     """The links that measure a corridor's length (its land and ferry links), and whether it
     is a chokepoint: a corridor of sea lanes only is a strait or canal, measured by its lanes,
-    and every route through it counts."""
+    and every route through it counts.
+
+    Sets iterate in hash order, which changes with ``PYTHONHASHSEED``: every float sum over
+    these sets runs over ``sorted(...)`` so that a total is the same to the last bit in every
+    process."""
     return (members - sea) or members, members <= sea
