@@ -10,7 +10,7 @@ are of the assignment call only and every gap is rescored by ``aeq_bench.evaluat
 
 * Berlin-Center to 1e-6 and to 1e-10 with ``gp`` and ``b`` (targets: <= 5 s to 1e-6, <= 10 s to
   1e-10), and AequilibraE BFW to 1e-4 and 1e-6 for the ratios (<= 0.5x and <= 0.2x; skipped with
-  ``--no-aeq``; the first run sets up ``benchmarks/.aeq-venv``, which takes a few minutes once);
+  ``--no-aeq``; otherwise ``--aeq-python PATH`` is needed, see ``benchmarks/tntp.py``);
 * ChicagoSketch to 1e-12 with ``gp`` and ``b`` (target <= 5 s);
 * the ensemble lines through ``benchmarks/ensemble.py --dask``: a process pool of 2 workers
   against 1 (target >= 1.7x) and a running Dask cluster of 2 workers against in-process per core
@@ -84,7 +84,7 @@ def _assign_runs(args: argparse.Namespace, rows: list[dict[str, object]]) -> Non
                     best[key] = min(best.get(key, float("inf")), wall)
     if args.no_aeq:
         return
-    aeq_python = Path(args.aeq_python) if args.aeq_python else tntp.ensure_aeq_venv()
+    aeq_python: Path = args.aeq_python  # checked by main
     for gap, limit in ((1e-4, 0.5), (1e-6, 0.2)):
         with tempfile.NamedTemporaryFile(suffix=".jsonl") as tmp:
             _, wall, mb = tntp.run_child([str(aeq_python), str(tntp.AEQ_BENCH), berlin, "--algo",
@@ -143,11 +143,13 @@ def main() -> int:
     ap.add_argument("--no-aeq", action="store_true", help="skip AequilibraE on Berlin-Center")
     ap.add_argument("--no-ensemble", action="store_true")
     ap.add_argument(
-        "--aeq-python", help="a Python with aequilibrae (default: benchmarks/.aeq-venv, made once)"
+        "--aeq-python", type=Path, help="a Python with aequilibrae and scipy (unless --no-aeq)"
     )
     ap.add_argument("--draws", type=int, default=400, help="ensemble draws per executor")
     ap.add_argument("--repeat", type=int, default=1, help="runs of each assignment line")
     args = ap.parse_args()
+    if not args.no_aeq:  # before any run, not after the first ten minutes
+        args.aeq_python = tntp.aeq_python_of(args.aeq_python, skip_hint="pass --no-aeq")
     started = time.perf_counter()
     print(f"# load average at start {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
     rows: list[dict[str, object]] = []

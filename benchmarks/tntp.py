@@ -6,8 +6,11 @@ Usage (from the repository root)::
         Berlin-Center] [--gaps 1e-4 1e-6] [--precision] [--floor-grid 250] [--cli]
         [--synthetic SIDE ZONES] [--memory 3] [--aeq-python PATH] [--json results.jsonl]
 
-Sets up AequilibraE's own venv at ``benchmarks/.aeq-venv`` when missing (``python3 -m venv`` and
-``pip install aequilibrae scipy``) and runs ``../shared/tools/aeq_bench.py`` there. Every solver
+AequilibraE runs in an interpreter of its own, given by ``--aeq-python PATH`` (needed for the runs
+and memory sections; ``--gaps`` with no value and no ``--memory`` leave AequilibraE out). Make it
+once with ``python3 -m venv benchmarks/.aeq-venv && benchmarks/.aeq-venv/bin/pip install
+aequilibrae scipy``, then pass ``--aeq-python benchmarks/.aeq-venv/bin/python``; the script runs
+``../shared/tools/aeq_bench.py`` there. Every solver
 run is a separate child process, so its peak memory (``ru_maxrss`` from ``os.wait4``) and time
 are its own (the parent stays small: Linux starts a child's ``ru_maxrss`` at its parent's); runs
 of the two tools alternate. Times are of the assignment call only
@@ -60,7 +63,12 @@ SHARED = next(
     (p / "shared" for p in REPO.parents if (p / "shared").is_dir()), REPO.parent / "shared"
 )
 AEQ_BENCH = SHARED / "tools" / "aeq_bench.py"
-AEQ_VENV = REPO / "benchmarks" / ".aeq-venv"
+#: How to make AequilibraE's interpreter, said when it is missing.
+AEQ_HOW_TO = (
+    "make one with `python3 -m venv benchmarks/.aeq-venv && "
+    "benchmarks/.aeq-venv/bin/pip install aequilibrae scipy` and pass "
+    "--aeq-python benchmarks/.aeq-venv/bin/python"
+)
 NETWORKS = ["SiouxFalls", "Anaheim", "ChicagoSketch", "Barcelona", "Berlin-Center"]
 PRECISION = {"Berlin-Center": 1e-10}  # the others: 1e-12
 
@@ -92,17 +100,25 @@ def run_child(cmd: list[str], env: dict[str, str] | None = None) -> tuple[str, f
     return text, time.perf_counter() - t0, usage.ru_maxrss / 1024.0
 
 
-def ensure_aeq_venv(python: Path | None = None) -> Path:
-    """AequilibraE's interpreter: ``python`` when given, else that of ``benchmarks/.aeq-venv``."""
-    if python is not None:
-        return python
-    python = AEQ_VENV / "bin" / "python"
-    if not python.exists():
-        subprocess.run([sys.executable, "-m", "venv", str(AEQ_VENV)], check=True)
-        subprocess.run(
-            [str(python), "-m", "pip", "install", "-q", "aequilibrae", "scipy"], check=True
+def aeq_python_of(python: Path | None, *, skip_hint: str) -> Path:
+    """AequilibraE's interpreter, checked: ``python`` must run and import aequilibrae and scipy.
+
+    Otherwise exits (status 1) saying what is wrong and how to make one; ``skip_hint`` says how
+    to run the benchmark without AequilibraE.
+    """
+    if python is None:
+        problem = "AequilibraE's interpreter is not given (--aeq-python PATH)"
+    elif not python.is_file():
+        problem = f"--aeq-python {python}: no such file"
+    else:
+        probe = subprocess.run(
+            [str(python), "-c", "import aequilibrae, scipy"], capture_output=True, text=True
         )
-    return python
+        if probe.returncode == 0:
+            return python
+        last = (probe.stderr.strip().splitlines() or ["it does not run"])[-1]
+        problem = f"--aeq-python {python} cannot import aequilibrae and scipy ({last})"
+    raise SystemExit(f"error: {problem}; {AEQ_HOW_TO}, or {skip_hint}")
 
 
 def _aeq_bench():  # type: ignore[no-untyped-def]
@@ -412,7 +428,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--before-src", type=Path, help="memory: also each algorithm with caravan from this src"
     )
-    ap.add_argument("--aeq-python", type=Path, help="AequilibraE's interpreter (else a venv here)")
+    ap.add_argument(
+        "--aeq-python",
+        type=Path,
+        help="a Python with aequilibrae and scipy (needed by the runs and memory sections)",
+    )
     ap.add_argument("--json", help="append every record to this JSON-lines file")
     ap.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -430,6 +450,11 @@ def main(argv: list[str] | None = None) -> int:
 
     me = [sys.executable, str(Path(__file__).resolve())]
     records: list[dict[str, object]] = []
+    aeq_python = (
+        aeq_python_of(args.aeq_python, skip_hint="pass --gaps with no value and no --memory")
+        if args.gaps or args.memory
+        else None
+    )
     print(
         f"# {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
         f"Python {platform.python_version()}; load average at start "
@@ -452,7 +477,6 @@ def main(argv: list[str] | None = None) -> int:
             with tempfile.TemporaryDirectory() as tmp:
                 grid = write_grid(Path(tmp) / f"Grid{args.floor_grid}", args.floor_grid, 200)
                 _floor(me, str(grid), max(1, args.repeat // 2), records)
-    aeq_python = ensure_aeq_venv(args.aeq_python) if args.gaps or args.memory else None
     if args.gaps:
         print("## runs (AequilibraE bfw, 2 cores; Caravan, 2 threads)", flush=True)
     for name, d in dirs.items():
