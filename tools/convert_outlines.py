@@ -19,7 +19,9 @@ to a 0.001° grid; keep polygon parts; write compact GeoJSON sorted by name with
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
+from pathlib import Path
 
 import geopandas as gpd
 import shapely
@@ -28,7 +30,7 @@ from shapely.geometry import MultiPolygon, Polygon, box
 
 
 def _unwrap(ring: list[tuple[float, float]]) -> tuple[list[tuple[float, float]], bool]:
-    crosses = any(abs(b[0] - a[0]) > 180 for a, b in zip(ring[:-1], ring[1:], strict=True))
+    crosses = any(abs(b[0] - a[0]) > 180 for a, b in itertools.pairwise(ring))
     if not crosses:
         return ring, False
     return [(x + 360 if x < 0 else x, y) for x, y in ring], True
@@ -63,8 +65,10 @@ def main() -> None:
     parser.add_argument("box", nargs=4, type=float)
     parser.add_argument("--iso3", required=True)
     args = parser.parse_args()
-    iso3 = json.loads(open(args.iso3, encoding="utf-8").read())
-    frame = gpd.read_file(args.topojson, layer="countries").set_crs("EPSG:4326", allow_override=True)
+    iso3 = json.loads(Path(args.iso3).read_text(encoding="utf-8"))
+    frame = gpd.read_file(args.topojson, layer="countries").set_crs(
+        "EPSG:4326", allow_override=True
+    )
     extent = box(*args.box)
     features = []
     for _, row in frame.iterrows():

@@ -39,6 +39,13 @@ def _dmt(t: float) -> str:
     return f"{t / 1e6:+,.2f}"
 
 
+def _moves(frame: Any) -> str:
+    """The countries of a comparison's rows with their change of transit tonnes."""
+    return ", ".join(
+        f"{r['country_iso3']} {_dmt(r['delta_transit_tonnes'])}" for r in frame.to_dict("records")
+    )
+
+
 def cite(atlas: Atlas, source_id: str) -> str:
     """A source by author and title (articles), else by title and publisher."""
     by_id = {s.source_id: s for s in atlas.sources}
@@ -273,11 +280,9 @@ def main(out: Path, draws: int) -> None:
         ch = cmp.countries
         gains = ch[ch["delta_transit_tonnes"] >= SHOWN_T].head(3)
         losses = ch[ch["delta_transit_tonnes"] <= -SHOWN_T].tail(3).iloc[::-1]
-        fmt = lambda f: ", ".join(  # noqa: E731
-            f"{r['country_iso3']} {_dmt(r['delta_transit_tonnes'])}" for r in f.to_dict("records")
-        )
         summary.append(
-            f"| [{name}](#{name}) | {scenario.year} | {fmt(gains) or '—'} | {fmt(losses) or '—'} |"
+            f"| [{name}](#{name}) | {scenario.year} | {_moves(gains) or '—'} "
+            f"| {_moves(losses) or '—'} |"
         )
         sources = "; ".join(cite(atlas, s) for s in scenario.source_ids) or "none given"
         base = pipeline.scenario(scenario.base) if scenario.base != "atlas" else None

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -31,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 HEADING = "# Validation: the base year against observed volumes"
 
 
-def _panel(ax: plt.Axes, table: pd.DataFrame, title: str, summary: dict) -> None:
+def _panel(ax: Any, table: pd.DataFrame, title: str, summary: dict[str, Any]) -> None:
     obs = table["observed_tonnes"].to_numpy() / 1e6
     mod = np.maximum(table["modelled_tonnes"].to_numpy() / 1e6, 1e-3)
     held = table["holdout"].to_numpy(dtype=bool)
