@@ -133,36 +133,143 @@ def test_bad_arrays_and_missing_paths_are_refused() -> None:
         side_constrained_equilibrium(net, [blocked], class_weight=np.array([1.0]), **kw)
 
 
-# Derandomized: random search finds networks (steep delays, two groups, one overflowing) where
-# the last round's line search stops short of the master's vertex and a priced group ends short
-# of its bound (14.989 of 15; 30 of 31.5 with a price of 0.06 while the other group overflows):
-# a known defect of the finish, not yet mended, so CI runs a fixed set of examples.
-@settings(max_examples=30, deadline=None, derandomize=True)
-@given(random_problems(), st.floats(0.2, 2.0), st.integers(0, 2**16))
-def test_groups_stay_within_bounds_at_a_small_gap(problem, tightness: float, seed: int) -> None:
-    net, demand = problem
+def _two_groups(
+    net: AssignmentNetwork, demand: np.ndarray, tightness: float, seed: int
+) -> tuple[list[DemandClass], np.ndarray, np.ndarray, np.ndarray]:
+    """Two classes (weights 1 and 3) and two random groups whose bounds take ``tightness``
+    times half the demand; returns the classes, the groups, the bounds and the weights."""
     rng = np.random.default_rng(seed)
-    n_groups = 2
-    group = rng.integers(-1, n_groups, net.n_links)
+    group = rng.integers(-1, 2, net.n_links)
     classes = [DemandClass("a", demand * 0.5), DemandClass("b", demand * 0.5)]
-    weight = np.array([1.0, 3.0])
-    bound = np.full(n_groups, tightness * max(1.0, demand.sum()) / 2)
+    bound = np.full(2, tightness * max(1.0, demand.sum()) / 2)
+    return classes, group, bound, np.array([1.0, 3.0])
+
+
+def _assert_a_settled_equilibrium(
+    net: AssignmentNetwork,
+    classes: list[DemandClass],
+    *,
+    group: np.ndarray,
+    bound: np.ndarray,
+    weight: np.ndarray,
+    overflow_price: float,
+    max_rounds: int,
+) -> None:
+    """Solve, then check conservation, the groups' volumes, complementary slackness (within
+    1e-6 of a bound), and that the reported gap is the engine's with the prices in the cost."""
     res = side_constrained_equilibrium(
         net, classes, class_weight=weight, link_group=group, group_bound=bound,
-        overflow_price=1e4, gap=1e-6, max_rounds=200,
+        overflow_price=overflow_price, gap=1e-6, max_rounds=max_rounds,
     )  # fmt: skip
-    scale = max(1.0, demand.sum())
+    demand = sum(c.demand for c in classes)
+    scale = max(1.0, float(demand.sum()))
     total = res.class_flow.sum(axis=0)
     np.testing.assert_allclose(conservation_residual(net, total, demand), 0.0, atol=1e-7 * scale)
     assert np.all(res.class_flow >= 0.0)
+    n_groups = bound.size
     np.testing.assert_allclose(
         res.group_volume, np.bincount(group[group >= 0], total[group >= 0], n_groups)
     )
-    # a group is over its bound only at the overflow price, and priced only when full
-    over = res.group_volume > bound * (1 + 1e-9) + 1e-9
-    assert np.all(res.price[over] == pytest.approx(1e4))
-    assert np.all(res.group_volume[res.price > 1e-9] >= bound[res.price > 1e-9] * (1 - 1e-6))
+    assert np.all((res.price >= 0.0) & (res.price <= overflow_price))
+    # complementary slackness: a group above its bound pays the overflow price, a priced
+    # group is at its bound, a group short of it is not priced
+    tol = 1e-6 * bound + 1e-9
+    over = res.group_volume > bound + tol
+    short = res.group_volume < bound - tol
+    np.testing.assert_array_equal(res.price[over], overflow_price)
+    np.testing.assert_array_equal(res.price[short], 0.0)
     # the gap it reports is the engine's, with the prices in the cost
     check = relative_gap(net, _with_prices(classes, group, res.price, weight), res.class_flow)
     assert res.relative_gap == pytest.approx(check.relative_gap, abs=1e-9)
-    assert res.relative_gap <= 1e-6 or res.rounds == 200
+    assert res.relative_gap <= 1e-6 or res.rounds == max_rounds
+
+
+@settings(max_examples=40, deadline=None)
+@given(random_problems(), st.floats(0.2, 2.0), st.integers(0, 2**16))
+def test_groups_stay_within_bounds_at_a_small_gap(problem, tightness: float, seed: int) -> None:
+    net, demand = problem
+    classes, group, bound, weight = _two_groups(net, demand, tightness, seed)
+    _assert_a_settled_equilibrium(
+        net, classes, group=group, bound=bound, weight=weight, overflow_price=1e4, max_rounds=200
+    )
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    random_problems(),
+    st.lists(st.floats(0.05, 1.5), min_size=3, max_size=3),
+    st.sampled_from([1.0, 30.0, 1e4]),
+    st.integers(1, 12),
+    st.integers(0, 2**16),
+)
+def test_prices_are_complementary_to_volumes_in_every_round(
+    problem, tightness: list[float], overflow_price: float, max_rounds: int, seed: int
+) -> None:
+    # three groups with their own bounds, overflow prices that bind, and rounds cut short:
+    # complementary slackness holds whether the rounds reach the gap or run out
+    net, demand = problem
+    rng = np.random.default_rng(seed)
+    group = rng.integers(-1, 3, net.n_links)
+    classes = [DemandClass("a", demand * 0.5), DemandClass("b", demand * 0.5)]
+    bound = np.asarray(tightness) * max(1.0, demand.sum()) / 2
+    _assert_a_settled_equilibrium(
+        net, classes, group=group, bound=bound, weight=np.array([1.0, 3.0]),
+        overflow_price=overflow_price, max_rounds=max_rounds,
+    )  # fmt: skip
+
+
+# Found by the bounds property before the finish settled the prices: the last round's line
+# search stopped short of the master's vertex and a priced group ended short of its bound.
+_SHORT_OF_ITS_BOUND = [
+    pytest.param(  # at the gap after 45 rounds: 25.0007 of 25.4747 at a price of 5e-4
+        [0, 1, 2, 3, 4, 5, 6, 1, 2, 3, 4, 5, 6, 0, 1, 3, 5, 6, 6],
+        [1, 2, 3, 4, 5, 6, 0, 0, 1, 2, 3, 4, 5, 6, 2, 0, 1, 0, 0],
+        [2.5, 1, 2.5, 1, 2.5, 0, 0, 0, 0, 2.5, 0, 1, 2.5, 0, 1, 1, 1, 0, 0],
+        [4, 0, 0, 4, 1, 1, 1, 1, 1, 4, 4, 0, 0, 1, 4, 4, 4, 0, 0],
+        7,
+        [[0, 0, 7, 7], [1, 0, 7, 0], [7, 0, 1, 1], [0, 0, 7, 1]],
+        1.3404595672488446,
+        414,
+        200,
+        id="at-the-gap",
+    ),
+    pytest.param(  # at the round cap: 22.70 of 26.08 at a price of 0.81
+        [0, 1, 2, 3, 4, 5, 1, 2, 3, 4, 5, 0, 2, 2, 0],
+        [1, 2, 3, 4, 5, 0, 0, 1, 2, 3, 4, 5, 3, 4, 3],
+        [0, 1, 0, 2.5, 2.5, 2.5, 0, 2.5, 1, 2.5, 0, 1, 2.5, 0, 2.5],
+        [0, 0, 0, 0, 1, 4, 0, 4, 0, 4, 4, 4, 0, 0, 0],
+        6,
+        [[0, 7, 0, 7], [1, 0, 0, 0], [0, 7, 7, 1], [7, 0, 0, 0]],
+        1.2274041843711507,
+        3721,
+        200,
+        id="at-the-round-cap",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("frm", "to", "fft", "beta", "n_nodes", "demand", "tightness", "seed", "max_rounds"),
+    _SHORT_OF_ITS_BOUND,
+)
+def test_a_group_short_of_its_bound_is_not_priced(
+    frm: list[int],
+    to: list[int],
+    fft: list[float],
+    beta: list[float],
+    n_nodes: int,
+    demand: list[list[float]],
+    tightness: float,
+    seed: int,
+    max_rounds: int,
+) -> None:
+    m = len(frm)
+    od = np.asarray(demand, dtype=np.float64)
+    net = AssignmentNetwork.from_links(
+        frm, to, fft, [5.0] * m, [0.15] * m, beta, n_nodes=n_nodes, n_zones=od.shape[0]
+    )
+    classes, group, bound, weight = _two_groups(net, od, tightness, seed)
+    _assert_a_settled_equilibrium(
+        net, classes, group=group, bound=bound, weight=weight, overflow_price=1e4,
+        max_rounds=max_rounds,
+    )  # fmt: skip

@@ -22,11 +22,17 @@ shortest-path total cost); the rounds stop once that gap reaches the target. The
 solution is a vertex of its linear programme, so the flows do not jump to it: they move towards
 it by the step at which the cost along the move stops falling at the re-evaluated delays (a line
 search, as in Frank and Wolfe 1956); where delays are negligible the step is 1, where they matter
-flows split between paths. Every step stays within the bounds, as both ends do. Like any
-conditional-gradient method it slows near a heavily congested equilibrium; the rounds stop at
-``max_rounds`` with the gap they reached. Known defect: when the last round's step is short of
-1, a group the master prices (full at the master's vertex) can end a little short of its bound
-with its price kept (found by the property test; e.g. 14.989 of 15).
+flows split between paths. Like any conditional-gradient method it slows near a heavily
+congested equilibrium; the rounds stop at ``max_rounds`` with the gap they reached.
+
+The master's prices are complementary to the master's vertex, not to the flows: where the step
+is short of 1, a group full at the vertex can be short of its bound at the flows (or one the
+vertex keeps at its bound, above it), with its price kept. So the rounds finish by settling the
+prices at the flows: a group short of its bound by more than a millionth of it is not priced, one
+above it by more pays ``overflow_price``, one at it keeps the master's price. If the flows
+still reach the gap with the settled prices in the cost, they are the answer; if not, the rounds
+go on from the master's prices (they bring the group to its bound). The last round, at
+``max_rounds``, returns settled prices and the gap with them in the cost.
 
 The master weights each class's cost by ``class_weight`` (money per cost unit, e.g. a value of
 time when costs are hours) so that prices are in one money unit for every class. One search
@@ -80,6 +86,10 @@ MAX_COLUMN_ROUNDS = 60
 _REDUCED_COST_TOLERANCE = 1e-9
 #: Bisection steps of the line search.
 _LINE_SEARCH_STEPS = 40
+#: A group is at its bound within this share of it (plus this share of it of the total
+#: demand, for a bound of zero): short of it by more, it is not priced; above it by more, it
+#: pays ``overflow_price``.
+_BOUND_TOLERANCE = 1e-6
 
 
 @dataclass(frozen=True)
@@ -92,7 +102,8 @@ class SideConstrainedResult:
         Link flow of each class.
     price : ndarray of float64, shape (n_groups,)
         Each group's price (Lagrange multiplier), in money per unit of flow
-        (``class_weight`` times the cost unit).
+        (``class_weight`` times the cost unit): 0 for a group short of its bound,
+        ``overflow_price`` for one above it (both by more than a millionth of the bound).
     group_volume : ndarray of float64, shape (n_groups,)
         Volume of each group at ``class_flow``.
     rounds : int
@@ -198,6 +209,37 @@ def _line_search(
     return lo
 
 
+def _settled_prices(
+    price: FloatArray,
+    group_volume: FloatArray,
+    group_bound: FloatArray,
+    *,
+    overflow_price: float,
+    tolerance: FloatArray,
+) -> FloatArray:
+    """The master's prices made complementary to the groups' volumes.
+
+    Parameters
+    ----------
+    price : ndarray of float64, shape (n_groups,)
+        The master's prices (its duals), in ``[0, overflow_price]``.
+    group_volume, group_bound : ndarray of float64, shape (n_groups,)
+        Each group's volume at the flows, and its bound.
+    overflow_price : float
+        Price of a group above its bound.
+    tolerance : ndarray of float64, shape (n_groups,)
+        How far from its bound a group is still at it.
+
+    Returns
+    -------
+    ndarray of float64, shape (n_groups,)
+        0 for a group short of its bound by more than ``tolerance``, ``overflow_price`` for one
+        above it by more, the master's price for one at it.
+    """
+    room = group_bound - group_volume
+    return np.where(room > tolerance, 0.0, np.where(room < -tolerance, overflow_price, price))
+
+
 def side_constrained_equilibrium(
     network: AssignmentNetwork,
     classes: Sequence[DemandClass],
@@ -275,6 +317,7 @@ def side_constrained_equilibrium(
         return SideConstrainedResult(np.zeros((n_classes, n_links)), none, none, 0, 0, 0.0)
     scale = float(od_demand.sum())
     share = od_demand / scale
+    tolerance = _BOUND_TOLERANCE * (bound + _BOUND_TOLERANCE * scale)
     # groups as a (n_links x n_groups) incidence
     hit = np.flatnonzero(group >= 0)
     link_to_group = sparse.csr_array(
@@ -319,6 +362,15 @@ def side_constrained_equilibrium(
         col_links.append(links)
         fixed_of_col.append(float(problem.fixed_cost[od_class[k], links].sum()))
         return True
+
+    def gap_at(
+        link_time: FloatArray, own_cost: float, priced_load: FloatArray, price: FloatArray
+    ) -> float:
+        """Least-cost paths at these link times and prices, and the relative gap of flows
+        whose own cost is ``own_cost + priced_load @ price``."""
+        search(link_time, price)
+        tsc = own_cost + float(priced_load @ price)
+        return (tsc - float(od_demand @ dist)) / tsc if tsc > 0 else 0.0
 
     volume = np.zeros(n_links)
     link_time = problem.link_time(volume)
@@ -381,15 +433,28 @@ def side_constrained_equilibrium(
         slack = slack + step * (target_slack - slack) if rounds > 1 else target_slack
         volume = incidence.T @ (flow * col_pce)
         link_time = problem.link_time(volume)
-        # least-cost paths at the new link times, with the master's prices: the gap, and
-        # the paths cheaper than their pair's dual value
-        search(link_time, price)
-        path_cost = incidence @ link_time + col_fixed + (col_groups @ price) / col_weight
-        tsc = float(flow @ path_cost)
-        sptc = float(od_demand @ dist)
-        found_gap = (tsc - sptc) / tsc if tsc > 0 else 0.0
-        if found_gap <= gap:
-            break
+        own_cost = float(flow @ (incidence @ link_time + col_fixed))
+        priced_load = col_groups.T @ (flow / col_weight)  # cost units per unit of price
+        # the gap with the master's prices, and the paths cheaper than their pair's dual value
+        found_gap = gap_at(link_time, own_cost, priced_load, price)
+        last = rounds == max_rounds
+        if found_gap <= gap or last:
+            # the finish: prices that hold complementary slackness at these flows
+            settled = _settled_prices(
+                price,
+                np.bincount(group[hit], weights=volume[hit], minlength=n_groups).astype(float),
+                bound,
+                overflow_price=overflow_price,
+                tolerance=tolerance,
+            )
+            if np.array_equal(settled, price):
+                break
+            kept = dist.copy(), path.copy(), length.copy()
+            settled_gap = gap_at(link_time, own_cost, priced_load, settled)
+            if settled_gap <= gap or last:
+                price, found_gap = settled, settled_gap
+                break
+            dist[:], path[:], length[:] = kept  # the master's search gives the new paths
         reduced = dist * weight[od_class] * share - dual
         cheaper = reduced < -_REDUCED_COST_TOLERANCE * np.maximum(np.abs(dual), 1e-300)
         for pair in np.flatnonzero(cheaper).tolist():
