@@ -17,11 +17,14 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from caravan.io.atlas import load_atlas
 from caravan.io.scenario import list_scenarios
 from caravan.model.atlas import Atlas
 from caravan.pipeline import Pipeline
 from caravan.results.compare import Comparison
+from caravan.results.diversion import diversion_by_origin, diversion_table
 from caravan.results.run_tables import CORRIDOR_MIN_LENGTH_SHARE
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -175,59 +178,56 @@ def flows_line(cmp: Comparison) -> str:
     )
 
 
-def _route_kind(countries: str, link_ids: str, sea: set[str]) -> str:
-    if sea.intersection(link_ids.split(";")):
-        return "by sea"
-    if "IRN" in countries.split(";"):
-        return "through Iran"
-    return "other overland"
+def _flow_rows(table: pd.DataFrame, *, top: int) -> list[str]:
+    lines = [
+        "| flow | from → to | commodity | on the corridor (Mt) | from Iran (Mt) "
+        "| from the sea (Mt) | from other overland (Mt) | new cargo (Mt) |",
+        "|---|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for r in table.head(top).to_dict("records"):
+        lines.append(
+            f"| {r['flow_id']} | {r['origin_iso3']} → {r['destination_iso3']} "
+            f"| {r['commodity_id']} | {_mt(r['project_tonnes_b'])} | {_dmt(r['from_iran_tonnes'])} "
+            f"| {_dmt(r['from_sea_tonnes'])} | {_dmt(r['from_overland_tonnes'])} "
+            f"| {_dmt(r['new_tonnes'])} |"
+        )
+    return lines
 
 
 def diversion(cmp: Comparison, project_id: str) -> list[str]:
-    """Tonnes the project carries in B, by flow, and where the same flows went in A."""
-    atlas = cmp.b.atlas
-    members = {lid for p in atlas.projects if p.project_id == project_id for lid in p.link_ids}
-    links = atlas.links_frame
-    sea = set(links.loc[links["mode"] == "sea", "link_id"].astype(str))
-    rb = cmp.b.routes
-    on = rb[rb["link_ids"].map(lambda s: bool(members.intersection(str(s).split(";"))))]
-    users = on.groupby("flow_id")["tonnes_per_year"].sum().sort_values(ascending=False)
-    if users.empty or users.sum() < SHOWN_T:
+    """Tonnes the project carries in B, by flow and origin country, and where they came from."""
+    table = diversion_table(cmp, [project_id], min_tonnes=1.0)
+    shown = table[table["project_tonnes_b"].abs() + table["onto_project_tonnes"].abs() >= 1_000.0]
+    if shown.empty or shown["project_tonnes_b"].sum() < SHOWN_T:
         return [f"No flow moves onto {project_id} (under {SHOWN_T / 1e3:g} kt).", ""]
-    nodes = atlas.nodes_frame
-    node_country = dict(zip(nodes["node_id"], nodes["country_iso3"], strict=True))
-    flows = cmp.b.flows.set_index("flow_id")
-    kinds = ("by sea", "through Iran", "other overland")
-    rows, totals = [], dict.fromkeys(kinds, 0.0)
-    for flow_id, t_on in users.items():
-        shares = {}
-        for run in (cmp.a, cmp.b):
-            r = run.routes[run.routes["flow_id"] == flow_id]
-            by = dict.fromkeys(kinds, 0.0)
-            for x in r.to_dict("records"):
-                kind = _route_kind(str(x["countries"]), str(x["link_ids"]), sea)
-                by[kind] += x["tonnes_per_year"]
-            shares[run is cmp.b] = by
-        moved = {k: shares[False][k] - shares[True][k] for k in kinds}
-        for k in kinds:
-            totals[k] += max(moved[k], 0.0)
-        o = node_country[str(flows.at[flow_id, "origin_node_id"])]
-        d = node_country[str(flows.at[flow_id, "destination_node_id"])]
-        rows.append(
-            f"| {flow_id} | {o} → {d} | {_mt(t_on)} | {_dmt(-moved['by sea'])} "
-            f"| {_dmt(-moved['through Iran'])} | {_dmt(-moved['other overland'])} |"
-        )
+    total = {c: float(table[c].sum()) for c in table.columns if c.endswith("_tonnes")}
     head = [
-        f"The corridor's own links carry {_mt(float(users.sum()))} Mt a year of {len(users)} flows "
-        f"in `{cmp.b.name}`. Of the same flows' cargo, {_mt(totals['by sea'])} Mt left sea routes "
-        f"and {_mt(totals['through Iran'])} Mt left routes through Iran (each flow's tonnes by "
-        "kind of route, B − A; a route with any sea leg counts as by sea).",
+        f"The corridor's own links carry {_mt(float(table['project_tonnes_b'].sum()))} Mt a year "
+        f"of {len(shown)} flows in `{cmp.b.name}`. Of it, {_mt(total['from_iran_tonnes'])} Mt "
+        f"left routes through Iran, {_mt(total['from_sea_tonnes'])} Mt left routes by sea, "
+        f"{_mt(total['from_overland_tonnes'])} Mt left other overland routes (the Afghan roads "
+        f"and the Termez-Hairatan railway) and {_mt(total['new_tonnes'])} Mt is new cargo "
+        "(elastic demand). Each flow's routes are of one kind, tested in this order: on the "
+        "corridor; through Iran (a land or ferry leg with an end in Iran, sea legs or not); by "
+        "sea (a deep-sea leg, e.g. Novorossiysk-Karachi); other overland "
+        "(`caravan.results.diversion`). Per flow, on the corridor = from Iran + from the sea + "
+        "from other overland + new cargo (B − A).",
         "",
-        "| flow | from → to | on the corridor (Mt) | by sea (change, Mt) | through Iran "
-        "(change, Mt) | other overland (change, Mt) |",
-        "|---|---|---:|---:|---:|---:|",
+        *_flow_rows(shown, top=15),
+        "",
+        "By origin country:",
+        "",
+        "| origin | on the corridor (Mt) | from Iran (Mt) | from the sea (Mt) | from other "
+        "overland (Mt) | new cargo (Mt) |",
+        "|---|---:|---:|---:|---:|---:|",
     ]
-    return [*head, *rows[:15], ""]
+    for r in diversion_by_origin(shown).to_dict("records"):
+        head.append(
+            f"| {r['origin_iso3']} | {_mt(r['project_tonnes_b'])} | {_dmt(r['from_iran_tonnes'])} "
+            f"| {_dmt(r['from_sea_tonnes'])} | {_dmt(r['from_overland_tonnes'])} "
+            f"| {_dmt(r['new_tonnes'])} |"
+        )
+    return [*head, ""]
 
 
 def ensemble_section(pipeline: Pipeline, draws: int) -> list[str]:

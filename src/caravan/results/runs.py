@@ -48,6 +48,7 @@ from caravan.results.capacity import capacity_report, capacity_summary
 from caravan.results.facilities import border_flows, port_flows
 from caravan.results.methods import method_spec
 from caravan.results.no_route import every_link_network
+from caravan.results.project_routes import project_alternatives
 from caravan.results.routes import FoundPaths, find_paths
 from caravan.results.run_tables import land_countries
 from caravan.results.seasons import settle_seasons
@@ -158,7 +159,9 @@ def route_flows(
     ``k`` cheapest routes (Yen) are merged when they share every land link (they differ only in
     the ports a ship calls at), and a flow whose best route goes by sea also gets the cheapest
     routes that use no sea link (the overland alternative: China-Europe rail against the
-    sea, for example), up to ``k + LAND_ALTERNATIVES`` routes in all.
+    sea, for example), up to ``k + LAND_ALTERNATIVES`` routes in all; and, in a scenario that
+    opens projects, the cheapest route over each of them that the set lacks
+    (:func:`caravan.results.project_routes.project_alternatives`).
     """
 
     settings = scenario.assignment
@@ -247,8 +250,13 @@ def route_flows(
                 routes = _distinct_corridors((*routes, *land), sea_ids)
             routes = routes[: n_routes + LAND_ALTERNATIVES]
         flow_rows.append(row)
-        for rank, (paths, i) in enumerate(routes, start=1):
-            route_rows.append({"flow_id": flow["flow_id"], "rank": rank, "route": paths.route(i)})
+        kept = [paths.route(i) for paths, i in routes]
+        if n_routes > 1 and kept and scenario.open_projects:
+            kept += project_alternatives(
+                network(commodity_id, False), o, d, scenario.open_projects, kept
+            )
+        for rank, route in enumerate(kept, start=1):
+            route_rows.append({"flow_id": flow["flow_id"], "rank": rank, "route": route})
     if progress is not None:
         progress("routing", total, total)
     return flow_rows, route_rows
