@@ -259,6 +259,43 @@ def ensemble_section(pipeline: Pipeline, draws: int) -> list[str]:
         )
     if c.empty:
         lines.append("| (no country's mean transit changes by 1 kt) | | | | | | | |")
+    return [*lines, "", *diversion_uncertainty(result, year=pipeline.scenario(FOCUS).year)]
+
+
+DIVERSION_LABELS = {
+    "project_tonnes": "on the corridor",
+    "onto_project_tonnes": "onto the corridor (B − A)",
+    "from_iran_tonnes": "from routes through Iran",
+    "from_sea_tonnes": "from routes by sea",
+    "from_overland_tonnes": "from other overland routes",
+    "new_tonnes": "new cargo",
+}
+
+
+def diversion_uncertainty(result: Any, *, year: int) -> list[str]:
+    """The ensemble's percentiles of the corridor's cargo and where it came from, over every
+    draw and over the draws in which the corridor is complete."""
+    s = result.diversion_summary()
+    if s.empty or int(s["n_draws"].max()) == 0:
+        return ["The ensemble traced no cargo onto the corridor.", ""]
+    n, k = int(s["n_draws"].iloc[0]), int(s["n_complete"].iloc[0])
+    lines = [
+        f"Where the corridor's cargo came from, draw by draw (Mt a year; flows that use the "
+        f"corridor, B − A, as in the table above). *All draws*: the {n} draws, in "
+        f"{n - k} of which the corridor is not complete by "
+        f"{year} and moves nothing. *Complete*: the {k} draws in "
+        "which it is.",
+        "",
+        "| cargo | all: mean | 5 % | 50 % | 95 % | complete: mean | 5 % | 50 % | 95 % |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in s.to_dict("records"):
+        cells = [
+            _mt(r[f"{part}_{q}"]) if r["measure"] == "project_tonnes" else _dmt(r[f"{part}_{q}"])
+            for part in ("all", "complete")
+            for q in ("mean", "p5", "p50", "p95")
+        ]
+        lines.append(f"| {DIVERSION_LABELS[r['measure']]} | " + " | ".join(cells) + " |")
     return [*lines, ""]
 
 

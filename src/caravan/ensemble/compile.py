@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -31,6 +32,7 @@ from caravan.model.atlas import Atlas
 from caravan.model.scenario import Scenario
 from caravan.network.build import build_network, transfer_row_finder
 from caravan.network.model import Network
+from caravan.results.diversion import RouteKinds, route_kinds
 from caravan.results.elastic import base_costs
 from caravan.results.run_tables import end_countries
 from caravan.results.runs import land_countries, route_flows, scenario_world
@@ -88,6 +90,10 @@ class CompiledScenario:
     # routed flow's base-year cost
     elasticity: float | None = None
     flow_base_cost_usd_per_t: np.ndarray | None = None
+    # each route's kind (caravan.results.diversion.RouteKind, with the ensemble's focus
+    # projects) and its flow's position in EnsembleInputs.flow_ids, for where cargo came from
+    route_kind_idx: np.ndarray | None = None
+    route_flow_union_idx: np.ndarray | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -132,6 +138,10 @@ class EnsembleInputs:
     project_input: np.ndarray  # input index of each uncertain project
     #: input index of the demand elasticity (-1: not drawn; draws use the calibrated value)
     elasticity_input: int = -1
+    #: every flow of the demand table (the rows of each draw's tonnes by kind of route)
+    flow_ids: tuple[str, ...] = ()
+    #: the projects the scenario opens and its reference does not (whose cargo is traced)
+    focus_project_ids: tuple[str, ...] = ()
 
 
 def _ranged_inputs(
@@ -203,6 +213,8 @@ def _compile_group(
     fixed_keys: FixedKeys,
     events: Sequence[Event] | None = None,
     cache: NetworkCache | None = None,
+    kinds: RouteKinds | None = None,
+    flow_union: dict[str, int] | None = None,
 ) -> CompiledGroup:
     opened = [j for j, p in enumerate(projects) if p in scenario.open_projects]
     if len(opened) > MAX_UNCERTAIN_PROJECTS:
@@ -221,7 +233,9 @@ def _compile_group(
         # The caller's cached world and networks are the scenario's own: only for the variant
         # with every project open (the only one when no project is uncertain).
         own = cache if mask == (1 << len(opened)) - 1 else None
-        variants[mask] = _compile_one(atlas, variant, countries, fixed_keys, events, own)
+        variants[mask] = _compile_one(
+            atlas, variant, countries, fixed_keys, events, own, kinds=kinds, flow_union=flow_union
+        )
     return CompiledGroup(scenario.name, scenario.year, tuple(opened), variants)
 
 
@@ -232,6 +246,9 @@ def _compile_one(
     fixed_keys: FixedKeys,
     events: Sequence[Event] | None = None,
     cache: NetworkCache | None = None,
+    *,
+    kinds: RouteKinds | None = None,
+    flow_union: dict[str, int] | None = None,
 ) -> CompiledScenario:
     world = scenario_world(atlas, scenario, events=events) if cache is None else cache.world
     networks: dict[str, Network] = {}
@@ -299,6 +316,7 @@ def _compile_one(
             )
     arr = np.array(parts, dtype=np.float64).reshape(-1, 5)
     fix = np.array(fixed, dtype=np.float64).reshape(-1, 5)
+    route_kind, route_flow = _route_kinds(route_rows, flow_rows, node_country, kinds, flow_union)
     link_group = problem.group_of_arc[: len(link_pos)]
     return CompiledScenario(
         name=scenario.name,
@@ -331,7 +349,36 @@ def _compile_one(
         fixed_time_h=fix[:, 4],
         elasticity=elasticity,
         flow_base_cost_usd_per_t=base_cost,
+        route_kind_idx=route_kind,
+        route_flow_union_idx=route_flow,
     )
+
+
+def _route_kinds(
+    route_rows: Sequence[dict[str, Any]],
+    flow_rows: Sequence[dict[str, Any]],
+    node_country: dict[str, str],
+    kinds: RouteKinds | None,
+    flow_union: dict[str, int] | None,
+) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Each route's kind and its flow's position in the ensemble's flow list (None without
+    a classifier)."""
+    if kinds is None or flow_union is None:
+        return None, None
+    ends = {
+        f["flow_id"]: (
+            node_country.get(str(f["origin_node_id"]), ""),
+            node_country.get(str(f["destination_node_id"]), ""),
+        )
+        for f in flow_rows
+    }
+    kind = [
+        kinds.of(row["route"].link_ids, end_countries=ends.get(row["flow_id"], ())).value
+        for row in route_rows
+    ]
+    # a flow a scenario adds (demand_add) is appended to the ensemble's flows
+    flow = [flow_union.setdefault(row["flow_id"], len(flow_union)) for row in route_rows]
+    return np.asarray(kind, dtype=np.int64), np.asarray(flow, dtype=np.int64)
 
 
 @dataclass(frozen=True, eq=False)
@@ -408,9 +455,23 @@ def compile_ensemble(
             )
         )
     countries = sorted(atlas.countries)
+    focus = tuple(
+        p for p in scenario.open_projects if reference is None or p not in reference.open_projects
+    )
+    kinds = route_kinds(atlas, focus)
+    demand_ids = atlas.demand.get("flow_id", ())
+    flow_union = {f: i for i, f in enumerate(dict.fromkeys(map(str, demand_ids)))}
     compiled = tuple(
         _compile_group(
-            atlas, s, countries, projects, fixed_keys, events, cache if s is scenario else None
+            atlas,
+            s,
+            countries,
+            projects,
+            fixed_keys,
+            events,
+            cache if s is scenario else None,
+            kinds=kinds,
+            flow_union=flow_union,
         )
         for s in scenarios
     )
@@ -427,4 +488,6 @@ def compile_ensemble(
         demand_input=demand_index,
         project_input=np.asarray(project_input, dtype=np.int64),
         elasticity_input=elasticity_input,
+        flow_ids=tuple(flow_union),
+        focus_project_ids=focus,
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -11,6 +11,7 @@ import numpy as np
 from caravan.ensemble.compile import CompiledGroup, CompiledScenario, EnsembleInputs
 from caravan.ensemble.spec import Distribution, draw_uniforms, inverse_cdf_many
 from caravan.network.costs import link_costs
+from caravan.results.diversion import RouteKind
 from caravan.results.elastic import settle_elastic
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "draw_values",
     "evaluate_chunk",
     "evaluate_draw",
+    "kind_tonnes",
     "settle_scenario",
 ]
 
@@ -30,6 +32,8 @@ class DrawResult:
 
     ``transit`` maps each scenario name to an array of shape (n_countries, 3): transit tonnes,
     transit tonne-km and transit revenue (USD) a year, in ``EnsembleInputs.countries`` order.
+    ``kind_tonnes`` maps each scenario name to its tonnes by flow (``EnsembleInputs.flow_ids``)
+    and kind of route (:class:`caravan.results.diversion.RouteKind`), when compiled with them.
     """
 
     draw_idx: int
@@ -37,6 +41,7 @@ class DrawResult:
     reason: str
     values: tuple[float, ...]
     transit: dict[str, np.ndarray]
+    kind_tonnes: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def draw_values(inputs: EnsembleInputs, draw_idx: int) -> np.ndarray:
@@ -115,17 +120,24 @@ class ScenarioDraw:
     """One scenario settled under one draw: transit by country and tonnes by route.
 
     ``transit`` has shape (n_countries, 3) as in :class:`DrawResult`; ``route_tonnes`` is in
-    the order of the compiled scenario's routes (``CompiledScenario.problem.routes``).
+    the order of the compiled scenario's routes (``CompiledScenario.problem.routes``);
+    ``kind_tonnes`` (n_flows, n_kinds) as in :class:`DrawResult`, or None.
     """
 
     transit: np.ndarray
     route_tonnes: np.ndarray
+    kind_tonnes: np.ndarray | None = None
 
 
-def _evaluate_scenario(
-    inputs: EnsembleInputs, sc: CompiledScenario, values: np.ndarray
-) -> tuple[np.ndarray | None, str]:
-    return settle_scenario(inputs, sc, values).transit, ""
+def kind_tonnes(
+    inputs: EnsembleInputs, sc: CompiledScenario, route_tonnes: np.ndarray
+) -> np.ndarray | None:
+    """Tonnes by flow (``inputs.flow_ids``) and kind of route, or None when not compiled."""
+    if sc.route_kind_idx is None or sc.route_flow_union_idx is None:
+        return None
+    out = np.zeros((len(inputs.flow_ids), len(RouteKind)))
+    np.add.at(out, (sc.route_flow_union_idx, sc.route_kind_idx), route_tonnes)
+    return out
 
 
 def settle_scenario(
@@ -241,27 +253,29 @@ def settle_scenario(
     out[:, 2] = np.bincount(
         sc.part_country_idx, weights=t * sc.part_money_usd_per_t * money_ratio[r], minlength=n_c
     )
-    return ScenarioDraw(out, np.asarray(route_t))
+    route_t = np.asarray(route_t)
+    return ScenarioDraw(out, route_t, kind_tonnes(inputs, sc, route_t))
 
 
 def evaluate_draw(inputs: EnsembleInputs, draw_idx: int) -> DrawResult:
     """Evaluate one draw of every compiled scenario; a failure is recorded, not raised."""
     values = draw_values(inputs, draw_idx)
     transit: dict[str, np.ndarray] = {}
+    kinds: dict[str, np.ndarray] = {}
     try:
         for group in inputs.scenarios:
             sc, reason = _variant(inputs, group, values)
             if sc is None:
                 return DrawResult(draw_idx, False, reason, tuple(map(float, values)), {})
-            table, reason = _evaluate_scenario(inputs, sc, values)
-            if table is None:
-                return DrawResult(draw_idx, False, reason, tuple(map(float, values)), {})
-            transit[group.name] = table
+            drawn = settle_scenario(inputs, sc, values)
+            transit[group.name] = drawn.transit
+            if drawn.kind_tonnes is not None:
+                kinds[group.name] = drawn.kind_tonnes
     except (ArithmeticError, ValueError, FloatingPointError) as exc:
         return DrawResult(
             draw_idx, False, f"{type(exc).__name__}: {exc}", tuple(map(float, values)), {}
         )
-    return DrawResult(draw_idx, True, "", tuple(map(float, values)), transit)
+    return DrawResult(draw_idx, True, "", tuple(map(float, values)), transit, kinds)
 
 
 def evaluate_chunk(inputs: Any, draw_indices: Sequence[int]) -> list[DrawResult]:

@@ -13,8 +13,15 @@ from scipy.stats import rankdata
 from caravan.ensemble.compile import EnsembleInputs
 from caravan.ensemble.evaluate import DrawResult
 from caravan.model.plain import to_plain
+from caravan.results.diversion import FORMER_KINDS, RouteKind
 
-__all__ = ["EnsembleResult", "summarise"]
+__all__ = [
+    "DIVERSION_MEASURES",
+    "EnsembleResult",
+    "diversion_draws",
+    "diversion_summary",
+    "summarise",
+]
 
 #: A change smaller than this many tonnes a year counts as no change.
 NO_CHANGE_T = 1.0
@@ -37,7 +44,12 @@ class EnsembleResult:
     - ``inputs``: one row per draw, one column per drawn input;
     - ``failures``: the draws that failed, with the reason;
     - ``countries``: per country, mean and 5/50/95th percentiles of transit tonnes (and of
-      the change), P(gain), P(loss), and the inputs that drive the change most.
+      the change), P(gain), P(loss), and the inputs that drive the change most;
+    - ``diversion``: with a reference, one row per draw: whether the projects the scenario
+      opens (and the reference does not) are complete in it, the tonnes they carry and where
+      the cargo of the flows that use them came from (:func:`diversion_draws`);
+      :meth:`diversion_summary` gives its percentiles over all draws and over the draws in
+      which the projects are complete.
     """
 
     scenario: str
@@ -47,6 +59,13 @@ class EnsembleResult:
     failures: pd.DataFrame
     countries: pd.DataFrame
     meta: dict[str, Any] = field(default_factory=dict)
+    diversion: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def diversion_summary(self) -> pd.DataFrame:
+        """Per measure of :attr:`diversion`: mean and 5/50/95th percentiles over every draw
+        (``all_*``) and over the draws in which the projects are complete (``complete_*``,
+        NaN when there is none), and how many draws each covers."""
+        return diversion_summary(self.diversion)
 
     def to_dict(self) -> dict[str, Any]:
         """Summaries as plain data (for ``--json``)."""
@@ -62,7 +81,87 @@ class EnsembleResult:
                 for r in self.failures.to_dict("records")
             ],
             "countries": records,
+            "diversion": [
+                {str(k): to_plain(v, digits=6) for k, v in row.items()}
+                for row in self.diversion_summary().to_dict("records")
+            ],
         }
+
+
+#: Per draw: what the projects carry and where their users' cargo came from (B - A), in tonnes.
+DIVERSION_MEASURES: tuple[str, ...] = (
+    "project_tonnes",
+    "onto_project_tonnes",
+    "from_iran_tonnes",
+    "from_sea_tonnes",
+    "from_overland_tonnes",
+    "new_tonnes",
+)
+
+
+def diversion_draws(inputs: EnsembleInputs, results: Sequence[DrawResult]) -> pd.DataFrame:
+    """Per successful draw, the cargo of the flows that use the focus projects
+    (``inputs.focus_project_ids``) in the scenario or its reference, by kind of route
+    (:mod:`caravan.results.diversion`: per flow, onto the projects = from Iran + from the sea
+    + from other overland + new cargo), and whether every focus project that is drawn is
+    complete in the draw. Empty without a reference, focus projects or route kinds."""
+    columns = ["draw", "complete", *DIVERSION_MEASURES]
+    if len(inputs.scenarios) < 2 or not inputs.focus_project_ids:
+        return pd.DataFrame(columns=columns)
+    scenario, reference = inputs.scenarios[0].name, inputs.scenarios[1].name
+    focus = set(inputs.focus_project_ids)
+    drawn = [
+        int(i) for pid, i in zip(inputs.project_ids, inputs.project_input, strict=True)
+        if pid in focus
+    ]  # fmt: skip
+    p = RouteKind.PROJECT.value
+    rows = []
+    for r in results:
+        b, a = r.kind_tonnes.get(scenario), r.kind_tonnes.get(reference)
+        if not r.ok or a is None or b is None:
+            continue
+        users = (a[:, p] >= 1.0) | (b[:, p] >= 1.0)
+        a, b = a[users], b[users]
+        row: dict[str, Any] = {
+            "draw": r.draw_idx,
+            "complete": all(r.values[i] > 0.5 for i in drawn),
+            "project_tonnes": float(b[:, p].sum()),
+            "onto_project_tonnes": float((b[:, p] - a[:, p]).sum()),
+        }
+        for kind in FORMER_KINDS:
+            row[f"from_{kind.name.lower()}_tonnes"] = float((a[:, kind] - b[:, kind]).sum())
+        row["new_tonnes"] = float(b.sum() - a.sum())
+        rows.append(row)
+    return pd.DataFrame(rows, columns=columns)
+
+
+def diversion_summary(diversion: pd.DataFrame) -> pd.DataFrame:
+    """Mean and 5/50/95th percentiles of each :data:`DIVERSION_MEASURES` column of
+    :func:`diversion_draws`, over all draws and over the complete ones.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"draw": [0, 1, 2, 3], "complete": [False, True, False, True],
+    ...                   **{m: [0.0, 10.0, 0.0, 30.0] for m in DIVERSION_MEASURES}})
+    >>> row = diversion_summary(d).to_dict("records")[0]
+    >>> row["measure"], row["all_mean"], row["complete_p50"], row["n_complete"]
+    ('project_tonnes', 10.0, 20.0, 2)
+    """
+    rows = []
+    complete = diversion["complete"].astype(bool) if not diversion.empty else pd.Series([])
+    for measure in DIVERSION_MEASURES:
+        row: dict[str, Any] = {
+            "measure": measure,
+            "n_draws": len(diversion),
+            "n_complete": int(complete.sum()),
+        }
+        for label, part in (("all", diversion), ("complete", diversion[complete])):
+            v = part[measure].to_numpy(dtype=float) if len(part) else np.zeros(0)
+            row[f"{label}_mean"] = float(v.mean()) if v.size else float("nan")
+            for q in (5, 50, 95):
+                row[f"{label}_p{q}"] = float(np.percentile(v, q)) if v.size else float("nan")
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def _spearman(x: np.ndarray, y: np.ndarray) -> float:
@@ -173,6 +272,15 @@ def summarise(
         "route_sets": "one per completion pattern of the uncertain projects",
         "seasons": SEASONS_NOTE,
     }
+    if inputs.focus_project_ids and reference:
+        meta["focus_projects"] = list(inputs.focus_project_ids)
     return EnsembleResult(
-        scenario, reference, draws, input_table, failures, table.reset_index(drop=True), meta
+        scenario,
+        reference,
+        draws,
+        input_table,
+        failures,
+        table.reset_index(drop=True),
+        meta,
+        diversion_draws(inputs, results),
     )
