@@ -2,12 +2,16 @@
 
 Routing is done once per pattern of completion of the uncertain projects the scenario opens
 (2**n patterns for n projects): each flow gets its ``k`` routes in the scenario with exactly
-those projects open. A draw picks the pattern of the projects complete in it, then only
-rescales arrays: link lengths, tariffs and capacities, demand, and the fixed handling,
-transfer and lane costs of each route. So a draw equals a run of the scenario with the same
-projects open, except that route sets are not searched again under the drawn lengths and
-tariffs (a route that only becomes attractive under a drawn input outside them is not found)
-— the usual price of fast ensembles, stated in the results.
+those projects open. With a reference, every flow is then offered one choice set in the
+reference and in every pattern, as ``caravan compare`` offers it in both scenarios: the union
+of the routes found in any of them, each keeping those that exist in it
+(:func:`caravan.results.choice_sets.share_choice_sets_among`). A draw picks the pattern of
+the projects complete in it, then only rescales arrays: link lengths, tariffs and
+capacities, demand, and the fixed handling, transfer and lane costs of each route. So a draw
+equals a run of the scenario with the same projects open, except that route sets are not
+searched again under the drawn lengths and tariffs (a route that only becomes attractive
+under a drawn input outside them is not found) — the usual price of fast ensembles, stated
+in the results.
 
 Demand is drawn from each flow's low/high range. On a calibrated atlas it also responds to cost
 in every draw, as in a run (:mod:`caravan.results.elastic`): ``T = T_drawn (C / C0) ** e``, with
@@ -32,10 +36,17 @@ from caravan.model.atlas import Atlas
 from caravan.model.scenario import Scenario
 from caravan.network.build import build_network, transfer_row_finder
 from caravan.network.model import Network
+from caravan.results.choice_sets import share_choice_sets_among
 from caravan.results.diversion import RouteKinds, route_kinds
 from caravan.results.elastic import base_costs
 from caravan.results.run_tables import end_countries
-from caravan.results.runs import land_countries, route_flows, scenario_world
+from caravan.results.runs import (
+    RoutedScenario,
+    land_countries,
+    route_flows,
+    run_date,
+    scenario_world,
+)
 from caravan.results.sue import SueProblem, routed_problem
 from caravan.security.records import Event
 
@@ -205,17 +216,9 @@ def _ranged_inputs(
     return inputs, per_link, demand_index, projects
 
 
-def _compile_group(
-    atlas: Atlas,
-    scenario: Scenario,
-    countries: list[str],
-    projects: list[str],
-    fixed_keys: FixedKeys,
-    events: Sequence[Event] | None = None,
-    cache: NetworkCache | None = None,
-    kinds: RouteKinds | None = None,
-    flow_union: dict[str, int] | None = None,
-) -> CompiledGroup:
+def _variants(scenario: Scenario, projects: list[str]) -> tuple[list[int], list[Scenario]]:
+    """The uncertain projects a scenario opens (positions in ``projects``) and the scenario
+    with exactly the projects of each completion pattern open (``variants[mask]``)."""
     opened = [j for j, p in enumerate(projects) if p in scenario.open_projects]
     if len(opened) > MAX_UNCERTAIN_PROJECTS:
         names = ", ".join(projects[j] for j in opened)
@@ -224,32 +227,25 @@ def _compile_group(
             f"at most {MAX_UNCERTAIN_PROJECTS} (each pattern of completion is routed)"
         )
         raise InputError(msg)
-    variants: dict[int, CompiledScenario] = {}
+    variants = []
     for mask in range(1 << len(opened)):
         missing = {projects[j] for bit, j in enumerate(opened) if not mask & (1 << bit)}
-        variant = dataclasses.replace(
-            scenario, open_projects=tuple(p for p in scenario.open_projects if p not in missing)
+        variants.append(
+            dataclasses.replace(
+                scenario,
+                open_projects=tuple(p for p in scenario.open_projects if p not in missing),
+            )
         )
-        # The caller's cached world and networks are the scenario's own: only for the variant
-        # with every project open (the only one when no project is uncertain).
-        own = cache if mask == (1 << len(opened)) - 1 else None
-        variants[mask] = _compile_one(
-            atlas, variant, countries, fixed_keys, events, own, kinds=kinds, flow_union=flow_union
-        )
-    return CompiledGroup(scenario.name, scenario.year, tuple(opened), variants)
+    return opened, variants
 
 
-def _compile_one(
+def _route_one(
     atlas: Atlas,
     scenario: Scenario,
-    countries: list[str],
-    fixed_keys: FixedKeys,
     events: Sequence[Event] | None = None,
     cache: NetworkCache | None = None,
-    *,
-    kinds: RouteKinds | None = None,
-    flow_union: dict[str, int] | None = None,
-) -> CompiledScenario:
+) -> RoutedScenario:
+    """A scenario's world and each flow's routes (the caller's cache when given)."""
     world = scenario_world(atlas, scenario, events=events) if cache is None else cache.world
     networks: dict[str, Network] = {}
     flow_rows, route_rows = route_flows(
@@ -260,9 +256,22 @@ def _compile_one(
         network_of=None if cache is None else cache.network_of,
         explaining=None if cache is None else cache.explaining,
     )
+    day = run_date(atlas, scenario)
+    return RoutedScenario(scenario, atlas, world, day, flow_rows, route_rows, networks)
+
+
+def _compile_one(
+    routed: RoutedScenario,
+    countries: list[str],
+    fixed_keys: FixedKeys,
+    *,
+    kinds: RouteKinds | None = None,
+    flow_union: dict[str, int] | None = None,
+) -> CompiledScenario:
+    scenario, world, networks = routed.scenario, routed.world, routed.networks
+    flow_rows, route_rows = routed.flow_rows, routed.route_rows
     settings = scenario.assignment
     flow_pos, problem = routed_problem(world, flow_rows, route_rows, networks, settings)
-    routed = list(flow_pos)
     elasticity, base_cost = base_costs(world, flow_pos)
     if not networks:  # no demand: a network for the link costs all the same
         networks["container"] = build_network(world, year=scenario.year)
@@ -324,7 +333,7 @@ def _compile_one(
         problem=problem,
         max_iter=settings.max_iter,
         tolerance=settings.gap,
-        flow_ids=tuple(routed),
+        flow_ids=tuple(flow_pos),
         unrouted_flow_ids=tuple(r["flow_id"] for r in flow_rows if r["unserved_reason"]),
         entry_route_idx=np.asarray(entry_r, dtype=np.int64),
         entry_link_idx=np.asarray(entry_l, dtype=np.int64),
@@ -461,19 +470,35 @@ def compile_ensemble(
     kinds = route_kinds(atlas, focus)
     demand_ids = atlas.demand.get("flow_id", ())
     flow_union = {f: i for i, f in enumerate(dict.fromkeys(map(str, demand_ids)))}
+    patterns = [_variants(s, projects) for s in scenarios]
+    routed = [
+        [
+            # The caller's cached world and networks are the scenario's own: only for the
+            # variant with every project open (the only one when no project is uncertain).
+            _route_one(atlas, v, events, cache if s is scenario and m == len(vs) - 1 else None)
+            for m, v in enumerate(vs)
+        ]
+        for s, (_, vs) in zip(scenarios, patterns, strict=True)
+    ]
+    if reference is not None:
+        # One choice set per flow for the reference and every pattern of the scenario, as
+        # ``caravan compare`` does (caravan.results.choice_sets): a difference between them
+        # then has a cause in the network, never in routes found in one search only.
+        order = [*routed[1], *routed[0]]
+        shared = iter(share_choice_sets_among(order))
+        ref_shared = [next(shared) for _ in routed[1]]
+        routed = [[next(shared) for _ in routed[0]], ref_shared]
     compiled = tuple(
-        _compile_group(
-            atlas,
-            s,
-            countries,
-            projects,
-            fixed_keys,
-            events,
-            cache if s is scenario else None,
-            kinds=kinds,
-            flow_union=flow_union,
+        CompiledGroup(
+            s.name,
+            s.year,
+            tuple(opened),
+            {
+                m: _compile_one(r, countries, fixed_keys, kinds=kinds, flow_union=flow_union)
+                for m, r in enumerate(rs)
+            },
         )
-        for s in scenarios
+        for s, (opened, _), rs in zip(scenarios, patterns, routed, strict=True)
     )
     return EnsembleInputs(
         spec=spec,

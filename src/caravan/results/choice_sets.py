@@ -30,7 +30,7 @@ from caravan.results.routes import Route, route_of_path
 from caravan.results.runs import RoutedScenario
 from caravan.routing.shortest import ArcPath
 
-__all__ = ["ArcIndex", "route_key", "share_choice_sets"]
+__all__ = ["ArcIndex", "route_key", "share_choice_sets", "share_choice_sets_among"]
 
 #: A route's arcs as ids: ("link", link id, from place, to place, from layer, to layer) or
 #: ("transfer", place, from layer, to layer).
@@ -138,30 +138,46 @@ def share_choice_sets(
     Flows present in one scenario only, or whose origin, destination or commodity differ,
     keep their own routes.
     """
-    by_flow_a = _routes_by_flow(a.route_rows)
-    by_flow_b = _routes_by_flow(b.route_rows)
-    flows_a = {f["flow_id"]: f for f in a.flow_rows}
-    flows_b = {f["flow_id"]: f for f in b.flow_rows}
+    shared_a, shared_b = share_choice_sets_among((a, b))
+    return shared_a, shared_b
+
+
+def share_choice_sets_among(routed: Sequence[RoutedScenario]) -> list[RoutedScenario]:
+    """:func:`share_choice_sets` for any number of scenarios (an ensemble's reference and
+    each pattern of completion of its scenario): the union is made in the order given.
+
+    A flow is shared when every scenario has it, with the same origin, destination and
+    commodity; the others keep their own routes.
+    """
+    by_flow = [_routes_by_flow(r.route_rows) for r in routed]
+    flows = [{f["flow_id"]: f for f in r.flow_rows} for r in routed]
+    if not flows:
+        return []
+    first = flows[0]
     shared = [
         fid
-        for fid in flows_a
-        if fid in flows_b
-        and all(
-            flows_a[fid][c] == flows_b[fid][c]
-            for c in ("origin_node_id", "destination_node_id", "commodity_id")
+        for fid in first
+        if all(
+            fid in other
+            and all(
+                first[fid][c] == other[fid][c]
+                for c in ("origin_node_id", "destination_node_id", "commodity_id")
+            )
+            for other in flows[1:]
         )
     ]
     union: dict[str, list[Route]] = {}
     for fid in shared:
         seen: set[tuple[ArcKey, ...]] = set()
         routes = []
-        for r in (*by_flow_a.get(fid, ()), *by_flow_b.get(fid, ())):
-            key = route_key(r)
-            if key not in seen:
-                seen.add(key)
-                routes.append(r)
+        for own in by_flow:
+            for r in own.get(fid, ()):
+                key = route_key(r)
+                if key not in seen:
+                    seen.add(key)
+                    routes.append(r)
         union[fid] = routes
-    return _restricted(a, union, by_flow_a), _restricted(b, union, by_flow_b)
+    return [_restricted(r, union, own) for r, own in zip(routed, by_flow, strict=True)]
 
 
 def _routes_by_flow(route_rows: Sequence[dict[str, Any]]) -> dict[str, list[Route]]:
