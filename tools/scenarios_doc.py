@@ -410,13 +410,15 @@ def diversion_uncertainty(result: Any, *, year: int) -> list[str]:
         *lines,
         "",
         "The ensemble settles each draw's year as one season and the comparison above splits "
-        "it into seasons, so their central figures differ somewhat. *New cargo* is the drawn "
-        "flows' own elastic response, and it falls below zero in some draws: there the "
-        "reference carries more of the short Afghan-Pakistani flows (cement, coal) over "
-        "the Quetta-Chaman route than the corridor scenario does, with the same drawn "
-        "inputs and the same choice sets; the cause is not yet found. It inflates *from "
-        "other overland* as much; *from routes through Iran* and *by sea* do not involve "
-        "these flows.",
+        "it into seasons, so their central figures differ somewhat. *New cargo* falls below "
+        "zero in some draws: there the drawn Afghan-Pakistani demand (cement, coal) fills "
+        "the Torkham and Chaman queues in the baseline (queue prices of 80-110 US$/t), and "
+        "the elastic-demand loop (`caravan.results.elastic`: two undamped rounds of demand "
+        "from cost, then route choice) does not settle when queues form: its last round "
+        "sets the tonnes from the previous round's cost, which the queue then raises. The "
+        "corridor relieves the queues, so its side settles. This inflates *from other "
+        "overland* as much; *from routes through Iran* and *by sea* do not involve these "
+        "flows.",
         "",
     ]
 
