@@ -423,6 +423,93 @@ def diversion_uncertainty(result: Any, *, year: int) -> list[str]:
     ]
 
 
+#: A flow whose expected cost at least triples is "priced out" in the read-with-care notes.
+PRICED_OUT_RATIO = 3.0
+#: Revenue changes smaller than this (US$ a year) are not read against tonnes.
+SHOWN_USD = 1e6
+
+
+def own_projects(scenario: Any, baseline: Any) -> tuple[list[str], list[str]]:
+    """The projects a scenario opens and closes that the baseline does not."""
+    opened = [p for p in scenario.open_projects if p not in baseline.open_projects]
+    closed = [p for p in scenario.close_projects if p not in baseline.close_projects]
+    return opened, closed
+
+
+def projects_cell(cmp: Comparison, project_ids: list[str]) -> str:
+    """The busiest own link of each project, A → B (Mt): what a line carries even where it
+    moves no transit between countries (Chabahar-Zahedan carries Iran's own transit)."""
+    c = cmp.corridors.set_index("project_id")
+    parts = [
+        f"{p} {_mt(c.at[p, 'max_link_tonnes_a'])} → {_mt(c.at[p, 'max_link_tonnes_b'])}"
+        for p in project_ids
+        if p in c.index
+    ]
+    return ", ".join(parts) or "—"
+
+
+def revenue_against_tonnes(cmp: Comparison) -> list[str]:
+    """Countries whose transit revenue moves against their transit tonnes, with why."""
+    c = cmp.countries
+    against = c[
+        (c["delta_transit_tonnes"].abs() >= SHOWN_T)
+        & (c["delta_transit_revenue_usd"].abs() >= SHOWN_USD)
+        & (c["delta_transit_tonnes"] * c["delta_transit_revenue_usd"] < 0)
+    ]
+    if against.empty:
+        return []
+    listed = "; ".join(
+        f"{r['country_iso3']} {_dmt(r['delta_transit_tonnes'])} Mt, "
+        f"{r['delta_transit_revenue_usd'] / 1e6:+,.1f} US$ m"
+        for r in against.to_dict("records")
+    )
+    return [
+        f"- Transit revenue moves against tonnes: {listed}. Revenue is the tariffs and border "
+        "fees paid in a country (US$ per t-km times its kilometres, fees to the country "
+        "entered), so cargo that moves to cheaper or shorter hauls there (rail instead of "
+        "road, a shorter way across) pays less even as tonnes rise, and the reverse."
+    ]
+
+
+def priced_out(cmp: Comparison, *, top: int = 3) -> list[str]:
+    """Flows whose expected cost at least triples yet keep much of their cargo."""
+    f = cmp.flows.set_index("flow_id")
+    served_a = cmp.a.flows.set_index("flow_id")["served_tonnes_per_year"]
+    served_b = cmp.b.flows.set_index("flow_id")["served_tonnes_per_year"]
+    base = f["expected_cost_usd_per_t_a"]
+    ratio = f["expected_cost_usd_per_t_b"] / base.where(base > 0)
+    hit = ratio[ratio >= PRICED_OUT_RATIO].index
+    kept = served_b.reindex(hit).fillna(0.0)
+    hit = kept[kept >= SHOWN_T].index
+    if not len(hit):
+        return []
+    worst = kept.reindex(hit).sort_values(ascending=False).head(top).index
+    examples = "; ".join(
+        f"{i} {base[i]:,.0f} → {f.at[i, 'expected_cost_usd_per_t_b']:,.0f} US$/t keeps "
+        f"{_mt(kept[i])} of {_mt(served_a.get(i, 0.0))} Mt"
+        for i in worst
+    )
+    el = ((cmp.b.atlas.meta.get("calibration") or {}).get("elasticity") or {}).get("value")
+    demand = (
+        "Demand is fixed (no calibrated elasticity)"
+        if el is None
+        else "Demand responds to the transport cost alone with a constant elasticity "
+        f"({float(el):g}, calibration.yaml), which keeps "
+        f"{PRICED_OUT_RATIO ** float(el):.0%} of a flow at {PRICED_OUT_RATIO:g} times its cost"
+    )
+    return [
+        f"- {len(hit)} flows pay at least {PRICED_OUT_RATIO:g} times their cost and still move "
+        f"{_mt(float(kept.sum()))} Mt (e.g. {examples}). {demand}; low-value trade (coal, "
+        "cement, stone) would mostly stop at such prices. Read these tonnes as an upper bound."
+    ]
+
+
+def read_with_care(cmp: Comparison) -> list[str]:
+    """What an analyst should not take at face value in a comparison (empty when nothing)."""
+    notes = [*revenue_against_tonnes(cmp), *priced_out(cmp)]
+    return ["Read with care:", "", *notes, ""] if notes else []
+
+
 def main(out: Path, draws: int) -> None:
     started = time.perf_counter()
     atlas = load_atlas()
@@ -430,10 +517,12 @@ def main(out: Path, draws: int) -> None:
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
                             text=True, check=False).stdout.strip()  # fmt: skip
     names = [s["name"] for s in list_scenarios(atlas) if s["name"] != BASE]
+    baseline = pipeline.scenario(BASE)
     sections: list[str] = []
     summary = [
-        "| scenario | year | largest transit gains (Mt) | largest transit losses (Mt) |",
-        "|---|---:|---|---|",
+        "| scenario | year | largest transit gains (Mt) | largest transit losses (Mt) "
+        "| its projects: busiest own link A → B (Mt) |",
+        "|---|---:|---|---|---|",
     ]
     for name in names:
         scenario = pipeline.scenario(name)
@@ -441,9 +530,10 @@ def main(out: Path, draws: int) -> None:
         ch = cmp.countries
         gains = ch[ch["delta_transit_tonnes"] >= SHOWN_T].head(3)
         losses = ch[ch["delta_transit_tonnes"] <= -SHOWN_T].tail(3).iloc[::-1]
+        opened, closed = own_projects(scenario, baseline)
         summary.append(
             f"| [{name}](#{name}) | {scenario.year} | {_moves(gains) or '—'} "
-            f"| {_moves(losses) or '—'} |"
+            f"| {_moves(losses) or '—'} | {projects_cell(cmp, [*opened, *closed])} |"
         )
         sources = "; ".join(cite(atlas, s) for s in scenario.source_ids) or "none given"
         base = pipeline.scenario(scenario.base) if scenario.base != "atlas" else None
@@ -466,6 +556,7 @@ def main(out: Path, draws: int) -> None:
         body += ["Transit by country (B − A):", "", *transit_table(cmp)]
         body += ["Corridors and projects on their own links:", "", *corridor_table(cmp)]
         body += [flows_line(cmp), ""]
+        body += read_with_care(cmp)
         if name == FOCUS:
             body += [f"### {FOCUS}: cargo taken from the sea and from Iran", ""]
             body += diversion(cmp, FOCUS)
@@ -506,6 +597,9 @@ def main(out: Path, draws: int) -> None:
         "transit.",
         "- A flow's cost is its *expected* cost over its routes (the logit composite cost); it "
         "cannot fall when a route closes unless capacity frees up elsewhere.",
+        "- *Read with care* notes, where a section has them, are computed from its comparison: "
+        "countries whose transit revenue moves against their tonnes, and flows whose cost at "
+        f"least {PRICED_OUT_RATIO:g}-folds yet keep cargo.",
         "",
         "| | |",
         "|---|---|",
@@ -531,8 +625,12 @@ def main(out: Path, draws: int) -> None:
         "on the corridor's own links instead of every flow touching one of its links (the "
         "earlier Lapis Lazuli, Middle Corridor, INSTC and Chabahar totals counted traffic that "
         "used a single shared link); (4) Rotterdam's hinterland haul is no longer Dutch "
-        "transit. Capacity and seasons (issue 18 items 1-2) are another helper's work: rerun "
-        "this script once they land.",
+        "transit; (5) the summary gives the busiest own link of each scenario's projects, so "
+        "a line that carries cargo without moving it between countries (Chabahar-Zahedan "
+        "takes Iran's own transit off the road) no longer reads as changing nothing; (6) each "
+        "section ends, where it applies, with notes computed from the comparison on what not "
+        "to take at face value: transit revenue that moves against tonnes, and flows priced "
+        "out by a closure that keep cargo under the constant-elasticity demand.",
         "",
     ]
     text = "\n".join([*header, *sections, *closing])
