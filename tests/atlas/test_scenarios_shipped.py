@@ -253,3 +253,40 @@ def test_afpak_closure_pushes_cargo_to_iran(runs: dict[str, object]) -> None:
     assert _transit(shut, "PAK") < _transit(base, "PAK")
     assert _transit(shut, "AFG") < _transit(base, "AFG")
     assert _transit(shut, "IRN") > _transit(base, "IRN")
+
+
+@pytest.mark.skipif(not HAS_ROUTES, reason="caravan.results.routes not available")
+def test_russia_caspian_discount_reaches_cargo_that_is_not_russian(
+    atlas: Atlas, runs: dict[str, object]
+) -> None:
+    """The scenario halves Turkmen rail tariffs on links every flow uses, so its description
+    must not say the discount is for Russian cargo: on 2026-12-07 1.74 Mt of its +2.75 Mt of
+    Turkmen transit was Kazakh, Uzbek, Iranian and Turkish cargo (compare baseline-2025
+    russia-caspian, route by route), and the description said "gives Russian cargo ... a 50%
+    rail tariff discount"."""
+    from caravan.pipeline import run_scenario
+
+    scenario = load_scenario("russia-caspian", atlas)
+    assert "for all cargo on them, not only Russian cargo" in " ".join(scenario.description.split())
+    base, caspian = runs["baseline-2025"], run_scenario("russia-caspian", atlas=atlas)
+    assert _transit_without(caspian, "TKM", "RUS") - _transit_without(base, "TKM", "RUS") > 0.5e6
+
+
+def _transit_without(run: object, iso3: str, end_iso3: str) -> float:
+    """Tonnes of the routes that cross ``iso3`` for flows with no end in ``iso3`` or
+    ``end_iso3``."""
+    routes: pd.DataFrame = run.routes  # type: ignore[attr-defined]
+    flows: pd.DataFrame = run.flows  # type: ignore[attr-defined]
+    nodes = run.atlas.nodes_frame  # type: ignore[attr-defined]
+    country = dict(zip(nodes["node_id"], nodes["country_iso3"], strict=True))
+    ends = {
+        f: {country[o], country[d]}
+        for f, o, d in zip(
+            flows["flow_id"], flows["origin_node_id"], flows["destination_node_id"], strict=True
+        )
+    }
+    hit = [
+        iso3 in str(c).split(";") and not ends[f] & {iso3, end_iso3}
+        for f, c in zip(routes["flow_id"], routes["countries"], strict=True)
+    ]
+    return float(routes.loc[hit, "tonnes_per_year"].sum())
