@@ -177,6 +177,33 @@ def test_a_margin_inside_the_demand_spread_is_inconclusive(tmp_path: Path) -> No
     assert far.to_dict()["band"] > 0
 
 
+def test_a_route_check_finds_the_claims_side_its_candidates_missed(tmp_path: Path) -> None:
+    # Through Bolt, the one candidate (a route through stops is a single route) crosses
+    # Afghanistan (Amber-Bolt-Cobalt-Dune, 520 km). The route on the claim's side, back through
+    # Amber and round by Iran, was never among the candidates, so the check read "no
+    # alternative on the other side" with no margin. It is now searched with Afghanistan
+    # closed, and the margin says how much dearer the claim's side is.
+    text = """\
+- claim_id: via-bolt-avoids-afghanistan
+  quote: "Cargo from Amber to Dune by way of Bolt avoids Afghanistan."
+  source_ids: [fixture]
+  checks:
+    - {type: route, route: {from: Amber, to: Dune, via: [Bolt], by: distance}, avoids: [AFG]}
+"""
+    folder = tmp_path / "atlas"
+    atlas_copy(ROUTE_ATLAS, folder, files={"demand.csv": DEMAND, "claims.yaml": text},
+               scenarios=SCENARIOS)  # fmt: skip
+    ranged = load_atlas(folder)
+    (result,) = check_claims(read_claims(folder / "claims.yaml", ranged), ranged)
+    check = result.checks[0]
+    assert result.verdict is Verdict.REFUTED
+    other = check.evidence["best_other_side"]
+    assert "AFG" not in other["countries"] and "IRN" in other["countries"]
+    # 520 km against 200 + 200 + 500 + 400 + 1000 + 100 = 2400 km: (520 - 2400) / 520
+    assert check.margin == pytest.approx((520 - 2400) / 520, rel=1e-6)
+    assert "no alternative" not in check.summary
+
+
 def test_not_testable_and_facts(atlas: Atlas, tmp_path: Path) -> None:
     text = """\
 - claim_id: forecast

@@ -326,14 +326,16 @@ class ClaimEvaluator:
     def _route_check(self, check: Check) -> CheckResult:
         assert check.route is not None
         spec = check.route
-        cands = self.candidates(spec)
-        r = cands[0]
 
         def satisfies(route: Any) -> bool:
             return not any(not self._matches(p, route) for p in check.passes) and not any(
                 self._matches(a, route) for a in check.avoids
             )
 
+        cands = list(self.candidates(spec))
+        if not any(satisfies(c) for c in cands):
+            cands += [c for c in self._avoiding(check, spec) if satisfies(c)]
+        r = cands[0]
         ok = np.array([satisfies(c) for c in cands])
         values = self._drawn(cands, spec, BY_FIELD[spec.by])
         best = np.argmin(values, axis=1)
@@ -380,6 +382,31 @@ class ClaimEvaluator:
         if other is not None:
             evidence["best_other_side"] = route_evidence(other)
         return _decided(check, summary, evidence, holds[1:], probability, margin, band, unit)
+
+    def _avoiding(self, check: Check, spec: RouteSpec) -> list[Any]:
+        """The best route with the claim's avoided countries closed (none if there is none).
+
+        The candidates of one search are the cheapest routes, often variants of one corridor: a
+        route on the claim's side that is a little dearer is then never among them, and the
+        check read as refuted with P = 0 and "no alternative on the other side". The Five
+        Nations line's Kashgar-Tehran rail route through Termez (Uzbekistan) came first and its
+        own Panji Poyon-Sherkhan Bandar branch, which avoids Uzbekistan, was not found. When no
+        candidate is on the claim's side, the search is repeated as ``avoid_countries`` would.
+        """
+        countries = []
+        for item in check.avoids:
+            kind, target = resolve_item(self.atlas, item)
+            if kind == "country":
+                countries.append(target)
+        if not countries:
+            return []
+        forced = dataclasses.replace(
+            spec, avoid_countries=tuple(sorted({*spec.avoid_countries, *countries}))
+        )
+        try:
+            return list(self.candidates(forced, 1))
+        except NoRouteError:
+            return []
 
     def _compare_check(self, check: Check) -> CheckResult:
         assert check.route is not None and check.other is not None
