@@ -440,11 +440,8 @@ def projects_cell(cmp: Comparison, project_ids: list[str]) -> str:
     """The busiest own link of each project, A → B (Mt): what a line carries even where it
     moves no transit between countries (Chabahar-Zahedan carries Iran's own transit)."""
     c = cmp.corridors.set_index("project_id")
-    parts = [
-        f"{p} {_mt(c.at[p, 'max_link_tonnes_a'])} → {_mt(c.at[p, 'max_link_tonnes_b'])}"
-        for p in project_ids
-        if p in c.index
-    ]
+    a, b = c["max_link_tonnes_a"].to_dict(), c["max_link_tonnes_b"].to_dict()
+    parts = [f"{p} {_mt(float(a[p]))} → {_mt(float(b[p]))}" for p in project_ids if p in a]
     return ", ".join(parts) or "—"
 
 
@@ -484,9 +481,11 @@ def priced_out(cmp: Comparison, *, top: int = 3) -> list[str]:
     if not len(hit):
         return []
     worst = kept.reindex(hit).sort_values(ascending=False).head(top).index
+    cost_a, cost_b = base.to_dict(), f["expected_cost_usd_per_t_b"].to_dict()
+    kept_t, served_t = kept.to_dict(), served_a.to_dict()
     examples = "; ".join(
-        f"{i} {base[i]:,.0f} → {f.at[i, 'expected_cost_usd_per_t_b']:,.0f} US$/t keeps "
-        f"{_mt(kept[i])} of {_mt(served_a.get(i, 0.0))} Mt"
+        f"{i!s} {float(cost_a[i]):,.0f} → {float(cost_b[i]):,.0f} US$/t keeps "
+        f"{_mt(float(kept_t[i]))} of {_mt(float(served_t.get(i, 0.0)))} Mt"
         for i in worst
     )
     el = ((cmp.b.atlas.meta.get("calibration") or {}).get("elasticity") or {}).get("value")
