@@ -406,7 +406,8 @@ def _exempt_of(count: ObservedCount, atlas: Atlas) -> tuple[str, ...]:
     """
     if count.kind is CountKind.TRANSIT:
         return tuple(sorted(count.element_ids))
-    if count.scope is not CountScope.TRANSIT or count.kind is not CountKind.PORT:
+    transit = (CountScope.TRANSIT, CountScope.TRANSIT_IN)
+    if count.scope not in transit or count.kind is not CountKind.PORT:
         return ()
     country = dict(
         zip(atlas.nodes_frame["node_id"], atlas.nodes_frame["country_iso3"], strict=True)

@@ -41,10 +41,18 @@ class CountKind(enum.StrEnum):
 
 
 class CountScope(enum.StrEnum):
-    """Which cargo a count includes: all of it, or only cargo in transit through the country."""
+    """Which cargo a count includes: all of it, only cargo in transit through the country, or
+    (ports only) only transit cargo that enters the country at the port.
+
+    ``transit_in`` matches customs statistics that book transit at its gateway of entry: Iran's
+    customs (IRICA) ranks "transit routes" by the customs house where the cargo entered Iran, so
+    the Iraqi fuel oil that leaves through Bandar Abbas is booked at Parviz Khan or Bashmaq, not
+    at Shahid Rajaee.
+    """
 
     ALL = "all"
     TRANSIT = "transit"
+    TRANSIT_IN = "transit_in"
 
 
 OBSERVED_FIELDS: tuple[Field, ...] = (
@@ -154,6 +162,17 @@ def check_counts(
                         f"use a {what}",
                     )
                 )
+        if c.scope is CountScope.TRANSIT_IN and c.kind is not CountKind.PORT:
+            problems.append(
+                Problem(
+                    OBSERVED_FILE,
+                    line,
+                    "scope",
+                    f"count {c.count_id}: scope transit_in applies to port counts only "
+                    f"(this count is a {c.kind.value} count)",
+                    "use scope all or transit, or make it a port count",
+                )
+            )
         if not c.observed_tonnes_low <= c.observed_tonnes <= c.observed_tonnes_high:
             problems.append(
                 Problem(

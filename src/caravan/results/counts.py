@@ -4,10 +4,11 @@ Each observed count (:class:`~caravan.model.counts.ObservedCount`) is a sum over
 route contributes its tonnes to a border count when it uses the border's link, to a corridor
 count when it uses any of the corridor's links, to a port count when it uses a sea or ferry
 link at the port (and, for ``scope: transit``, when neither end of its flow lies in the port's
-country), and to a country's transit count when it touches the country on land with neither
-end there (the rule of :func:`caravan.results.run_tables.land_countries`). The count-route
-incidence matrix ``A`` is what origin-destination matrix estimation needs as well:
-``modelled = A @ route_tonnes``.
+country; for ``scope: transit_in``, when besides it comes in by water and goes on by land from
+the port, as customs book transit at its gateway of entry), and to a country's transit count
+when it touches the country on land with neither end there (the rule of
+:func:`caravan.results.run_tables.land_countries`). The count-route incidence matrix ``A`` is
+what origin-destination matrix estimation needs as well: ``modelled = A @ route_tonnes``.
 
 Fit statistics per count: the ratio modelled / observed, the absolute error and the GEH
 statistic, GEH = sqrt(2 (M - C)^2 / (M + C)), computed here on volumes expressed as 20-tonne
@@ -18,6 +19,7 @@ usual acceptance threshold).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -133,6 +135,12 @@ def _route_hits(
         ports = set(count.element_ids)
         members = {lid for lid, (a, b, mode) in link_ends.items() if mode.water and {a, b} & ports}
         home = {node_country[n] for n in ports}
+        if count.scope is CountScope.TRANSIT_IN:
+            return [
+                j
+                for j, lids in enumerate(route_links)
+                if not home & set(route_ends[j]) and _lands_at(lids, members, ports, link_ends)
+            ]
     else:
         members = {border_link.get(e, e) for e in count.element_ids}
         home = set()
@@ -143,6 +151,26 @@ def _route_hits(
             continue
         hits.append(j)
     return hits
+
+
+def _lands_at(
+    lids: Sequence[str],
+    members: set[str],
+    ports: set[str],
+    link_ends: Mapping[str, tuple[str, str, ModeTraits]],
+) -> bool:
+    """Whether a route comes in by water at one of ``ports`` and goes on by land from there
+    (the link after a water link of the port is a land link with an end at that port)."""
+    for here, after in itertools.pairwise(lids):
+        if here not in members:
+            continue
+        a, b, mode = link_ends[after]
+        if mode.water:
+            continue
+        shared = {a, b} & set(link_ends[here][:2]) & ports
+        if shared:
+            return True
+    return False
 
 
 def count_fit(counts: Sequence[ObservedCount], modelled_tonnes: np.ndarray) -> pd.DataFrame:
