@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +13,7 @@ from caravan.errors import AtlasValidationError
 from caravan.io.atlas import load_atlas, shipped_atlas_path
 from caravan.io.observed import load_observed
 from caravan.model.atlas import Atlas
-from caravan.model.counts import CountKind
+from caravan.model.counts import CountKind, CountScope
 from caravan.results.counts import count_fit, count_incidence, fit_summary, geh
 
 
@@ -120,3 +121,49 @@ def test_geh_ratio_and_pass_rates(atlas: Atlas) -> None:
     summary = fit_summary(table)
     assert summary["in_sample_within_25pct"] == 0.5
     assert summary["holdout_within_40pct"] == 0.5
+
+
+def test_transit_in_sees_only_cargo_landed_at_the_port(atlas: Atlas) -> None:
+    """IRICA books transit at its gateway of entry: Bandar Abbas's count takes the UAE's cargo
+    landed there for Iraq, not the Iraqi fuel oil shipped out there, nor Iran's own cargo."""
+    (count,) = [c for c in load_observed(atlas) if c.count_id == "bandar-abbas-transit"]
+    assert count.scope is CountScope.TRANSIT_IN
+    flows = pd.DataFrame(
+        {
+            "flow_id": ["in", "out", "own"],
+            "origin_node_id": ["jebel-ali", "sulaymaniyah", "jebel-ali"],
+            "destination_node_id": ["sulaymaniyah", "jebel-ali", "tehran"],
+        }
+    )
+    land = "r-bafq-bandar-abbas;r-qom-bafq;r-tehran-qom"
+    routes = pd.DataFrame(
+        {
+            "flow_id": ["in", "out", "own"],
+            "link_ids": [
+                f"s-bandar-abbas-jebel-ali;{land};rd-tehran-kermanshah;rd-kermanshah-sulaymaniyah",
+                "rd-kermanshah-sulaymaniyah;rd-tehran-kermanshah;r-tehran-qom;r-qom-bafq;"
+                "r-bafq-bandar-abbas;s-bandar-abbas-jebel-ali",
+                f"s-bandar-abbas-jebel-ali;{land}",
+            ],
+        }
+    )
+    entering = count_incidence(atlas, routes, flows, [count]).toarray()[0]
+    both_ways = count_incidence(
+        atlas, routes, flows, [dataclasses.replace(count, scope=CountScope.TRANSIT)]
+    ).toarray()[0]
+    assert entering.tolist() == [1.0, 0.0, 0.0]
+    assert both_ways.tolist() == [1.0, 1.0, 0.0]
+
+
+def test_transit_in_is_for_ports_only(atlas: Atlas, tmp_path: Path) -> None:
+    text = (shipped_atlas_path() / "observed.csv").read_text(encoding="utf-8")
+    lines = text.splitlines()
+    bad = lines[1].replace(",all,", ",transit_in,", 1)
+    assert bad != lines[1]
+    path = tmp_path / "observed.csv"
+    path.write_text("\n".join([lines[0], bad]) + "\n", encoding="utf-8")
+    with pytest.raises(AtlasValidationError) as err:
+        load_observed(atlas, path=path)
+    assert "transit_in applies to port counts only" in " ".join(
+        p.message for p in err.value.problems
+    )
