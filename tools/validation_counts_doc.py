@@ -174,7 +174,13 @@ def main(out: Path) -> None:
         " the network (Gulf",
         "containers for Kandahar no longer cross at Chaman), Tajikistan's rail trade through"
         " Kazakhstan from the 2025",
-        "railway figures, and the Karakalpakstan railway.",
+        "railway figures, and the Karakalpakstan railway. Then: Bandar Abbas's transit counted"
+        " where IRICA books it,",
+        "at entry; Gulf fuel for Afghanistan by road through Iran, not Karachi; no Iranian"
+        " cargo through Pakistan's",
+        "ports for Afghanistan; no fuel on the Khaf-Herat railway before its first tank train"
+        " (26 Oct 2025); Iraqi",
+        "fuel oil re-estimated from the Iraqi gateways' share of Iran's transit.",
         "",
         "![Observed against modelled, log scales, before and after calibration]"
         "(img/validation-fit.png)",
@@ -250,21 +256,26 @@ MISSES = [
     " held out within 0.60-1.40.",
     "",
     "- **Transit through Iran ({r[irn-transit]:.2f}) and Bandar Abbas transit"
-    " ({r[bandar-abbas-transit]:.2f}).** Iraq now has",
-    "  a node (Sulaymaniyah, behind the Parviz Khan and Bashmaq crossings that handled 7.3 of"
-    " Iran's 20.3 Mt of transit",
-    "  in 11 months of 1403) with two sourced flows: Iraqi fuel oil to the UAE (`irq-uae-oil`,"
-    " from Iran's 5.0 Mt road",
-    "  transit of oil products) and UAE goods for Iraq (`uae-irq-goods`). Both leave or reach the"
-    " sea at Bandar Abbas,",
-    "  so the two counts pull the Iraq flows in opposite directions: IRICA's gateway figures"
-    " appear to count each",
-    "  consignment where it enters Iran (the 1396 shares fit that reading: Parviz Khan and"
-    " Bashmaq 2.2 Mt against",
-    "  1.9 Mt of Iraqi mazut), so Shahid Rajaee's 5.3 Mt would be sea-borne entries only, while"
-    " the model counts",
-    "  both directions through the port. Turkey-Iraq and Turkey-Central Asia trucks through Iran"
-    " are thin in the table.",
+    " ({r[bandar-abbas-transit]:.2f}).** Iraq has",
+    "  a node (Sulaymaniyah, behind the Parviz Khan and Bashmaq crossings) with two sourced"
+    " flows: Iraqi fuel oil to",
+    "  the UAE (`irq-uae-oil`, 4.3 Mt: ~5 Mt of Iraqi oil products entered Iran in 1402, less"
+    " fuel for Afghanistan) and",
+    "  UAE goods for Iraq (`uae-irq-goods`). IRICA books each consignment at its gateway of"
+    " entry (ILNA 2024: goods",
+    '  "mostly imported to Iran through Shahid Rajaee and the border terminals of Parviz Khan,'
+    " Bashmaq, Astara and",
+    "  Bazargan\"; the 1396 gateway shares add up to 100%), so Bandar Abbas's count has"
+    " `scope: transit_in`: transit",
+    "  landed at the port and carried on by land. Counted both ways, as before, it took in the"
+    " Iraqi mazut shipped out",
+    "  at Bandar Abbas and held the Iraq flows under their priors (Iran at 0.61, its transit"
+    " constant at the -40 US$/t",
+    "  bound). Gulf and Iraqi fuel for Afghanistan crosses Iran by road (TOLOnews 2022; AVA"
+    " 2024, ~460 Iranian",
+    "  trucks), not Karachi, and reached the Khaf-Herat railway only in late October 2025."
+    " Still thin in the table:",
+    "  Turkey-Central Asia trucks through Iran and Azerbaijan-Nakhchivan road transit.",
     "- **Azerbaijan's transit ({r[aze-transit]:.2f}).** The 14.8 Mt (deputy minister, 2024) is"
     " rail and road, no",
     "  pipeline: ADY's rail transit of 7.3 Mt (2.8 Mt of it Kazakh and Turkmen oil in tank cars"
@@ -309,12 +320,20 @@ MISSES = [
     " any port, and Gwadar's",
     "  lanes carry the wait of a port without a liner service (COSCO withdrew the only one; 17"
     " ship calls in 2023).",
-    "  Gwadar's count is government bulk. What Karachi still over-carries is Gulf fuel for"
-    " Kabul, which the",
-    "  container-based count (7,200-9,600 ATT containers a year, ~0.1 Mt; 0.25 Mt from the"
-    " US$0.97 bn of ATT imports)",
-    "  holds only in part; the 212 items barred from Afghan transit (SRO 1397(I)/2023) and the"
-    " 100% bank guarantee",
+    "  Gwadar's count is government bulk. Gulf fuel for Afghanistan, which the model shipped"
+    " to Karachi (0.22 of its",
+    "  0.29 Mt), now crosses Iran by road as the sources say, and Iranian cargo for"
+    " Afghanistan does not use Pakistan's",
+    "  ports (`pak-att-no-iranian-cargo`: ATT needs a bank guarantee and Pakistan's banks do"
+    " not deal with Iran; an",
+    "  inference). Karachi's count (7,200-9,600 ATT containers a year, ~0.1 Mt; 0.25 Mt from the"
+    " US$0.97 bn of ATT",
+    "  imports) is met, but partly by Russian flour for Kabul shipped by sea (~0.12 Mt, drawn by"
+    " Karachi's constant,",
+    "  -19 US$/t): the containers of sugar, cooking oil, tea, tyres and Chinese goods that make"
+    " up ATT have no",
+    "  South-East Asian origin in the table. The 212 items barred from Afghan transit (SRO"
+    " 1397(I)/2023) and the 100% bank guarantee",
     "  are not priced, so the fee is a lower bound. The Gulf containers that left Chaman now"
     " enter through Iran",
     "  (Milak-Zaranj, Islam Qala); Chaman's count is from 2021 and excludes transit trucks,"
