@@ -113,3 +113,24 @@ def test_run_refuses_a_bad_date() -> None:
     result = runner.invoke(app, ["run", "baseline-2025", "--date", "2025-13-01"])
     assert result.exit_code == 2
     assert "YYYY-MM-DD" in result.stderr
+
+
+def test_a_closure_the_routes_go_round_is_named() -> None:
+    """On the atlas's as-of day Torkham and Chaman are shut, so Tashkent-Karachi cargo goes
+    through Iran and passes none of the closed crossings; the warning still names the closure
+    (the best route would take it were it open). On 1 July 2025 the road through Afghanistan
+    wins and nothing is gone round."""
+    shut = runner.invoke(app, ["route", "tashkent", "karachi", "--json", "-k", "1"])
+    assert shut.exit_code == 0, shut.stderr
+    payload = json.loads(shut.stdout)
+    assert "AFG" not in payload["routes"][0]["countries"]
+    (warning,) = [w for w in payload["warnings"] if w["event_id"] == "afpak-closure-2025-10"]
+    assert warning["gone_round"] is True
+    assert "go round it" in shut.stderr
+    open_ = runner.invoke(
+        app, ["route", "tashkent", "karachi", "--json", "-k", "1", "--date", "2025-07-01"]
+    )
+    assert open_.exit_code == 0, open_.stderr
+    payload = json.loads(open_.stdout)
+    assert payload["routes"][0]["countries"] == ["UZB", "AFG", "PAK"]
+    assert payload["warnings"] == []

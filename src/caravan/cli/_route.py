@@ -158,6 +158,7 @@ def route(
     from caravan.io.atlas import load_atlas
     from caravan.io.geojson_routes import write_feature_collection
     from caravan.model.events import default_date, event_warning, events_touching, parse_day
+    from caravan.results.closures_round import closures_gone_round
     from caravan.results.routes import route as find
 
     projects = [p.strip() for item in open_projects for p in item.split(",") if p.strip()]
@@ -183,10 +184,32 @@ def route(
         if geojson is not None:
             write_feature_collection([r.to_feature() for r in routes], geojson)
         places = {n for r in routes for n in r.node_ids}
-        warnings = [event_warning(atlas, e, day) for e in events_touching(atlas, day, places)]
+        touched = events_touching(atlas, day, places)
+        round_ = closures_gone_round(
+            atlas,
+            origin,
+            destination,
+            day=day,
+            year=year if year is not None else day.year,
+            commodity=commodity,
+            by=by,
+            open_projects=projects,
+            avoided_by=[lid for r in routes for lid in r.link_ids],
+        )
+        known = {e.event_id for e in touched}
+        warnings = [event_warning(atlas, e, day) for e in touched]
+        warnings += [
+            {**event_warning(atlas, e, day), "gone_round": True}
+            for e in round_
+            if e.event_id not in known
+        ]
     for w in warnings:
         cited = "; ".join(f"{s['title']} <{s['url']}>" for s in w["sources"])
-        err_console().print(f"warning: {w['message']}. Sources: {cited}", highlight=False)
+        why = " (the routes go round it: with it lifted the best route uses it)"
+        err_console().print(
+            f"warning: {w['message']}{why if w.get('gone_round') else ''}. Sources: {cited}",
+            highlight=False,
+        )
     if as_json:
         payload: dict[str, object] = {
             "date": day.isoformat(),
