@@ -50,8 +50,10 @@ __all__ = [
 
 #: Rounds of queue-price updates at most (each settles the flows again). 40 were too few once the
 #: calibrated logit scale doubled (0.03 -> 0.06 US$/t^-1): russia-to-chabahar stopped with
-#: Torkham 2.4% over capacity in summer; it settles in fewer than 80.
-MAX_PRICE_ROUNDS = 80
+#: Torkham 2.4% over capacity in summer; it settles in fewer than 80. After the south
+#: recalibration (Bandar Abbas counted at entry) red-sea-closure ran out of 80 rounds with
+#: Torugart 16% over; it settles within 160 (1,701 iterations, ~3 s CPU).
+MAX_PRICE_ROUNDS = 160
 #: A queue price never rises above this (a group no flow can avoid stays over capacity).
 MAX_QUEUE_PRICE_USD_PER_T = 5_000.0
 
