@@ -8,6 +8,7 @@ from dataclasses import dataclass
 __all__ = [
     "AtlasValidationError",
     "CaravanError",
+    "ClusterError",
     "InputError",
     "NoRouteError",
     "NotFoundError",
@@ -32,6 +33,10 @@ class NotFoundError(CaravanError, KeyError):
 
 class NoRouteError(CaravanError, LookupError):
     """The network has no route between two places; the message says what cuts it."""
+
+
+class ClusterError(CaravanError, ConnectionError):
+    """A Dask cluster could not be started or reached; the message says how to run without it."""
 
 
 @dataclass(frozen=True)

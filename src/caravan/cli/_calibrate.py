@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from caravan.cli._common import console, fail_on_caravan_error, print_json
+from caravan.cli._common import console, fail_on_caravan_error, print_json, split_ids
 
 __all__ = ["calibrate"]
 
@@ -28,8 +28,8 @@ def calibrate(
     from caravan.calibration.workflow import calibrate_atlas
     from caravan.model.plain import to_plain
 
-    ids = [h.strip() for h in holdout.split(",") if h.strip()] if holdout else None
     with fail_on_caravan_error():
+        ids = split_ids(holdout, option="--holdout", example="dostyk,aktau")
         result = calibrate_atlas(atlas, holdout=ids, write=not dry_run)
     cal = result.calibration
     if as_json:

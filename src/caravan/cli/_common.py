@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
-from caravan.errors import CaravanError
+from caravan.errors import CaravanError, InputError
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -31,6 +31,7 @@ __all__ = [
     "jsonable",
     "new_table",
     "print_json",
+    "split_ids",
 ]
 
 #: Width of the tables when the output is not a terminal (a file, a pipe, a test).
@@ -164,3 +165,26 @@ def fail_on_caravan_error(exit_code: int = 2) -> Iterator[None]:
     except CaravanError as exc:
         err_console().print(f"[bold red]error:[/bold red] {exc}", markup=True, highlight=False)
         raise typer.Exit(exit_code) from None
+
+
+def split_ids(text: str | None, *, option: str, example: str) -> list[str] | None:
+    """The ids of a comma-separated option; ``None`` when the option is not given.
+
+    An option given with no id in it (``--holdout ,``) is an error, not the default.
+
+    Examples
+    --------
+    >>> split_ids(" dostyk, aktau ", option="--holdout", example="dostyk,aktau")
+    ['dostyk', 'aktau']
+    >>> split_ids(None, option="--holdout", example="dostyk,aktau") is None
+    True
+    """
+    if text is None:
+        return None
+    ids = [part.strip() for part in text.split(",") if part.strip()]
+    if not ids:
+        raise InputError(
+            f"{option} {text!r} names no id; give comma-separated ids (e.g. {option} "
+            f"{example}), or leave {option} out for the default"
+        )
+    return ids

@@ -64,12 +64,29 @@ def ensemble(
     from caravan.io.atlas import load_atlas
     from caravan.pipeline import Pipeline
 
-    if scheduler and (local_cluster or in_process):
+    chosen = [
+        flag
+        for flag, given in (
+            ("--scheduler", scheduler is not None),
+            ("--local-cluster", local_cluster),
+            ("--in-process", in_process),
+        )
+        if given
+    ]
+    if len(chosen) > 1:
         err_console().print(
-            "error: --scheduler cannot be combined with --local-cluster/--in-process"
+            f"error: {' and '.join(chosen)} choose different places to run the draws; "
+            "give at most one of --scheduler, --local-cluster and --in-process",
+            highlight=False,
         )
         raise typer.Exit(2)
-    executor = "dask" if (scheduler or local_cluster) else "in-process" if in_process else "process"
+    executor = (
+        "dask"
+        if (scheduler is not None or local_cluster)
+        else "in-process"
+        if in_process
+        else "process"
+    )
     with fail_on_caravan_error():
         pipeline = Pipeline(load_atlas(atlas))
         resolved = pipeline.scenario(scenario)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from caravan.cli._common import console, fail_on_caravan_error, print_json
+from caravan.cli._common import console, fail_on_caravan_error, print_json, split_ids
 
 __all__ = ["skims"]
 
@@ -38,8 +38,8 @@ def skims(
         result = scenario_skims(
             scenario,
             atlas=load_atlas(atlas),
-            zone_ids=zones.split(",") if zones else None,
-            commodity_ids=commodity.split(",") if commodity else None,
+            zone_ids=split_ids(zones, option="--zones", example="kabul,karachi"),
+            commodity_ids=split_ids(commodity, option="--commodity", example="container,grain"),
             date=date,
         )
         path = write_skims_omx(result, out)

@@ -14,6 +14,7 @@ from caravan.cli._common import (
     err_console,
     fail_on_caravan_error,
     print_json,
+    split_ids,
 )
 
 __all__ = ["app", "counts", "routes"]
@@ -44,8 +45,8 @@ def counts(
     from caravan.calibration.validation import validate_counts
     from caravan.io.atlas import load_atlas
 
-    ids = [h.strip() for h in holdout.split(",") if h.strip()] if holdout else None
     with fail_on_caravan_error():
+        ids = split_ids(holdout, option="--holdout", example="dostyk,aktau")
         base = load_atlas(atlas) if atlas is not None else load_atlas()
         result = validate_counts(scenario, atlas=base, observed=observed, holdout=ids)
     if as_json:

@@ -16,7 +16,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 
 from caravan.ensemble.compile import EnsembleInputs
 from caravan.ensemble.evaluate import DrawResult, evaluate_chunk
-from caravan.errors import InputError
+from caravan.errors import ClusterError, InputError
 
 __all__ = ["Executor", "batch_draws", "draw_chunks", "run_draws"]
 
@@ -115,16 +115,37 @@ def _dask(
 
     cluster = None
     if scheduler is None:
-        cluster = LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-            host="127.0.0.1",
-        )
+        try:
+            cluster = LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                host="127.0.0.1",
+            )
+        except (OSError, RuntimeError) as exc:
+            raise ClusterError(
+                f"could not start a local Dask cluster of {workers} worker(s) ({exc}); run "
+                "without --local-cluster (a process pool of the same workers) or --in-process"
+            ) from None
         client = Client(cluster)
     else:
-        client = Client(scheduler)
+        if not scheduler.strip():  # Client("") would quietly start a cluster of its own
+            raise InputError(
+                "the Dask scheduler address is empty; give one such as tcp://host:8786"
+            )
+        try:
+            client = Client(scheduler)
+        except ValueError as exc:
+            raise InputError(
+                f"{scheduler!r} is not a Dask scheduler address ({exc}); give one such as "
+                "tcp://host:8786"
+            ) from None
+        except OSError as exc:
+            raise ClusterError(
+                f"could not reach the Dask scheduler at {scheduler!r} ({exc}); check that "
+                "`dask scheduler` runs there, or drop --scheduler to use a process pool"
+            ) from None
     try:
         shared = client.scatter(inputs, broadcast=True)
         futures = client.map(evaluate_chunk, [shared] * len(chunks), chunks, pure=False)

@@ -215,6 +215,11 @@ def draw_uniforms(seed: int, draw_idx: int, n_inputs: int) -> NDArray[np.float64
 _KEYS = ("draws", "seed", "distributions", "project_completion", "notes")
 
 
+def _given(in_file: Any, argument: int | None) -> list[Any]:
+    """The values of a setting to check: the file's, and the argument that overrides it."""
+    return [in_file] if argument is None or argument == in_file else [in_file, argument]
+
+
 def spec_from_mapping(
     raw: Mapping[str, Any] | None,
     *,
@@ -241,14 +246,19 @@ def spec_from_mapping(
     for key in raw:
         if key not in _KEYS:
             bad(str(key), "unknown key", f"use one of: {', '.join(_KEYS)}")
+    # the file's own values are checked even when an argument overrides them
+    for n_draws in _given(raw.get("draws", 1000), draws):
+        if (
+            isinstance(n_draws, bool)
+            or not isinstance(n_draws, int)
+            or not 1 <= n_draws <= 1_000_000
+        ):
+            bad("draws", f"{n_draws!r} is not a whole number of draws", "give 1 .. 1000000")
     n_draws = raw.get("draws", 1000) if draws is None else draws
-    if isinstance(n_draws, bool) or not isinstance(n_draws, int) or not 1 <= n_draws <= 1_000_000:
-        bad("draws", f"{n_draws!r} is not a whole number of draws", "give 1 .. 1000000")
-        n_draws = 1
+    for n_seed in _given(raw.get("seed", 1), seed):
+        if isinstance(n_seed, bool) or not isinstance(n_seed, int) or n_seed < 0:
+            bad("seed", f"{n_seed!r} is not a seed", "give a whole number >= 0")
     n_seed = raw.get("seed", 1) if seed is None else seed
-    if isinstance(n_seed, bool) or not isinstance(n_seed, int) or n_seed < 0:
-        bad("seed", f"{n_seed!r} is not a seed", "give a whole number >= 0")
-        n_seed = 0
     dists: dict[str, Distribution] = {}
     raw_dists = raw.get("distributions") or {}
     if not isinstance(raw_dists, Mapping):

@@ -454,6 +454,14 @@ def _resolve_path(name_or_path: str | Path, folder: Path, roots: tuple[Path, ...
     names = sorted(p.stem for p in folder.glob("*.yaml"))
     close = difflib.get_close_matches(text, names, n=3, cutoff=0.5) if len(text) < 200 else []
     hint = f"; did you mean {', '.join(close)}?" if close else ""
+    if roots:  # a base, looked for beside the scenario that names it
+        raise NotFoundError(
+            f"unknown scenario {clip(text, 80)!r} as a base: a base by name is a scenario of the "
+            f"folder of the one that names it, {clip(str(folder), 120)} (there: "
+            f"{', '.join(names) or 'none'}){hint} (fix: correct the name, or give a base from "
+            f"another folder as a path inside the atlas, e.g. base: "
+            f"<atlas>/scenarios/{clip(text, 80)}.yaml)"
+        )
     raise NotFoundError(
         f"unknown scenario {clip(text, 80)!r}{hint} (shipped: {', '.join(names) or 'none'})"
     )

@@ -94,15 +94,18 @@ def _text(raw: Any, default: str = "") -> str:
     return str(raw).strip()
 
 
-def case_from_row(row: Mapping[str, Any], *, line: int) -> RouteCase:
-    """A case from one CSV row (strings or numbers), checked for shape.
+def case_from_row(
+    row: Mapping[str, Any], *, line: int, file: str = "validation/routes.csv"
+) -> RouteCase:
+    """A case from one CSV row (strings or numbers), checked for shape; ``file`` names the
+    table in messages.
 
     Raises
     ------
     InputError
         Naming the line and field of a missing or malformed value.
     """
-    where = f"validation/routes.csv line {line}"
+    where = f"{file} line {line}"
     for key in ("pair_id", "origin", "destination", "source_ids"):
         if not _text(row.get(key)):
             raise InputError(f"{where}: {key} is empty; fill it in")

@@ -21,6 +21,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from caravan.errors import NotFoundError
+from caravan.model._checks import suggest
 from caravan.model.atlas import Atlas
 from caravan.network.build import build_network
 from caravan.network.cargo import CargoArcs, cargo_arcs
@@ -157,7 +158,11 @@ def skims(
     known = set(world.nodes_frame["node_id"])
     missing = [z for z in zones if z not in known]
     if missing:
-        raise NotFoundError(f"zones not in the atlas: {', '.join(missing)}")
+        hints = "".join(suggest(z, known) for z in missing[:3])
+        raise NotFoundError(
+            f"zones not in the atlas: {', '.join(missing)}{hints}; give place ids of nodes.csv "
+            "(e.g. kabul, karachi), or no zones for every demand origin and destination"
+        )
     chosen = commodity_ids or [c.commodity_id for c in world.commodities]
     world, seasons = _season_of(world, year, day)
     matrices = {}
