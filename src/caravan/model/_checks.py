@@ -6,7 +6,7 @@ import difflib
 import math
 import re
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -125,30 +125,26 @@ class Suggester:
         return hint
 
 
-class IdIndex(dict[str, Row]):
+class _SuggestsIds:
+    """A collection of ids (iterating gives the ids) that keeps one :class:`Suggester` over
+    them, made on first use."""
+
+    @property
+    def suggester(self) -> Suggester:
+        """The suggester of these ids."""
+        found = self.__dict__.get("_suggester")
+        if found is None:
+            found = self.__dict__["_suggester"] = Suggester(cast("Iterable[str]", self))
+        assert isinstance(found, Suggester)
+        return found
+
+
+class IdIndex(_SuggestsIds, dict[str, Row]):
     """Rows by id, with one :class:`Suggester` over the ids (made on first use)."""
 
-    @property
-    def suggester(self) -> Suggester:
-        """The suggester of these ids."""
-        found = self.__dict__.get("_suggester")
-        if found is None:
-            found = self.__dict__["_suggester"] = Suggester(self)
-        assert isinstance(found, Suggester)
-        return found
 
-
-class IdSet(frozenset[str]):
+class IdSet(_SuggestsIds, frozenset[str]):
     """A set of ids, with one :class:`Suggester` over them (made on first use)."""
-
-    @property
-    def suggester(self) -> Suggester:
-        """The suggester of these ids."""
-        found = self.__dict__.get("_suggester")
-        if found is None:
-            found = self.__dict__["_suggester"] = Suggester(self)
-        assert isinstance(found, Suggester)
-        return found
 
 
 def suggest(value: str, candidates: Iterable[str]) -> str:

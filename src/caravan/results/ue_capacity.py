@@ -20,17 +20,8 @@ On the shipped scenarios the column generation alone meets both (``benchmarks/fr
 
 References
 ----------
-Larsson, T., Patriksson, M. (1992). Simplicial decomposition with disaggregated representation
-for the traffic assignment problem. *Transportation Science* 26(1), 4-17.
-
-Larsson, T., Patriksson, M. (1995). An augmented Lagrangean dual algorithm for link capacity
-side constrained traffic assignment problems. *Transportation Research B* 29(6), 433-455.
-
-Larsson, T., Patriksson, M. (1999). Side constrained traffic equilibrium models - analysis,
-computation and applications. *Transportation Research B* 33(4), 233-264.
-
-Dantzig, G. B., Wolfe, P. (1960). Decomposition principle for linear programs. *Operations
-Research* 8(1), 101-111.
+Larsson and Patriksson (1992, 1995, 1999) and Dantzig and Wolfe (1960), listed in full in
+:mod:`caravan.assign.side_constrained`, the algorithm's own module.
 """
 
 from __future__ import annotations
