@@ -14,7 +14,6 @@ from caravan.io._limits import LimitError, confined, read_limited
 from caravan.io._yaml import YAML_ERRORS, line_of_path, load_yaml, yaml_key_lines, yaml_problem
 from caravan.model.atlas import Atlas
 from caravan.model.scenario import (
-    CHANGE_FIELDS,
     AssignmentMethod,
     AssignmentSettings,
     AttributeChange,
@@ -25,6 +24,7 @@ from caravan.model.scenario import (
     RiskChange,
     Scenario,
 )
+from caravan.model.scenario_ids import check_scenario_ids
 from caravan.model.schema import Field, Kind, bounded
 from caravan.model.values import clip
 
@@ -285,136 +285,6 @@ def _nested_names(fields: tuple[Field, ...]) -> set[str]:
     return {f.name for f in fields if f.kind in (Kind.MAPPING, Kind.RECORDS)}
 
 
-_SINGULAR = {
-    "projects": "project",
-    "links": "link",
-    "borders": "border",
-    "nodes": "place",
-    "countries": "country",
-    "zones": "zone",
-    "sources": "source",
-    "commodities": "commodity",
-    "flows": "flow",
-    "modes": "mode",
-}
-
-
-def _suggest(value: str, known: set[str]) -> str:
-    close = difflib.get_close_matches(value, sorted(known), n=3, cutoff=0.6)
-    return f"did you mean {', '.join(close)}?" if close else "use an id from the atlas"
-
-
-def _check_ids(record: dict[str, Any], atlas: Atlas, file: str) -> list[Problem]:
-    problems: list[Problem] = []
-    known = {
-        "projects": {p.project_id for p in atlas.projects},
-        "links": set(atlas.links_frame["link_id"]),
-        "borders": set(atlas.borders_frame["border_id"]),
-        "nodes": set(atlas.nodes_frame["node_id"]),
-        "countries": set(atlas.nodes_frame["country_iso3"]),
-        "zones": {z.zone_id for z in atlas.zones},
-        "sources": {s.source_id for s in atlas.sources},
-        "commodities": {c.commodity_id for c in atlas.commodities},
-        "flows": set(atlas.demand_frame["flow_id"]),
-        "modes": set(atlas.links_frame["mode"]),
-    }
-
-    def check(values: Any, kind: str, key: str) -> None:
-        for value in values or ():
-            if value not in known[kind]:
-                problems.append(
-                    Problem(
-                        file,
-                        None,
-                        key,
-                        f"unknown {_SINGULAR[kind]} {value!r}",
-                        _suggest(value, known[kind]),
-                    )
-                )
-
-    check(record.get("open_projects"), "projects", "open_projects")
-    check(record.get("open_links"), "links", "open_links")
-    check(record.get("source_ids"), "sources", "source_ids")
-    close = record.get("close") or {}
-    for key, kind in (
-        ("links", "links"),
-        ("borders", "borders"),
-        ("nodes", "nodes"),
-        ("countries", "countries"),
-        ("zones", "zones"),
-        ("projects", "projects"),
-    ):
-        check(close.get(key), kind, f"close.{key}")
-    for i, change in enumerate(record.get("changes") or [], start=1):
-        key = f"changes[{i}]"
-        target = ChangeTarget(change["target"])
-        kind = {
-            ChangeTarget.LINK: "links",
-            ChangeTarget.BORDER: "borders",
-            ChangeTarget.PROJECT: "projects",
-            ChangeTarget.MODE: "modes",
-        }[target]
-        check(change["ids"], kind, f"{key}.ids")
-        if change["field"] not in CHANGE_FIELDS[target]:
-            problems.append(
-                Problem(
-                    file,
-                    None,
-                    f"{key}.field",
-                    f"{change['field']!r} cannot be changed on a {target.value}",
-                    f"use one of: {', '.join(CHANGE_FIELDS[target])}",
-                )
-            )
-        ops = [op for op in ChangeOp if change.get(op.value) is not None]
-        if len(ops) != 1:
-            problems.append(
-                Problem(file, None, key, "needs exactly one of set, scale, add", "e.g. scale: 0.8")
-            )
-    demand = record.get("demand") or {}
-    for i, scale in enumerate(demand.get("scale") or [], start=1):
-        check(scale.get("flow_ids"), "flows", f"demand.scale[{i}].flow_ids")
-        check(scale.get("origin_countries"), "countries", f"demand.scale[{i}].origin_countries")
-        check(
-            scale.get("destination_countries"),
-            "countries",
-            f"demand.scale[{i}].destination_countries",
-        )
-        check(scale.get("commodities"), "commodities", f"demand.scale[{i}].commodities")
-    for i, add in enumerate(demand.get("add") or [], start=1):
-        key = f"demand.add[{i}]"
-        check([add["origin_node_id"]], "nodes", f"{key}.origin_node_id")
-        check([add["destination_node_id"]], "nodes", f"{key}.destination_node_id")
-        check([add["commodity_id"]], "commodities", f"{key}.commodity_id")
-        check(add["source_ids"], "sources", f"{key}.source_ids")
-        if add["flow_id"] in known["flows"]:
-            problems.append(
-                Problem(
-                    file,
-                    None,
-                    f"{key}.flow_id",
-                    f"flow {add['flow_id']!r} already exists",
-                    "pick a new flow_id, or scale the existing flow",
-                )
-            )
-    for i, risk in enumerate(record.get("risk") or [], start=1):
-        key = f"risk[{i}]"
-        check(risk.get("source_ids"), "sources", f"{key}.source_ids")
-        if risk["zone_id"] not in known["zones"] and not (
-            risk.get("name") and risk.get("country_iso3")
-        ):
-            problems.append(
-                Problem(
-                    file,
-                    None,
-                    f"{key}.zone_id",
-                    f"unknown zone {risk['zone_id']!r}",
-                    _suggest(risk["zone_id"], known["zones"])
-                    + " (or give name and country_iso3 to add a zone)",
-                )
-            )
-    return problems
-
-
 def _is_file(path: Path) -> bool:
     """Whether a file is there (a name too long for the file system, or otherwise unusable,
     is not one)."""
@@ -515,7 +385,7 @@ def load_scenario(name_or_path: str | Path, atlas: Atlas) -> Scenario:
         record = _read_raw(path, problems, where)
         if record is None:
             break
-        problems += _with_lines(_check_ids(record, atlas, path.name), record[_LINES])
+        problems += _with_lines(check_scenario_ids(record, atlas, path.name), record[_LINES])
         chain.append((path, record))
         base = record.get("base") or "atlas"
         if base == "atlas":
