@@ -145,6 +145,7 @@ def in_memory_atlas(network: Any) -> Any:
     import pandas as pd
 
     from caravan.io import atlas as io_atlas
+    from caravan.io.atlas_build import build_atlas
     from caravan.model.schema import CSV_FILES
 
     tables, problems, digest = io_atlas.read_atlas_tables(io_atlas.shipped_atlas_path())
@@ -165,7 +166,7 @@ def in_memory_atlas(network: Any) -> Any:
     tables["transfers.csv"] = tables["transfers.csv"][tables["transfers.csv"]["node_id"].isna()]
     for name in ("projects.yaml", "restrictions.yaml", "zones.yaml"):
         tables[name] = []
-    return io_atlas._build(tables, Path("in-memory"), digest)
+    return build_atlas(tables, Path("in-memory"), digest)
 
 
 def main() -> None:

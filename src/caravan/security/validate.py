@@ -13,7 +13,7 @@ from typing import Any
 
 from caravan.errors import InputError, Problem
 from caravan.io._fields import parse_record
-from caravan.io.atlas import source_from_record
+from caravan.io.atlas_build import source_from_record
 from caravan.model.atlas import _suggest
 from caravan.model.records import Source
 from caravan.model.schema import YAML_LIST_FILES, Field, Kind, vocabulary
