@@ -11,7 +11,8 @@ import pytest
 
 from caravan.briefs import SECTIONS, Brief, build_brief
 from caravan.results import sue
-from caravan.results.runs import RunResult, compare_runs
+from caravan.results.compare import compare_runs
+from caravan.results.runs import RunResult
 from tests.report.helpers import ParsedBrief, parse_brief
 
 

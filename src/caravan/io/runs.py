@@ -172,7 +172,7 @@ def write_run(run: Any, out: str | Path) -> Path:
 
 
 def write_comparison(comparison: Any, out: str | Path) -> Path:
-    """Write a :class:`~caravan.results.runs.Comparison` as a folder of Parquet and JSON."""
+    """Write a :class:`~caravan.results.compare.Comparison` as a folder of Parquet and JSON."""
 
     def fill(folder: Path) -> None:
         _parquet(comparison.countries, folder / "countries.parquet")

@@ -654,12 +654,3 @@ def _provenance(atlas: Atlas, scenario: Scenario) -> dict[str, Any]:
         "seed": scenario.assignment.seed,
         "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
-
-
-def __getattr__(name: str) -> Any:
-    # ``Comparison`` and ``compare_runs`` live in :mod:`caravan.results.compare`.
-    if name in ("Comparison", "compare_runs"):
-        from caravan.results import compare
-
-        return getattr(compare, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
