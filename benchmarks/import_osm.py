@@ -194,7 +194,8 @@ def main() -> None:
     from caravan.io.atlas_import import import_atlas
     from caravan.io.osm import read_osm
     from caravan.network.cargo import cargo_arcs
-    from caravan.results.routes import find_routes, graph_of
+    from caravan.results.arc_paths import graph_of
+    from caravan.results.routes import find_routes
     from caravan.routing.shortest import shortest_path
 
     record: dict[str, Any] = {

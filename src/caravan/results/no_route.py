@@ -17,7 +17,7 @@ from caravan.model.records import LinkStatus, ProjectKind
 from caravan.network.build import compile_network, opt_int
 from caravan.network.cargo import CargoArcs, cargo_arcs
 from caravan.network.model import Network, Objective
-from caravan.results.routes import _places, paths_between
+from caravan.results.arc_paths import paths_between, places_of
 from caravan.routing.shortest import ArcPath
 
 __all__ = ["ExplainingNetwork", "every_link_network", "explain_no_route"]
@@ -44,7 +44,7 @@ def _search(
 
 
 def _place_path(network: Network, path: ArcPath) -> str:
-    return "-".join(network.place_ids[p] for p in _places(network, path))
+    return "-".join(network.place_ids[p] for p in places_of(network, path))
 
 
 def _blocking_rules(network: Network, cargo: CargoArcs, path: ArcPath) -> list[str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
@@ -15,16 +14,17 @@ from caravan.model.events import atlas_on_date, default_date, parse_day
 from caravan.network.build import build_network
 from caravan.network.cargo import CargoArcs, cargo_arcs
 from caravan.network.costs import generalised_cost
-from caravan.network.model import ArcKind, Network, Objective
+from caravan.network.model import Network, Objective
+from caravan.results.arc_paths import MAX_PATHS_PER_ROUTE, paths_between, places_of
 from caravan.results.legs import (
     BorderCrossing,
     TransferStop,
     by_country,
     legs_with_handling,
 )
+from caravan.results.no_route import explain_no_route
 from caravan.results.route_record import Route
-from caravan.routing.kshortest import distinct_shortest_paths
-from caravan.routing.shortest import ArcPath, CsrGraph, Kernel
+from caravan.routing.shortest import ArcPath, Kernel
 
 __all__ = [
     "DEFAULT_K_ROUTES",
@@ -41,9 +41,6 @@ __all__ = [
 #: Routes :func:`route` (and ``caravan route``) return by default: the best and two alternatives.
 DEFAULT_K_ROUTES = 3
 
-#: Yen's paths examined per route asked for, at most, while looking for paths that pass the
-#: overlap filter; past that, fewer routes than asked are returned.
-MAX_PATHS_PER_ROUTE = 25
 #: With k = 1, Yen's paths examined for the alternative that gives ``bypassed_countries``.
 BYPASS_SEARCH_PATHS = 10
 
@@ -54,60 +51,6 @@ def _objective(by: str | Objective) -> Objective:
     except ValueError:
         choices = ", ".join(o.value for o in Objective)
         raise InputError(f"unknown objective {by!r}; use one of: {choices}") from None
-
-
-def graph_of(network: Network) -> CsrGraph:
-    """The network's arcs as a routing graph (no copy)."""
-    return CsrGraph(network.indptr, network.arc_tail_vidx, network.arc_head_vidx)
-
-
-def paths_between(
-    network: Network,
-    cargo: CargoArcs,
-    sources: np.ndarray[Any, Any],
-    targets: np.ndarray[Any, Any],
-    *,
-    objective: Objective,
-    n_routes: int,
-    max_overlap: float,
-    arc_mask: np.ndarray[Any, Any] | None = None,
-    kernel: Kernel = Kernel.NUMBA,
-    max_paths: int | None = None,
-    origin_transfers: bool = False,
-) -> list[ArcPath]:
-    """Up to ``n_routes`` distinct paths, lightest first (empty when there is none).
-
-    At most ``max_paths`` of Yen's paths are examined (default ``MAX_PATHS_PER_ROUTE`` per
-    route asked for). With ``origin_transfers`` a path may change layer at its sources, paying
-    the transfer (a route that continues from one layer of a place it passes through).
-    """
-    if sources.size == 0 or targets.size == 0:
-        return []
-    mask = (cargo.arc_usable if arc_mask is None else arc_mask).copy()
-    # The origin and destination attach to all their layers at no cost, so a transfer there is
-    # never needed; removing those arcs stops "alternatives" that only add one.
-    is_source = np.zeros(network.n_vnodes, bool)
-    is_source[sources] = True
-    is_target = np.zeros_like(is_source)
-    is_target[targets] = True
-    ends = is_target[network.arc_head_vidx]
-    if not origin_transfers:
-        ends = ends | is_source[network.arc_tail_vidx]
-    mask &= ~(ends & (network.arc_kind == ArcKind.TRANSFER))
-    return distinct_shortest_paths(
-        graph_of(network),
-        cargo.weight(objective),
-        sources,
-        targets,
-        arc_key=network.arc_link_idx,  # -1 for transfers
-        arc_length=network.arc_length_km,
-        max_overlap=max_overlap,
-        n_paths=n_routes,
-        max_paths=max_paths if max_paths is not None else MAX_PATHS_PER_ROUTE * n_routes,
-        arc_mask=mask,
-        node_group=network.vnode_place_idx,
-        kernel=kernel,
-    )
 
 
 def find_routes(
@@ -246,12 +189,10 @@ def find_paths(
     if not paths and not explain:
         raise NoRouteError(f"no route from {o.node_id!r} to {d.node_id!r}")
     if not paths:
-        from caravan.results.no_route import explain_no_route  # no_route imports this module
-
         raise NoRouteError(
             explain_no_route(network, cargo, o.node_id, d.node_id, explaining=explaining)
         )
-    places = [_places(network, p) for p in paths]
+    places = [places_of(network, p) for p in paths]
     return FoundPaths(
         network,
         cargo,
@@ -267,7 +208,7 @@ def route_of_path(
     network: Network, cargo: CargoArcs, path: ArcPath, *, rank: int, objective: Objective
 ) -> Route:
     """The :class:`Route` record of a path found elsewhere (e.g. by an equilibrium)."""
-    places = _places(network, path)
+    places = places_of(network, path)
     return _route(
         network,
         cargo,
@@ -278,15 +219,6 @@ def route_of_path(
         objective=objective,
         bypassed=(),
     )
-
-
-def _places(network: Network, path: ArcPath) -> list[int]:
-    """The places a path visits, in order (a transfer stays at its place)."""
-    places = [int(network.vnode_place_idx[path.source])]
-    for a in path.arcs:
-        if int(network.arc_kind[a]) == ArcKind.LINK:
-            places.append(int(network.vnode_place_idx[network.arc_head_vidx[a]]))
-    return places
 
 
 def _countries(network: Network, places: Sequence[int]) -> tuple[str, ...]:

@@ -26,7 +26,7 @@ from caravan.model.atlas import Atlas
 from caravan.network.build import build_network
 from caravan.network.cargo import CargoArcs, cargo_arcs
 from caravan.network.model import Network
-from caravan.results.routes import graph_of
+from caravan.results.arc_paths import graph_of
 from caravan.routing.shortest import shortest_path
 
 __all__ = ["SKIM_UNITS", "Skims", "demand_zones", "skim_network", "skims"]
