@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -81,6 +82,32 @@ class RouteSets:
         """Number of routes."""
         return int(self.route_flow_idx.shape[0])
 
+    # What depends on the routes alone is found once per route set (an ensemble solves the
+    # same route sets thousands of times, with other costs and lengths).
+
+    @cached_property
+    def route_of_entry(self) -> IntArray:
+        """The route of each entry of ``route_arcs``."""
+        return np.repeat(np.arange(self.n_routes), np.diff(self.route_ptr))
+
+    @cached_property
+    def n_sharing(self) -> FloatArray:
+        """For each entry of ``route_arcs``, how many routes of its flow use its arc."""
+        flow_of_entry = self.route_flow_idx[self.route_of_entry]
+        span = int(self.route_arcs.max()) + 1 if self.route_arcs.size else 1
+        key = flow_of_entry * span + self.route_arcs
+        _, inverse, key_counts = np.unique(key, return_inverse=True, return_counts=True)
+        return np.asarray(key_counts[inverse], dtype=np.float64)
+
+    @cached_property
+    def by_flow(self) -> tuple[IntArray, IntArray, IntArray]:
+        """The routes sorted by flow (stable), where each flow starts, and those flows."""
+        order = np.argsort(self.route_flow_idx, kind="stable")
+        ordered = self.route_flow_idx[order]
+        new_flow = np.r_[True, ordered[1:] != ordered[:-1]] if ordered.size else ordered > 0
+        starts = np.flatnonzero(new_flow)
+        return order, starts, ordered[starts]
+
 
 @dataclass(frozen=True)
 class SueResult:
@@ -117,12 +144,8 @@ def path_size(routes: RouteSets, arc_length_km: FloatArray, n_flows: int) -> Flo
     """
     n_routes = routes.n_routes
     counts = np.diff(routes.route_ptr)
-    route_of_entry = np.repeat(np.arange(n_routes), counts)
-    flow_of_entry = routes.route_flow_idx[route_of_entry]
-    # N_a per flow: how many of the flow's routes use arc a.
-    key = flow_of_entry * (int(arc_length_km.shape[0]) + 1) + routes.route_arcs
-    _, inverse, key_counts = np.unique(key, return_inverse=True, return_counts=True)
-    n_using = key_counts[inverse].astype(np.float64)
+    route_of_entry = routes.route_of_entry
+    n_using = routes.n_sharing  # N_a per flow: how many of the flow's routes use arc a
     lengths = arc_length_km[routes.route_arcs]
     route_length = np.bincount(route_of_entry, weights=lengths, minlength=n_routes)
     safe_length = np.where(route_length > 0, route_length, 1.0)
@@ -141,12 +164,8 @@ class _ByFlow:
     (``np.maximum.at`` falls back to a slow loop on arrays that came through pickle, as a
     worker process receives them)."""
 
-    def __init__(self, flow_idx: IntArray, n_flows: int) -> None:
-        self.order = np.argsort(flow_idx, kind="stable")
-        ordered = flow_idx[self.order]
-        new_flow = np.r_[True, ordered[1:] != ordered[:-1]] if ordered.size else ordered > 0
-        self.starts = np.flatnonzero(new_flow)
-        self.flows = ordered[self.starts]
+    def __init__(self, routes: RouteSets, n_flows: int) -> None:
+        self.order, self.starts, self.flows = routes.by_flow
         self.n_flows = n_flows
 
     def maximum(self, values: FloatArray) -> FloatArray:
@@ -246,12 +265,11 @@ def solve_path_logit_sue(
     n_flows = int(flow_tonnes.shape[0])
     n_arcs = int(arc_time_h.shape[0])
     n_groups = int(group_capacity_t.shape[0])
-    counts = np.diff(routes.route_ptr)
     n_routes = routes.n_routes
-    route_of_entry = np.repeat(np.arange(n_routes), counts)
+    route_of_entry = routes.route_of_entry
     flow_idx = routes.route_flow_idx
     log_ps = np.log(path_size(routes, arc_length_km, n_flows))
-    by_flow = _ByFlow(flow_idx, n_flows)
+    by_flow = _ByFlow(routes, n_flows)
     vot_entry = flow_value_of_time_usd_per_t_h[flow_idx][route_of_entry]
     arcs = routes.route_arcs
     fixed_entry = arc_money_usd_per_t[arcs] + arc_risk_usd_per_t[arcs]

@@ -22,8 +22,10 @@ calibration's low/high range; at its chosen value a draw equals the run).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+import hashlib
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -54,6 +56,7 @@ __all__ = [
     "CompiledGroup",
     "CompiledScenario",
     "EnsembleInputs",
+    "InputArrays",
     "NetworkCache",
     "compile_ensemble",
 ]
@@ -105,6 +108,14 @@ class CompiledScenario:
     # projects) and its flow's position in EnsembleInputs.flow_ids, for where cargo came from
     route_kind_idx: np.ndarray | None = None
     route_flow_union_idx: np.ndarray | None = None
+    #: input index of each routed flow's demand (-1: not drawn), in ``flow_ids`` order
+    flow_demand_input: np.ndarray = dataclasses.field(
+        default_factory=lambda: np.zeros(0, dtype=np.int64)
+    )
+    #: Digest of everything a draw settles (every field but the name, year and this key):
+    #: variants with the same key settle alike in every draw (a scenario whose uncertain
+    #: project is not complete is often its reference), so a draw settles them once.
+    settle_key: str = ""
 
 
 @dataclass(frozen=True, eq=False)
@@ -153,6 +164,34 @@ class EnsembleInputs:
     flow_ids: tuple[str, ...] = ()
     #: the projects the scenario opens and its reference does not (whose cargo is traced)
     focus_project_ids: tuple[str, ...] = ()
+
+    @cached_property
+    def arrays(self) -> InputArrays:
+        """The inputs' figures as arrays (made once; every draw reads them)."""
+        items = self.inputs
+        is_project = np.array([i.kind == "project_completion" for i in items], dtype=bool)
+        return InputArrays(
+            value=np.array([i.value for i in items], dtype=float),
+            low=np.array([i.low for i in items], dtype=float),
+            high=np.array([i.high for i in items], dtype=float),
+            is_project=is_project,
+            by_distribution=tuple(
+                (dist, ~is_project & np.array([i.distribution is dist for i in items], dtype=bool))
+                for dist in Distribution
+            ),
+        )
+
+
+@dataclass(frozen=True, eq=False)
+class InputArrays:
+    """The uncertain inputs' chosen values, ranges and kinds as arrays, in input order."""
+
+    value: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+    is_project: np.ndarray
+    #: each distribution with the inputs (not projects) drawn from it
+    by_distribution: tuple[tuple[Distribution, np.ndarray], ...]
 
 
 def _ranged_inputs(
@@ -267,6 +306,7 @@ def _compile_one(
     *,
     kinds: RouteKinds | None = None,
     flow_union: dict[str, int] | None = None,
+    demand_index: Mapping[str, int] | None = None,
 ) -> CompiledScenario:
     scenario, world, networks = routed.scenario, routed.world, routed.networks
     flow_rows, route_rows = routed.flow_rows, routed.route_rows
@@ -327,7 +367,7 @@ def _compile_one(
     fix = np.array(fixed, dtype=np.float64).reshape(-1, 5)
     route_kind, route_flow = _route_kinds(route_rows, flow_rows, node_country, kinds, flow_union)
     link_group = problem.group_of_arc[: len(link_pos)]
-    return CompiledScenario(
+    compiled = CompiledScenario(
         name=scenario.name,
         year=scenario.year,
         problem=problem,
@@ -360,7 +400,39 @@ def _compile_one(
         flow_base_cost_usd_per_t=base_cost,
         route_kind_idx=route_kind,
         route_flow_union_idx=route_flow,
+        flow_demand_input=np.array(
+            [(demand_index or {}).get(f, -1) for f in flow_pos], dtype=np.int64
+        ),
     )
+    return dataclasses.replace(compiled, settle_key=_settle_key(compiled))
+
+
+def _settle_key(compiled: CompiledScenario) -> str:
+    """A digest of every field of ``compiled`` but its name, year and settle key."""
+    digest = hashlib.sha256()
+
+    def add(x: object) -> None:
+        if dataclasses.is_dataclass(x) and not isinstance(x, type):
+            for f in dataclasses.fields(x):
+                if f.name not in ("name", "year", "settle_key"):
+                    digest.update(f.name.encode())
+                    add(getattr(x, f.name))
+        elif isinstance(x, np.ndarray):
+            digest.update(f"{x.dtype}{x.shape}".encode())
+            digest.update(np.ascontiguousarray(x).tobytes())
+        elif isinstance(x, Mapping):
+            for key in sorted(x, key=repr):
+                add(key)
+                add(x[key])
+        elif isinstance(x, tuple | list):
+            digest.update(f"[{len(x)}".encode())
+            for item in x:
+                add(item)
+        else:
+            digest.update(repr(x).encode())
+
+    add(compiled)
+    return digest.hexdigest()
 
 
 def _route_kinds(
@@ -494,7 +566,14 @@ def compile_ensemble(
             s.year,
             tuple(opened),
             {
-                m: _compile_one(r, countries, fixed_keys, kinds=kinds, flow_union=flow_union)
+                m: _compile_one(
+                    r,
+                    countries,
+                    fixed_keys,
+                    kinds=kinds,
+                    flow_union=flow_union,
+                    demand_index=demand_index,
+                )
                 for m, r in enumerate(rs)
             },
         )

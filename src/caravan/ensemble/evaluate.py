@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from caravan.ensemble.compile import CompiledGroup, CompiledScenario, EnsembleInputs
-from caravan.ensemble.spec import Distribution, draw_uniforms, inverse_cdf_many
+from caravan.ensemble.spec import draw_uniforms, inverse_cdf_many
 from caravan.network.costs import link_costs
 from caravan.results.diversion import RouteKind
 from caravan.results.elastic import settle_elastic
@@ -51,16 +51,12 @@ def draw_values(inputs: EnsembleInputs, draw_idx: int) -> np.ndarray:
     that use it (:func:`caravan.ensemble.spec.inverse_cdf_many`), giving the same numbers as
     :func:`caravan.ensemble.spec.inverse_cdf` input by input.
     """
-    items = inputs.inputs
-    u = draw_uniforms(inputs.spec.seed, draw_idx, len(items))
-    value = np.array([i.value for i in items], dtype=float)
-    low = np.array([i.low for i in items], dtype=float)
-    high = np.array([i.high for i in items], dtype=float)
-    out = np.empty(len(items))
-    is_project = np.array([i.kind == "project_completion" for i in items], dtype=bool)
+    a = inputs.arrays
+    value, low, high, is_project = a.value, a.low, a.high, a.is_project
+    u = draw_uniforms(inputs.spec.seed, draw_idx, value.shape[0])
+    out = np.empty(value.shape[0])
     out[is_project] = np.where(u[is_project] < value[is_project], 1.0, 0.0)
-    for dist in Distribution:
-        mask = ~is_project & np.array([i.distribution is dist for i in items], dtype=bool)
+    for dist, mask in a.by_distribution:
         if mask.any():
             out[mask] = inverse_cdf_many(u[mask], value[mask], low[mask], high[mask], dist)
     return out
@@ -68,7 +64,7 @@ def draw_values(inputs: EnsembleInputs, draw_idx: int) -> np.ndarray:
 
 def _chosen_values(inputs: EnsembleInputs) -> np.ndarray:
     """The chosen (central) value of every input, in input order."""
-    return np.array([i.value for i in inputs.inputs], dtype=float)
+    return inputs.arrays.value
 
 
 def _multiplier(
@@ -189,12 +185,12 @@ def settle_scenario(
     capacity[sc.link_group_idx[grouped]] *= m_cap[grouped]
     delay = p.group_base_delay_h.copy()
     delay[sc.link_group_idx[grouped]] *= m_len[grouped]
+    # A multiplier on the scenario's own tonnes, so its demand changes are kept.
+    demand_idx = sc.flow_demand_input
+    drawn = demand_idx >= 0
+    drawn[drawn] = chosen[demand_idx[drawn]] > 0
     tonnes = p.flow_tonnes.copy()
-    for f, flow_id in enumerate(sc.flow_ids):
-        idx = inputs.demand_input.get(flow_id)
-        if idx is not None and inputs.inputs[idx].value > 0:
-            # A multiplier on the scenario's own tonnes, so its demand changes are kept.
-            tonnes[f] = p.flow_tonnes[f] * values[idx] / inputs.inputs[idx].value
+    tonnes[drawn] = p.flow_tonnes[drawn] * values[demand_idx[drawn]] / chosen[demand_idx[drawn]]
 
     prices: list[np.ndarray] = []
 
@@ -262,15 +258,20 @@ def evaluate_draw(inputs: EnsembleInputs, draw_idx: int) -> DrawResult:
     values = draw_values(inputs, draw_idx)
     transit: dict[str, np.ndarray] = {}
     kinds: dict[str, np.ndarray] = {}
+    # variants that settle alike (same settle key) are settled once in a draw
+    settled: dict[str, ScenarioDraw] = {}
     try:
         for group in inputs.scenarios:
             sc, reason = _variant(inputs, group, values)
             if sc is None:
                 return DrawResult(draw_idx, False, reason, tuple(map(float, values)), {})
-            drawn = settle_scenario(inputs, sc, values)
-            transit[group.name] = drawn.transit
+            drawn = settled.get(sc.settle_key) if sc.settle_key else None
+            if drawn is None:
+                drawn = settle_scenario(inputs, sc, values)
+                settled[sc.settle_key] = drawn
+            transit[group.name] = drawn.transit.copy()
             if drawn.kind_tonnes is not None:
-                kinds[group.name] = drawn.kind_tonnes
+                kinds[group.name] = drawn.kind_tonnes.copy()
     except (ArithmeticError, ValueError, FloatingPointError) as exc:
         return DrawResult(
             draw_idx, False, f"{type(exc).__name__}: {exc}", tuple(map(float, values)), {}
