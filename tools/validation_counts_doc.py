@@ -284,14 +284,17 @@ MISSES = [
     " like-for-like with the",
     "  model's modes and is kept (the statistics committee's TRACECA series, 17.2 Mt for"
     " Jan-Nov, is the high end).",
-    "  The model holds the rail part in good measure but only ~0.5 Mt of the road part: the"
-    " Iran-Russia trucks at",
-    "  Astara and Bilasuvar (250 a day each way at Astara, 200-250 at Bilasuvar, mostly Russian,"
-    " 2025) and the",
-    "  Turkey-Central Asia trucks on the Caspian ferries are not in the demand by origin and"
-    " destination, and no",
-    "  source splits the road transit by partner. The country's transit constant sits at its"
-    " bound (-40 US$/t).",
+    "  The model holds the rail part in good measure. Of the road part it held ~1.4 Mt; Iranian"
+    " loads for Georgia",
+    "  (`irn-geo-road`, ~1 Mt, derived from the Astara and Bileh Savar truck counts) now cross"
+    " it, over the",
+    "  Bileh Savar-Bilasuvar road crossing as well as Astara. Still missing: Russia-Georgia,"
+    " Russia-Armenia and",
+    "  Russia-Turkey trucks that take Azerbaijan when Upper Lars is shut (no Upper Lars road, no"
+    " Armenia node) and",
+    "  Turkey-Central Asia trucks on the Caspian ferries beyond the rows held; no source splits"
+    " the road transit by",
+    "  partner. The country's transit constant still sits at its bound (-40 US$/t).",
     "- **Georgia ({r[geo-transit]:.2f}), Poti ({r[poti]:.2f}), Batumi ({r[batumi]:.2f} held"
     " out).** Turkey-Azerbaijan",
     "  road trade (4 Mt in 2024, PM Asadov) now crosses Georgia. Still missing: Armenia's trade"
@@ -340,20 +343,18 @@ MISSES = [
     " Zaranj-Milak's is from 2025.",
     "- **Baku-Tbilisi-Kars ({r[btk]:.2f} held out).** What overloads BTK is mostly calibration,"
     " not its cost: Azerbaijan's",
-    "  transit constant at its bound and the Alat and Middle Corridor constants make the rail"
-    " route Kazakhstan-Russia-",
-    "  Azerbaijan-Georgia-Kars look half its money cost for Kazakh grain and metals (money ~60"
-    " US$/t above the Russian",
-    "  Black Sea ports), and Kazakh oil for Piraeus goes by rail through Kars, Istanbul and"
-    " Bulgaria, though BTK has",
-    "  never run tank wagons (containers, gondolas, hoppers and, from 2021, covered wagons;"
-    " Turkey has no",
-    "  bogie-changeable wagons). Forbidding oil at Akhalkalaki brings BTK to ~6.7 but moves the"
-    " calibrated scale to",
-    "  0.06, which changes two shipped scenario results, so it is not in the atlas yet. The"
-    " crossing's capacity is",
-    "  the transshipment's 5 Mt (1 Mt before 2024), which the 2025 run does not reach; the count"
-    " is from 2022.",
+    "  transit constant at its bound and the Alat constant make the rail route Kazakhstan-"
+    "Azerbaijan-Georgia-Kars",
+    "  look cheap for Kazakh grain and metals bound for Istanbul. BTK carries no tank wagons"
+    " (restriction",
+    "  `btk-no-tank-wagons`: gondolas, containers and hoppers, covered wagons from 2021, per ADY"
+    " Express), so",
+    "  Kazakh oil runs to the Georgian terminals, as ADY's 2.8 Mt of oil in rail transit does;"
+    " that flow",
+    "  (`kaz-med-oil`) now ends at Batumi, where the sources leave it, instead of Piraeus. The"
+    " crossing's capacity",
+    "  is the transshipment's 5 Mt (1 Mt before 2024), which the 2025 run does not reach; the"
+    " count is from 2022.",
     "- **Uzbekistan's transit ({r[uzb-transit]:.2f} held out).** Tajikistan's rail trade"
     " through Kazakhstan, all of",
     "  which crosses Uzbekistan, is now in the table from the railways' own figure (3.1 Mt in"

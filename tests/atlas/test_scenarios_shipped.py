@@ -237,8 +237,11 @@ def test_iran_war_moves_cargo_out_of_iran(runs: dict[str, object]) -> None:
     assert _transit(war, "IRN") < _transit(base, "IRN")
     # With capacities binding (issue 18), INSTC's busiest own link carries about the same in
     # both runs (+0.1% in the war at the logit scale 0.03, +3.0% at the recalibrated 0.06);
-    # Iran's transit above carries the direction of the change.
-    assert _corridor(war, "instc") < 1.05 * _corridor(base, "instc")
+    # Iran's transit above carries the direction of the change. Since Kazakh oil for the
+    # Georgian terminals (kaz-med-oil) no longer rides Volgograd-Astrakhan in the base year, the
+    # war's busiest INSTC link is Baku-Alat, where Russia-Iran grain and timber priced off the
+    # war-risk Caspian ships go by the western rail branch: +10.9%.
+    assert _corridor(war, "instc") < 1.15 * _corridor(base, "instc")
     # No lapis-lazuli check: with the calibrated tariffs (tariffs.yaml) the Caspian ferries
     # carry nothing in either run, so the cargo leaving Iran goes north of the Caspian and the
     # corridor's Turkmen rail links lose their Iran-bound tonnes (docs/scenarios.md).
