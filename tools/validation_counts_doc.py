@@ -308,7 +308,9 @@ MISSES = [
     " between them. Alat's",
     "  7.6 Mt holds Azerbaijan's own Caspian trade and Russian and Iranian ships calling at Baku,"
     " which the atlas",
-    "  has no lanes for.",
+    "  has no lanes for. The Turkmenbashi-Alat count adds Turkmen oil by tanker to Dubendi (0.27"
+    " Mt, 2019) to the",
+    "  ferry wagons and trucks, because the model's link carries the tankers as well.",
     "- **Karachi ATT ({r[karachi-att]:.2f}), Gwadar ({r[gwadar]:.2f}), Chaman ({r[chaman]:.2f}"
     " held out), Zaranj-Milak",
     "  ({r[zaranj-milak]:.2f} held out).** Gulf, Chinese and European containers for Kandahar"
