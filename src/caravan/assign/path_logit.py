@@ -339,10 +339,9 @@ def solve_path_logit_sue(
         progress report."""
         out = np.array(share, dtype=np.float64)
         change, done, changes = msa_kernel(out, *kernel_args, int(max_iter), float(tolerance))
-        changes = changes[:done].tolist()
-        history.extend(changes)
-        if progress is not None:
-            for iteration, value in enumerate(changes, start=1):
+        for iteration, value in enumerate(changes[:done].tolist(), start=1):
+            history.append(value)
+            if progress is not None:
                 progress(first + iteration, value)
         return out, float(change), int(done)
 
@@ -446,27 +445,24 @@ def queue_price_rounds(
     over-capacity state, that round's flows and prices are returned instead (the last such
     round; a priced group there may still have room to spare).
     """
-    # numba compiles on first use (cached on disk): importing this module never pays for it
-    from caravan.assign._numba_prices import bounds_status, price_step
-
-    capped = np.ascontiguousarray(np.where(capacity > 0, capacity, np.inf), dtype=np.float64)
+    capped = np.where(capacity > 0, capacity, np.inf)
     within = False
     # Each group's price is bracketed: below ``low`` it was over capacity, above ``high`` it had
-    # room to spare. A Newton step (on the logit sensitivity, or the response seen since the
-    # last round: it includes the delay's feedback) that leaves the bracket is replaced by
-    # bisection, upward by doubling while the bracket is open; the groups interact, so a
-    # bracket that closes up is reopened. One round's step is :func:`price_step`.
-    low = np.zeros(price.shape[0])
-    high = np.full(price.shape[0], MAX_QUEUE_PRICE_USD_PER_T)
-    last_price = np.zeros(price.shape[0])
-    last_tonnes = np.zeros(price.shape[0])
-    has_last = False
+    # room to spare. A Newton step that leaves the bracket is replaced by bisection (the
+    # groups interact, so a bracket that closes up is reopened).
+    low = np.zeros_like(price)
+    high = np.full_like(price, MAX_QUEUE_PRICE_USD_PER_T)
+    last_price: FloatArray | None = None
+    last_tonnes: FloatArray | None = None
     kept: tuple[FloatArray, float, FloatArray] | None = None
     for _ in range(max_rounds):
-        tonnes = np.ascontiguousarray(load(share), dtype=np.float64)
-        within, any_slack = bounds_status(tonnes, capped, price, float(tolerance))
+        tonnes = load(share)
+        ratio = tonnes / capped
+        over_now = ratio > 1.0 + tolerance
+        slack = (price > 0) & (ratio < 1.0 - tolerance)
+        within = not bool(over_now.any())
         unsettled = settled_below is not None and change >= settled_below
-        if within and not any_slack:
+        if within and not slack.any():
             if not unsettled:
                 return share, change, iterations, True
             # the prices are right but the flows ran out of iterations: settle them again
@@ -475,12 +471,34 @@ def queue_price_rounds(
             continue
         if within and not unsettled:
             kept = (share, change, price.copy())
-        d = np.ascontiguousarray(sensitivity(share), dtype=np.float64)
-        price_step(
-            price, low, high, last_price, last_tonnes, has_last, tonnes, capped, d,
-            float(tolerance), MAX_QUEUE_PRICE_USD_PER_T,
-        )  # fmt: skip
-        has_last = True
+        low = np.where(over_now, np.maximum(low, price), low)
+        high = np.where(slack, np.minimum(high, price), high)
+        # a bracket that has shrunk to nothing while its group is still out of bounds was
+        # made stale by the other groups' prices: reopen its far side
+        stuck = (high - low) <= np.maximum(1e-3, 1e-3 * high)
+        high = np.where(over_now & stuck, MAX_QUEUE_PRICE_USD_PER_T, high)
+        low = np.where(slack & stuck, 0.0, low)
+        reopen = low >= high
+        low = np.where(reopen, 0.0, low)
+        high = np.where(reopen, MAX_QUEUE_PRICE_USD_PER_T, high)
+        need = over_now | slack
+        target = tonnes - capped * (1.0 + 0.5 * tolerance)
+        d = sensitivity(share)
+        if last_price is not None and last_tonnes is not None:
+            # secant: the response seen since the last round (it includes the delay's feedback,
+            # which the logit sensitivity leaves out)
+            moved = np.abs(price - last_price) > 1e-9
+            seen = (last_tonnes - tonnes) / np.where(moved, price - last_price, 1.0)
+            d = np.where(moved & (seen > 0), seen, d)
+        last_price, last_tonnes = price.copy(), tonnes
+        newton = price + target / np.maximum(d, 1e-12 * capped + 1e-300)
+        inside = (newton > low) & (newton < high) & (d > 1e-9 * capped)
+        upward = np.where(
+            high >= MAX_QUEUE_PRICE_USD_PER_T, np.maximum(2.0 * low, low + 25.0), 0.5 * (low + high)
+        )
+        bisect = np.where(over_now, upward, 0.5 * (low + high))
+        candidate = np.where(inside, newton, bisect)
+        price[:] = np.where(need, np.clip(candidate, 0.0, MAX_QUEUE_PRICE_USD_PER_T), price)
         share, change, done = settle(share, iterations)
         iterations += done
     tonnes = load(share)
