@@ -316,34 +316,23 @@ def solve_path_logit_sue(
         )
         return arc_t, group_load(route_tonnes)
 
-    # numba compiles on first use (cached on disk): importing this module never pays for it
-    from caravan.assign._numba_msa import msa_kernel
-
-    # the kernel's arguments that do not change between settles (prices change in place)
-    route_tonnes_per_share = np.ascontiguousarray(flow_tonnes[flow_idx], dtype=np.float64)
-    route_theta = np.ascontiguousarray(flow_theta_per_usd[flow_idx], dtype=np.float64)
-    delay_scale = np.ascontiguousarray(group_base_delay_h * alpha, dtype=np.float64)
-    kernel_args = (
-        route_tonnes_per_share, np.ascontiguousarray(route_free_cost, dtype=np.float64),
-        route_theta, np.ascontiguousarray(log_ps, dtype=np.float64),
-        np.ascontiguousarray(flow_idx, dtype=np.int64), n_flows,
-        np.ascontiguousarray(g_route, dtype=np.int64),
-        np.ascontiguousarray(g_group, dtype=np.int64),
-        np.ascontiguousarray(g_vot, dtype=np.float64), price, delay_scale,
-        np.ascontiguousarray(safe_cap, dtype=np.float64), float(beta),
-    )  # fmt: skip
-
     def settle(share: FloatArray, first: int) -> tuple[FloatArray, float, int]:
-        """Method of successive averages from ``share`` (one numba kernel,
-        :mod:`caravan.assign._numba_msa`); iterations are counted on from ``first`` for the
-        progress report."""
-        out = np.array(share, dtype=np.float64)
-        change, done, changes = msa_kernel(out, *kernel_args, int(max_iter), float(tolerance))
-        for iteration, value in enumerate(changes[:done].tolist(), start=1):
-            history.append(value)
+        """Method of successive averages from ``share``; iterations are counted on from
+        ``first`` for the progress report."""
+        change = np.inf
+        done = 0
+        for iteration in range(1, max_iter + 1):
+            done = iteration
+            cost, _, _ = costs(group_load(share * flow_tonnes[flow_idx]))
+            target = _logit(cost, log_ps, flow_idx, flow_theta_per_usd, by_flow)
+            change = float(np.max(np.abs(target - share))) if n_routes else 0.0
+            share = share + (target - share) / (iteration + 1)
+            history.append(change)
             if progress is not None:
-                progress(first + iteration, value)
-        return out, float(change), int(done)
+                progress(first + iteration, change)
+            if change < tolerance or n_groups == 0:
+                break
+        return share, change, done
 
     history: list[float] = []
     cost, time_h, delay = costs(np.zeros(n_groups))
