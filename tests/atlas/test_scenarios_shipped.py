@@ -122,19 +122,24 @@ def _transit(run: object, iso3: str) -> float:
     return float(row["transit_tonnes"].sum())
 
 
-def _transit_for(run: object, iso3: str, end_iso3: str) -> float:
-    """Tonnes of the routes that cross ``iso3`` (neither end there) for flows with an end in
-    ``end_iso3``."""
-    routes: pd.DataFrame = run.routes  # type: ignore[attr-defined]
+def _flow_ends(run: object) -> dict[str, set[str]]:
+    """Each flow's origin and destination countries."""
     flows: pd.DataFrame = run.flows  # type: ignore[attr-defined]
     nodes = run.atlas.nodes_frame  # type: ignore[attr-defined]
     country = dict(zip(nodes["node_id"], nodes["country_iso3"], strict=True))
-    ends = {
+    return {
         f: {country[o], country[d]}
         for f, o, d in zip(
             flows["flow_id"], flows["origin_node_id"], flows["destination_node_id"], strict=True
         )
     }
+
+
+def _transit_for(run: object, iso3: str, end_iso3: str) -> float:
+    """Tonnes of the routes that cross ``iso3`` (neither end there) for flows with an end in
+    ``end_iso3``."""
+    routes: pd.DataFrame = run.routes  # type: ignore[attr-defined]
+    ends = _flow_ends(run)
     hit = [
         iso3 in str(c).split(";") and end_iso3 in ends[f] and iso3 not in ends[f]
         for f, c in zip(routes["flow_id"], routes["countries"], strict=True)
@@ -279,15 +284,7 @@ def _transit_without(run: object, iso3: str, end_iso3: str) -> float:
     """Tonnes of the routes that cross ``iso3`` for flows with no end in ``iso3`` or
     ``end_iso3``."""
     routes: pd.DataFrame = run.routes  # type: ignore[attr-defined]
-    flows: pd.DataFrame = run.flows  # type: ignore[attr-defined]
-    nodes = run.atlas.nodes_frame  # type: ignore[attr-defined]
-    country = dict(zip(nodes["node_id"], nodes["country_iso3"], strict=True))
-    ends = {
-        f: {country[o], country[d]}
-        for f, o, d in zip(
-            flows["flow_id"], flows["origin_node_id"], flows["destination_node_id"], strict=True
-        )
-    }
+    ends = _flow_ends(run)
     hit = [
         iso3 in str(c).split(";") and not ends[f] & {iso3, end_iso3}
         for f, c in zip(routes["flow_id"], routes["countries"], strict=True)
