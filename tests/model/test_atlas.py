@@ -153,3 +153,18 @@ def test_meta_lines_point_back_to_the_files(tiny_atlas: Atlas) -> None:
     assert lines["links.csv"]["d-delaram-herat"] == 10
     assert lines["nodes.csv"]["nhava-sheva"] == 2
     assert lines["projects.yaml"]["chabahar-corridor"] == 3
+
+
+def test_atlas_pickles_after_its_lookups_are_made(tiny_copy: Path) -> None:
+    # The web app's route workers receive the atlas pickled; the map page may already have
+    # made its read-only look-ups (link_lines), which pickle cannot copy.
+    import pickle
+
+    atlas = load_atlas(tiny_copy)
+    lines, ends = dict(atlas.link_lines), dict(atlas.link_ends)
+    atlas.link_lines_back  # noqa: B018 (made on purpose)
+    copy = pickle.loads(pickle.dumps(atlas))
+    assert "link_lines" not in copy.__dict__
+    assert dict(copy.link_lines) == lines
+    assert dict(copy.link_ends) == ends
+    assert copy.node("zaranj").node_id == "zaranj"

@@ -238,6 +238,20 @@ class Atlas:
         ]
         return MappingProxyType(straight_or_given(rows, xy))
 
+    def __getstate__(self) -> dict[str, object]:
+        """What pickling keeps: the tables, not the look-ups made from them.
+
+        The cached look-ups (``link_lines`` and the like) are read-only mappings, which pickle
+        cannot copy; they are made again on first use where the atlas lands (a worker process).
+        """
+        lookups = {
+            name
+            for klass in type(self).__mro__
+            for name, member in vars(klass).items()
+            if isinstance(member, cached_property)
+        }
+        return {k: v for k, v in self.__dict__.items() if k not in lookups}
+
     def with_link_status(self, link_ids: Iterable[str], status: str) -> Atlas:
         """This atlas with the given links' ``status`` set (``"closed"``, say).
 
